@@ -1,0 +1,157 @@
+//! The command line: argument parsing, printing and exit codes only; the work is in the
+//! library.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use briefing::{BuildOptions, Diagnostic, Errors, Site};
+
+#[derive(Parser)]
+#[command(name = "briefing", version, about = "Build briefing books: Markdown notes in, a styled static site out")]
+pub struct Cli {
+    /// Print only errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more detail (warnings in full)
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (public/ by default)
+    Build(BuildArgs),
+    /// Check everything build checks (config, front matter, templates, links), writing nothing
+    Check(RootArg),
+}
+
+#[derive(Args)]
+struct RootArg {
+    /// The site folder (holding briefing.toml)
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    root: RootArg,
+    /// Output folder (default: output_dir from briefing.toml, under the site folder)
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Absolute URL the site will be served from (overrides base_url)
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Include pages marked draft = true
+    #[arg(long)]
+    drafts: bool,
+    /// Make every internal link end in index.html so the site works from the file system
+    #[arg(long)]
+    portable: bool,
+    /// Replace an output folder that briefing did not create
+    #[arg(long)]
+    force: bool,
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    let ui = Ui {
+        quiet: cli.quiet,
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    match cli.command {
+        Command::Build(args) => build(&ui, args),
+        Command::Check(args) => check(&ui, args),
+    }
+}
+
+struct Ui {
+    quiet: bool,
+    color: bool,
+}
+
+impl Ui {
+    fn diagnostics(&self, diags: &[Diagnostic]) {
+        for d in diags {
+            if self.quiet && !d.is_error() {
+                continue;
+            }
+            let text = d.to_string();
+            let text = if self.color {
+                text.replacen("error:", "\x1b[1;31merror\x1b[0m:", 1)
+                    .replacen("warning:", "\x1b[1;33mwarning\x1b[0m:", 1)
+            } else {
+                text
+            };
+            eprintln!("{text}\n");
+        }
+    }
+
+    fn failed(&self, e: &Errors) -> i32 {
+        self.diagnostics(&e.0);
+        let n = e.0.iter().filter(|d| d.is_error()).count();
+        eprintln!("{n} error{} found; nothing was written", if n == 1 { "" } else { "s" });
+        1
+    }
+}
+
+fn build(ui: &Ui, args: BuildArgs) -> i32 {
+    let start = Instant::now();
+    let options = BuildOptions {
+        output: args.output,
+        base_url: args.base_url,
+        drafts: args.drafts,
+        portable: args.portable.then_some(true),
+        force: args.force,
+    };
+    let site = match Site::load(&args.root.root, options) {
+        Ok(s) => s,
+        Err(e) => return ui.failed(&e),
+    };
+    match site.build() {
+        Ok(summary) => {
+            ui.diagnostics(&summary.warnings);
+            if !ui.quiet {
+                println!(
+                    "Built {} pages ({} files) into {} in {} ms",
+                    summary.pages,
+                    summary.files,
+                    summary.output.display(),
+                    start.elapsed().as_millis()
+                );
+            }
+            0
+        }
+        Err(e) => ui.failed(&e),
+    }
+}
+
+fn check(ui: &Ui, args: RootArg) -> i32 {
+    let start = Instant::now();
+    let site = match Site::load(&args.root, BuildOptions::default()) {
+        Ok(s) => s,
+        Err(e) => return ui.failed(&e),
+    };
+    match site.check() {
+        Ok(warnings) => {
+            ui.diagnostics(&warnings);
+            if !ui.quiet {
+                println!(
+                    "Checked {} pages: no errors, {} warning{} in {} ms",
+                    site.pages.len(),
+                    warnings.len(),
+                    if warnings.len() == 1 { "" } else { "s" },
+                    start.elapsed().as_millis()
+                );
+            }
+            0
+        }
+        Err(e) => ui.failed(&e),
+    }
+}

@@ -1,0 +1,154 @@
+//! `briefing.toml`: the site's configuration. Unknown keys are errors that name the key.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+
+pub const CONFIG_FILE: &str = "briefing.toml";
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Used only where an absolute URL is required (sitemap, feed, canonical links).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    #[serde(default = "default_output_dir")]
+    pub output_dir: String,
+    #[serde(default)]
+    pub portable: bool,
+    /// An optional handling banner, e.g. "UNCLASSIFIED — for internal use".
+    #[serde(default)]
+    pub handling: Option<String>,
+    #[serde(default)]
+    pub stale_after_days: Option<u32>,
+    #[serde(default)]
+    pub themes: Vec<Theme>,
+}
+
+/// A policy theme notes are grouped under on the index, shown in its colour.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub color: String,
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+fn default_output_dir() -> String {
+    "public".to_string()
+}
+
+impl Config {
+    /// Reads and validates `briefing.toml` in `root`.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => crate::content::decode_text(Path::new(CONFIG_FILE), bytes)
+                .map_err(|d| vec![d])?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(vec![Diagnostic::error(
+                    CONFIG_FILE,
+                    format!(
+                        "no {CONFIG_FILE} in {}: is this a briefing site? (`briefing init DIR` makes one)",
+                        root.display()
+                    ),
+                )]);
+            }
+            Err(e) => return Err(vec![Diagnostic::io(Path::new(CONFIG_FILE), &e)]),
+        };
+        Config::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let d = Diagnostic::error(CONFIG_FILE, toml_message(&e));
+            vec![match e.span() {
+                Some(span) => d.at_offset(text, span.start),
+                None => d,
+            }]
+        })?;
+        let mut diags = Vec::new();
+        let locate = |needle: &str, msg: String| {
+            let d = Diagnostic::error(CONFIG_FILE, msg);
+            match text.find(needle) {
+                Some(off) => d.at_offset(text, off),
+                None => d,
+            }
+        };
+        let mut seen = std::collections::HashSet::new();
+        for theme in &config.themes {
+            if !is_slug(&theme.slug) {
+                diags.push(locate(
+                    &theme.slug,
+                    format!(
+                        "theme slug {:?} must be lowercase letters, digits and hyphens",
+                        theme.slug
+                    ),
+                ));
+            } else if !seen.insert(theme.slug.as_str()) {
+                diags.push(locate(
+                    &theme.slug,
+                    format!("theme slug {:?} is defined twice", theme.slug),
+                ));
+            }
+            if !is_hex_color(&theme.color) {
+                diags.push(locate(
+                    &theme.color,
+                    format!(
+                        "theme colour {:?} must be a hex colour such as \"#1f4e79\"",
+                        theme.color
+                    ),
+                ));
+            }
+        }
+        if let Some(url) = &config.base_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            diags.push(locate(
+                url,
+                format!("base_url {url:?} must start with http:// or https://"),
+            ));
+        }
+        if diags.is_empty() {
+            Ok(config)
+        } else {
+            Err(diags)
+        }
+    }
+
+    pub fn theme(&self, slug: &str) -> Option<&Theme> {
+        self.themes.iter().find(|t| t.slug == slug)
+    }
+}
+
+/// The first line of a toml error message, without the location toml adds itself.
+pub(crate) fn toml_message(e: &toml::de::Error) -> String {
+    e.message().trim().to_string()
+}
+
+pub(crate) fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && !s.starts_with('-')
+}
+
+fn is_hex_color(s: &str) -> bool {
+    let Some(hex) = s.strip_prefix('#') else {
+        return false;
+    };
+    matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}

@@ -1,0 +1,791 @@
+//! Content loading: every `content/**/*.md` becomes a `Page` with typed front matter,
+//! checked against its kind (note, dispute, itinerary) and the configured themes.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use serde::Deserialize;
+
+use crate::config::{Config, is_slug};
+use crate::diagnostic::Diagnostic;
+use crate::frontmatter::{self, DateText, Format};
+
+/// What a page is; picks its default template and the schema checked at build time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Note,
+    Dispute,
+    Itinerary,
+}
+
+impl Kind {
+    fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "note" => Some(Kind::Note),
+            "dispute" => Some(Kind::Dispute),
+            "itinerary" => Some(Kind::Itinerary),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Note => "note",
+            Kind::Dispute => "dispute",
+            Kind::Itinerary => "itinerary",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    InForce,
+    Provisional,
+    Suspended,
+    Resolved,
+}
+
+impl Status {
+    const ALL: [(&'static str, Status); 4] = [
+        ("in force", Status::InForce),
+        ("provisional", Status::Provisional),
+        ("suspended", Status::Suspended),
+        ("resolved", Status::Resolved),
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::InForce => "In force",
+            Status::Provisional => "Provisional",
+            Status::Suspended => "Suspended",
+            Status::Resolved => "Resolved",
+        }
+    }
+
+    /// The CSS class suffix: `status-in-force`.
+    pub fn css(self) -> &'static str {
+        match self {
+            Status::InForce => "in-force",
+            Status::Provisional => "provisional",
+            Status::Suspended => "suspended",
+            Status::Resolved => "resolved",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub title: String,
+    pub publisher: Option<String>,
+    pub url: Option<String>,
+    pub date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TimelineEntry {
+    pub date: NaiveDate,
+    pub event: String,
+}
+
+/// A trade dispute: who imposes what on whom, and where it stands.
+#[derive(Debug, Clone)]
+pub struct Dispute {
+    pub imposed_by: String,
+    pub affected: String,
+    pub status: Status,
+    pub stake: String,
+    pub ask: String,
+    pub measures: Vec<Measure>,
+}
+
+/// One measure of a dispute: a row of the index's tracker.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    pub product: String,
+    pub measure: String,
+    pub rate: String,
+    pub effective: NaiveDate,
+}
+
+/// A day known only in part: a date, a month, or a year ("later in 2026").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartialDate {
+    Day(NaiveDate),
+    Month(i32, u32),
+    Year(i32),
+}
+
+impl PartialDate {
+    /// Orders partial dates after the full dates they contain.
+    pub fn sort_key(self) -> (i32, u32, u32) {
+        match self {
+            PartialDate::Day(d) => (d.year(), d.month(), d.day()),
+            PartialDate::Month(y, m) => (y, m, 32),
+            PartialDate::Year(y) => (y, 13, 32),
+        }
+    }
+}
+
+/// A point in time of a stop: a whole day, or a local time with its UTC offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    Date(NaiveDate),
+    DateTime(DateTime<FixedOffset>),
+}
+
+impl Moment {
+    pub fn date(self) -> NaiveDate {
+        match self {
+            Moment::Date(d) => d,
+            Moment::DateTime(t) => t.date_naive(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    On(PartialDate),
+    Span { start: Moment, end: Option<Moment> },
+}
+
+impl When {
+    pub fn day(self) -> PartialDate {
+        match self {
+            When::On(p) => p,
+            When::Span { start, .. } => PartialDate::Day(start.date()),
+        }
+    }
+
+    /// Sort key: the day, then the instant (all-day stops first within a day).
+    pub fn sort_key(self) -> ((i32, u32, u32), i64) {
+        let time = match self {
+            When::Span {
+                start: Moment::DateTime(t),
+                ..
+            } => t.timestamp(),
+            _ => i64::MIN,
+        };
+        (self.day().sort_key(), time)
+    }
+}
+
+/// One stop of an itinerary.
+#[derive(Debug, Clone)]
+pub struct Stop {
+    pub when: When,
+    pub city: String,
+    pub country: String,
+    pub title: String,
+    pub details: Option<String>,
+    pub tentative: bool,
+}
+
+/// A page of the site: a note, dispute or itinerary, or a section's `_index.md`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to `content/`, with `/` separators: `disputes/canola.md`.
+    pub rel: String,
+    /// Path relative to the site root, for diagnostics: `content/disputes/canola.md`.
+    pub file: PathBuf,
+    /// The whole decoded file, kept to point diagnostics at lines of it.
+    pub text: String,
+    pub body_offset: usize,
+    pub is_section: bool,
+    pub kind: Kind,
+    /// For a section: the default kind of its pages.
+    pub page_kind: Option<Kind>,
+    pub title: String,
+    pub summary: Option<String>,
+    pub themes: Vec<String>,
+    pub as_of: Option<NaiveDate>,
+    pub weight: i64,
+    pub draft: bool,
+    pub template: Option<String>,
+    pub aliases: Vec<String>,
+    pub sources: Vec<Source>,
+    pub timeline: Vec<TimelineEntry>,
+    pub dispute: Option<Dispute>,
+    pub stops: Vec<Stop>,
+    /// The output folder of the page, relative to the output root: `disputes/canola/`.
+    pub path: String,
+}
+
+impl Page {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    /// The folder of the source file, relative to `content/` (`""` at the top).
+    pub fn dir(&self) -> &str {
+        self.rel.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: Option<String>,
+    summary: Option<String>,
+    #[serde(default)]
+    themes: Vec<String>,
+    as_of: Option<DateText>,
+    weight: Option<i64>,
+    #[serde(default)]
+    draft: bool,
+    slug: Option<String>,
+    template: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    kind: Option<String>,
+    page_kind: Option<String>,
+    #[serde(default)]
+    sources: Vec<SourceFm>,
+    #[serde(default)]
+    timeline: Vec<TimelineFm>,
+    dispute: Option<DisputeFm>,
+    #[serde(default)]
+    stops: Vec<StopFm>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceFm {
+    title: String,
+    publisher: Option<String>,
+    url: Option<String>,
+    date: Option<DateText>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimelineFm {
+    date: DateText,
+    event: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DisputeFm {
+    imposed_by: String,
+    affected: String,
+    status: String,
+    stake: String,
+    ask: String,
+    #[serde(default)]
+    measures: Vec<MeasureFm>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeasureFm {
+    product: String,
+    measure: String,
+    rate: String,
+    effective: DateText,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StopFm {
+    date: Option<DateText>,
+    start: Option<DateText>,
+    end: Option<DateText>,
+    city: String,
+    country: String,
+    title: String,
+    details: Option<String>,
+    #[serde(default)]
+    tentative: bool,
+}
+
+/// Decodes a file's bytes: strips a UTF-8 BOM, rejects invalid UTF-8 naming the byte
+/// offset, and normalises CRLF so offsets and lines agree everywhere after.
+pub fn decode_text(file: &Path, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+        Diagnostic::error(
+            file,
+            format!("the file is not valid UTF-8 (invalid byte at offset {at}); save it as UTF-8"),
+        )
+        .at_offset(&valid, at)
+    })?;
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    })
+}
+
+/// Parses one page. `default_kind` comes from the nearest section's `page_kind`.
+/// Returns the page, or every problem found in it.
+pub fn parse_page(
+    rel: &str,
+    file: &Path,
+    text: String,
+    config: &Config,
+    default_kind: impl FnOnce() -> Kind,
+) -> Result<Page, Vec<Diagnostic>> {
+    let split = frontmatter::split(&text).map_err(|e| {
+        vec![Diagnostic::error(file, e.message).at_offset(&text, e.offset)]
+    })?;
+    let fm: FrontMatter = frontmatter::parse(split.format, split.front_matter).map_err(|e| {
+        vec![
+            Diagnostic::error(file, e.message)
+                .at_offset(&text, split.front_matter_offset + e.offset),
+        ]
+    })?;
+    let ctx = Located {
+        file,
+        text: &text,
+        fm: split.front_matter,
+        fm_offset: split.front_matter_offset,
+        format: split.format,
+    };
+    let mut diags = Vec::new();
+    let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
+
+    let title = match fm.title {
+        Some(t) if !t.trim().is_empty() => t,
+        _ => {
+            diags.push(ctx.at_key(
+                "title",
+                "missing `title`: every page needs a title, e.g. title = \"Canola\"",
+            ));
+            String::new()
+        }
+    };
+    for slug in &fm.themes {
+        if config.theme(slug).is_none() {
+            let known: Vec<&str> = config.themes.iter().map(|t| t.slug.as_str()).collect();
+            diags.push(ctx.at_value(
+                slug,
+                "themes",
+                format!(
+                    "unknown theme {slug:?}: expected one of the themes in briefing.toml ({})",
+                    if known.is_empty() {
+                        "none are configured".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            ));
+        }
+    }
+    if !fm.themes.is_empty() && fm.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        diags.push(ctx.at_key(
+            "themes",
+            "missing `summary`: a page listed under a theme needs a one-line summary for the index",
+        ));
+    }
+    let as_of = fm
+        .as_of
+        .as_ref()
+        .and_then(|d| ctx.full_date(d, "as_of", &mut diags));
+
+    let kind = match fm.kind.as_deref() {
+        Some(k) => Kind::parse(k).unwrap_or_else(|| {
+            diags.push(ctx.at_key(
+                "kind",
+                format!("unknown kind {k:?}: expected one of note, dispute, itinerary"),
+            ));
+            Kind::Note
+        }),
+        None if is_section => Kind::Note,
+        None => default_kind(),
+    };
+    let page_kind = match (fm.page_kind.as_deref(), is_section) {
+        (None, _) => None,
+        (Some(k), true) => Kind::parse(k).or_else(|| {
+            diags.push(ctx.at_key(
+                "page_kind",
+                format!("unknown page_kind {k:?}: expected one of note, dispute, itinerary"),
+            ));
+            None
+        }),
+        (Some(_), false) => {
+            diags.push(ctx.at_key(
+                "page_kind",
+                "`page_kind` is only allowed in a section's _index.md",
+            ));
+            None
+        }
+    };
+
+    let slug = match &fm.slug {
+        Some(s) if !is_slug(s) => {
+            diags.push(ctx.at_key(
+                "slug",
+                format!("slug {s:?} must be lowercase letters, digits, hyphens and underscores"),
+            ));
+            None
+        }
+        s => s.clone(),
+    };
+    if let Some(t) = &fm.template
+        && !is_template_name(t)
+    {
+        diags.push(ctx.at_key(
+            "template",
+            format!("template {t:?} must be a file name in templates/, such as \"note.html\""),
+        ));
+    }
+
+    let sources = fm
+        .sources
+        .into_iter()
+        .map(|s| {
+            if let Some(url) = &s.url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                diags.push(ctx.at_value(
+                    url,
+                    "url",
+                    format!("source url {url:?} must start with http:// or https://"),
+                ));
+            }
+            Source {
+                date: s.date.as_ref().and_then(|d| ctx.full_date(d, "date", &mut diags)),
+                title: s.title,
+                publisher: s.publisher,
+                url: s.url,
+            }
+        })
+        .collect();
+    let timeline = fm
+        .timeline
+        .into_iter()
+        .filter_map(|t| {
+            let date = ctx.full_date(&t.date, "date", &mut diags)?;
+            Some(TimelineEntry {
+                date,
+                event: t.event,
+            })
+        })
+        .collect();
+
+    let dispute = match (kind, fm.dispute) {
+        (Kind::Dispute, Some(d)) => ctx.dispute(d, &mut diags),
+        (Kind::Dispute, None) => {
+            diags.push(Diagnostic::error(
+                file,
+                "a dispute page needs a [dispute] table with imposed_by, affected, status, stake, \
+                 ask and [[dispute.measures]]",
+            ).at_line(&text, 1));
+            None
+        }
+        (_, Some(_)) => {
+            diags.push(ctx.at_key(
+                "[dispute]",
+                format!(
+                    "a [dispute] table on a page of kind {:?}: add kind = \"dispute\" or remove the table",
+                    kind.as_str()
+                ),
+            ));
+            None
+        }
+        (_, None) => None,
+    };
+    let stops = match kind {
+        Kind::Itinerary => fm
+            .stops
+            .into_iter()
+            .filter_map(|s| ctx.stop(s, &mut diags))
+            .collect(),
+        _ if !fm.stops.is_empty() => {
+            diags.push(ctx.at_key(
+                "[[stops]]",
+                "[[stops]] on a page that is not an itinerary: add kind = \"itinerary\"",
+            ));
+            Vec::new()
+        }
+        _ => Vec::new(),
+    };
+
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let path = output_path(rel, slug.as_deref(), is_section);
+    let body_offset = split.body_offset;
+    Ok(Page {
+        rel: rel.to_string(),
+        file: file.to_path_buf(),
+        text,
+        body_offset,
+        is_section,
+        kind,
+        page_kind,
+        title,
+        summary: fm.summary.filter(|s| !s.trim().is_empty()),
+        themes: fm.themes,
+        as_of,
+        weight: fm.weight.unwrap_or(0),
+        draft: fm.draft,
+        template: fm.template,
+        aliases: fm.aliases,
+        sources,
+        timeline,
+        dispute,
+        stops,
+        path,
+    })
+}
+
+/// The output folder of a page: `disputes/canola.md` → `disputes/canola/`,
+/// `disputes/_index.md` → `disputes/`, `_index.md` → ``.
+fn output_path(rel: &str, slug: Option<&str>, is_section: bool) -> String {
+    let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let mut out = String::new();
+    if !dir.is_empty() {
+        out.push_str(dir);
+        out.push('/');
+    }
+    if !is_section {
+        out.push_str(slug.unwrap_or_else(|| file.strip_suffix(".md").unwrap_or(file)));
+        out.push('/');
+    }
+    out
+}
+
+fn is_template_name(t: &str) -> bool {
+    !t.is_empty()
+        && !t.starts_with('/')
+        && !t.contains('\\')
+        && !t.contains('\0')
+        && t.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+        && !t.contains(':')
+}
+
+/// Front matter with its place in the file, to point validation errors at lines.
+struct Located<'a> {
+    file: &'a Path,
+    text: &'a str,
+    fm: &'a str,
+    fm_offset: usize,
+    format: Format,
+}
+
+impl Located<'_> {
+    fn at_key(&self, key: &str, msg: impl Into<String>) -> Diagnostic {
+        let d = Diagnostic::error(self.file, msg);
+        let found = if let Some(table) = key.strip_prefix('[') {
+            let table = table.trim_start_matches('[').trim_end_matches(']');
+            match self.format {
+                Format::Toml => self.fm.find(key),
+                Format::Yaml => frontmatter::locate_key(self.fm, table),
+            }
+        } else {
+            frontmatter::locate_key(self.fm, key)
+        };
+        match found {
+            Some(off) => d.at_offset(self.text, self.fm_offset + off),
+            None => d.at_line(self.text, 1),
+        }
+    }
+
+    fn at_value(&self, value: &str, key: &str, msg: impl Into<String>) -> Diagnostic {
+        match frontmatter::locate_value(self.fm, value) {
+            Some(off) => Diagnostic::error(self.file, msg).at_offset(self.text, self.fm_offset + off),
+            None => self.at_key(key, msg),
+        }
+    }
+
+    fn full_date(&self, d: &DateText, key: &str, diags: &mut Vec<Diagnostic>) -> Option<NaiveDate> {
+        match parse_date(&d.0) {
+            Some(date) => Some(date),
+            None => {
+                diags.push(self.at_value(
+                    &d.0,
+                    key,
+                    format!(
+                        "`{key}` = {:?} is not a valid date: expected YYYY-MM-DD, e.g. 2026-01-14",
+                        d.0
+                    ),
+                ));
+                None
+            }
+        }
+    }
+
+    fn dispute(&self, d: DisputeFm, diags: &mut Vec<Diagnostic>) -> Option<Dispute> {
+        let status = Status::ALL
+            .iter()
+            .find(|(name, _)| *name == d.status)
+            .map(|(_, s)| *s);
+        if status.is_none() {
+            diags.push(self.at_value(
+                &d.status,
+                "status",
+                format!(
+                    "unknown dispute status {:?}: expected one of \"in force\", \"provisional\", \
+                     \"suspended\", \"resolved\"",
+                    d.status
+                ),
+            ));
+        }
+        let mut measures = Vec::with_capacity(d.measures.len());
+        for m in d.measures {
+            if let Some(effective) = self.full_date(&m.effective, "effective", diags) {
+                measures.push(Measure {
+                    product: m.product,
+                    measure: m.measure,
+                    rate: m.rate,
+                    effective,
+                });
+            }
+        }
+        Some(Dispute {
+            imposed_by: d.imposed_by,
+            affected: d.affected,
+            status: status?,
+            stake: d.stake,
+            ask: d.ask,
+            measures,
+        })
+    }
+
+    fn stop(&self, s: StopFm, diags: &mut Vec<Diagnostic>) -> Option<Stop> {
+        let when = match (&s.date, &s.start, &s.end) {
+            (Some(d), None, None) => match parse_partial_date(&d.0) {
+                Some(p) => When::On(p),
+                None => {
+                    diags.push(self.at_value(
+                        &d.0,
+                        "date",
+                        format!(
+                            "stop date {:?} is not valid: expected YYYY-MM-DD, or YYYY-MM / YYYY \
+                             when only the month or year is known",
+                            d.0
+                        ),
+                    ));
+                    return None;
+                }
+            },
+            (None, Some(start), end) => {
+                let start = self.moment(start, "start", diags)?;
+                let end = match end {
+                    Some(e) => Some(self.moment(e, "end", diags)?),
+                    None => None,
+                };
+                if let Some(end) = end
+                    && end_before_start(start, end)
+                {
+                    diags.push(self.at_value(
+                        &s.title,
+                        "end",
+                        format!("stop {:?} ends before it starts", s.title),
+                    ));
+                    return None;
+                }
+                When::Span { start, end }
+            }
+            (Some(_), Some(_), _) | (Some(_), None, Some(_)) => {
+                diags.push(self.at_value(
+                    &s.title,
+                    "date",
+                    format!(
+                        "stop {:?} has both `date` and `start`/`end`: use one or the other",
+                        s.title
+                    ),
+                ));
+                return None;
+            }
+            (None, None, _) => {
+                diags.push(self.at_value(
+                    &s.title,
+                    "title",
+                    format!(
+                        "stop {:?} has no date: give `date = 2026-01-14` or `start` (and `end`)",
+                        s.title
+                    ),
+                ));
+                return None;
+            }
+        };
+        Some(Stop {
+            when,
+            city: s.city,
+            country: s.country,
+            title: s.title,
+            details: s.details,
+            tentative: s.tentative,
+        })
+    }
+
+    fn moment(&self, d: &DateText, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Moment> {
+        if let Some(date) = parse_date(&d.0) {
+            return Some(Moment::Date(date));
+        }
+        match DateTime::parse_from_rfc3339(&d.0) {
+            Ok(t) => Some(Moment::DateTime(t)),
+            Err(_) => {
+                diags.push(self.at_value(
+                    &d.0,
+                    key,
+                    format!(
+                        "`{key}` = {:?} is not valid: expected a date (2026-01-14) or an RFC 3339 \
+                         time with its UTC offset (2026-01-14T10:00:00+08:00)",
+                        d.0
+                    ),
+                ));
+                None
+            }
+        }
+    }
+}
+
+fn end_before_start(start: Moment, end: Moment) -> bool {
+    match (start, end) {
+        (Moment::DateTime(a), Moment::DateTime(b)) => b < a,
+        (a, b) => b.date() < a.date(),
+    }
+}
+
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    // Exactly YYYY-MM-DD: chrono alone would also take "2026-1-4".
+    if s.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+fn parse_partial_date(s: &str) -> Option<PartialDate> {
+    let s = s.trim();
+    if let Some(d) = parse_date(s) {
+        return Some(PartialDate::Day(d));
+    }
+    match s.len() {
+        4 => s.parse().ok().map(PartialDate::Year),
+        7 => {
+            let (y, m) = s.split_once('-')?;
+            let (y, m): (i32, u32) = (y.parse().ok()?, m.parse().ok()?);
+            (1..=12).contains(&m).then_some(PartialDate::Month(y, m))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths() {
+        assert_eq!(output_path("disputes/canola.md", None, false), "disputes/canola/");
+        assert_eq!(output_path("disputes/_index.md", None, true), "disputes/");
+        assert_eq!(output_path("_index.md", None, true), "");
+        assert_eq!(output_path("a.md", Some("b"), false), "b/");
+    }
+
+    #[test]
+    fn dates() {
+        assert!(parse_date("2026-02-30").is_none());
+        assert!(parse_date("2026-1-4").is_none());
+        assert_eq!(parse_partial_date("2026"), Some(PartialDate::Year(2026)));
+        assert_eq!(parse_partial_date("2026-13"), None);
+    }
+}

@@ -1,0 +1,90 @@
+//! How dates and times read on the page.
+
+use chrono::NaiveDate;
+
+use crate::content::{Moment, PartialDate, When};
+
+/// `16 January 2026`
+pub fn long(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+/// `16 Jan`
+pub fn short(d: NaiveDate) -> String {
+    d.format("%-d %b").to_string()
+}
+
+pub fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// A day heading of the itinerary: `Wednesday 14 January 2026`, `January 2026`, `2026`.
+pub fn day_heading(p: PartialDate) -> String {
+    match p {
+        PartialDate::Day(d) => d.format("%A %-d %B %Y").to_string(),
+        PartialDate::Month(y, m) => month_year(y, m),
+        PartialDate::Year(y) => y.to_string(),
+    }
+}
+
+/// The `datetime` attribute of a partial date: `2026-01-14`, `2026-01`, `2026`.
+pub fn partial_iso(p: PartialDate) -> String {
+    match p {
+        PartialDate::Day(d) => iso(d),
+        PartialDate::Month(y, m) => format!("{y:04}-{m:02}"),
+        PartialDate::Year(y) => format!("{y:04}"),
+    }
+}
+
+fn month_year(y: i32, m: u32) -> String {
+    NaiveDate::from_ymd_opt(y, m, 1).map_or_else(|| format!("{y}-{m:02}"), |d| d.format("%B %Y").to_string())
+}
+
+/// A compact date for the itinerary at a glance: `14 Jan`, `19–23 Jan`, `Jan 2026`, `2026`.
+pub fn glance(w: When) -> String {
+    match w {
+        When::On(PartialDate::Day(d)) => short(d),
+        When::On(PartialDate::Month(y, m)) => NaiveDate::from_ymd_opt(y, m, 1)
+            .map_or_else(|| format!("{y}-{m:02}"), |d| d.format("%b %Y").to_string()),
+        When::On(PartialDate::Year(y)) => y.to_string(),
+        When::Span { start, end } => {
+            let a = start.date();
+            match end.map(Moment::date) {
+                Some(b) if b != a && chrono::Datelike::month(&a) == chrono::Datelike::month(&b) => {
+                    format!("{}–{}", a.format("%-d"), short(b))
+                }
+                Some(b) if b != a => format!("{} – {}", short(a), short(b)),
+                _ => short(a),
+            }
+        }
+    }
+}
+
+/// When a stop happens within its day, in the stop's own local time.
+pub fn stop_when(w: When, city: &str) -> String {
+    match w {
+        When::On(PartialDate::Day(_)) => "Time to be confirmed".to_string(),
+        When::On(_) => "Date to be confirmed".to_string(),
+        When::Span {
+            start: Moment::Date(a),
+            end,
+        } => match end.map(Moment::date) {
+            Some(b) if b != a => format!("{} to {}", long(a), long(b)),
+            _ => "Time to be confirmed".to_string(),
+        },
+        When::Span {
+            start: Moment::DateTime(t),
+            end,
+        } => {
+            let mut s = t.format("%H:%M").to_string();
+            match end {
+                Some(Moment::DateTime(e)) if e.date_naive() == t.date_naive() => {
+                    s.push_str(&e.format("–%H:%M").to_string());
+                }
+                Some(e) => s.push_str(&format!(" to {}", long(e.date()))),
+                None => {}
+            }
+            format!("{s} {city} time (UTC{})", t.format("%:z"))
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Diagnostics: every problem found in a run, each pointing at a file and, where there is
+//! one, a line and column. They are collected and shown together, never one per run.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem, located in a file of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file, relative to the site root where possible.
+    pub file: PathBuf,
+    /// 1-based line and column.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    /// The offending line of the file, shown under the location.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+            source_line: None,
+        }
+    }
+
+    pub fn warning(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(file, message)
+        }
+    }
+
+    pub fn io(file: &Path, err: &std::io::Error) -> Self {
+        Diagnostic::error(file, format!("cannot access the file: {err}"))
+    }
+
+    /// Points the diagnostic at a byte offset of `text` (the whole file).
+    pub fn at_offset(mut self, text: &str, offset: usize) -> Self {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = text[line_start..offset].chars().count() + 1;
+        self.line = Some(line);
+        self.column = Some(column);
+        self.source_line = text[line_start..]
+            .lines()
+            .next()
+            .map(|l| l.trim_end_matches('\r').to_string());
+        self
+    }
+
+    /// Points the diagnostic at a 1-based line of `text`, without a column.
+    pub fn at_line(mut self, text: &str, line: usize) -> Self {
+        self.line = Some(line);
+        self.source_line = text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(|l| l.trim_end_matches('\r').to_string());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{label}: {}", self.message)?;
+        write!(f, "  --> {}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        if let (Some(line), Some(src)) = (self.line, &self.source_line) {
+            let n = line.to_string();
+            let pad = " ".repeat(n.len());
+            write!(f, "\n {pad} |\n {n} | {src}")?;
+            if let Some(col) = self.column {
+                let indent: String = src
+                    .chars()
+                    .take(col.saturating_sub(1))
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                write!(f, "\n {pad} | {indent}^")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The failure of a run: one or more diagnostics, errors first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Errors(pub Vec<Diagnostic>);
+
+impl Errors {
+    pub fn one(d: Diagnostic) -> Self {
+        Errors(vec![d])
+    }
+}
+
+impl From<Diagnostic> for Errors {
+    fn from(d: Diagnostic) -> Self {
+        Errors::one(d)
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        let n = self.0.iter().filter(|d| d.is_error()).count();
+        if n > 1 {
+            write!(f, "\n\n{n} errors")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Errors {}
+
+/// Sorts diagnostics so that output is stable whatever the order of parallel work.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (a.severity, &a.file, a.line, a.column, &a.message).cmp(&(
+            b.severity,
+            &b.file,
+            b.line,
+            b.column,
+            &b.message,
+        ))
+    });
+}

@@ -1,0 +1,143 @@
+//! `briefing`: a static-site generator for briefing books.
+//!
+//! `Site::load` reads and checks a site (config, templates, every note); `Site::build`
+//! renders it and swaps the result into the output folder; `Site::check` renders without
+//! writing.
+
+pub mod config;
+pub mod content;
+pub mod dates;
+pub mod diagnostic;
+pub mod frontmatter;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod templates;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub use config::Config;
+pub use diagnostic::{Diagnostic, Errors};
+pub use site::{BuildOptions, Site};
+
+/// What a build did, for the one-line summary.
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    pub pages: usize,
+    pub files: usize,
+    pub output: PathBuf,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Site {
+    /// Renders the site into a fresh folder beside the output and swaps it in only if
+    /// everything succeeded; on failure the previous output is left as it was.
+    pub fn build(&self) -> Result<BuildSummary, Errors> {
+        let target = self.output_dir();
+        output::check_target(&target, &self.root, self.options.force)?;
+        let out = output::Output::begin(&target)?;
+        match self.write_into(&out) {
+            Ok((pages, files)) => {
+                out.commit()?;
+                Ok(BuildSummary {
+                    pages,
+                    files,
+                    output: target,
+                    warnings: self.warnings.clone(),
+                })
+            }
+            Err(e) => {
+                out.abort();
+                Err(e)
+            }
+        }
+    }
+
+    /// Renders every page without writing anything: `briefing check`.
+    pub fn check(&self) -> Result<Vec<Diagnostic>, Errors> {
+        render::render_all(self, &|_| Ok(())).map_err(sorted)?;
+        Ok(self.warnings.clone())
+    }
+
+    fn write_into(&self, out: &output::Output) -> Result<(usize, usize), Errors> {
+        let files = AtomicUsize::new(0);
+        let pages = render::render_all(self, &|job| {
+            files.fetch_add(1, Ordering::Relaxed);
+            out.write(&job.path, &job.bytes)
+        })
+        .map_err(sorted)?;
+        let mut diags = Vec::new();
+        // Built-in static files, unless the site has its own of the same name.
+        let static_dir = self.root.join("static");
+        for (name, bytes) in render::BUILTIN_STATIC {
+            if !static_dir.join(name).is_file() {
+                match out.write(name, bytes) {
+                    Ok(()) => {
+                        files.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+        for (from, rel) in self.static_files(&mut diags) {
+            match out.copy(&from, &rel) {
+                Ok(()) => {
+                    files.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        for rel in &self.assets {
+            match out.copy(&self.root.join("content").join(rel), rel) {
+                Ok(()) => {
+                    files.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        if diags.is_empty() {
+            Ok((pages, files.into_inner()))
+        } else {
+            Err(sorted(diags))
+        }
+    }
+
+    /// The site's own `static/` files: (source path, output path).
+    fn static_files(&self, diags: &mut Vec<Diagnostic>) -> Vec<(PathBuf, String)> {
+        let dir = self.root.join("static");
+        let mut files = Vec::new();
+        if !dir.is_dir() {
+            return files;
+        }
+        let walker = walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !site::is_ignored(e.file_name()));
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    if let Some(rel) = e
+                        .path()
+                        .strip_prefix(&dir)
+                        .ok()
+                        .and_then(Path::to_str)
+                        .map(|s| s.replace('\\', "/"))
+                    {
+                        files.push((e.path().to_path_buf(), rel));
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => diags.push(Diagnostic::error("static", format!("cannot read static/: {e}"))),
+            }
+        }
+        files
+    }
+}
+
+fn sorted(mut diags: Vec<Diagnostic>) -> Errors {
+    diagnostic::sort(&mut diags);
+    Errors(diags)
+}

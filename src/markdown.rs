@@ -1,0 +1,282 @@
+//! Markdown rendering: CommonMark + GFM with pulldown-cmark, heading ids, a table of
+//! contents, and relative links to `.md` files turned into placeholders that `links`
+//! resolves once every page's URL and anchors are known.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+
+/// Marks an internal link in rendered HTML until its target's URL is known:
+/// `@@briefing-link-3@@` is the page's fourth pending link.
+pub const LINK_MARK: &str = "@@briefing-link-";
+pub const LINK_MARK_END: &str = "@@";
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// A link whose target must exist: another note (by path), or an anchor on this page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingLink {
+    /// The target's path relative to `content/` (normalised), or `None` for `#anchor` links
+    /// to the page itself.
+    pub target: Option<String>,
+    pub anchor: Option<String>,
+    /// Byte offset of the link in the body, for diagnostics.
+    pub offset: usize,
+    /// The destination as written.
+    pub written: String,
+    /// Whether the href was replaced by a placeholder that must be substituted.
+    pub placeholder: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<Heading>,
+    pub ids: HashSet<String>,
+    pub links: Vec<PendingLink>,
+    /// Problems found while rendering, each with a byte offset in the body.
+    pub problems: Vec<(usize, String)>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// Renders `body`, a page's Markdown; `dir` is the page's folder relative to `content/`.
+pub fn render(body: &str, dir: &str) -> Rendered {
+    let mut out = Rendered::default();
+    let mut events: Vec<Event> = Vec::with_capacity(256);
+    // While inside a heading: index in `events` of its start, and its text so far.
+    let mut heading: Option<(usize, String)> = None;
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                heading = Some((events.len(), String::new()));
+                events.push(event);
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((start, text)) = heading.take()
+                    && let Event::Start(Tag::Heading { id, .. }) = &mut events[start]
+                {
+                    let wanted = match id.take() {
+                        Some(given) => given.to_string(),
+                        None => slugify(&text),
+                    };
+                    let unique = unique_id(&mut out.ids, wanted);
+                    *id = Some(CowStr::from(unique.clone()));
+                    out.toc.push(Heading {
+                        level: level as u8,
+                        id: unique,
+                        title: text.trim().to_string(),
+                    });
+                }
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                if let Some((_, text)) = &mut heading {
+                    text.push_str(t);
+                }
+                events.push(event);
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = match classify(&dest_url, dir) {
+                    Dest::Other => dest_url,
+                    Dest::Anchor(anchor) => {
+                        out.links.push(PendingLink {
+                            target: None,
+                            anchor: Some(anchor),
+                            offset: range.start,
+                            written: dest_url.to_string(),
+                            placeholder: false,
+                        });
+                        dest_url
+                    }
+                    Dest::Page(target, anchor) => {
+                        let n = out.links.len();
+                        out.links.push(PendingLink {
+                            target: Some(target),
+                            anchor,
+                            offset: range.start,
+                            written: dest_url.to_string(),
+                            placeholder: true,
+                        });
+                        CowStr::from(format!("{LINK_MARK}{n}{LINK_MARK_END}"))
+                    }
+                    Dest::Escapes => {
+                        out.problems.push((
+                            range.start,
+                            format!("link {:?} points outside content/", dest_url.as_ref()),
+                        ));
+                        dest_url
+                    }
+                };
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Table(_)) => {
+                events.push(Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">")));
+                events.push(event);
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(event);
+                events.push(Event::Html(CowStr::Borrowed("</div>")));
+            }
+            other => events.push(other),
+        }
+    }
+    out.html.reserve(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    out
+}
+
+enum Dest {
+    /// External, or a relative asset: left as written.
+    Other,
+    /// `#anchor` on the page itself.
+    Anchor(String),
+    /// Another page, by path relative to `content/`, with an optional anchor.
+    Page(String, Option<String>),
+    /// A relative path that climbs out of `content/`.
+    Escapes,
+}
+
+fn classify(dest: &str, dir: &str) -> Dest {
+    if let Some(anchor) = dest.strip_prefix('#') {
+        return if anchor.is_empty() {
+            Dest::Other
+        } else {
+            Dest::Anchor(anchor.to_string())
+        };
+    }
+    if dest.starts_with('/') || dest.starts_with('\\') || has_scheme(dest) {
+        return Dest::Other;
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, (!a.is_empty()).then(|| a.to_string())),
+        None => (dest, None),
+    };
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    if !path.ends_with(".md") {
+        return Dest::Other;
+    }
+    match join(dir, path) {
+        Some(target) => Dest::Page(target, anchor),
+        None => Dest::Escapes,
+    }
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(i) => {
+            let scheme = &dest[..i];
+            !scheme.is_empty()
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
+        }
+        None => false,
+    }
+}
+
+/// Joins a relative path onto a folder of `content/`, resolving `.` and `..`; `None` if the
+/// result would leave `content/`.
+pub fn join(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for part in rel.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// A heading's id: lowercase words joined by hyphens, punctuation dropped.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            if pending_dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_dash = false;
+            slug.extend(c.to_lowercase());
+        } else if c.is_whitespace() || c == '-' || c == '_' {
+            pending_dash = true;
+        }
+    }
+    if slug.is_empty() {
+        slug.push_str("section");
+    }
+    slug
+}
+
+fn unique_id(ids: &mut HashSet<String>, wanted: String) -> String {
+    if ids.insert(wanted.clone()) {
+        return wanted;
+    }
+    let mut n = 1;
+    loop {
+        let candidate = format!("{wanted}-{n}");
+        if ids.insert(candidate.clone()) {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Canola and peas"), "canola-and-peas");
+        assert_eq!(slugify("What's at stake?"), "whats-at-stake");
+        assert_eq!(slugify("  EV — surtax  "), "ev-surtax");
+        assert_eq!(slugify("!!!"), "section");
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_toc() {
+        let r = render("## A\n\n## A\n\n### B {#custom}\n", "");
+        let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["a", "a-1", "custom"]);
+        assert!(r.html.contains("<h2 id=\"a-1\">"));
+    }
+
+    #[test]
+    fn links_become_placeholders() {
+        let r = render("[x](../notes/a.md#b) [y](https://e.org/a.md) [z](#top)", "disputes");
+        assert_eq!(r.links.len(), 2);
+        assert_eq!(r.links[0].target.as_deref(), Some("notes/a.md"));
+        assert_eq!(r.links[0].anchor.as_deref(), Some("b"));
+        assert!(r.html.contains("href=\"@@briefing-link-0@@\""));
+        assert_eq!(r.links[1].target, None);
+        assert!(matches!(classify("../../x.md", "a"), Dest::Escapes));
+    }
+}

@@ -1,0 +1,678 @@
+//! Template contexts and page rendering. Lists shared by many pages (site, themes, page
+//! summaries) are converted to template values once and shared, never rebuilt per page.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Value};
+
+use crate::content::{Kind, Page, Stop};
+use crate::dates;
+use crate::diagnostic::Diagnostic;
+use crate::markdown::Heading;
+use crate::site::{Site, page_url, root_prefix};
+
+/// The built-in static files, overridden file by file by the site's `static/`.
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../static/style.css")),
+    ("favicon.svg", include_bytes!("../static/favicon.svg")),
+];
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    handling: Option<&'a str>,
+    base_url: Option<&'a str>,
+}
+
+#[derive(Serialize, Clone)]
+struct ThemeView<'a> {
+    slug: &'a str,
+    name: &'a str,
+    description: &'a str,
+    color: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct NavItem<'a> {
+    title: &'a str,
+    url: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct Crumb<'a> {
+    title: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct StatusView {
+    label: &'static str,
+    css: &'static str,
+}
+
+/// A page as it appears in lists: cards, theme groups.
+#[derive(Serialize)]
+struct PageRef<'a> {
+    title: &'a str,
+    url: String,
+    summary: Option<&'a str>,
+    kind: &'static str,
+    as_of: Option<String>,
+    as_of_iso: Option<String>,
+    status: Option<StatusView>,
+}
+
+#[derive(Serialize)]
+struct SourceView<'a> {
+    title: &'a str,
+    publisher: Option<&'a str>,
+    url: Option<&'a str>,
+    date: Option<String>,
+    date_iso: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EventView<'a> {
+    date: String,
+    date_iso: String,
+    event: &'a str,
+    page_title: &'a str,
+    page_url: String,
+}
+
+#[derive(Serialize)]
+struct MeasureView<'a> {
+    product: &'a str,
+    measure: &'a str,
+    rate: &'a str,
+    effective: String,
+    effective_iso: String,
+}
+
+#[derive(Serialize)]
+struct DisputeView<'a> {
+    imposed_by: &'a str,
+    affected: &'a str,
+    status: StatusView,
+    stake: &'a str,
+    ask: &'a str,
+    measures: Vec<MeasureView<'a>>,
+}
+
+#[derive(Serialize)]
+struct TrackerRow<'a> {
+    product: &'a str,
+    imposed_by: &'a str,
+    measure: &'a str,
+    rate: &'a str,
+    effective: String,
+    effective_iso: String,
+    status: StatusView,
+    title: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct StopView<'a> {
+    title: &'a str,
+    city: &'a str,
+    country: &'a str,
+    details: Option<&'a str>,
+    tentative: bool,
+    when: String,
+    glance: String,
+    iso: String,
+}
+
+#[derive(Serialize)]
+struct DayView<'a> {
+    heading: String,
+    iso: String,
+    stops: Vec<StopView<'a>>,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    summary: Option<&'a str>,
+    kind: &'static str,
+    is_section: bool,
+    url: String,
+    path: &'a str,
+    as_of: Option<String>,
+    as_of_iso: Option<String>,
+    stale: bool,
+    content: &'a str,
+    toc: &'a [Heading],
+    sources: Vec<SourceView<'a>>,
+    timeline: Vec<EventView<'a>>,
+    themes: Vec<ThemeView<'a>>,
+    dispute: Option<DisputeView<'a>>,
+    days: Vec<DayView<'a>>,
+}
+
+/// One file the build writes: its path in the output and its bytes.
+pub struct Job {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Values computed once per build and shared by every page's context.
+struct Shared<'a> {
+    site: &'a Site,
+    site_value: Value,
+    themes_value: Value,
+    /// Each page's list entry, same order as `site.pages`.
+    refs: Vec<Value>,
+    /// Index of the section page of each folder.
+    sections: BTreeMap<&'a str, usize>,
+    /// Top-level sections and pages, for navigation.
+    nav: Vec<usize>,
+    newest_as_of: Option<NaiveDate>,
+    portable: bool,
+}
+
+fn status_view(p: &Page) -> Option<StatusView> {
+    p.dispute.as_ref().map(|d| StatusView {
+        label: d.status.label(),
+        css: d.status.css(),
+    })
+}
+
+/// Pages in reading order: weight, then title, then file.
+fn ordered<'a>(site: &'a Site, idx: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut v: Vec<usize> = idx.collect();
+    v.sort_by(|&a, &b| {
+        let (a, b) = (&site.pages[a], &site.pages[b]);
+        (a.weight, &a.title, &a.rel).cmp(&(b.weight, &b.title, &b.rel))
+    });
+    v
+}
+
+impl<'a> Shared<'a> {
+    fn new(site: &'a Site) -> Shared<'a> {
+        let portable = site.portable();
+        let c = &site.config;
+        let site_value = Value::from_serializable(&SiteView {
+            title: &c.title,
+            description: &c.description,
+            language: &c.language,
+            handling: c.handling.as_deref(),
+            base_url: c.base_url.as_deref(),
+        });
+        let themes: Vec<ThemeView> = c.themes.iter().map(|t| theme_view(t, portable)).collect();
+        let refs = site
+            .pages
+            .par_iter()
+            .map(|p| {
+                Value::from_serializable(&PageRef {
+                    title: &p.title,
+                    url: page_url(&p.path, portable),
+                    summary: p.summary.as_deref(),
+                    kind: kind_name(p),
+                    as_of: p.as_of.map(dates::long),
+                    as_of_iso: p.as_of.map(dates::iso),
+                    status: status_view(p),
+                })
+            })
+            .collect();
+        let sections = site
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.is_section)
+            .map(|(i, p)| (p.dir(), i))
+            .collect();
+        let nav = ordered(
+            site,
+            site.pages.iter().enumerate().filter_map(|(i, p)| {
+                let top_page = !p.is_section && !p.rel.contains('/');
+                let top_section = p.is_section && p.rel.matches('/').count() == 1;
+                (top_page || top_section).then_some(i)
+            }),
+        );
+        Shared {
+            site,
+            site_value,
+            themes_value: Value::from_serializable(&themes),
+            refs,
+            sections,
+            nav,
+            newest_as_of: site.pages.iter().filter_map(|p| p.as_of).max(),
+            portable,
+        }
+    }
+
+    /// The context every template gets: site, root, nav, themes.
+    fn base_context(&self, path: &str, kind: &str) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert_value("site", self.site_value.clone());
+        ctx.insert_value("themes", self.themes_value.clone());
+        ctx.insert("root", &root_prefix(path));
+        ctx.insert("body_kind", kind);
+        let mut nav: Vec<NavItem> = self
+            .nav
+            .iter()
+            .map(|&i| {
+                let p = &self.site.pages[i];
+                NavItem {
+                    title: &p.title,
+                    url: page_url(&p.path, self.portable),
+                    current: !path.is_empty() && path.starts_with(p.path.as_str()),
+                }
+            })
+            .collect();
+        if !self.site.config.themes.is_empty() {
+            nav.push(NavItem {
+                title: "Themes",
+                url: page_url("themes/", self.portable),
+                current: path.starts_with("themes/"),
+            });
+        }
+        ctx.insert("nav", &nav);
+        ctx.insert("home_url", &page_url("", self.portable));
+        ctx
+    }
+
+    fn breadcrumbs(&self, page: &Page) -> Vec<Crumb<'a>> {
+        let mut crumbs = Vec::new();
+        let mut dir = page.dir();
+        if page.is_section {
+            if dir.is_empty() {
+                return crumbs;
+            }
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        }
+        loop {
+            if let Some(&i) = self.sections.get(dir) {
+                let s = &self.site.pages[i];
+                crumbs.push(Crumb {
+                    title: if dir.is_empty() { "Home" } else { &s.title },
+                    url: page_url(&s.path, self.portable),
+                });
+            } else if dir.is_empty() {
+                crumbs.push(Crumb {
+                    title: "Home",
+                    url: page_url("", self.portable),
+                });
+            }
+            if dir.is_empty() {
+                break;
+            }
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        }
+        crumbs.reverse();
+        crumbs
+    }
+
+    fn is_stale(&self, as_of: Option<NaiveDate>) -> bool {
+        match (self.site.config.stale_after_days, as_of, self.newest_as_of) {
+            (Some(days), Some(d), Some(newest)) => (newest - d).num_days() > i64::from(days),
+            _ => false,
+        }
+    }
+
+    fn page_view(&self, i: usize) -> PageView<'a> {
+        let site = self.site;
+        let p = &site.pages[i];
+        let body = &site.bodies[i];
+        PageView {
+            title: &p.title,
+            summary: p.summary.as_deref(),
+            kind: kind_name(p),
+            is_section: p.is_section,
+            url: page_url(&p.path, self.portable),
+            path: &p.path,
+            as_of: p.as_of.map(dates::long),
+            as_of_iso: p.as_of.map(dates::iso),
+            stale: self.is_stale(p.as_of),
+            content: &body.html,
+            toc: &body.toc,
+            sources: p
+                .sources
+                .iter()
+                .map(|s| SourceView {
+                    title: &s.title,
+                    publisher: s.publisher.as_deref(),
+                    url: s.url.as_deref(),
+                    date: s.date.map(dates::long),
+                    date_iso: s.date.map(dates::iso),
+                })
+                .collect(),
+            timeline: {
+                let mut t: Vec<EventView> = p.timeline.iter().map(|e| self.event(i, e)).collect();
+                t.sort_by(|a, b| a.date_iso.cmp(&b.date_iso));
+                t
+            },
+            themes: p
+                .themes
+                .iter()
+                .filter_map(|s| site.config.theme(s))
+                .map(|t| theme_view(t, self.portable))
+                .collect(),
+            dispute: p.dispute.as_ref().map(|d| DisputeView {
+                imposed_by: &d.imposed_by,
+                affected: &d.affected,
+                status: StatusView {
+                    label: d.status.label(),
+                    css: d.status.css(),
+                },
+                stake: &d.stake,
+                ask: &d.ask,
+                measures: d
+                    .measures
+                    .iter()
+                    .map(|m| MeasureView {
+                        product: &m.product,
+                        measure: &m.measure,
+                        rate: &m.rate,
+                        effective: dates::long(m.effective),
+                        effective_iso: dates::iso(m.effective),
+                    })
+                    .collect(),
+            }),
+            days: days(p.stops.iter()),
+        }
+    }
+
+    fn event(&self, i: usize, e: &'a crate::content::TimelineEntry) -> EventView<'a> {
+        let p = &self.site.pages[i];
+        EventView {
+            date: dates::long(e.date),
+            date_iso: dates::iso(e.date),
+            event: &e.event,
+            page_title: &p.title,
+            page_url: page_url(&p.path, self.portable),
+        }
+    }
+
+    /// The home page's own lists: itinerary at a glance, tracker, theme groups, timeline.
+    fn index_context(&self, ctx: &mut Context) {
+        let site = self.site;
+        let all: Vec<usize> = ordered(site, 0..site.pages.len());
+        let mut stops: Vec<&Stop> = all
+            .iter()
+            .filter(|&&i| site.pages[i].kind == Kind::Itinerary)
+            .flat_map(|&i| site.pages[i].stops.iter())
+            .collect();
+        stops.sort_by_key(|s| s.when.sort_key());
+        ctx.insert("glance", &stops.iter().map(|s| stop_view(s)).collect::<Vec<_>>());
+        ctx.insert(
+            "itinerary_url",
+            &all.iter()
+                .find(|&&i| site.pages[i].kind == Kind::Itinerary && !site.pages[i].is_section)
+                .map(|&i| page_url(&site.pages[i].path, self.portable)),
+        );
+
+        let tracker: Vec<TrackerRow> = all
+            .iter()
+            .filter_map(|&i| site.pages[i].dispute.as_ref().map(|d| (i, d)))
+            .flat_map(|(i, d)| {
+                let p = &site.pages[i];
+                d.measures.iter().map(move |m| TrackerRow {
+                    product: &m.product,
+                    imposed_by: &d.imposed_by,
+                    measure: &m.measure,
+                    rate: &m.rate,
+                    effective: dates::long(m.effective),
+                    effective_iso: dates::iso(m.effective),
+                    status: StatusView {
+                        label: d.status.label(),
+                        css: d.status.css(),
+                    },
+                    title: &p.title,
+                    url: page_url(&p.path, self.portable),
+                })
+            })
+            .collect();
+        ctx.insert("tracker", &tracker);
+
+        let mut groups: Vec<Value> = Vec::with_capacity(site.config.themes.len());
+        let mut members: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        for &i in &all {
+            for t in &site.pages[i].themes {
+                members.entry(t.as_str()).or_default().push(self.refs[i].clone());
+            }
+        }
+        for t in &site.config.themes {
+            let mut g = BTreeMap::new();
+            g.insert("theme", Value::from_serializable(&theme_view(t, self.portable)));
+            g.insert("pages", Value::from(members.remove(t.slug.as_str()).unwrap_or_default()));
+            groups.push(Value::from_serializable(&g));
+        }
+        ctx.insert_value("theme_groups", Value::from(groups));
+
+        let mut timeline: Vec<EventView> = all
+            .iter()
+            .flat_map(|&i| site.pages[i].timeline.iter().map(move |e| (i, e)))
+            .map(|(i, e)| self.event(i, e))
+            .collect();
+        timeline.sort_by(|a, b| a.date_iso.cmp(&b.date_iso));
+        ctx.insert("timeline", &timeline);
+    }
+}
+
+fn kind_name(p: &Page) -> &'static str {
+    if p.is_section {
+        if p.rel == "_index.md" { "home" } else { "section" }
+    } else {
+        p.kind.as_str()
+    }
+}
+
+fn theme_view(t: &crate::config::Theme, portable: bool) -> ThemeView<'_> {
+    ThemeView {
+        slug: &t.slug,
+        name: &t.name,
+        description: &t.description,
+        color: &t.color,
+        url: page_url(&format!("themes/{}/", t.slug), portable),
+    }
+}
+
+fn stop_view(s: &Stop) -> StopView<'_> {
+    StopView {
+        title: &s.title,
+        city: &s.city,
+        country: &s.country,
+        details: s.details.as_deref(),
+        tentative: s.tentative,
+        when: dates::stop_when(s.when, &s.city),
+        glance: dates::glance(s.when),
+        iso: dates::partial_iso(s.when.day()),
+    }
+}
+
+/// Stops in date order, whatever their order in the file, grouped by day.
+fn days<'a>(stops: impl Iterator<Item = &'a Stop>) -> Vec<DayView<'a>> {
+    let mut sorted: Vec<&Stop> = stops.collect();
+    sorted.sort_by_key(|s| s.when.sort_key());
+    let mut days: Vec<DayView> = Vec::new();
+    for s in sorted {
+        let day = s.when.day();
+        let iso = dates::partial_iso(day);
+        match days.last_mut() {
+            Some(d) if d.iso == iso => d.stops.push(stop_view(s)),
+            _ => days.push(DayView {
+                heading: dates::day_heading(day),
+                iso,
+                stops: vec![stop_view(s)],
+            }),
+        }
+    }
+    days
+}
+
+/// Renders every page of the site, in parallel, handing each finished file to `sink`.
+/// Returns the number of pages, or every problem found.
+pub fn render_all(
+    site: &Site,
+    sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
+) -> Result<usize, Vec<Diagnostic>> {
+    let shared = Shared::new(site);
+    let render = |name: &str, ctx: &Context, page: Option<&Page>| {
+        site.templates
+            .tera
+            .render(name, ctx)
+            .map_err(|e| site.templates.diagnostic(&e, page.map(|p| p.file.as_path())))
+    };
+
+    let page_results: Vec<Result<(), Diagnostic>> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let p = &site.pages[i];
+            let kind = kind_name(p);
+            let mut ctx = shared.base_context(&p.path, kind);
+            ctx.insert("page", &shared.page_view(i));
+            ctx.insert("breadcrumbs", &shared.breadcrumbs(p));
+            let template = match (&p.template, kind) {
+                (Some(t), _) => t.as_str(),
+                (None, "home") => "index.html",
+                (None, "section") => "section.html",
+                (None, _) => match p.kind {
+                    Kind::Note => "note.html",
+                    Kind::Dispute => "dispute.html",
+                    Kind::Itinerary => "itinerary.html",
+                },
+            };
+            if kind == "home" {
+                shared.index_context(&mut ctx);
+            }
+            if p.is_section {
+                let dir = p.dir();
+                let members = ordered(
+                    site,
+                    site.pages.iter().enumerate().filter_map(|(j, q)| {
+                        let child_page = !q.is_section && q.dir() == dir;
+                        let child_section = q.is_section
+                            && q.dir().rsplit_once('/').map_or("", |(d, _)| d) == dir
+                            && !q.dir().is_empty()
+                            && q.dir() != dir;
+                        (j != i && (child_page || child_section)).then_some(j)
+                    }),
+                );
+                let values: Vec<Value> = members.iter().map(|&j| shared.refs[j].clone()).collect();
+                ctx.insert_value("pages", Value::from(values));
+            }
+            let html = render(template, &ctx, Some(p))?;
+            sink(Job {
+                path: format!("{}index.html", p.path),
+                bytes: html.into_bytes(),
+            })?;
+            for alias in &p.aliases {
+                alias_job(site, p, alias, &shared, sink)?;
+            }
+            Ok(())
+        })
+        .collect();
+
+    let mut diags: Vec<Diagnostic> = page_results.into_iter().filter_map(Result::err).collect();
+    let mut count = site.pages.len();
+
+    // Theme pages, the list of themes, and the 404 page.
+    let mut theme_members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for i in ordered(site, 0..site.pages.len()) {
+        for t in &site.pages[i].themes {
+            theme_members.entry(t.as_str()).or_default().push(i);
+        }
+    }
+    let mut extra = Vec::new();
+    if !site.config.themes.is_empty() {
+        for t in &site.config.themes {
+            let path = format!("themes/{}/", t.slug);
+            let mut ctx = shared.base_context(&path, "theme");
+            ctx.insert("theme", &theme_view(t, shared.portable));
+            let members = theme_members.get(t.slug.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            let values: Vec<Value> = members.iter().map(|&j| shared.refs[j].clone()).collect();
+            ctx.insert_value("pages", Value::from(values));
+            extra.push((path, "theme.html", ctx));
+        }
+        let mut ctx = shared.base_context("themes/", "theme");
+        let counts: Vec<usize> = site
+            .config
+            .themes
+            .iter()
+            .map(|t| theme_members.get(t.slug.as_str()).map_or(0, Vec::len))
+            .collect();
+        ctx.insert("counts", &counts);
+        extra.push(("themes/".to_string(), "themes.html", ctx));
+    }
+    let ctx = shared.base_context("", "404");
+    extra.push((String::new(), "404.html", ctx));
+    for (path, template, ctx) in extra {
+        let file = if template == "404.html" {
+            "404.html".to_string()
+        } else {
+            format!("{path}index.html")
+        };
+        match render(template, &ctx, None).and_then(|html| {
+            sink(Job {
+                path: file,
+                bytes: html.into_bytes(),
+            })
+        }) {
+            Ok(()) => count += 1,
+            Err(d) => diags.push(d),
+        }
+    }
+    if diags.is_empty() {
+        Ok(count)
+    } else {
+        Err(diags)
+    }
+}
+
+/// A redirect page at an old address of a page.
+fn alias_job(
+    site: &Site,
+    page: &Page,
+    alias: &str,
+    shared: &Shared,
+    sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
+) -> Result<(), Diagnostic> {
+    let trimmed = alias.trim_matches('/');
+    if !crate::output::is_safe_relative(trimmed) {
+        return Err(crate::site::at_front_matter_key(
+            page,
+            "aliases",
+            format!("alias {alias:?} must be a relative path inside the site, like \"old/canola\""),
+        ));
+    }
+    let folder = format!("{trimmed}/");
+    let target = format!("{}{}", root_prefix(&folder), page_url(&page.path, shared.portable));
+    let escaped = escape(&target);
+    let title = escape(&page.title);
+    let html = format!(
+        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <meta http-equiv=\"refresh\" content=\"0; url={escaped}\"><link rel=\"canonical\" href=\"{escaped}\"></head>\
+         <body><p>This page has moved to <a href=\"{escaped}\">{title}</a>.</p></body></html>\n",
+        escape(&site.config.language)
+    );
+    sink(Job {
+        path: format!("{folder}index.html"),
+        bytes: html.into_bytes(),
+    })
+}
+
+/// HTML-escapes text for the few pages written without a template.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

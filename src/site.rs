@@ -1,0 +1,470 @@
+//! A site: its config, every page parsed and rendered to HTML with links resolved, and its
+//! theme. `Site::load` does everything that can fail on content; `Site::build` writes.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{self, Kind, Page};
+use crate::diagnostic::{self, Diagnostic, Errors};
+use crate::markdown::{self, Heading, LINK_MARK, LINK_MARK_END, Rendered};
+use crate::templates::Templates;
+
+/// What the command line (or a caller) chose for this run.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Output folder; defaults to the config's `output_dir` under the site root.
+    pub output: Option<PathBuf>,
+    /// Overrides the config's `base_url`.
+    pub base_url: Option<String>,
+    /// Include pages marked `draft = true`.
+    pub drafts: bool,
+    /// Overrides the config's `portable`.
+    pub portable: Option<bool>,
+    /// Allow writing over a folder briefing did not create.
+    pub force: bool,
+}
+
+/// A page's rendered body.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    pub html: String,
+    pub toc: Vec<Heading>,
+    pub ids: HashSet<String>,
+}
+
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    pub options: BuildOptions,
+    /// Every page, sorted by source path (so output is deterministic).
+    pub pages: Vec<Page>,
+    /// The rendered body of each page, same order as `pages`.
+    pub bodies: Vec<Body>,
+    /// Files of `content/` that are not Markdown, relative to `content/`.
+    pub assets: Vec<String>,
+    pub templates: Templates,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Editor droppings and hidden files: never content, never a reason to rebuild.
+pub fn is_ignored(name: &OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+        || (name.starts_with('#') && name.ends_with('#'))
+}
+
+impl Site {
+    /// Loads and checks everything: config, templates, every page (front matter, kind,
+    /// themes, Markdown, links and anchors). All problems come back together.
+    pub fn load(root: &Path, options: BuildOptions) -> Result<Site, Errors> {
+        let mut diags = Vec::new();
+        let config = Config::load(root);
+        let templates = Templates::load(root);
+        let (mut config, templates) = match (config, templates) {
+            (Ok(c), Ok(t)) => (c, t),
+            (c, t) => {
+                diags.extend(c.err().unwrap_or_default());
+                diags.extend(t.err().unwrap_or_default());
+                diagnostic::sort(&mut diags);
+                return Err(Errors(diags));
+            }
+        };
+        if let Some(url) = &options.base_url {
+            config.base_url = Some(url.clone());
+        }
+        let (files, assets) = walk_content(root, &mut diags);
+
+        // Sections first: their `page_kind` is the default kind of the pages below them.
+        let (section_files, page_files): (Vec<_>, Vec<_>) = files
+            .into_iter()
+            .partition(|(rel, _)| rel == "_index.md" || rel.ends_with("/_index.md"));
+        let sections = load_pages(&section_files, &config, &HashMap::new(), &mut diags);
+        let page_kinds: HashMap<String, Kind> = sections
+            .iter()
+            .filter_map(|(p, _)| p.page_kind.map(|k| (p.dir().to_string(), k)))
+            .collect();
+        let others = load_pages(&page_files, &config, &page_kinds, &mut diags);
+
+        // Links to files that failed to load are not reported again; links to drafts are.
+        let mut unbuilt: HashMap<String, bool> = section_files
+            .iter()
+            .chain(&page_files)
+            .map(|(rel, _)| (rel.clone(), false))
+            .collect();
+        let mut loaded: Vec<(Page, Rendered)> = Vec::with_capacity(unbuilt.len());
+        for (page, rendered) in sections.into_iter().chain(others) {
+            if page.draft && !options.drafts {
+                unbuilt.insert(page.rel.clone(), true);
+            } else {
+                unbuilt.remove(&page.rel);
+                loaded.push((page, rendered));
+            }
+        }
+        loaded.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
+        let (pages, rendered): (Vec<Page>, Vec<Rendered>) = loaded.into_iter().unzip();
+
+        check_paths(&pages, &config, &mut diags);
+        for p in &pages {
+            if let Some(t) = &p.template
+                && !templates.contains(t)
+            {
+                diags.push(at_front_matter_key(
+                    p,
+                    "template",
+                    format!("template {t:?} does not exist in templates/ or the built-in theme"),
+                ));
+            }
+        }
+        let portable = options.portable.unwrap_or(config.portable);
+        let bodies = resolve_links(&pages, rendered, &unbuilt, portable, &mut diags);
+
+        let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(|d| d.is_error());
+        if !errors.is_empty() {
+            let mut all = errors;
+            diagnostic::sort(&mut all);
+            return Err(Errors(all));
+        }
+        Ok(Site {
+            root: root.to_path_buf(),
+            config,
+            options,
+            pages,
+            bodies,
+            assets,
+            templates,
+            warnings,
+        })
+    }
+
+    pub fn portable(&self) -> bool {
+        self.options.portable.unwrap_or(self.config.portable)
+    }
+
+    /// The output folder of this run.
+    pub fn output_dir(&self) -> PathBuf {
+        match &self.options.output {
+            Some(o) if o.is_absolute() => o.clone(),
+            Some(o) => std::env::current_dir().map_or_else(|_| o.clone(), |d| d.join(o)),
+            None => self.root.join(&self.config.output_dir),
+        }
+    }
+}
+
+/// Walks `content/` in sorted order, following symlinks once (loops are reported).
+fn walk_content(root: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<(String, PathBuf)>, Vec<String>) {
+    let dir = root.join("content");
+    let mut pages = Vec::new();
+    let mut assets = Vec::new();
+    if !dir.is_dir() {
+        diags.push(Diagnostic::error(
+            "content",
+            format!("no content/ folder in {}: notes go in content/*.md", root.display()),
+        ));
+        return (pages, assets);
+    }
+    let walker = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map_or_else(|| PathBuf::from("content"), Path::to_path_buf);
+                let msg = if e.loop_ancestor().is_some() {
+                    "symbolic link loop: this folder links back to one of its parents".to_string()
+                } else {
+                    format!("cannot read: {e}")
+                };
+                diags.push(Diagnostic::error(path, msg));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(&dir) else {
+            continue;
+        };
+        let Some(rel) = rel.to_str().map(|s| s.replace('\\', "/")) else {
+            diags.push(Diagnostic::error(
+                entry.path().strip_prefix(root).unwrap_or(entry.path()),
+                "file name is not valid UTF-8: rename it",
+            ));
+            continue;
+        };
+        if rel.ends_with(".md") {
+            pages.push((rel, entry.path().to_path_buf()));
+        } else {
+            assets.push(rel);
+        }
+    }
+    (pages, assets)
+}
+
+/// Reads, parses and renders pages in parallel.
+fn load_pages(
+    files: &[(String, PathBuf)],
+    config: &Config,
+    page_kinds: &HashMap<String, Kind>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Page, Rendered)> {
+    let results: Vec<Result<(Page, Rendered), Vec<Diagnostic>>> = files
+        .par_iter()
+        .map(|(rel, abs)| {
+            let file = Path::new("content").join(rel);
+            let bytes = std::fs::read(abs).map_err(|e| vec![Diagnostic::io(&file, &e)])?;
+            let text = content::decode_text(&file, bytes).map_err(|d| vec![d])?;
+            let page = content::parse_page(rel, &file, text, config, || {
+                default_kind(rel, page_kinds)
+            })?;
+            let rendered = markdown::render(page.body(), page.dir());
+            let problems: Vec<Diagnostic> = rendered
+                .problems
+                .iter()
+                .map(|(off, msg)| {
+                    Diagnostic::error(&file, msg.clone()).at_offset(&page.text, page.body_offset + off)
+                })
+                .collect();
+            if problems.is_empty() {
+                Ok((page, rendered))
+            } else {
+                Err(problems)
+            }
+        })
+        .collect();
+    let mut ok = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(p) => ok.push(p),
+            Err(d) => diags.extend(d),
+        }
+    }
+    ok
+}
+
+/// The `page_kind` of the nearest section above `rel`, or `note`.
+fn default_kind(rel: &str, page_kinds: &HashMap<String, Kind>) -> Kind {
+    let mut dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+    loop {
+        if let Some(k) = page_kinds.get(dir) {
+            return *k;
+        }
+        if dir.is_empty() {
+            return Kind::Note;
+        }
+        dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+    }
+}
+
+pub(crate) fn at_front_matter_key(page: &Page, key: &str, msg: String) -> Diagnostic {
+    let fm_end = page.body_offset.min(page.text.len());
+    match crate::frontmatter::locate_key(&page.text[..fm_end], key) {
+        Some(off) => Diagnostic::error(&page.file, msg).at_offset(&page.text, off),
+        None => Diagnostic::error(&page.file, msg).at_line(&page.text, 1),
+    }
+}
+
+/// Output paths the build writes itself, which content must not claim.
+pub const GENERATED: &[&str] = &["themes/", "404.html"];
+
+/// Two pages must never write the same file, even on a case-insensitive file system.
+fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<String, &Page> = BTreeMap::new();
+    for p in pages {
+        let key = p.path.to_lowercase();
+        if let Some(other) = seen.get(&key) {
+            let msg = if other.path == p.path {
+                format!(
+                    "{} and {} would both be written to {}index.html: rename one or set a different `slug`",
+                    other.file.display(),
+                    p.file.display(),
+                    p.path
+                )
+            } else {
+                format!(
+                    "{} ({}) and {} ({}) differ only in letter case, which collides on macOS and Windows",
+                    other.file.display(),
+                    other.path,
+                    p.file.display(),
+                    p.path
+                )
+            };
+            diags.push(Diagnostic::error(&p.file, msg).at_line(&p.text, 1));
+        } else {
+            seen.insert(key, p);
+        }
+        let reserved = GENERATED.iter().any(|g| p.path.starts_with(g))
+            && !(config.themes.is_empty() && p.path.starts_with("themes/"));
+        if reserved {
+            diags.push(
+                Diagnostic::error(
+                    &p.file,
+                    format!("{} is reserved for pages the build generates: move this page", p.path),
+                )
+                .at_line(&p.text, 1),
+            );
+        }
+    }
+}
+
+/// The URL of a page's output folder (`disputes/canola/`), with `index.html` when the
+/// site must work from the file system.
+pub fn page_url(path: &str, portable: bool) -> String {
+    if portable {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    }
+}
+
+/// The prefix that leads from the page in folder `from` back to the output root.
+pub fn root_prefix(from: &str) -> String {
+    let depth = from.matches('/').count();
+    if depth == 0 {
+        "./".to_string()
+    } else {
+        "../".repeat(depth)
+    }
+}
+
+/// Checks every pending link, and substitutes each placeholder with the target's URL
+/// relative to the linking page.
+fn resolve_links(
+    pages: &[Page],
+    rendered: Vec<Rendered>,
+    unbuilt: &HashMap<String, bool>,
+    portable: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Body> {
+    let by_rel: HashMap<&str, usize> = pages.iter().enumerate().map(|(i, p)| (p.rel.as_str(), i)).collect();
+    let results: Vec<(String, Vec<Diagnostic>)> = pages
+        .par_iter()
+        .zip(rendered.par_iter())
+        .map(|(page, r)| {
+            let mut problems = Vec::new();
+            let mut hrefs: Vec<Option<String>> = Vec::with_capacity(r.links.len());
+            let at = |off: usize, msg: String| {
+                Diagnostic::error(&page.file, msg).at_offset(&page.text, page.body_offset + off)
+            };
+            for link in &r.links {
+                let (target_ids, href) = match &link.target {
+                    None => (Some(&r.ids), None),
+                    Some(t) => match by_rel.get(t.as_str()) {
+                        Some(&j) => {
+                            let prefix = root_prefix(&page.path);
+                            let url = page_url(&pages[j].path, portable);
+                            let mut href = format!("{prefix}{url}");
+                            if let Some(a) = &link.anchor {
+                                href.push('#');
+                                href.push_str(a);
+                            }
+                            (Some(&rendered[j].ids), Some(href))
+                        }
+                        None => {
+                            let why = match unbuilt.get(t.as_str()) {
+                                // Its own error is reported already.
+                                Some(false) => None,
+                                Some(true) => Some(format!(
+                                    "link to {:?}: content/{t} is a draft, so it is not built (pass --drafts, or remove the link)",
+                                    link.written
+                                )),
+                                None => Some(format!(
+                                    "link to {:?}: there is no page content/{t}",
+                                    link.written
+                                )),
+                            };
+                            problems.extend(why.map(|msg| at(link.offset, msg)));
+                            (None, None)
+                        }
+                    },
+                };
+                if let (Some(ids), Some(anchor)) = (target_ids, &link.anchor)
+                    && !ids.contains(anchor)
+                {
+                    problems.push(at(
+                        link.offset,
+                        format!(
+                            "link to {:?}: the anchor #{anchor} does not exist on that page{}",
+                            link.written,
+                            suggest(anchor, ids)
+                        ),
+                    ));
+                }
+                if link.placeholder {
+                    hrefs.push(href);
+                }
+            }
+            (substitute(&r.html, &hrefs), problems)
+        })
+        .collect();
+    let mut bodies = Vec::with_capacity(pages.len());
+    for ((html, problems), r) in results.into_iter().zip(rendered) {
+        diags.extend(problems);
+        bodies.push(Body {
+            html,
+            toc: r.toc,
+            ids: r.ids,
+        });
+    }
+    bodies
+}
+
+fn suggest(anchor: &str, ids: &HashSet<String>) -> String {
+    let mut known: Vec<&String> = ids.iter().collect();
+    known.sort();
+    if known.is_empty() {
+        return " (it has no headings)".to_string();
+    }
+    let close: Vec<&str> = known
+        .iter()
+        .filter(|k| k.contains(anchor) || anchor.contains(k.as_str()))
+        .map(|k| k.as_str())
+        .take(3)
+        .collect();
+    let shown: Vec<&str> = if close.is_empty() {
+        known.iter().take(8).map(|k| k.as_str()).collect()
+    } else {
+        close
+    };
+    format!(": expected one of #{}", shown.join(", #"))
+}
+
+/// Replaces `@@briefing-link-N@@` with the N-th resolved href.
+fn substitute(html: &str, hrefs: &[Option<String>]) -> String {
+    if hrefs.is_empty() {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len() + hrefs.len() * 16);
+    let mut rest = html;
+    while let Some(i) = rest.find(LINK_MARK) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + LINK_MARK.len()..];
+        let n = after.find(LINK_MARK_END).and_then(|end| Some((after[..end].parse::<usize>().ok()?, end)));
+        match n {
+            Some((n, end)) if n < hrefs.len() => {
+                out.push_str(hrefs[n].as_deref().unwrap_or("#"));
+                rest = &after[end + LINK_MARK_END.len()..];
+            }
+            _ => {
+                out.push_str(LINK_MARK);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,0 +1,187 @@
+//! The theme: Tera templates compiled into the binary, overridden file by file by a site's
+//! own `templates/`. Template errors become diagnostics with the template's file and line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::{ErrorKind, Tera};
+
+use crate::diagnostic::Diagnostic;
+
+/// The default theme, compiled in so a site with no `templates/` still builds.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("section.html", include_str!("../templates/section.html")),
+    ("note.html", include_str!("../templates/note.html")),
+    ("dispute.html", include_str!("../templates/dispute.html")),
+    ("itinerary.html", include_str!("../templates/itinerary.html")),
+    ("theme.html", include_str!("../templates/theme.html")),
+    ("themes.html", include_str!("../templates/themes.html")),
+    ("404.html", include_str!("../templates/404.html")),
+    (
+        "partials/page_header.html",
+        include_str!("../templates/partials/page_header.html"),
+    ),
+    ("partials/toc.html", include_str!("../templates/partials/toc.html")),
+    (
+        "partials/timeline.html",
+        include_str!("../templates/partials/timeline.html"),
+    ),
+    (
+        "partials/sources.html",
+        include_str!("../templates/partials/sources.html"),
+    ),
+    (
+        "partials/card_list.html",
+        include_str!("../templates/partials/card_list.html"),
+    ),
+];
+
+/// Where a template came from, for diagnostics.
+#[derive(Debug, Clone)]
+struct TemplateSource {
+    file: PathBuf,
+    text: String,
+}
+
+/// The loaded theme.
+pub struct Templates {
+    pub tera: Tera,
+    sources: BTreeMap<String, TemplateSource>,
+}
+
+impl Templates {
+    /// Loads the built-in templates, then the site's `templates/` over them.
+    pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
+        let mut sources: BTreeMap<String, TemplateSource> = BUILTIN
+            .iter()
+            .map(|(name, text)| {
+                (
+                    name.to_string(),
+                    TemplateSource {
+                        file: PathBuf::from(format!("templates/{name} (built-in)")),
+                        text: text.to_string(),
+                    },
+                )
+            })
+            .collect();
+        let mut diags = Vec::new();
+        let dir = root.join("templates");
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        diags.push(Diagnostic::error(
+                            "templates",
+                            format!("cannot read templates/: {e}"),
+                        ));
+                        continue;
+                    }
+                };
+                if !entry.file_type().is_file() || crate::site::is_ignored(entry.file_name()) {
+                    continue;
+                }
+                let Ok(rel) = entry.path().strip_prefix(&dir) else {
+                    continue;
+                };
+                let name = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let file = Path::new("templates").join(rel);
+                match std::fs::read(entry.path()) {
+                    Ok(bytes) => match crate::content::decode_text(&file, bytes) {
+                        Ok(text) => {
+                            sources.insert(name, TemplateSource { file, text });
+                        }
+                        Err(d) => diags.push(d),
+                    },
+                    Err(e) => diags.push(Diagnostic::io(&file, &e)),
+                }
+            }
+        }
+
+        // Add everything at once (inheritance needs it); drop each template with a syntax
+        // error and retry, so every broken template is reported in one run.
+        let mut broken: Vec<String> = Vec::new();
+        loop {
+            let mut tera = Tera::new();
+            tera.autoescape_on([".html", ".xml"]);
+            let batch = sources
+                .iter()
+                .filter(|(name, _)| !broken.contains(name))
+                .map(|(name, s)| (name.as_str(), s.text.as_str()));
+            match tera.add_raw_templates(batch) {
+                Ok(()) if diags.is_empty() => return Ok(Templates { tera, sources }),
+                Ok(()) => return Err(diags),
+                Err(e) => {
+                    let templates = Templates {
+                        tera: Tera::new(),
+                        sources: sources.clone(),
+                    };
+                    let d = templates.diagnostic(&e, None);
+                    let name = match e.kind() {
+                        ErrorKind::SyntaxError(r) => Some(r.filename().to_string()),
+                        _ => None,
+                    };
+                    diags.push(d);
+                    match name {
+                        Some(n) if sources.contains_key(&n) && !broken.contains(&n) => {
+                            broken.push(n)
+                        }
+                        _ => return Err(diags),
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
+    }
+
+    /// Turns a Tera error into a diagnostic naming the template file and line.
+    /// `page` is the content file being rendered, if any.
+    pub fn diagnostic(&self, e: &tera::Error, page: Option<&Path>) -> Diagnostic {
+        let while_rendering = page
+            .map(|p| format!(" (while rendering {})", p.display()))
+            .unwrap_or_default();
+        match e.kind() {
+            ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
+                let what = if matches!(e.kind(), ErrorKind::SyntaxError(_)) {
+                    "template syntax error"
+                } else {
+                    "template error"
+                };
+                let msg = format!("{what}: {}{while_rendering}", r.message());
+                match self.sources.get(r.filename()) {
+                    Some(src) => {
+                        let span = r.span();
+                        let mut d = Diagnostic::error(&src.file, msg).at_line(&src.text, span.start_line);
+                        d.column = Some(span.start_col + 1);
+                        d
+                    }
+                    None => Diagnostic::error(format!("templates/{}", r.filename()), msg),
+                }
+            }
+            ErrorKind::MissingParent { current, parent } => Diagnostic::error(
+                self.file_of(current),
+                format!("template {current:?} extends {parent:?}, which does not exist in templates/"),
+            ),
+            ErrorKind::TemplateNotFound(name) => Diagnostic::error(
+                page.map_or_else(|| PathBuf::from("templates"), Path::to_path_buf),
+                format!("template {name:?} does not exist in templates/ or the built-in theme"),
+            ),
+            other => Diagnostic::error("templates", format!("template error: {other}{while_rendering}")),
+        }
+    }
+
+    fn file_of(&self, name: &str) -> PathBuf {
+        self.sources
+            .get(name)
+            .map_or_else(|| PathBuf::from(format!("templates/{name}")), |s| s.file.clone())
+    }
+}
