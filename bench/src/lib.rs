@@ -1,0 +1,1 @@
+//! Placeholder: the site generator lives here.

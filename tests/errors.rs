@@ -1,0 +1,94 @@
+//! Bad input, one fixture folder per case under `tests/fixtures/errors/`: each must fail
+//! with exit code 1, name the file and line, and leave the previous output untouched.
+
+mod common;
+
+use common::{TestSite, fixture_dir, snapshot};
+
+#[derive(serde::Deserialize)]
+struct Expect {
+    file: String,
+    line: Option<usize>,
+    contains: String,
+}
+
+fn cases() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(fixture_dir("errors"))
+        .expect("errors fixtures")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_bad_input_fails_cleanly_naming_the_file_and_line() {
+    let cases = cases();
+    assert!(cases.len() >= 10, "expected the error corpus, found {cases:?}");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let site = TestSite::fixture(&format!("errors/{case}"));
+        let expect: Expect = toml::from_str(&site.read("expect.toml")).expect("expect.toml");
+        std::fs::remove_file(site.root.join("expect.toml")).expect("remove expect.toml");
+        // A previous, good output that must survive the failed build.
+        site.write("public/.briefing-output", "");
+        site.write("public/index.html", "<p>previous build</p>");
+        let before = snapshot(&site.public());
+        let siblings_before = snapshot(&site.scratch()).len();
+
+        for command in [&["build"][..], &["check"][..]] {
+            let run = site.run(command);
+            let location = match expect.line {
+                Some(line) => format!("--> {}:{line}", expect.file),
+                None => format!("--> {}", expect.file),
+            };
+            let problems: Vec<&str> = [
+                (run.code != Some(1)).then_some("exit code is not 1"),
+                run.stderr.contains("panicked").then_some("panicked"),
+                (!run.stderr.contains(&location)).then_some("location missing"),
+                (!run.stderr.contains(&expect.contains)).then_some("message missing"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !problems.is_empty() {
+                failures.push(format!(
+                    "{case} ({}): {} — expected {location:?} and {:?}\n{}",
+                    command[0],
+                    problems.join(", "),
+                    expect.contains,
+                    run.stderr
+                ));
+            }
+        }
+        if snapshot(&site.public()) != before {
+            failures.push(format!("{case}: the previous output was changed"));
+        }
+        if snapshot(&site.scratch()).len() != siblings_before {
+            failures.push(format!("{case}: files were left beside the site"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn all_problems_of_a_run_are_reported_together() {
+    let site = TestSite::fixture("errors/unknown_theme");
+    std::fs::remove_file(site.root.join("expect.toml")).expect("remove");
+    site.write("content/second.md", "+++\ntitle = \"Two\"\nkind = \"memo\"\n+++\n");
+    site.write("content/third.md", "+++\ntitle = \"Three\"\nas_of = \"2026-13-01\"\n+++\n");
+    let run = site.build().fails();
+    for needle in ["content/bad.md:4", "content/second.md:3", "content/third.md:3"] {
+        assert!(run.stderr.contains(needle), "{needle} missing from:\n{}", run.stderr);
+    }
+    assert!(run.stderr.contains("3 errors found"), "{}", run.stderr);
+}
+
+#[test]
+fn the_offending_line_is_shown() {
+    let site = TestSite::fixture("errors/unknown_theme");
+    let run = site.build().fails();
+    assert!(run.stderr.contains("themes = [\"trade\", \"fisheries\"]"), "{}", run.stderr);
+}
