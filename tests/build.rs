@@ -1,0 +1,219 @@
+//! `briefing build` end to end: the bundled briefing book and small fixture sites, checked
+//! through a real HTML parser.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{TestSite, broken_internal_links, html_files, sel, snapshot, text_of};
+
+/// Front matter of every note of the bundled book, parsed independently of briefing.
+fn bundled_front_matter() -> BTreeMap<String, toml::Table> {
+    let content = common::repo().join("content");
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(&content).sort_by_file_name() {
+        let entry = entry.expect("walk");
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            let text = std::fs::read_to_string(entry.path()).expect("read");
+            let fm = text.split("+++").nth(1).expect("front matter");
+            let rel = entry.path().strip_prefix(&content).expect("rel").to_string_lossy().into_owned();
+            out.insert(rel, toml::from_str(fm).unwrap_or_else(|e| panic!("{}: {e}", entry.path().display())));
+        }
+    }
+    out
+}
+
+#[test]
+fn bundled_site_tracker_has_one_row_per_measure() {
+    let site = TestSite::bundled();
+    site.build().ok();
+    let measures: usize = bundled_front_matter()
+        .values()
+        .filter_map(|fm| fm.get("dispute")?.get("measures")?.as_array().map(Vec::len))
+        .sum();
+    assert!(measures >= 8, "the bundled book declares {measures} measures");
+    let index = site.html("index.html");
+    let rows: Vec<_> = index.select(&sel("table.tracker tbody tr")).collect();
+    assert_eq!(rows.len(), measures);
+    // Each row has the six columns, the last a status badge.
+    for row in rows {
+        assert_eq!(row.select(&sel("td")).count(), 6, "{}", row.html());
+        assert!(row.select(&sel("td .status")).next().is_some());
+    }
+}
+
+#[test]
+fn bundled_site_groups_every_themed_note_under_its_theme() {
+    let site = TestSite::bundled();
+    site.build().ok();
+    let index = site.html("index.html");
+    let config: toml::Table = toml::from_str(&std::fs::read_to_string(common::repo().join("briefing.toml")).expect("config")).expect("toml");
+    let themes = config["themes"].as_array().expect("themes");
+    assert!(themes.len() >= 4);
+    let groups: Vec<_> = index.select(&sel(".theme-group")).collect();
+    assert_eq!(groups.len(), themes.len());
+    for (theme, group) in themes.iter().zip(&groups) {
+        let name = theme["name"].as_str().expect("name");
+        let color = theme["color"].as_str().expect("color");
+        let heading = group.select(&sel("h3")).next().expect("group heading");
+        assert_eq!(text_of(heading), name);
+        assert!(group.value().attr("style").is_some_and(|s| s.contains(color)), "group {name} not in its colour");
+        let shown: Vec<String> = group.select(&sel(".card-title")).map(text_of).collect();
+        let expected: Vec<String> = bundled_front_matter()
+            .into_iter()
+            .filter(|(rel, _)| rel != "_index.md")
+            .filter(|(_, fm)| {
+                fm.get("themes").and_then(|t| t.as_array()).is_some_and(|t| {
+                    t.iter().any(|s| s.as_str() == theme["slug"].as_str())
+                })
+            })
+            .map(|(_, fm)| fm["title"].as_str().expect("title").to_string())
+            .collect();
+        assert!(!expected.is_empty(), "theme {name} has no notes");
+        let mut a = shown.clone();
+        let mut b = expected.clone();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "notes under theme {name}");
+    }
+}
+
+#[test]
+fn bundled_itinerary_stops_are_in_date_order() {
+    let site = TestSite::bundled();
+    site.build().ok();
+    let page = site.html("itinerary/index.html");
+    let days: Vec<String> = page
+        .select(&sel(".day-heading time"))
+        .map(|t| t.value().attr("datetime").expect("datetime").to_string())
+        .collect();
+    assert!(days.len() >= 4, "{days:?}");
+    // Partial dates (2026-01, 2026) sort after the full dates they contain.
+    let key = |d: &str| {
+        let mut parts = d.split('-').map(|p| p.parse::<u32>().expect("number"));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(13), parts.next().unwrap_or(32))
+    };
+    let mut sorted = days.clone();
+    sorted.sort_by_key(|d| key(d));
+    assert_eq!(days, sorted);
+    let titles: Vec<String> = page.select(&sel(".stop-title")).map(text_of).collect();
+    let glance: Vec<String> = site.html("index.html").select(&sel(".glance-title")).map(text_of).collect();
+    assert_eq!(titles.len(), glance.len());
+    assert!(page.select(&sel(".stop-tentative .badge-tentative")).next().is_some(), "India is tentative");
+}
+
+#[test]
+fn bundled_site_links_resolve_under_a_sub_path() {
+    let site = TestSite::bundled();
+    site.build().ok();
+    let pages = html_files(&site.public());
+    assert!(pages.len() >= 15, "{pages:?}");
+    let problems = broken_internal_links(&site.public());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn bundled_pages_show_as_of_and_sources() {
+    let site = TestSite::bundled();
+    site.build().ok();
+    for (rel, fm) in bundled_front_matter() {
+        let out = if rel == "_index.md" {
+            "index.html".to_string()
+        } else if let Some(dir) = rel.strip_suffix("_index.md") {
+            format!("{dir}index.html")
+        } else {
+            format!("{}/index.html", rel.trim_end_matches(".md"))
+        };
+        let page = site.html(&out);
+        assert_eq!(page.select(&sel("html[lang=en-CA]")).count(), 1, "{out}: lang");
+        assert!(page.select(&sel("a.skip-link[href='#main']")).next().is_some(), "{out}: skip link");
+        assert!(page.select(&sel("main#main")).next().is_some(), "{out}: main landmark");
+        if fm.contains_key("as_of") {
+            assert!(page.select(&sel(".as-of time[datetime]")).next().is_some(), "{out}: as_of");
+        }
+        let sources = fm.get("sources").and_then(|s| s.as_array()).map_or(0, Vec::len);
+        assert_eq!(page.select(&sel(".source-list li")).count(), sources, "{out}: sources");
+    }
+}
+
+#[test]
+fn bundled_dispute_pages_show_status_measures_and_body() {
+    let site = TestSite::bundled();
+    site.build().ok();
+    let fm = bundled_front_matter();
+    let disputes: Vec<_> = fm.iter().filter(|(_, f)| f.contains_key("dispute")).collect();
+    assert!(disputes.len() >= 5);
+    for (rel, f) in disputes {
+        let page = site.html(&format!("{}/index.html", rel.trim_end_matches(".md")));
+        let status = f["dispute"]["status"].as_str().expect("status");
+        let badge = page.select(&sel(".page-header .status")).next().expect("status badge");
+        assert_eq!(text_of(badge).to_lowercase(), status);
+        let measures = f["dispute"]["measures"].as_array().map_or(0, Vec::len);
+        assert_eq!(page.select(&sel("table.measures tbody tr")).count(), measures, "{rel}");
+        assert!(page.select(&sel(".prose p")).next().is_some(), "{rel}: body");
+    }
+}
+
+#[test]
+fn site_without_templates_uses_the_built_in_theme() {
+    let site = TestSite::fixture("basic_site");
+    assert!(!site.root.join("templates").exists());
+    site.build().ok();
+    let page = site.html("disputes/canola/index.html");
+    assert!(page.select(&sel("link[rel=stylesheet][href='../../style.css']")).next().is_some());
+    assert!(site.public().join("style.css").is_file());
+    assert_eq!(page.select(&sel("table.measures tbody tr")).count(), 2);
+}
+
+#[test]
+fn a_site_template_overrides_the_built_in_one() {
+    let site = TestSite::fixture("template_override");
+    site.build().ok();
+    let memo = site.html("memo/index.html");
+    let custom = memo.select(&sel("article.custom-note h1")).next().expect("custom template used");
+    assert_eq!(text_of(custom), "A memo");
+    // The other templates are still the built-in ones.
+    assert!(site.html("index.html").select(&sel("section.bluf")).next().is_some());
+}
+
+#[test]
+fn relative_md_links_are_rewritten_with_anchors() {
+    let site = TestSite::fixture("basic_site");
+    site.build().ok();
+    let index = site.html("index.html");
+    let link = index.select(&sel(".bluf a")).next().expect("link");
+    assert_eq!(link.value().attr("href"), Some("./disputes/canola/#background"));
+    let canola = site.html("disputes/canola/index.html");
+    let hrefs: Vec<_> = canola.select(&sel(".prose a")).filter_map(|a| a.value().attr("href")).collect();
+    assert!(hrefs.contains(&"../../notes/detentions/"), "{hrefs:?}");
+    assert!(broken_internal_links(&site.public()).is_empty());
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = TestSite::bundled();
+    site.build().ok();
+    let first = snapshot(&site.public());
+    site.build().ok();
+    assert_eq!(first, snapshot(&site.public()));
+}
+
+#[test]
+fn build_prints_one_summary_line() {
+    let site = TestSite::fixture("basic_site");
+    let run = site.build().ok();
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+    let quiet = site.run(&["build", "-q"]).ok();
+    assert!(quiet.stdout.is_empty());
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = TestSite::fixture("basic_site");
+    site.write("content/notes/draft.md", "+++\ntitle = \"Draft\"\ndraft = true\n+++\nWIP\n");
+    site.build().ok();
+    assert!(!site.public().join("notes/draft/index.html").exists());
+    site.run(&["build", "--drafts"]).ok();
+    assert!(site.public().join("notes/draft/index.html").exists());
+}
