@@ -2,6 +2,7 @@
 //! library.
 
 use std::io::IsTerminal;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -28,6 +29,26 @@ enum Command {
     Build(BuildArgs),
     /// Check everything build checks (config, front matter, templates, links), writing nothing
     Check(RootArg),
+    /// Build, then serve the site with live reload, rebuilding on every change
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    root: RootArg,
+    /// Port to listen on (the next free one is used if it is taken)
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    /// Address to listen on; anything but loopback makes the preview reachable from the network
+    #[arg(long, short, default_value = "127.0.0.1")]
+    interface: IpAddr,
+    /// Open the preview in the default browser
+    #[arg(long)]
+    open: bool,
+    /// Include pages marked draft = true
+    #[arg(long)]
+    drafts: bool,
 }
 
 #[derive(Args)]
@@ -68,9 +89,11 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Build(args) => build(&ui, args),
         Command::Check(args) => check(&ui, args),
+        Command::Serve(args) => serve(ui, args),
     }
 }
 
+#[derive(Clone, Copy)]
 struct Ui {
     quiet: bool,
     color: bool,
@@ -153,5 +176,51 @@ fn check(ui: &Ui, args: RootArg) -> i32 {
             0
         }
         Err(e) => ui.failed(&e),
+    }
+}
+
+fn serve(ui: Ui, args: ServeArgs) -> i32 {
+    if !args.interface.is_loopback() {
+        eprintln!(
+            "warning: listening on {}: the preview is reachable from the network, not just this machine",
+            args.interface
+        );
+    }
+    let options = briefing::serve::ServeOptions {
+        interface: args.interface,
+        port: args.port,
+        open: args.open,
+        drafts: args.drafts,
+    };
+    let report = move |r: &briefing::watch::Rebuild| {
+        if r.ok() {
+            if !ui.quiet {
+                println!(
+                    "{}: {} page{} written in {} ms",
+                    r.what,
+                    r.pages_written,
+                    if r.pages_written == 1 { "" } else { "s" },
+                    r.millis
+                );
+            }
+        } else {
+            ui.diagnostics(&r.errors);
+            eprintln!(
+                "{}: {} error{}; still serving the last good build",
+                r.what,
+                r.errors.len(),
+                if r.errors.len() == 1 { "" } else { "s" }
+            );
+        }
+    };
+    let announce = |url: &str| {
+        println!("Serving {} at {url} (Ctrl-C to stop)", args.root.root.display());
+    };
+    match briefing::serve::serve(&args.root.root, options, report, announce) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
     }
 }

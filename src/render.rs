@@ -1,7 +1,8 @@
 //! Template contexts and page rendering. Lists shared by many pages (site, themes, page
 //! summaries) are converted to template values once and shared, never rebuilt per page.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -149,7 +150,7 @@ struct PageView<'a> {
     as_of: Option<String>,
     as_of_iso: Option<String>,
     stale: bool,
-    content: &'a str,
+    content: String,
     toc: &'a [Heading],
     sources: Vec<SourceView<'a>>,
     timeline: Vec<EventView<'a>>,
@@ -169,8 +170,9 @@ struct Shared<'a> {
     site: &'a Site,
     site_value: Value,
     themes_value: Value,
-    /// Each page's list entry, same order as `site.pages`.
-    refs: Vec<Value>,
+    /// Each page's list entry, same order as `site.pages`, made when first needed (a
+    /// one-page rebuild should not pay for every page's).
+    refs: Vec<OnceLock<Value>>,
     /// Index of the section page of each folder.
     sections: BTreeMap<&'a str, usize>,
     /// Top-level sections and pages, for navigation.
@@ -208,21 +210,7 @@ impl<'a> Shared<'a> {
             base_url: c.base_url.as_deref(),
         });
         let themes: Vec<ThemeView> = c.themes.iter().map(|t| theme_view(t, portable)).collect();
-        let refs = site
-            .pages
-            .par_iter()
-            .map(|p| {
-                Value::from_serializable(&PageRef {
-                    title: &p.title,
-                    url: page_url(&p.path, portable),
-                    summary: p.summary.as_deref(),
-                    kind: kind_name(p),
-                    as_of: p.as_of.map(dates::long),
-                    as_of_iso: p.as_of.map(dates::iso),
-                    status: status_view(p),
-                })
-            })
-            .collect();
+        let refs = site.pages.iter().map(|_| OnceLock::new()).collect();
         let sections = site
             .pages
             .iter()
@@ -248,6 +236,23 @@ impl<'a> Shared<'a> {
             newest_as_of: site.pages.iter().filter_map(|p| p.as_of).max(),
             portable,
         }
+    }
+
+    fn page_ref(&self, i: usize) -> Value {
+        self.refs[i]
+            .get_or_init(|| {
+                let p = &self.site.pages[i];
+                Value::from_serializable(&PageRef {
+                    title: &p.title,
+                    url: page_url(&p.path, self.portable),
+                    summary: p.summary.as_deref(),
+                    kind: kind_name(p),
+                    as_of: p.as_of.map(dates::long),
+                    as_of_iso: p.as_of.map(dates::iso),
+                    status: status_view(p),
+                })
+            })
+            .clone()
     }
 
     /// The context every template gets: site, root, nav, themes.
@@ -322,7 +327,7 @@ impl<'a> Shared<'a> {
     fn page_view(&self, i: usize) -> PageView<'a> {
         let site = self.site;
         let p = &site.pages[i];
-        let body = &site.bodies[i];
+        let body = &site.rendered[i];
         PageView {
             title: &p.title,
             summary: p.summary.as_deref(),
@@ -333,7 +338,7 @@ impl<'a> Shared<'a> {
             as_of: p.as_of.map(dates::long),
             as_of_iso: p.as_of.map(dates::iso),
             stale: self.is_stale(p.as_of),
-            content: &body.html,
+            content: site.body_html(i),
             toc: &body.toc,
             sources: p
                 .sources
@@ -438,7 +443,7 @@ impl<'a> Shared<'a> {
         let mut members: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
         for &i in &all {
             for t in &site.pages[i].themes {
-                members.entry(t.as_str()).or_default().push(self.refs[i].clone());
+                members.entry(t.as_str()).or_default().push(self.page_ref(i));
             }
         }
         for t in &site.config.themes {
@@ -510,10 +515,58 @@ fn days<'a>(stops: impl Iterator<Item = &'a Stop>) -> Vec<DayView<'a>> {
     days
 }
 
+/// Which pages a rebuild renders.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Content pages, by index in `site.pages`.
+    pub pages: BTreeSet<usize>,
+    /// The theme pages and the list of themes.
+    pub themes: bool,
+    /// The 404 page.
+    pub not_found: bool,
+}
+
+impl Selection {
+    pub fn all(site: &Site) -> Selection {
+        Selection {
+            pages: (0..site.pages.len()).collect(),
+            themes: true,
+            not_found: true,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty() && !self.themes && !self.not_found
+    }
+}
+
+/// The default template of a page.
+pub fn template_of(p: &Page) -> &str {
+    match (&p.template, kind_name(p)) {
+        (Some(t), _) => t.as_str(),
+        (None, "home") => "index.html",
+        (None, "section") => "section.html",
+        (None, _) => match p.kind {
+            Kind::Note => "note.html",
+            Kind::Dispute => "dispute.html",
+            Kind::Itinerary => "itinerary.html",
+        },
+    }
+}
+
 /// Renders every page of the site, in parallel, handing each finished file to `sink`.
 /// Returns the number of pages, or every problem found.
 pub fn render_all(
     site: &Site,
+    sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
+) -> Result<usize, Vec<Diagnostic>> {
+    render(site, &Selection::all(site), sink)
+}
+
+/// Renders the selected pages, in parallel, handing each finished file to `sink`.
+pub fn render(
+    site: &Site,
+    selection: &Selection,
     sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
 ) -> Result<usize, Vec<Diagnostic>> {
     let shared = Shared::new(site);
@@ -524,24 +577,16 @@ pub fn render_all(
             .map_err(|e| site.templates.diagnostic(&e, page.map(|p| p.file.as_path())))
     };
 
-    let page_results: Vec<Result<(), Diagnostic>> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|i| {
+    let selected: Vec<usize> = selection.pages.iter().copied().filter(|&i| i < site.pages.len()).collect();
+    let page_results: Vec<Result<(), Diagnostic>> = selected
+        .par_iter()
+        .map(|&i| {
             let p = &site.pages[i];
             let kind = kind_name(p);
             let mut ctx = shared.base_context(&p.path, kind);
             ctx.insert("page", &shared.page_view(i));
             ctx.insert("breadcrumbs", &shared.breadcrumbs(p));
-            let template = match (&p.template, kind) {
-                (Some(t), _) => t.as_str(),
-                (None, "home") => "index.html",
-                (None, "section") => "section.html",
-                (None, _) => match p.kind {
-                    Kind::Note => "note.html",
-                    Kind::Dispute => "dispute.html",
-                    Kind::Itinerary => "itinerary.html",
-                },
-            };
+            let template = template_of(p);
             if kind == "home" {
                 shared.index_context(&mut ctx);
             }
@@ -558,7 +603,7 @@ pub fn render_all(
                         (j != i && (child_page || child_section)).then_some(j)
                     }),
                 );
-                let values: Vec<Value> = members.iter().map(|&j| shared.refs[j].clone()).collect();
+                let values: Vec<Value> = members.iter().map(|&j| shared.page_ref(j)).collect();
                 ctx.insert_value("pages", Value::from(values));
             }
             let html = render(template, &ctx, Some(p))?;
@@ -574,7 +619,7 @@ pub fn render_all(
         .collect();
 
     let mut diags: Vec<Diagnostic> = page_results.into_iter().filter_map(Result::err).collect();
-    let mut count = site.pages.len();
+    let mut count = selected.len();
 
     // Theme pages, the list of themes, and the 404 page.
     let mut theme_members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -584,13 +629,13 @@ pub fn render_all(
         }
     }
     let mut extra = Vec::new();
-    if !site.config.themes.is_empty() {
+    if selection.themes && !site.config.themes.is_empty() {
         for t in &site.config.themes {
             let path = format!("themes/{}/", t.slug);
             let mut ctx = shared.base_context(&path, "theme");
             ctx.insert("theme", &theme_view(t, shared.portable));
             let members = theme_members.get(t.slug.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-            let values: Vec<Value> = members.iter().map(|&j| shared.refs[j].clone()).collect();
+            let values: Vec<Value> = members.iter().map(|&j| shared.page_ref(j)).collect();
             ctx.insert_value("pages", Value::from(values));
             extra.push((path, "theme.html", ctx));
         }
@@ -604,8 +649,9 @@ pub fn render_all(
         ctx.insert("counts", &counts);
         extra.push(("themes/".to_string(), "themes.html", ctx));
     }
-    let ctx = shared.base_context("", "404");
-    extra.push((String::new(), "404.html", ctx));
+    if selection.not_found {
+        extra.push((String::new(), "404.html", shared.base_context("", "404")));
+    }
     for (path, template, ctx) in extra {
         let file = if template == "404.html" {
             "404.html".to_string()

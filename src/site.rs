@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::{self, Kind, Page};
 use crate::diagnostic::{self, Diagnostic, Errors};
-use crate::markdown::{self, Heading, LINK_MARK, LINK_MARK_END, Rendered};
+use crate::markdown::{self, LINK_MARK, LINK_MARK_END, Rendered};
 use crate::templates::Templates;
 
 /// What the command line (or a caller) chose for this run.
@@ -28,22 +28,20 @@ pub struct BuildOptions {
     pub force: bool,
 }
 
-/// A page's rendered body.
-#[derive(Debug, Clone, Default)]
-pub struct Body {
-    pub html: String,
-    pub toc: Vec<Heading>,
-    pub ids: HashSet<String>,
-}
-
 pub struct Site {
     pub root: PathBuf,
     pub config: Config,
     pub options: BuildOptions,
     /// Every page, sorted by source path (so output is deterministic).
     pub pages: Vec<Page>,
-    /// The rendered body of each page, same order as `pages`.
-    pub bodies: Vec<Body>,
+    /// The rendered body of each page, same order as `pages`; links are placeholders
+    /// until `body_html` substitutes them.
+    pub rendered: Vec<Rendered>,
+    /// Index of each page by its path relative to `content/`.
+    pub by_rel: HashMap<String, usize>,
+    /// Markdown files that are not pages of this build: drafts (`true`) and files that
+    /// failed to load (`false`).
+    pub unbuilt: HashMap<String, bool>,
     /// Files of `content/` that are not Markdown, relative to `content/`.
     pub assets: Vec<String>,
     pub templates: Templates,
@@ -112,37 +110,28 @@ impl Site {
         loaded.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
         let (pages, rendered): (Vec<Page>, Vec<Rendered>) = loaded.into_iter().unzip();
 
-        check_paths(&pages, &config, &mut diags);
-        for p in &pages {
-            if let Some(t) = &p.template
-                && !templates.contains(t)
-            {
-                diags.push(at_front_matter_key(
-                    p,
-                    "template",
-                    format!("template {t:?} does not exist in templates/ or the built-in theme"),
-                ));
-            }
-        }
-        let portable = options.portable.unwrap_or(config.portable);
-        let bodies = resolve_links(&pages, rendered, &unbuilt, portable, &mut diags);
-
-        let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(|d| d.is_error());
-        if !errors.is_empty() {
-            let mut all = errors;
-            diagnostic::sort(&mut all);
-            return Err(Errors(all));
-        }
-        Ok(Site {
+        let by_rel = index_by_rel(&pages);
+        let mut site = Site {
             root: root.to_path_buf(),
             config,
             options,
             pages,
-            bodies,
+            rendered,
+            by_rel,
+            unbuilt,
             assets,
             templates,
-            warnings,
-        })
+            warnings: Vec::new(),
+        };
+        diags.extend(site.cross_page_problems());
+
+        let (mut errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(|d| d.is_error());
+        if !errors.is_empty() {
+            diagnostic::sort(&mut errors);
+            return Err(Errors(errors));
+        }
+        site.warnings = warnings;
+        Ok(site)
     }
 
     pub fn portable(&self) -> bool {
@@ -157,6 +146,10 @@ impl Site {
             None => self.root.join(&self.config.output_dir),
         }
     }
+}
+
+fn index_by_rel(pages: &[Page]) -> HashMap<String, usize> {
+    pages.iter().enumerate().map(|(i, p)| (p.rel.clone(), i)).collect()
 }
 
 /// Walks `content/` in sorted order, following symlinks once (loops are reported).
@@ -341,39 +334,26 @@ pub fn root_prefix(from: &str) -> String {
     }
 }
 
-/// Checks every pending link, and substitutes each placeholder with the target's URL
-/// relative to the linking page.
-fn resolve_links(
+/// Checks every pending link of every page: the target page exists and so does the anchor.
+fn check_links(
     pages: &[Page],
-    rendered: Vec<Rendered>,
+    rendered: &[Rendered],
+    by_rel: &HashMap<String, usize>,
     unbuilt: &HashMap<String, bool>,
-    portable: bool,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Body> {
-    let by_rel: HashMap<&str, usize> = pages.iter().enumerate().map(|(i, p)| (p.rel.as_str(), i)).collect();
-    let results: Vec<(String, Vec<Diagnostic>)> = pages
+) -> Vec<Diagnostic> {
+    pages
         .par_iter()
         .zip(rendered.par_iter())
-        .map(|(page, r)| {
+        .flat_map_iter(|(page, r)| {
             let mut problems = Vec::new();
-            let mut hrefs: Vec<Option<String>> = Vec::with_capacity(r.links.len());
             let at = |off: usize, msg: String| {
                 Diagnostic::error(&page.file, msg).at_offset(&page.text, page.body_offset + off)
             };
             for link in &r.links {
-                let (target_ids, href) = match &link.target {
-                    None => (Some(&r.ids), None),
+                let target_ids = match &link.target {
+                    None => Some(&r.ids),
                     Some(t) => match by_rel.get(t.as_str()) {
-                        Some(&j) => {
-                            let prefix = root_prefix(&page.path);
-                            let url = page_url(&pages[j].path, portable);
-                            let mut href = format!("{prefix}{url}");
-                            if let Some(a) = &link.anchor {
-                                href.push('#');
-                                href.push_str(a);
-                            }
-                            (Some(&rendered[j].ids), Some(href))
-                        }
+                        Some(&j) => Some(&rendered[j].ids),
                         None => {
                             let why = match unbuilt.get(t.as_str()) {
                                 // Its own error is reported already.
@@ -388,7 +368,7 @@ fn resolve_links(
                                 )),
                             };
                             problems.extend(why.map(|msg| at(link.offset, msg)));
-                            (None, None)
+                            None
                         }
                     },
                 };
@@ -404,23 +384,10 @@ fn resolve_links(
                         ),
                     ));
                 }
-                if link.placeholder {
-                    hrefs.push(href);
-                }
             }
-            (substitute(&r.html, &hrefs), problems)
+            problems
         })
-        .collect();
-    let mut bodies = Vec::with_capacity(pages.len());
-    for ((html, problems), r) in results.into_iter().zip(rendered) {
-        diags.extend(problems);
-        bodies.push(Body {
-            html,
-            toc: r.toc,
-            ids: r.ids,
-        });
-    }
-    bodies
+        .collect()
 }
 
 fn suggest(anchor: &str, ids: &HashSet<String>) -> String {
@@ -443,6 +410,31 @@ fn suggest(anchor: &str, ids: &HashSet<String>) -> String {
     format!(": expected one of #{}", shown.join(", #"))
 }
 
+impl Site {
+    /// The body of page `i` with its links pointing at their targets' URLs, relative to
+    /// the page.
+    pub fn body_html(&self, i: usize) -> String {
+        let page = &self.pages[i];
+        let r = &self.rendered[i];
+        let portable = self.portable();
+        let hrefs: Vec<Option<String>> = r
+            .links
+            .iter()
+            .filter(|l| l.placeholder)
+            .map(|l| {
+                let j = *self.by_rel.get(l.target.as_deref()?)?;
+                let mut href = format!("{}{}", root_prefix(&page.path), page_url(&self.pages[j].path, portable));
+                if let Some(a) = &l.anchor {
+                    href.push('#');
+                    href.push_str(a);
+                }
+                Some(href)
+            })
+            .collect();
+        substitute(&r.html, &hrefs)
+    }
+}
+
 /// Replaces `@@briefing-link-N@@` with the N-th resolved href.
 fn substitute(html: &str, hrefs: &[Option<String>]) -> String {
     if hrefs.is_empty() {
@@ -453,7 +445,9 @@ fn substitute(html: &str, hrefs: &[Option<String>]) -> String {
     while let Some(i) = rest.find(LINK_MARK) {
         out.push_str(&rest[..i]);
         let after = &rest[i + LINK_MARK.len()..];
-        let n = after.find(LINK_MARK_END).and_then(|end| Some((after[..end].parse::<usize>().ok()?, end)));
+        let n = after
+            .find(LINK_MARK_END)
+            .and_then(|end| Some((after[..end].parse::<usize>().ok()?, end)));
         match n {
             Some((n, end)) if n < hrefs.len() => {
                 out.push_str(hrefs[n].as_deref().unwrap_or("#"));
@@ -467,4 +461,123 @@ fn substitute(html: &str, hrefs: &[Option<String>]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// What an edit to one Markdown file did to the site, for deciding what to re-render.
+#[derive(Debug, Clone)]
+pub enum PageChange {
+    /// A new page, at this index.
+    Added(usize),
+    /// A page gone (deleted, or turned into a draft): the page as it was.
+    Removed(Box<Page>),
+    /// Only the body changed.
+    Body(usize),
+    /// The front matter changed: the page as it was, and its index now.
+    FrontMatter(Box<Page>, usize),
+    /// Nothing the build sees changed.
+    Unchanged,
+    /// A section's `page_kind` changed, which can change every page below it.
+    NeedsFullReload,
+}
+
+impl Site {
+    /// Re-reads one Markdown file of `content/` after an edit, creation or deletion.
+    /// On error the previous version of the page stays in the site.
+    pub fn reload_page(&mut self, rel: &str) -> Result<PageChange, Vec<Diagnostic>> {
+        let abs = self.root.join("content").join(rel);
+        let old = self.by_rel.get(rel).copied();
+        if !abs.is_file() {
+            self.unbuilt.remove(rel);
+            return Ok(match old {
+                Some(i) => PageChange::Removed(Box::new(self.remove_at(i))),
+                None => PageChange::Unchanged,
+            });
+        }
+        let page_kinds: HashMap<String, Kind> = self
+            .pages
+            .iter()
+            .filter_map(|p| p.page_kind.map(|k| (p.dir().to_string(), k)))
+            .collect();
+        let mut diags = Vec::new();
+        let loaded = load_pages(&[(rel.to_string(), abs)], &self.config, &page_kinds, &mut diags);
+        let Some((page, rendered)) = loaded.into_iter().next() else {
+            self.unbuilt.entry(rel.to_string()).or_insert(false);
+            return Err(diags);
+        };
+        if page.draft && !self.options.drafts {
+            self.unbuilt.insert(rel.to_string(), true);
+            return Ok(match old {
+                Some(i) => PageChange::Removed(Box::new(self.remove_at(i))),
+                None => PageChange::Unchanged,
+            });
+        }
+        self.unbuilt.remove(rel);
+        match old {
+            Some(i) => {
+                let before = &self.pages[i];
+                if before.is_section && before.page_kind != page.page_kind {
+                    return Ok(PageChange::NeedsFullReload);
+                }
+                let same_front_matter =
+                    before.text[..before.body_offset] == page.text[..page.body_offset];
+                let same_body = before.body() == page.body();
+                let previous = std::mem::replace(&mut self.pages[i], page);
+                self.rendered[i] = rendered;
+                Ok(match (same_front_matter, same_body) {
+                    (true, true) => PageChange::Unchanged,
+                    (true, false) => PageChange::Body(i),
+                    (false, _) => PageChange::FrontMatter(Box::new(previous), i),
+                })
+            }
+            None => {
+                let i = self.pages.partition_point(|p| p.rel.as_str() < rel);
+                self.pages.insert(i, page);
+                self.rendered.insert(i, rendered);
+                self.by_rel = index_by_rel(&self.pages);
+                Ok(PageChange::Added(i))
+            }
+        }
+    }
+
+    fn remove_at(&mut self, i: usize) -> Page {
+        let page = self.pages.remove(i);
+        self.rendered.remove(i);
+        self.by_rel = index_by_rel(&self.pages);
+        page
+    }
+
+    /// Reloads the theme after a template edit.
+    pub fn reload_templates(&mut self) -> Result<(), Vec<Diagnostic>> {
+        self.templates = Templates::load(&self.root)?;
+        Ok(())
+    }
+
+    /// The checks that span pages: output paths, template names, links and anchors.
+    pub fn cross_page_problems(&self) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        check_paths(&self.pages, &self.config, &mut diags);
+        for p in &self.pages {
+            if let Some(t) = &p.template
+                && !self.templates.contains(t)
+            {
+                diags.push(at_front_matter_key(
+                    p,
+                    "template",
+                    format!("template {t:?} does not exist in templates/ or the built-in theme"),
+                ));
+            }
+        }
+        diags.extend(check_links(&self.pages, &self.rendered, &self.by_rel, &self.unbuilt));
+        diags
+    }
+
+    /// Pages whose Markdown links to the page at `rel`.
+    pub fn pages_linking_to(&self, rel: &str) -> Vec<usize> {
+        self.rendered
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.links.iter().any(|l| l.target.as_deref() == Some(rel)))
+            .map(|(i, _)| i)
+            .collect()
+    }
 }
