@@ -74,6 +74,8 @@ pub fn serve(
 ) -> Result<(), ServeError> {
     // The preview is built into a temporary folder, removed on exit: `public/` is left to
     // `briefing build`.
+    // Watcher events carry absolute paths; compare them with an absolute root.
+    let root = &std::fs::canonicalize(root).map_err(ServeError::Io)?;
     let scratch = tempfile::Builder::new()
         .prefix("briefing-serve-")
         .tempdir()
@@ -106,16 +108,17 @@ pub fn serve(
         let _ = opener::open(&url);
     }
 
-    let _watcher = watch(session, Arc::clone(&live), report)?;
+    watch(session, Arc::clone(&live), report)?;
     let app = router(&out, Arc::clone(&live));
     runtime.block_on(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(ServeError::Io)
+        // Live-reload connections never finish by themselves, so Ctrl-C does not wait
+        // for open connections: it stops serving at once.
+        tokio::select! {
+            served = axum::serve(listener, app) => served.map_err(ServeError::Io),
+            _ = tokio::signal::ctrl_c() => Ok(()),
+        }
     })?;
+    runtime.shutdown_background();
     // Dropping `scratch` removes the preview folder.
     drop(scratch);
     Ok(())
@@ -235,21 +238,25 @@ fn escape(s: &str) -> String {
 }
 
 /// Starts the watcher; each debounced batch of changes is rebuilt on its own thread.
-fn watch(
-    mut session: Session,
-    live: Arc<Live>,
-    report: impl Fn(&Rebuild) + Send + 'static,
-) -> Result<notify_debouncer_full::Debouncer<notify::RecommendedWatcher, notify_debouncer_full::RecommendedCache>, ServeError>
-{
+fn watch(mut session: Session, live: Arc<Live>, report: impl Fn(&Rebuild) + Send + 'static) -> Result<(), ServeError> {
     use notify::RecursiveMode;
     let (tx, rx) = std::sync::mpsc::channel();
     let mut debouncer = notify_debouncer_full::new_debouncer(Duration::from_millis(20), None, tx)
         .map_err(|e| ServeError::Watch(e.to_string()))?;
-    for path in session.watched() {
-        if path.exists() {
+    let watched = session.watched();
+    // The site folder itself, shallowly: to see briefing.toml replaced, and a static/ or
+    // templates/ folder created after start.
+    let root = session.root().to_path_buf();
+    debouncer
+        .watch(&root, RecursiveMode::NonRecursive)
+        .map_err(|e| ServeError::Watch(format!("{}: {e}", root.display())))?;
+    let mut watching: Vec<PathBuf> = Vec::new();
+    for path in &watched {
+        if path.is_dir() {
             debouncer
-                .watch(&path, RecursiveMode::Recursive)
+                .watch(path, RecursiveMode::Recursive)
                 .map_err(|e| ServeError::Watch(format!("{}: {e}", path.display())))?;
+            watching.push(path.clone());
         }
     }
     std::thread::spawn(move || {
@@ -270,6 +277,19 @@ fn watch(
             }
             paths.sort();
             paths.dedup();
+            // A watched folder that appeared since: watch it, and treat its files as new.
+            for dir in &watched {
+                if dir.is_dir() && !watching.contains(dir) && debouncer.watch(dir, RecursiveMode::Recursive).is_ok() {
+                    watching.push(dir.clone());
+                    paths.extend(
+                        walkdir::WalkDir::new(dir)
+                            .into_iter()
+                            .filter_map(Result::ok)
+                            .filter(|e| e.file_type().is_file())
+                            .map(|e| e.into_path()),
+                    );
+                }
+            }
             let Some(rebuild) = session.apply(&paths) else {
                 continue;
             };
@@ -280,5 +300,5 @@ fn watch(
             let _ = live.events.send(if rebuild.ok() && rebuild.css_only { "css" } else { "reload" });
         }
     });
-    Ok(debouncer)
+    Ok(())
 }

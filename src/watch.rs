@@ -126,6 +126,10 @@ impl Session {
         (session, report)
     }
 
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub fn site(&self) -> Option<&Site> {
         self.site.as_ref()
     }

@@ -2,6 +2,8 @@
 //! binary run over it, and the output read back through a real HTML parser.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

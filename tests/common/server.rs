@@ -1,0 +1,102 @@
+//! A running `briefing serve` over a test site, and a raw HTTP/1.1 client that sends paths
+//! exactly as written (no normalisation), as an attacker would.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub struct Server {
+    child: Child,
+    pub addr: SocketAddr,
+    /// Lines the server printed, as they come.
+    pub lines: mpsc::Receiver<String>,
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: String,
+    pub body: String,
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+impl Server {
+    pub fn start(root: &std::path::Path, extra: &[&str]) -> Server {
+        let port = free_port().to_string();
+        let mut args = vec!["serve"];
+        if !extra.contains(&"--port") {
+            args.extend(["--port", &port]);
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
+            .args(args)
+            .args(extra)
+            .current_dir(root)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start serve");
+        let (tx, lines) = mpsc::channel();
+        for stream in [child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>), child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>)].into_iter().flatten() {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut seen = Vec::new();
+        loop {
+            let line = lines.recv_timeout(deadline.saturating_duration_since(Instant::now())).unwrap_or_else(|_| panic!("serve did not start; printed:\n{}", seen.join("\n")));
+            if let Some(url) = line.split(" at http://").nth(1) {
+                let addr = url.split('/').next().expect("address").parse().expect("socket address");
+                return Server { child, addr, lines };
+            }
+            seen.push(line);
+        }
+    }
+
+    /// Sends a raw GET (or another method) for `path`, exactly as given.
+    pub fn request(&self, method: &str, path: &str) -> Response {
+        let mut stream = TcpStream::connect(self.addr).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        write!(stream, "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").expect("send");
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        Response { status, headers: head.to_string(), body: body.to_string() }
+    }
+
+    pub fn get(&self, path: &str) -> Response {
+        self.request("GET", path)
+    }
+
+    /// Polls `path` until `pred` holds (bounded; no timing is asserted).
+    pub fn wait_for(&self, path: &str, what: &str, pred: impl Fn(&Response) -> bool) -> Response {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let r = self.get(path);
+            if pred(&r) {
+                return r;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what} at {path}; last status {} body:\n{}", r.status, r.body);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
