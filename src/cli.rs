@@ -11,7 +11,11 @@ use clap::{Args, Parser, Subcommand};
 use briefing::{BuildOptions, Diagnostic, Errors, Site};
 
 #[derive(Parser)]
-#[command(name = "briefing", version, about = "Build briefing books: Markdown notes in, a styled static site out")]
+#[command(
+    name = "briefing",
+    version,
+    about = "Build briefing books: Markdown notes in, a styled static site out"
+)]
 pub struct Cli {
     /// Print only errors
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -84,7 +88,8 @@ pub fn run() -> i32 {
     let cli = Cli::parse();
     let ui = Ui {
         quiet: cli.quiet,
-        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color: std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     match cli.command {
         Command::Build(args) => build(&ui, args),
@@ -119,7 +124,10 @@ impl Ui {
     fn failed(&self, e: &Errors) -> i32 {
         self.diagnostics(&e.0);
         let n = e.0.iter().filter(|d| d.is_error()).count();
-        eprintln!("{n} error{} found; nothing was written", if n == 1 { "" } else { "s" });
+        eprintln!(
+            "{n} error{} found; nothing was written",
+            if n == 1 { "" } else { "s" }
+        );
         1
     }
 }
@@ -214,7 +222,10 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
         }
     };
     let announce = |url: &str| {
-        println!("Serving {} at {url} (Ctrl-C to stop)", args.root.root.display());
+        println!(
+            "Serving {} at {url} (Ctrl-C to stop)",
+            args.root.root.display()
+        );
     };
     match briefing::serve::serve(&args.root.root, options, report, announce) {
         Ok(()) => 0,

@@ -56,8 +56,9 @@ impl Config {
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
         let text = match std::fs::read(&path) {
-            Ok(bytes) => crate::content::decode_text(Path::new(CONFIG_FILE), bytes)
-                .map_err(|d| vec![d])?,
+            Ok(bytes) => {
+                crate::content::decode_text(Path::new(CONFIG_FILE), bytes).map_err(|d| vec![d])?
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(vec![Diagnostic::error(
                     CONFIG_FILE,

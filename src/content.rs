@@ -329,9 +329,8 @@ pub fn parse_page(
     config: &Config,
     default_kind: impl FnOnce() -> Kind,
 ) -> Result<Page, Vec<Diagnostic>> {
-    let split = frontmatter::split(&text).map_err(|e| {
-        vec![Diagnostic::error(file, e.message).at_offset(&text, e.offset)]
-    })?;
+    let split = frontmatter::split(&text)
+        .map_err(|e| vec![Diagnostic::error(file, e.message).at_offset(&text, e.offset)])?;
     let fm: FrontMatter = frontmatter::parse(split.format, split.front_matter).map_err(|e| {
         vec![
             Diagnostic::error(file, e.message)
@@ -448,7 +447,10 @@ pub fn parse_page(
                 ));
             }
             Source {
-                date: s.date.as_ref().and_then(|d| ctx.full_date(d, "date", &mut diags)),
+                date: s
+                    .date
+                    .as_ref()
+                    .and_then(|d| ctx.full_date(d, "date", &mut diags)),
                 title: s.title,
                 publisher: s.publisher,
                 url: s.url,
@@ -588,7 +590,9 @@ impl Located<'_> {
 
     fn at_value(&self, value: &str, key: &str, msg: impl Into<String>) -> Diagnostic {
         match frontmatter::locate_value(self.fm, value) {
-            Some(off) => Diagnostic::error(self.file, msg).at_offset(self.text, self.fm_offset + off),
+            Some(off) => {
+                Diagnostic::error(self.file, msg).at_offset(self.text, self.fm_offset + off)
+            }
             None => self.at_key(key, msg),
         }
     }
@@ -775,7 +779,10 @@ mod tests {
 
     #[test]
     fn output_paths() {
-        assert_eq!(output_path("disputes/canola.md", None, false), "disputes/canola/");
+        assert_eq!(
+            output_path("disputes/canola.md", None, false),
+            "disputes/canola/"
+        );
         assert_eq!(output_path("disputes/_index.md", None, true), "disputes/");
         assert_eq!(output_path("_index.md", None, true), "");
         assert_eq!(output_path("a.md", Some("b"), false), "b/");

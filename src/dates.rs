@@ -37,7 +37,8 @@ pub fn partial_iso(p: PartialDate) -> String {
 }
 
 fn month_year(y: i32, m: u32) -> String {
-    NaiveDate::from_ymd_opt(y, m, 1).map_or_else(|| format!("{y}-{m:02}"), |d| d.format("%B %Y").to_string())
+    NaiveDate::from_ymd_opt(y, m, 1)
+        .map_or_else(|| format!("{y}-{m:02}"), |d| d.format("%B %Y").to_string())
 }
 
 /// A compact date for the itinerary at a glance: `14 Jan`, `19–23 Jan`, `Jan 2026`, `2026`.

@@ -154,12 +154,7 @@ impl std::error::Error for Errors {}
 /// Sorts diagnostics so that output is stable whatever the order of parallel work.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.severity, &a.file, a.line, a.column, &a.message).cmp(&(
-            b.severity,
-            &b.file,
-            b.line,
-            b.column,
-            &b.message,
-        ))
+        (a.severity, &a.file, a.line, a.column, &a.message)
+            .cmp(&(b.severity, &b.file, b.line, b.column, &b.message))
     });
 }

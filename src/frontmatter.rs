@@ -1,8 +1,8 @@
 //! Splitting a note into front matter and body, and parsing the front matter (TOML between
 //! `+++` lines, or YAML between `---` lines) into its raw, untyped-but-shaped form.
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -82,7 +82,10 @@ pub fn parse<T: for<'de> Deserialize<'de>>(
 ) -> Result<T, SplitError> {
     match format {
         Format::Toml => toml::from_str(front_matter).map_err(|e| SplitError {
-            message: format!("invalid TOML front matter: {}", crate::config::toml_message(&e)),
+            message: format!(
+                "invalid TOML front matter: {}",
+                crate::config::toml_message(&e)
+            ),
             offset: e.span().map_or(0, |s| s.start),
         }),
         Format::Yaml => {
@@ -93,7 +96,9 @@ pub fn parse<T: for<'de> Deserialize<'de>>(
                 front_matter
             };
             serde_norway::from_str(src).map_err(|e| {
-                let offset = e.location().map_or(0, |l| l.index().min(front_matter.len()));
+                let offset = e
+                    .location()
+                    .map_or(0, |l| l.index().min(front_matter.len()));
                 let msg = e.to_string();
                 // serde_norway appends " at line X column Y"; the location is shown anyway.
                 let msg = match msg.find(" at line ") {
@@ -195,8 +200,18 @@ mod tests {
 
     #[test]
     fn unclosed_and_missing() {
-        assert!(split("+++\ntitle = 1\n").unwrap_err().message.contains("never closed"));
-        assert!(split("# hi").unwrap_err().message.contains("expected front matter"));
+        assert!(
+            split("+++\ntitle = 1\n")
+                .unwrap_err()
+                .message
+                .contains("never closed")
+        );
+        assert!(
+            split("# hi")
+                .unwrap_err()
+                .message
+                .contains("expected front matter")
+        );
         assert!(split("").unwrap_err().message.contains("empty"));
     }
 

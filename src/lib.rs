@@ -132,7 +132,10 @@ impl Site {
                     }
                 }
                 Ok(_) => {}
-                Err(e) => diags.push(Diagnostic::error("static", format!("cannot read static/: {e}"))),
+                Err(e) => diags.push(Diagnostic::error(
+                    "static",
+                    format!("cannot read static/: {e}"),
+                )),
             }
         }
         files

@@ -271,7 +271,10 @@ mod tests {
 
     #[test]
     fn links_become_placeholders() {
-        let r = render("[x](../notes/a.md#b) [y](https://e.org/a.md) [z](#top)", "disputes");
+        let r = render(
+            "[x](../notes/a.md#b) [y](https://e.org/a.md) [z](#top)",
+            "disputes",
+        );
         assert_eq!(r.links.len(), 2);
         assert_eq!(r.links[0].target.as_deref(), Some("notes/a.md"));
         assert_eq!(r.links[0].anchor.as_deref(), Some("b"));

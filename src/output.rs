@@ -29,7 +29,10 @@ pub fn check_target(target: &Path, site_root: &Path, force: bool) -> Result<(), 
     let refuse = |why: &str| {
         Err(Diagnostic::error(
             target,
-            format!("refusing to use {} as the output folder: {why}", target.display()),
+            format!(
+                "refusing to use {} as the output folder: {why}",
+                target.display()
+            ),
         ))
     };
     if target_abs.parent().is_none() {
@@ -51,7 +54,9 @@ pub fn check_target(target: &Path, site_root: &Path, force: bool) -> Result<(), 
         return refuse("it is inside the site's sources");
     }
     if !force && target.is_dir() && !target.join(MARKER).exists() {
-        let empty = std::fs::read_dir(target).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(target)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty {
             return refuse(
                 "it is not empty and was not created by briefing (pass --force to replace it)",
@@ -114,8 +119,11 @@ impl Output {
 
     /// Swaps the finished output in place of the previous one.
     pub fn commit(self) -> Result<(), Diagnostic> {
-        std::fs::write(self.staging.join(MARKER), b"written by briefing; safe to delete\n")
-            .map_err(|e| Diagnostic::io(&self.staging, &e))?;
+        std::fs::write(
+            self.staging.join(MARKER),
+            b"written by briefing; safe to delete\n",
+        )
+        .map_err(|e| Diagnostic::io(&self.staging, &e))?;
         let old = sibling(&self.target, "briefing-old");
         if old.exists() {
             std::fs::remove_dir_all(&old).map_err(|e| Diagnostic::io(&old, &e))?;
@@ -158,7 +166,15 @@ mod tests {
     #[test]
     fn safe_paths() {
         assert!(is_safe_relative("a/b/index.html"));
-        for bad in ["../x", "/etc/passwd", "a/../../x", "a\\..\\x", "C:/x", "", "a/\0"] {
+        for bad in [
+            "../x",
+            "/etc/passwd",
+            "a/../../x",
+            "a\\..\\x",
+            "C:/x",
+            "",
+            "a/\0",
+        ] {
             assert!(!is_safe_relative(bad), "{bad}");
         }
     }

@@ -189,7 +189,7 @@ fn status_view(p: &Page) -> Option<StatusView> {
 }
 
 /// Pages in reading order: weight, then title, then file.
-fn ordered<'a>(site: &'a Site, idx: impl Iterator<Item = usize>) -> Vec<usize> {
+fn ordered(site: &Site, idx: impl Iterator<Item = usize>) -> Vec<usize> {
     let mut v: Vec<usize> = idx.collect();
     v.sort_by(|&a, &b| {
         let (a, b) = (&site.pages[a], &site.pages[b]);
@@ -408,7 +408,10 @@ impl<'a> Shared<'a> {
             .flat_map(|&i| site.pages[i].stops.iter())
             .collect();
         stops.sort_by_key(|s| s.when.sort_key());
-        ctx.insert("glance", &stops.iter().map(|s| stop_view(s)).collect::<Vec<_>>());
+        ctx.insert(
+            "glance",
+            &stops.iter().map(|s| stop_view(s)).collect::<Vec<_>>(),
+        );
         ctx.insert(
             "itinerary_url",
             &all.iter()
@@ -443,13 +446,22 @@ impl<'a> Shared<'a> {
         let mut members: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
         for &i in &all {
             for t in &site.pages[i].themes {
-                members.entry(t.as_str()).or_default().push(self.page_ref(i));
+                members
+                    .entry(t.as_str())
+                    .or_default()
+                    .push(self.page_ref(i));
             }
         }
         for t in &site.config.themes {
             let mut g = BTreeMap::new();
-            g.insert("theme", Value::from_serializable(&theme_view(t, self.portable)));
-            g.insert("pages", Value::from(members.remove(t.slug.as_str()).unwrap_or_default()));
+            g.insert(
+                "theme",
+                Value::from_serializable(&theme_view(t, self.portable)),
+            );
+            g.insert(
+                "pages",
+                Value::from(members.remove(t.slug.as_str()).unwrap_or_default()),
+            );
             groups.push(Value::from_serializable(&g));
         }
         ctx.insert_value("theme_groups", Value::from(groups));
@@ -466,7 +478,11 @@ impl<'a> Shared<'a> {
 
 fn kind_name(p: &Page) -> &'static str {
     if p.is_section {
-        if p.rel == "_index.md" { "home" } else { "section" }
+        if p.rel == "_index.md" {
+            "home"
+        } else {
+            "section"
+        }
     } else {
         p.kind.as_str()
     }
@@ -571,13 +587,18 @@ pub fn render(
 ) -> Result<usize, Vec<Diagnostic>> {
     let shared = Shared::new(site);
     let render = |name: &str, ctx: &Context, page: Option<&Page>| {
-        site.templates
-            .tera
-            .render(name, ctx)
-            .map_err(|e| site.templates.diagnostic(&e, page.map(|p| p.file.as_path())))
+        site.templates.tera.render(name, ctx).map_err(|e| {
+            site.templates
+                .diagnostic(&e, page.map(|p| p.file.as_path()))
+        })
     };
 
-    let selected: Vec<usize> = selection.pages.iter().copied().filter(|&i| i < site.pages.len()).collect();
+    let selected: Vec<usize> = selection
+        .pages
+        .iter()
+        .copied()
+        .filter(|&i| i < site.pages.len())
+        .collect();
     let page_results: Vec<Result<(), Diagnostic>> = selected
         .par_iter()
         .map(|&i| {
@@ -634,7 +655,10 @@ pub fn render(
             let path = format!("themes/{}/", t.slug);
             let mut ctx = shared.base_context(&path, "theme");
             ctx.insert("theme", &theme_view(t, shared.portable));
-            let members = theme_members.get(t.slug.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            let members = theme_members
+                .get(t.slug.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
             let values: Vec<Value> = members.iter().map(|&j| shared.page_ref(j)).collect();
             ctx.insert_value("pages", Value::from(values));
             extra.push((path, "theme.html", ctx));
@@ -692,7 +716,11 @@ fn alias_job(
         ));
     }
     let folder = format!("{trimmed}/");
-    let target = format!("{}{}", root_prefix(&folder), page_url(&page.path, shared.portable));
+    let target = format!(
+        "{}{}",
+        root_prefix(&folder),
+        page_url(&page.path, shared.portable)
+    );
     let escaped = escape(&target);
     let title = escape(&page.title);
     let html = format!(

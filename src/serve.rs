@@ -48,7 +48,9 @@ pub enum ServeError {
 impl std::fmt::Display for ServeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ServeError::Bind { addr, error } => write!(f, "cannot listen on {addr} or the next ports: {error}"),
+            ServeError::Bind { addr, error } => {
+                write!(f, "cannot listen on {addr} or the next ports: {error}")
+            }
             ServeError::Io(e) => write!(f, "{e}"),
             ServeError::Watch(e) => write!(f, "cannot watch the site for changes: {e}"),
         }
@@ -156,12 +158,17 @@ fn router(out: &Path, live: Arc<Live>) -> Router {
 
 async fn live_reload_js() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         LIVE_RELOAD_JS,
     )
 }
 
-async fn events(State(live): State<Arc<Live>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+async fn events(
+    State(live): State<Arc<Live>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = live.events.subscribe();
     let stream = stream::unfold(rx, |mut rx| async move {
         loop {
@@ -180,8 +187,13 @@ async fn events(State(live): State<Arc<Live>>) -> Sse<impl Stream<Item = Result<
 async fn inject(State(live): State<Arc<Live>>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     if method != Method::GET && method != Method::HEAD {
-        let mut r = (StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD are allowed\n").into_response();
-        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        let mut r = (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET and HEAD are allowed\n",
+        )
+            .into_response();
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return r;
     }
     let mut response = next.run(request).await;
@@ -234,11 +246,17 @@ fn overlay(errors: &[Diagnostic]) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Starts the watcher; each debounced batch of changes is rebuilt on its own thread.
-fn watch(mut session: Session, live: Arc<Live>, report: impl Fn(&Rebuild) + Send + 'static) -> Result<(), ServeError> {
+fn watch(
+    mut session: Session,
+    live: Arc<Live>,
+    report: impl Fn(&Rebuild) + Send + 'static,
+) -> Result<(), ServeError> {
     use notify::RecursiveMode;
     let (tx, rx) = std::sync::mpsc::channel();
     let mut debouncer = notify_debouncer_full::new_debouncer(Duration::from_millis(20), None, tx)
@@ -279,7 +297,10 @@ fn watch(mut session: Session, live: Arc<Live>, report: impl Fn(&Rebuild) + Send
             paths.dedup();
             // A watched folder that appeared since: watch it, and treat its files as new.
             for dir in &watched {
-                if dir.is_dir() && !watching.contains(dir) && debouncer.watch(dir, RecursiveMode::Recursive).is_ok() {
+                if dir.is_dir()
+                    && !watching.contains(dir)
+                    && debouncer.watch(dir, RecursiveMode::Recursive).is_ok()
+                {
                     watching.push(dir.clone());
                     paths.extend(
                         walkdir::WalkDir::new(dir)
@@ -297,7 +318,11 @@ fn watch(mut session: Session, live: Arc<Live>, report: impl Fn(&Rebuild) + Send
             if let Ok(mut errors) = live.errors.write() {
                 *errors = rebuild.errors.clone();
             }
-            let _ = live.events.send(if rebuild.ok() && rebuild.css_only { "css" } else { "reload" });
+            let _ = live.events.send(if rebuild.ok() && rebuild.css_only {
+                "css"
+            } else {
+                "reload"
+            });
         }
     });
     Ok(())

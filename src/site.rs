@@ -125,7 +125,8 @@ impl Site {
         };
         diags.extend(site.cross_page_problems());
 
-        let (mut errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(|d| d.is_error());
+        let (mut errors, warnings): (Vec<_>, Vec<_>) =
+            diags.into_iter().partition(|d| d.is_error());
         if !errors.is_empty() {
             diagnostic::sort(&mut errors);
             return Err(Errors(errors));
@@ -149,7 +150,11 @@ impl Site {
 }
 
 fn index_by_rel(pages: &[Page]) -> HashMap<String, usize> {
-    pages.iter().enumerate().map(|(i, p)| (p.rel.clone(), i)).collect()
+    pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.rel.clone(), i))
+        .collect()
 }
 
 /// Walks `content/` in sorted order, following symlinks once (loops are reported).
@@ -160,7 +165,10 @@ fn walk_content(root: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<(String, PathB
     if !dir.is_dir() {
         diags.push(Diagnostic::error(
             "content",
-            format!("no content/ folder in {}: notes go in content/*.md", root.display()),
+            format!(
+                "no content/ folder in {}: notes go in content/*.md",
+                root.display()
+            ),
         ));
         return (pages, assets);
     }
@@ -221,15 +229,15 @@ fn load_pages(
             let file = Path::new("content").join(rel);
             let bytes = std::fs::read(abs).map_err(|e| vec![Diagnostic::io(&file, &e)])?;
             let text = content::decode_text(&file, bytes).map_err(|d| vec![d])?;
-            let page = content::parse_page(rel, &file, text, config, || {
-                default_kind(rel, page_kinds)
-            })?;
+            let page =
+                content::parse_page(rel, &file, text, config, || default_kind(rel, page_kinds))?;
             let rendered = markdown::render(page.body(), page.dir());
             let problems: Vec<Diagnostic> = rendered
                 .problems
                 .iter()
                 .map(|(off, msg)| {
-                    Diagnostic::error(&file, msg.clone()).at_offset(&page.text, page.body_offset + off)
+                    Diagnostic::error(&file, msg.clone())
+                        .at_offset(&page.text, page.body_offset + off)
                 })
                 .collect();
             if problems.is_empty() {
@@ -306,7 +314,10 @@ fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
             diags.push(
                 Diagnostic::error(
                     &p.file,
-                    format!("{} is reserved for pages the build generates: move this page", p.path),
+                    format!(
+                        "{} is reserved for pages the build generates: move this page",
+                        p.path
+                    ),
                 )
                 .at_line(&p.text, 1),
             );
@@ -423,7 +434,11 @@ impl Site {
             .filter(|l| l.placeholder)
             .map(|l| {
                 let j = *self.by_rel.get(l.target.as_deref()?)?;
-                let mut href = format!("{}{}", root_prefix(&page.path), page_url(&self.pages[j].path, portable));
+                let mut href = format!(
+                    "{}{}",
+                    root_prefix(&page.path),
+                    page_url(&self.pages[j].path, portable)
+                );
                 if let Some(a) = &l.anchor {
                     href.push('#');
                     href.push_str(a);
@@ -499,7 +514,12 @@ impl Site {
             .filter_map(|p| p.page_kind.map(|k| (p.dir().to_string(), k)))
             .collect();
         let mut diags = Vec::new();
-        let loaded = load_pages(&[(rel.to_string(), abs)], &self.config, &page_kinds, &mut diags);
+        let loaded = load_pages(
+            &[(rel.to_string(), abs)],
+            &self.config,
+            &page_kinds,
+            &mut diags,
+        );
         let Some((page, rendered)) = loaded.into_iter().next() else {
             self.unbuilt.entry(rel.to_string()).or_insert(false);
             return Err(diags);
@@ -567,7 +587,12 @@ impl Site {
                 ));
             }
         }
-        diags.extend(check_links(&self.pages, &self.rendered, &self.by_rel, &self.unbuilt));
+        diags.extend(check_links(
+            &self.pages,
+            &self.rendered,
+            &self.by_rel,
+            &self.unbuilt,
+        ));
         diags
     }
 

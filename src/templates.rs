@@ -15,7 +15,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("section.html", include_str!("../templates/section.html")),
     ("note.html", include_str!("../templates/note.html")),
     ("dispute.html", include_str!("../templates/dispute.html")),
-    ("itinerary.html", include_str!("../templates/itinerary.html")),
+    (
+        "itinerary.html",
+        include_str!("../templates/itinerary.html"),
+    ),
     ("theme.html", include_str!("../templates/theme.html")),
     ("themes.html", include_str!("../templates/themes.html")),
     ("404.html", include_str!("../templates/404.html")),
@@ -23,7 +26,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "partials/page_header.html",
         include_str!("../templates/partials/page_header.html"),
     ),
-    ("partials/toc.html", include_str!("../templates/partials/toc.html")),
+    (
+        "partials/toc.html",
+        include_str!("../templates/partials/toc.html"),
+    ),
     (
         "partials/timeline.html",
         include_str!("../templates/partials/timeline.html"),
@@ -160,7 +166,8 @@ impl Templates {
                 match self.sources.get(r.filename()) {
                     Some(src) => {
                         let span = r.span();
-                        let mut d = Diagnostic::error(&src.file, msg).at_line(&src.text, span.start_line);
+                        let mut d =
+                            Diagnostic::error(&src.file, msg).at_line(&src.text, span.start_line);
                         d.column = Some(span.start_col + 1);
                         d
                     }
@@ -169,19 +176,25 @@ impl Templates {
             }
             ErrorKind::MissingParent { current, parent } => Diagnostic::error(
                 self.file_of(current),
-                format!("template {current:?} extends {parent:?}, which does not exist in templates/"),
+                format!(
+                    "template {current:?} extends {parent:?}, which does not exist in templates/"
+                ),
             ),
             ErrorKind::TemplateNotFound(name) => Diagnostic::error(
                 page.map_or_else(|| PathBuf::from("templates"), Path::to_path_buf),
                 format!("template {name:?} does not exist in templates/ or the built-in theme"),
             ),
-            other => Diagnostic::error("templates", format!("template error: {other}{while_rendering}")),
+            other => Diagnostic::error(
+                "templates",
+                format!("template error: {other}{while_rendering}"),
+            ),
         }
     }
 
     fn file_of(&self, name: &str) -> PathBuf {
-        self.sources
-            .get(name)
-            .map_or_else(|| PathBuf::from(format!("templates/{name}")), |s| s.file.clone())
+        self.sources.get(name).map_or_else(
+            || PathBuf::from(format!("templates/{name}")),
+            |s| s.file.clone(),
+        )
     }
 }

@@ -146,7 +146,10 @@ impl Session {
     /// Returns `None` when none of them matters to the site.
     pub fn apply(&mut self, paths: &[PathBuf]) -> Option<Rebuild> {
         let start = Instant::now();
-        let changes: BTreeSet<Changed> = paths.iter().filter_map(|p| classify(&self.root, p)).collect();
+        let changes: BTreeSet<Changed> = paths
+            .iter()
+            .filter_map(|p| classify(&self.root, p))
+            .collect();
         if changes.is_empty() {
             return None;
         }
@@ -170,7 +173,11 @@ impl Session {
             }
         }
         let was_broken = !self.errors_before.is_empty();
-        if self.dirty.is_empty() && !was_broken && self.file_errors.is_empty() && self.load_errors.is_empty() {
+        if self.dirty.is_empty()
+            && !was_broken
+            && self.file_errors.is_empty()
+            && self.load_errors.is_empty()
+        {
             // Saved without a change (or only timestamps changed): nothing to do or say.
             return None;
         }
@@ -250,7 +257,11 @@ impl Session {
         let mut all: Vec<Diagnostic> = self.load_errors.clone();
         all.extend(self.file_errors.values().flatten().cloned());
         if let Some(site) = &self.site {
-            all.extend(site.cross_page_problems().into_iter().filter(Diagnostic::is_error));
+            all.extend(
+                site.cross_page_problems()
+                    .into_iter()
+                    .filter(Diagnostic::is_error),
+            );
         }
         diagnostic::sort(&mut all);
         all.dedup();
@@ -303,7 +314,11 @@ impl Session {
         }
         let dirty = std::mem::take(&mut self.dirty);
         let mut selection = Selection {
-            pages: dirty.pages.iter().filter_map(|rel| site.by_rel.get(rel).copied()).collect(),
+            pages: dirty
+                .pages
+                .iter()
+                .filter_map(|rel| site.by_rel.get(rel).copied())
+                .collect(),
             themes: dirty.themes,
             not_found: dirty.not_found,
         };
@@ -311,7 +326,10 @@ impl Session {
         let mut files = 0;
         for removed in &dirty.removed {
             // Unless another page now writes the same file.
-            let rewritten = site.pages.iter().any(|p| format!("{}index.html", p.path) == *removed);
+            let rewritten = site
+                .pages
+                .iter()
+                .any(|p| format!("{}index.html", p.path) == *removed);
             if !rewritten && crate::output::is_safe_relative(removed) {
                 remove_output(&out, removed);
             }
@@ -350,7 +368,11 @@ fn mark_dependents(site: &Site, page: &crate::content::Page, dirty: &mut Dirty) 
     dirty.themes = true;
     let mut dir = page.dir();
     loop {
-        let section = if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") };
+        let section = if dir.is_empty() {
+            "_index.md".to_string()
+        } else {
+            format!("{dir}/_index.md")
+        };
         dirty.pages.insert(section);
         if dir.is_empty() {
             break;
@@ -380,7 +402,10 @@ fn mark_dependents(site: &Site, page: &crate::content::Page, dirty: &mut Dirty) 
 /// Replaces one output file atomically, so the server never sends half a page.
 fn write_in_place(out: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
     if !crate::output::is_safe_relative(rel) {
-        return Err(Diagnostic::error(rel, format!("refusing to write {rel:?} outside the output folder")));
+        return Err(Diagnostic::error(
+            rel,
+            format!("refusing to write {rel:?} outside the output folder"),
+        ));
     }
     let path = out.join(rel);
     if let Some(parent) = path.parent() {
@@ -413,7 +438,9 @@ fn sync_file(out: &Path, from: &Path, rel: &str, is_static: bool) -> Result<usiz
         write_in_place(out, rel, &bytes)?;
         return Ok(1);
     }
-    let builtin = render::BUILTIN_STATIC.iter().find(|(name, _)| is_static && *name == rel);
+    let builtin = render::BUILTIN_STATIC
+        .iter()
+        .find(|(name, _)| is_static && *name == rel);
     match builtin {
         Some((_, bytes)) => {
             write_in_place(out, rel, bytes)?;

@@ -16,8 +16,16 @@ fn bundled_front_matter() -> BTreeMap<String, toml::Table> {
         if entry.path().extension().is_some_and(|e| e == "md") {
             let text = std::fs::read_to_string(entry.path()).expect("read");
             let fm = text.split("+++").nth(1).expect("front matter");
-            let rel = entry.path().strip_prefix(&content).expect("rel").to_string_lossy().into_owned();
-            out.insert(rel, toml::from_str(fm).unwrap_or_else(|e| panic!("{}: {e}", entry.path().display())));
+            let rel = entry
+                .path()
+                .strip_prefix(&content)
+                .expect("rel")
+                .to_string_lossy()
+                .into_owned();
+            out.insert(
+                rel,
+                toml::from_str(fm).unwrap_or_else(|e| panic!("{}: {e}", entry.path().display())),
+            );
         }
     }
     out
@@ -31,7 +39,10 @@ fn bundled_site_tracker_has_one_row_per_measure() {
         .values()
         .filter_map(|fm| fm.get("dispute")?.get("measures")?.as_array().map(Vec::len))
         .sum();
-    assert!(measures >= 8, "the bundled book declares {measures} measures");
+    assert!(
+        measures >= 8,
+        "the bundled book declares {measures} measures"
+    );
     let index = site.html("index.html");
     let rows: Vec<_> = index.select(&sel("table.tracker tbody tr")).collect();
     assert_eq!(rows.len(), measures);
@@ -47,7 +58,10 @@ fn bundled_site_groups_every_themed_note_under_its_theme() {
     let site = TestSite::bundled();
     site.build().ok();
     let index = site.html("index.html");
-    let config: toml::Table = toml::from_str(&std::fs::read_to_string(common::repo().join("briefing.toml")).expect("config")).expect("toml");
+    let config: toml::Table = toml::from_str(
+        &std::fs::read_to_string(common::repo().join("briefing.toml")).expect("config"),
+    )
+    .expect("toml");
     let themes = config["themes"].as_array().expect("themes");
     assert!(themes.len() >= 4);
     let groups: Vec<_> = index.select(&sel(".theme-group")).collect();
@@ -57,15 +71,21 @@ fn bundled_site_groups_every_themed_note_under_its_theme() {
         let color = theme["color"].as_str().expect("color");
         let heading = group.select(&sel("h3")).next().expect("group heading");
         assert_eq!(text_of(heading), name);
-        assert!(group.value().attr("style").is_some_and(|s| s.contains(color)), "group {name} not in its colour");
+        assert!(
+            group
+                .value()
+                .attr("style")
+                .is_some_and(|s| s.contains(color)),
+            "group {name} not in its colour"
+        );
         let shown: Vec<String> = group.select(&sel(".card-title")).map(text_of).collect();
         let expected: Vec<String> = bundled_front_matter()
             .into_iter()
             .filter(|(rel, _)| rel != "_index.md")
             .filter(|(_, fm)| {
-                fm.get("themes").and_then(|t| t.as_array()).is_some_and(|t| {
-                    t.iter().any(|s| s.as_str() == theme["slug"].as_str())
-                })
+                fm.get("themes")
+                    .and_then(|t| t.as_array())
+                    .is_some_and(|t| t.iter().any(|s| s.as_str() == theme["slug"].as_str()))
             })
             .map(|(_, fm)| fm["title"].as_str().expect("title").to_string())
             .collect();
@@ -91,15 +111,28 @@ fn bundled_itinerary_stops_are_in_date_order() {
     // Partial dates (2026-01, 2026) sort after the full dates they contain.
     let key = |d: &str| {
         let mut parts = d.split('-').map(|p| p.parse::<u32>().expect("number"));
-        (parts.next().unwrap_or(0), parts.next().unwrap_or(13), parts.next().unwrap_or(32))
+        (
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(13),
+            parts.next().unwrap_or(32),
+        )
     };
     let mut sorted = days.clone();
     sorted.sort_by_key(|d| key(d));
     assert_eq!(days, sorted);
     let titles: Vec<String> = page.select(&sel(".stop-title")).map(text_of).collect();
-    let glance: Vec<String> = site.html("index.html").select(&sel(".glance-title")).map(text_of).collect();
+    let glance: Vec<String> = site
+        .html("index.html")
+        .select(&sel(".glance-title"))
+        .map(text_of)
+        .collect();
     assert_eq!(titles.len(), glance.len());
-    assert!(page.select(&sel(".stop-tentative .badge-tentative")).next().is_some(), "India is tentative");
+    assert!(
+        page.select(&sel(".stop-tentative .badge-tentative"))
+            .next()
+            .is_some(),
+        "India is tentative"
+    );
 }
 
 #[test]
@@ -125,14 +158,36 @@ fn bundled_pages_show_as_of_and_sources() {
             format!("{}/index.html", rel.trim_end_matches(".md"))
         };
         let page = site.html(&out);
-        assert_eq!(page.select(&sel("html[lang=en-CA]")).count(), 1, "{out}: lang");
-        assert!(page.select(&sel("a.skip-link[href='#main']")).next().is_some(), "{out}: skip link");
-        assert!(page.select(&sel("main#main")).next().is_some(), "{out}: main landmark");
+        assert_eq!(
+            page.select(&sel("html[lang=en-CA]")).count(),
+            1,
+            "{out}: lang"
+        );
+        assert!(
+            page.select(&sel("a.skip-link[href='#main']"))
+                .next()
+                .is_some(),
+            "{out}: skip link"
+        );
+        assert!(
+            page.select(&sel("main#main")).next().is_some(),
+            "{out}: main landmark"
+        );
         if fm.contains_key("as_of") {
-            assert!(page.select(&sel(".as-of time[datetime]")).next().is_some(), "{out}: as_of");
+            assert!(
+                page.select(&sel(".as-of time[datetime]")).next().is_some(),
+                "{out}: as_of"
+            );
         }
-        let sources = fm.get("sources").and_then(|s| s.as_array()).map_or(0, Vec::len);
-        assert_eq!(page.select(&sel(".source-list li")).count(), sources, "{out}: sources");
+        let sources = fm
+            .get("sources")
+            .and_then(|s| s.as_array())
+            .map_or(0, Vec::len);
+        assert_eq!(
+            page.select(&sel(".source-list li")).count(),
+            sources,
+            "{out}: sources"
+        );
     }
 }
 
@@ -141,16 +196,29 @@ fn bundled_dispute_pages_show_status_measures_and_body() {
     let site = TestSite::bundled();
     site.build().ok();
     let fm = bundled_front_matter();
-    let disputes: Vec<_> = fm.iter().filter(|(_, f)| f.contains_key("dispute")).collect();
+    let disputes: Vec<_> = fm
+        .iter()
+        .filter(|(_, f)| f.contains_key("dispute"))
+        .collect();
     assert!(disputes.len() >= 5);
     for (rel, f) in disputes {
         let page = site.html(&format!("{}/index.html", rel.trim_end_matches(".md")));
         let status = f["dispute"]["status"].as_str().expect("status");
-        let badge = page.select(&sel(".page-header .status")).next().expect("status badge");
+        let badge = page
+            .select(&sel(".page-header .status"))
+            .next()
+            .expect("status badge");
         assert_eq!(text_of(badge).to_lowercase(), status);
         let measures = f["dispute"]["measures"].as_array().map_or(0, Vec::len);
-        assert_eq!(page.select(&sel("table.measures tbody tr")).count(), measures, "{rel}");
-        assert!(page.select(&sel(".prose p")).next().is_some(), "{rel}: body");
+        assert_eq!(
+            page.select(&sel("table.measures tbody tr")).count(),
+            measures,
+            "{rel}"
+        );
+        assert!(
+            page.select(&sel(".prose p")).next().is_some(),
+            "{rel}: body"
+        );
     }
 }
 
@@ -160,7 +228,11 @@ fn site_without_templates_uses_the_built_in_theme() {
     assert!(!site.root.join("templates").exists());
     site.build().ok();
     let page = site.html("disputes/canola/index.html");
-    assert!(page.select(&sel("link[rel=stylesheet][href='../../style.css']")).next().is_some());
+    assert!(
+        page.select(&sel("link[rel=stylesheet][href='../../style.css']"))
+            .next()
+            .is_some()
+    );
     assert!(site.public().join("style.css").is_file());
     assert_eq!(page.select(&sel("table.measures tbody tr")).count(), 2);
 }
@@ -170,10 +242,18 @@ fn a_site_template_overrides_the_built_in_one() {
     let site = TestSite::fixture("template_override");
     site.build().ok();
     let memo = site.html("memo/index.html");
-    let custom = memo.select(&sel("article.custom-note h1")).next().expect("custom template used");
+    let custom = memo
+        .select(&sel("article.custom-note h1"))
+        .next()
+        .expect("custom template used");
     assert_eq!(text_of(custom), "A memo");
     // The other templates are still the built-in ones.
-    assert!(site.html("index.html").select(&sel("section.bluf")).next().is_some());
+    assert!(
+        site.html("index.html")
+            .select(&sel("section.bluf"))
+            .next()
+            .is_some()
+    );
 }
 
 #[test]
@@ -182,9 +262,15 @@ fn relative_md_links_are_rewritten_with_anchors() {
     site.build().ok();
     let index = site.html("index.html");
     let link = index.select(&sel(".bluf a")).next().expect("link");
-    assert_eq!(link.value().attr("href"), Some("./disputes/canola/#background"));
+    assert_eq!(
+        link.value().attr("href"),
+        Some("./disputes/canola/#background")
+    );
     let canola = site.html("disputes/canola/index.html");
-    let hrefs: Vec<_> = canola.select(&sel(".prose a")).filter_map(|a| a.value().attr("href")).collect();
+    let hrefs: Vec<_> = canola
+        .select(&sel(".prose a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
     assert!(hrefs.contains(&"../../notes/detentions/"), "{hrefs:?}");
     assert!(broken_internal_links(&site.public()).is_empty());
 }
@@ -211,7 +297,10 @@ fn build_prints_one_summary_line() {
 #[test]
 fn drafts_are_left_out_unless_asked_for() {
     let site = TestSite::fixture("basic_site");
-    site.write("content/notes/draft.md", "+++\ntitle = \"Draft\"\ndraft = true\n+++\nWIP\n");
+    site.write(
+        "content/notes/draft.md",
+        "+++\ntitle = \"Draft\"\ndraft = true\n+++\nWIP\n",
+    );
     site.build().ok();
     assert!(!site.public().join("notes/draft/index.html").exists());
     site.run(&["build", "--drafts"]).ok();

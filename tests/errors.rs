@@ -26,7 +26,10 @@ fn cases() -> Vec<String> {
 #[test]
 fn every_bad_input_fails_cleanly_naming_the_file_and_line() {
     let cases = cases();
-    assert!(cases.len() >= 10, "expected the error corpus, found {cases:?}");
+    assert!(
+        cases.len() >= 10,
+        "expected the error corpus, found {cases:?}"
+    );
     let mut failures = Vec::new();
     for case in &cases {
         let site = TestSite::fixture(&format!("errors/{case}"));
@@ -77,11 +80,25 @@ fn every_bad_input_fails_cleanly_naming_the_file_and_line() {
 fn all_problems_of_a_run_are_reported_together() {
     let site = TestSite::fixture("errors/unknown_theme");
     std::fs::remove_file(site.root.join("expect.toml")).expect("remove");
-    site.write("content/second.md", "+++\ntitle = \"Two\"\nkind = \"memo\"\n+++\n");
-    site.write("content/third.md", "+++\ntitle = \"Three\"\nas_of = \"2026-13-01\"\n+++\n");
+    site.write(
+        "content/second.md",
+        "+++\ntitle = \"Two\"\nkind = \"memo\"\n+++\n",
+    );
+    site.write(
+        "content/third.md",
+        "+++\ntitle = \"Three\"\nas_of = \"2026-13-01\"\n+++\n",
+    );
     let run = site.build().fails();
-    for needle in ["content/bad.md:4", "content/second.md:3", "content/third.md:3"] {
-        assert!(run.stderr.contains(needle), "{needle} missing from:\n{}", run.stderr);
+    for needle in [
+        "content/bad.md:4",
+        "content/second.md:3",
+        "content/third.md:3",
+    ] {
+        assert!(
+            run.stderr.contains(needle),
+            "{needle} missing from:\n{}",
+            run.stderr
+        );
     }
     assert!(run.stderr.contains("3 errors found"), "{}", run.stderr);
 }
@@ -90,5 +107,9 @@ fn all_problems_of_a_run_are_reported_together() {
 fn the_offending_line_is_shown() {
     let site = TestSite::fixture("errors/unknown_theme");
     let run = site.build().fails();
-    assert!(run.stderr.contains("themes = [\"trade\", \"fisheries\"]"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("themes = [\"trade\", \"fisheries\"]"),
+        "{}",
+        run.stderr
+    );
 }

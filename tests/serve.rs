@@ -12,7 +12,10 @@ use common::{TestSite, sel, text_of};
 use scraper::Html;
 
 fn tracker_products(body: &str) -> Vec<String> {
-    Html::parse_document(body).select(&sel("table.tracker tbody tr td:first-child")).map(text_of).collect()
+    Html::parse_document(body)
+        .select(&sel("table.tracker tbody tr td:first-child"))
+        .map(text_of)
+        .collect()
 }
 
 #[test]
@@ -22,10 +25,18 @@ fn a_body_edit_appears() {
     let before = server.get("/notes/detentions/");
     assert_eq!(before.status, 200);
     let text = site.read("content/notes/detentions.md");
-    site.write("content/notes/detentions.md", &format!("{text}\nA fresh paragraph about consular access.\n"));
-    let after = server.wait_for("/notes/detentions/", "the edited body", |r| r.body.contains("fresh paragraph about consular access"));
+    site.write(
+        "content/notes/detentions.md",
+        &format!("{text}\nA fresh paragraph about consular access.\n"),
+    );
+    let after = server.wait_for("/notes/detentions/", "the edited body", |r| {
+        r.body.contains("fresh paragraph about consular access")
+    });
     let doc = Html::parse_document(&after.body);
-    assert!(doc.select(&sel(".prose p")).any(|p| text_of(p).contains("fresh paragraph")));
+    assert!(
+        doc.select(&sel(".prose p"))
+            .any(|p| text_of(p).contains("fresh paragraph"))
+    );
 }
 
 #[test]
@@ -33,9 +44,14 @@ fn a_front_matter_edit_reaches_the_index_tracker() {
     let site = TestSite::fixture("basic_site");
     let server = Server::start(&site.root, &[]);
     assert!(tracker_products(&server.get("/").body).contains(&"Electric vehicles".to_string()));
-    let text = site.read("content/disputes/ev.md").replace("product = \"Electric vehicles\"", "product = \"Electric buses\"");
+    let text = site.read("content/disputes/ev.md").replace(
+        "product = \"Electric vehicles\"",
+        "product = \"Electric buses\"",
+    );
     site.write("content/disputes/ev.md", &text);
-    server.wait_for("/", "the renamed product in the tracker", |r| tracker_products(&r.body).contains(&"Electric buses".to_string()));
+    server.wait_for("/", "the renamed product in the tracker", |r| {
+        tracker_products(&r.body).contains(&"Electric buses".to_string())
+    });
 }
 
 #[test]
@@ -43,19 +59,41 @@ fn a_broken_edit_keeps_the_last_good_page_and_shows_the_error_until_fixed() {
     let site = TestSite::fixture("basic_site");
     let server = Server::start(&site.root, &[]);
     let good = site.read("content/disputes/canola.md");
-    site.write("content/disputes/canola.md", &good.replace("status = \"provisional\"", "status = \"sort of\""));
-    let broken = server.wait_for("/disputes/canola/", "the error overlay", |r| r.body.contains("briefing-errors"));
+    site.write(
+        "content/disputes/canola.md",
+        &good.replace("status = \"provisional\"", "status = \"sort of\""),
+    );
+    let broken = server.wait_for("/disputes/canola/", "the error overlay", |r| {
+        r.body.contains("briefing-errors")
+    });
     let doc = Html::parse_document(&broken.body);
-    let overlay = doc.select(&sel("#briefing-errors")).next().expect("overlay");
+    let overlay = doc
+        .select(&sel("#briefing-errors"))
+        .next()
+        .expect("overlay");
     let message = text_of(overlay);
-    assert!(message.contains("content/disputes/canola.md:10"), "{message}");
+    assert!(
+        message.contains("content/disputes/canola.md:10"),
+        "{message}"
+    );
     assert!(message.contains("unknown dispute status"), "{message}");
     // The last good page is still underneath, and every page shows the overlay.
-    assert_eq!(doc.select(&sel(".page-header .status")).map(text_of).next().as_deref(), Some("Provisional"));
+    assert_eq!(
+        doc.select(&sel(".page-header .status"))
+            .map(text_of)
+            .next()
+            .as_deref(),
+        Some("Provisional")
+    );
     assert!(server.get("/itinerary/").body.contains("briefing-errors"));
     // The fix clears it.
-    site.write("content/disputes/canola.md", &good.replace("stake = \"C$4 billion\"", "stake = \"About C$4 billion\""));
-    let fixed = server.wait_for("/disputes/canola/", "the overlay to clear", |r| !r.body.contains("briefing-errors"));
+    site.write(
+        "content/disputes/canola.md",
+        &good.replace("stake = \"C$4 billion\"", "stake = \"About C$4 billion\""),
+    );
+    let fixed = server.wait_for("/disputes/canola/", "the overlay to clear", |r| {
+        !r.body.contains("briefing-errors")
+    });
     assert!(fixed.body.contains("About C$4 billion"));
 }
 
@@ -64,14 +102,32 @@ fn a_new_page_appears_and_a_deleted_one_is_gone() {
     let site = TestSite::fixture("basic_site");
     let server = Server::start(&site.root, &[]);
     assert_eq!(server.get("/notes/fresh/").status, 404);
-    site.write("content/notes/fresh.md", "+++\ntitle = \"Fresh note\"\nsummary = \"New.\"\nthemes = [\"security\"]\n+++\nHello.\n");
-    server.wait_for("/notes/fresh/", "the new page", |r| r.status == 200 && r.body.contains("Fresh note"));
-    server.wait_for("/themes/security/", "the new page on its theme page", |r| r.body.contains("Fresh note"));
+    site.write(
+        "content/notes/fresh.md",
+        "+++\ntitle = \"Fresh note\"\nsummary = \"New.\"\nthemes = [\"security\"]\n+++\nHello.\n",
+    );
+    server.wait_for("/notes/fresh/", "the new page", |r| {
+        r.status == 200 && r.body.contains("Fresh note")
+    });
+    server.wait_for("/themes/security/", "the new page on its theme page", |r| {
+        r.body.contains("Fresh note")
+    });
     std::fs::remove_file(site.root.join("content/notes/fresh.md")).expect("delete");
-    let gone = server.wait_for("/notes/fresh/", "the deleted page to 404", |r| r.status == 404);
+    let gone = server.wait_for("/notes/fresh/", "the deleted page to 404", |r| {
+        r.status == 404
+    });
     // The site's own 404 page.
-    assert!(Html::parse_document(&gone.body).select(&sel(".error-page")).next().is_some());
-    server.wait_for("/themes/security/", "the deleted page off its theme page", |r| !r.body.contains("Fresh note"));
+    assert!(
+        Html::parse_document(&gone.body)
+            .select(&sel(".error-page"))
+            .next()
+            .is_some()
+    );
+    server.wait_for(
+        "/themes/security/",
+        "the deleted page off its theme page",
+        |r| !r.body.contains("Fresh note"),
+    );
 }
 
 #[test]
@@ -83,9 +139,18 @@ fn editor_droppings_are_ignored() {
     site.write("content/notes/4913", "");
     // An atomic save: write a temporary file, rename it over the note.
     let text = site.read("content/notes/detentions.md");
-    site.write("content/notes/.detentions.md.tmp", &format!("{text}\nSaved atomically.\n"));
-    std::fs::rename(site.root.join("content/notes/.detentions.md.tmp"), site.root.join("content/notes/detentions.md")).expect("rename");
-    server.wait_for("/notes/detentions/", "the atomically saved edit", |r| r.body.contains("Saved atomically."));
+    site.write(
+        "content/notes/.detentions.md.tmp",
+        &format!("{text}\nSaved atomically.\n"),
+    );
+    std::fs::rename(
+        site.root.join("content/notes/.detentions.md.tmp"),
+        site.root.join("content/notes/detentions.md"),
+    )
+    .expect("rename");
+    server.wait_for("/notes/detentions/", "the atomically saved edit", |r| {
+        r.body.contains("Saved atomically.")
+    });
     assert!(!server.get("/").body.contains("briefing-errors"));
 }
 
@@ -113,8 +178,15 @@ fn traversal_attempts_never_leave_the_output() {
         let r = server.get(path);
         assert!(!r.body.contains("TOP SECRET"), "{path} leaked the secret");
         assert!(!r.body.contains("root:x:0"), "{path} leaked /etc/passwd");
-        assert!(!r.body.contains("title = \"Test briefing\"\ndescription"), "{path} leaked the config");
-        assert!(r.status == 404 || r.status == 400, "{path}: status {}", r.status);
+        assert!(
+            !r.body.contains("title = \"Test briefing\"\ndescription"),
+            "{path} leaked the config"
+        );
+        assert!(
+            r.status == 404 || r.status == 400,
+            "{path}: status {}",
+            r.status
+        );
     }
 }
 
@@ -127,9 +199,17 @@ fn only_get_and_head_and_no_directory_listings() {
     let head = server.request("HEAD", "/");
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
-    assert!(head.headers.to_ascii_lowercase().contains("content-type: text/html"));
+    assert!(
+        head.headers
+            .to_ascii_lowercase()
+            .contains("content-type: text/html")
+    );
     let css = server.get("/style.css");
-    assert!(css.headers.to_ascii_lowercase().contains("content-type: text/css"));
+    assert!(
+        css.headers
+            .to_ascii_lowercase()
+            .contains("content-type: text/css")
+    );
     // A folder without index.html is not listed.
     std::fs::create_dir_all(site.root.join("static/empty")).expect("mkdir");
     site.write("static/empty/x.txt", "x");
@@ -142,19 +222,36 @@ fn live_reload_channel_gets_an_event_after_an_edit() {
     let site = TestSite::fixture("basic_site");
     let server = Server::start(&site.root, &[]);
     let mut stream = TcpStream::connect(server.addr).expect("connect");
-    write!(stream, "GET /__briefing/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n").expect("send");
-    stream.set_read_timeout(Some(Duration::from_millis(200))).expect("timeout");
+    write!(
+        stream,
+        "GET /__briefing/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .expect("send");
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("timeout");
     // The script is injected into served pages.
     assert!(server.get("/").body.contains("/__briefing/live.js"));
-    assert!(server.get("/__briefing/live.js").body.contains("EventSource"));
+    assert!(
+        server
+            .get("/__briefing/live.js")
+            .body
+            .contains("EventSource")
+    );
     let text = site.read("content/notes/detentions.md");
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut received = String::new();
     let mut n = 0;
     while !received.contains("event: reload") {
-        assert!(Instant::now() < deadline, "no reload event; got:\n{received}");
+        assert!(
+            Instant::now() < deadline,
+            "no reload event; got:\n{received}"
+        );
         // Keep editing until the event arrives (the first edit may race the subscription).
-        site.write("content/notes/detentions.md", &format!("{text}\nEdit {n}.\n"));
+        site.write(
+            "content/notes/detentions.md",
+            &format!("{text}\nEdit {n}.\n"),
+        );
         n += 1;
         let mut buf = [0u8; 4096];
         let until = Instant::now() + Duration::from_millis(500);
@@ -205,12 +302,21 @@ fn a_template_edit_rerenders_the_pages_using_it() {
     let site = TestSite::fixture("template_override");
     let server = Server::start(&site.root, &[]);
     assert!(server.get("/memo/").body.contains("custom-note"));
-    let t = site.read("templates/note.html").replace("custom-note", "edited-note");
+    let t = site
+        .read("templates/note.html")
+        .replace("custom-note", "edited-note");
     site.write("templates/note.html", &t);
-    server.wait_for("/memo/", "the edited template", |r| r.body.contains("edited-note"));
+    server.wait_for("/memo/", "the edited template", |r| {
+        r.body.contains("edited-note")
+    });
     // A template syntax error shows in the overlay with the template's file and line.
-    site.write("templates/note.html", "{% extends \"base.html\" %}\n{% block main %}{{ page.title {% endblock main %}\n");
-    let r = server.wait_for("/memo/", "the template error", |r| r.body.contains("briefing-errors"));
+    site.write(
+        "templates/note.html",
+        "{% extends \"base.html\" %}\n{% block main %}{{ page.title {% endblock main %}\n",
+    );
+    let r = server.wait_for("/memo/", "the template error", |r| {
+        r.body.contains("briefing-errors")
+    });
     assert!(r.body.contains("templates/note.html:2"), "{}", r.body);
 }
 
@@ -234,10 +340,22 @@ fn ctrl_c_stops_cleanly_leaving_no_temporary_folders() {
         std::thread::sleep(Duration::from_millis(50));
     }
     // An open live-reload connection must not keep the server from stopping.
-    let mut sse = TcpStream::connect(("127.0.0.1", port.parse::<u16>().expect("port"))).expect("connect");
-    write!(sse, "GET /__briefing/events HTTP/1.1\r\nHost: localhost\r\n\r\n").expect("send");
-    assert_eq!(std::fs::read_dir(&tmp).expect("tmp").count(), 1, "the preview folder is in TMPDIR");
-    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    let mut sse =
+        TcpStream::connect(("127.0.0.1", port.parse::<u16>().expect("port"))).expect("connect");
+    write!(
+        sse,
+        "GET /__briefing/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    )
+    .expect("send");
+    assert_eq!(
+        std::fs::read_dir(&tmp).expect("tmp").count(),
+        1,
+        "the preview folder is in TMPDIR"
+    );
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -248,6 +366,10 @@ fn ctrl_c_stops_cleanly_leaving_no_temporary_folders() {
         assert!(Instant::now() < deadline, "serve did not stop on Ctrl-C");
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(std::fs::read_dir(&tmp).expect("tmp").count(), 0, "a temporary folder was left behind");
+    assert_eq!(
+        std::fs::read_dir(&tmp).expect("tmp").count(),
+        0,
+        "a temporary folder was left behind"
+    );
     assert!(!site.root.join("public").exists(), "serve wrote public/");
 }

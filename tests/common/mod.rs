@@ -35,12 +35,24 @@ pub struct Run {
 
 impl Run {
     pub fn ok(self) -> Run {
-        assert_eq!(self.code, Some(0), "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(0),
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
     pub fn fails(self) -> Run {
-        assert_eq!(self.code, Some(1), "expected exit code 1\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(1),
+            "expected exit code 1\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
         self
     }
@@ -77,7 +89,11 @@ impl TestSite {
     /// A copy of the bundled briefing book (config, content; the built-in theme).
     pub fn bundled() -> TestSite {
         let site = TestSite::empty();
-        std::fs::copy(repo().join("briefing.toml"), site.root.join("briefing.toml")).expect("copy config");
+        std::fs::copy(
+            repo().join("briefing.toml"),
+            site.root.join("briefing.toml"),
+        )
+        .expect("copy config");
         copy_tree(&repo().join("content"), &site.root.join("content"));
         site
     }
@@ -126,7 +142,8 @@ impl TestSite {
 }
 
 pub fn parse_html(path: &Path) -> Html {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     Html::parse_document(&text)
 }
 
@@ -135,7 +152,11 @@ pub fn sel(s: &str) -> Selector {
 }
 
 pub fn text_of(el: scraper::ElementRef) -> String {
-    el.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+    el.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Every file under `dir` with its bytes, for byte-for-byte comparisons.
@@ -147,7 +168,11 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.expect("walk");
         if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir).expect("inside").to_path_buf();
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .expect("inside")
+                .to_path_buf();
             files.insert(rel, std::fs::read(entry.path()).expect("read"));
         }
     }
@@ -174,18 +199,25 @@ pub fn broken_internal_links(dir: &Path) -> Vec<String> {
         let doc = parse_html(&dir.join(p));
         ids.insert(
             p.clone(),
-            doc.select(&sel("[id]")).filter_map(|e| e.value().id().map(str::to_string)).collect(),
+            doc.select(&sel("[id]"))
+                .filter_map(|e| e.value().id().map(str::to_string))
+                .collect(),
         );
     }
     let base = "http://host/briefing/";
     for p in &pages {
         let doc = parse_html(&dir.join(p));
         for el in doc.select(&sel("[href], [src]")) {
-            let Some(link) = el.value().attr("href").or_else(|| el.value().attr("src")) else { continue };
+            let Some(link) = el.value().attr("href").or_else(|| el.value().attr("src")) else {
+                continue;
+            };
             if el.value().name() == "link" && el.value().attr("rel") == Some("canonical") {
                 continue;
             }
-            if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:") {
+            if link.starts_with("http://")
+                || link.starts_with("https://")
+                || link.starts_with("mailto:")
+            {
                 continue;
             }
             if link.starts_with('/') {
@@ -206,7 +238,11 @@ pub fn broken_internal_links(dir: &Path) -> Vec<String> {
                 Some((a, b)) => (a.to_string(), Some(b.to_string())),
                 None => (rest.to_string(), None),
             };
-            let file = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path };
+            let file = if path.is_empty() || path.ends_with('/') {
+                format!("{path}index.html")
+            } else {
+                path
+            };
             if !dir.join(&file).is_file() {
                 problems.push(format!("{p}: link {link:?} -> missing file {file}"));
                 continue;
@@ -215,7 +251,9 @@ pub fn broken_internal_links(dir: &Path) -> Vec<String> {
                 && !a.is_empty()
                 && !ids.get(&file).is_some_and(|v| v.contains(&a))
             {
-                problems.push(format!("{p}: link {link:?} -> missing anchor #{a} in {file}"));
+                problems.push(format!(
+                    "{p}: link {link:?} -> missing anchor #{a} in {file}"
+                ));
             }
         }
     }
@@ -229,7 +267,9 @@ fn resolve(base: &str, link: &str) -> Option<String> {
         None => (link, None),
     };
     let scheme_end = base.find("://")? + 3;
-    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     let origin = &base[..host_end];
     let base_path = &base[host_end..];
     let mut segments: Vec<&str> = base_path.split('/').collect();
@@ -251,10 +291,12 @@ fn resolve(base: &str, link: &str) -> Option<String> {
             }
         }
         path = segments.join("/");
-        if link_path.ends_with('/') || link_path.ends_with("/.") || link_path == "." || link_path.ends_with("..") {
-            if !path.ends_with('/') {
-                path.push('/');
-            }
+        let is_folder = link_path.ends_with('/')
+            || link_path.ends_with("/.")
+            || link_path == "."
+            || link_path.ends_with("..");
+        if is_folder && !path.ends_with('/') {
+            path.push('/');
         }
     }
     let mut out = format!("{origin}{path}");

@@ -23,7 +23,10 @@ pub struct Response {
 
 /// A port that was free a moment ago.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 impl Server {
@@ -43,7 +46,19 @@ impl Server {
             .spawn()
             .expect("start serve");
         let (tx, lines) = mpsc::channel();
-        for stream in [child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>), child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>)].into_iter().flatten() {
+        for stream in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
             let tx = tx.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
@@ -51,13 +66,27 @@ impl Server {
                 }
             });
         }
+        // Owned by the server from here on, so it is killed even if start-up fails.
+        let mut server = Server {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            lines,
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut seen = Vec::new();
         loop {
-            let line = lines.recv_timeout(deadline.saturating_duration_since(Instant::now())).unwrap_or_else(|_| panic!("serve did not start; printed:\n{}", seen.join("\n")));
+            let line = server
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("serve did not start; printed:\n{}", seen.join("\n")));
             if let Some(url) = line.split(" at http://").nth(1) {
-                let addr = url.split('/').next().expect("address").parse().expect("socket address");
-                return Server { child, addr, lines };
+                server.addr = url
+                    .split('/')
+                    .next()
+                    .expect("address")
+                    .parse()
+                    .expect("socket address");
+                return server;
             }
             seen.push(line);
         }
@@ -66,14 +95,28 @@ impl Server {
     /// Sends a raw GET (or another method) for `path`, exactly as given.
     pub fn request(&self, method: &str, path: &str) -> Response {
         let mut stream = TcpStream::connect(self.addr).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
-        write!(stream, "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").expect("send");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
         let mut raw = Vec::new();
         let _ = stream.read_to_end(&mut raw);
         let text = String::from_utf8_lossy(&raw).into_owned();
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        Response { status, headers: head.to_string(), body: body.to_string() }
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        Response {
+            status,
+            headers: head.to_string(),
+            body: body.to_string(),
+        }
     }
 
     pub fn get(&self, path: &str) -> Response {
@@ -88,7 +131,12 @@ impl Server {
             if pred(&r) {
                 return r;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what} at {path}; last status {} body:\n{}", r.status, r.body);
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what} at {path}; last status {} body:\n{}",
+                r.status,
+                r.body
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
