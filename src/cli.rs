@@ -35,6 +35,34 @@ enum Command {
     Check(RootArg),
     /// Build, then serve the site with live reload, rebuilding on every change
     Serve(ServeArgs),
+    /// Create a new site in DIR that builds at once
+    Init {
+        /// The folder to create (must be new or empty)
+        dir: PathBuf,
+    },
+    /// Create a new page with every front-matter field of its kind, explained
+    New {
+        #[command(subcommand)]
+        kind: NewKind,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewKind {
+    /// content/disputes/SLUG.md
+    Dispute {
+        /// The page's slug, e.g. canola-tariffs
+        slug: String,
+        #[command(flatten)]
+        root: RootArg,
+    },
+    /// content/notes/SLUG.md
+    Note {
+        /// The page's slug, e.g. detentions
+        slug: String,
+        #[command(flatten)]
+        root: RootArg,
+    },
 }
 
 #[derive(Args)]
@@ -95,6 +123,37 @@ pub fn run() -> i32 {
         Command::Build(args) => build(&ui, args),
         Command::Check(args) => check(&ui, args),
         Command::Serve(args) => serve(ui, args),
+        Command::Init { dir } => match briefing::scaffold::init(&dir) {
+            Ok(files) => {
+                if !ui.quiet {
+                    println!(
+                        "Created a site with {} files in {}; build it with `briefing build --root {}`",
+                        files.len(),
+                        dir.display(),
+                        dir.display()
+                    );
+                }
+                0
+            }
+            Err(d) => ui.failed(&Errors::one(d)),
+        },
+        Command::New { kind } => {
+            let (kind, slug, root) = match kind {
+                NewKind::Dispute { slug, root } => {
+                    (briefing::scaffold::NewKind::Dispute, slug, root)
+                }
+                NewKind::Note { slug, root } => (briefing::scaffold::NewKind::Note, slug, root),
+            };
+            match briefing::scaffold::new_page(&root.root, kind, &slug) {
+                Ok(path) => {
+                    if !ui.quiet {
+                        println!("Created {}", path.display());
+                    }
+                    0
+                }
+                Err(d) => ui.failed(&Errors::one(d)),
+            }
+        }
     }
 }
 

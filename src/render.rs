@@ -233,7 +233,7 @@ impl<'a> Shared<'a> {
             refs,
             sections,
             nav,
-            newest_as_of: site.pages.iter().filter_map(|p| p.as_of).max(),
+            newest_as_of: site.newest_as_of(),
             portable,
         }
     }
@@ -318,10 +318,7 @@ impl<'a> Shared<'a> {
     }
 
     fn is_stale(&self, as_of: Option<NaiveDate>) -> bool {
-        match (self.site.config.stale_after_days, as_of, self.newest_as_of) {
-            (Some(days), Some(d), Some(newest)) => (newest - d).num_days() > i64::from(days),
-            _ => false,
-        }
+        crate::site::is_stale(self.site.config.stale_after_days, self.newest_as_of, as_of)
     }
 
     fn page_view(&self, i: usize) -> PageView<'a> {

@@ -48,6 +48,19 @@ pub struct Site {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Whether a page accurate as of `as_of` is more than `stale_after_days` older than the
+/// newest page of the site.
+pub fn is_stale(
+    stale_after_days: Option<u32>,
+    newest: Option<chrono::NaiveDate>,
+    as_of: Option<chrono::NaiveDate>,
+) -> bool {
+    match (stale_after_days, as_of, newest) {
+        (Some(days), Some(d), Some(newest)) => (newest - d).num_days() > i64::from(days),
+        _ => false,
+    }
+}
+
 /// Editor droppings and hidden files: never content, never a reason to rebuild.
 pub fn is_ignored(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
@@ -132,7 +145,27 @@ impl Site {
             return Err(Errors(errors));
         }
         site.warnings = warnings;
+        let newest = site.newest_as_of();
+        let days = site.config.stale_after_days;
+        site.warnings.extend(site.pages.iter().filter(|p| is_stale(days, newest, p.as_of)).map(|p| {
+            let d = at_front_matter_key(
+                p,
+                "as_of",
+                format!(
+                    "this page is stale: as_of {} is more than stale_after_days ({}) before the newest page",
+                    p.as_of.map(crate::dates::iso).unwrap_or_default(),
+                    site.config.stale_after_days.unwrap_or_default()
+                ),
+            );
+            Diagnostic { severity: crate::diagnostic::Severity::Warning, ..d }
+        }));
         Ok(site)
+    }
+
+    /// The newest `as_of` of any page: staleness counts from it, not the wall clock, so
+    /// builds stay reproducible.
+    pub fn newest_as_of(&self) -> Option<chrono::NaiveDate> {
+        self.pages.iter().filter_map(|p| p.as_of).max()
     }
 
     pub fn portable(&self) -> bool {
