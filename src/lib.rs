@@ -8,6 +8,7 @@ pub mod config;
 pub mod content;
 pub mod dates;
 pub mod diagnostic;
+pub mod feeds;
 pub mod frontmatter;
 pub mod markdown;
 pub mod output;

@@ -179,6 +179,8 @@ struct Shared<'a> {
     nav: Vec<usize>,
     newest_as_of: Option<NaiveDate>,
     portable: bool,
+    /// Whether `itinerary.ics` is written.
+    has_calendar: bool,
 }
 
 fn status_view(p: &Page) -> Option<StatusView> {
@@ -235,6 +237,7 @@ impl<'a> Shared<'a> {
             nav,
             newest_as_of: site.newest_as_of(),
             portable,
+            has_calendar: site.pages.iter().any(|p| p.kind == Kind::Itinerary && !p.stops.is_empty()),
         }
     }
 
@@ -283,6 +286,11 @@ impl<'a> Shared<'a> {
         }
         ctx.insert("nav", &nav);
         ctx.insert("home_url", &page_url("", self.portable));
+        let canonical = self.site.config.base_url.as_deref().filter(|_| kind != "404").map(|base| {
+            format!("{}/{}", base.trim_end_matches('/'), page_url(path, self.portable))
+        });
+        ctx.insert("canonical", &canonical);
+        ctx.insert("has_calendar", &self.has_calendar);
         ctx
     }
 
@@ -537,6 +545,9 @@ pub struct Selection {
     pub themes: bool,
     /// The 404 page.
     pub not_found: bool,
+    /// Sitemap, feed, robots.txt, calendar, search index and the printable book: the
+    /// files built from every page's front matter.
+    pub listings: bool,
 }
 
 impl Selection {
@@ -545,11 +556,12 @@ impl Selection {
             pages: (0..site.pages.len()).collect(),
             themes: true,
             not_found: true,
+            listings: true,
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pages.is_empty() && !self.themes && !self.not_found
+        self.pages.is_empty() && !self.themes && !self.not_found && !self.listings
     }
 }
 
@@ -689,11 +701,32 @@ pub fn render(
             Err(d) => diags.push(d),
         }
     }
+    if selection.listings {
+        for job in listing_jobs(site) {
+            match job.and_then(sink) {
+                Ok(()) => {}
+                Err(d) => diags.push(d),
+            }
+        }
+    }
     if diags.is_empty() {
         Ok(count)
     } else {
         Err(diags)
     }
+}
+
+/// The files built from every page: feeds, sitemap, robots.txt and calendar.
+fn listing_jobs(site: &Site) -> Vec<Result<Job, Diagnostic>> {
+    let xml_error = |file: &str, e: std::io::Error| Diagnostic::error(file, format!("cannot write {file}: {e}"));
+    let mut jobs = Vec::new();
+    if let Some(base) = &site.config.base_url {
+        jobs.push(crate::feeds::sitemap(site, base).map_err(|e| xml_error("sitemap.xml", e)));
+        jobs.push(crate::feeds::atom(site, base).map_err(|e| xml_error("atom.xml", e)));
+        jobs.push(Ok(crate::feeds::robots(base)));
+    }
+    jobs.extend(crate::feeds::calendar(site).map(Ok));
+    jobs
 }
 
 /// A redirect page at an old address of a page.

@@ -145,6 +145,13 @@ impl Site {
             return Err(Errors(errors));
         }
         site.warnings = warnings;
+        if site.config.base_url.is_none() {
+            site.warnings.push(Diagnostic::warning(
+                crate::config::CONFIG_FILE,
+                "no base_url: sitemap.xml, atom.xml and robots.txt need absolute URLs and are not written \
+                 (set base_url, or pass --base-url)",
+            ));
+        }
         let newest = site.newest_as_of();
         let days = site.config.stale_after_days;
         site.warnings.extend(site.pages.iter().filter(|p| is_stale(days, newest, p.as_of)).map(|p| {

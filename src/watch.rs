@@ -53,6 +53,7 @@ struct Dirty {
     pages: BTreeSet<String>,
     themes: bool,
     not_found: bool,
+    listings: bool,
     /// Output files of pages that are gone.
     removed: BTreeSet<String>,
     /// `static/` files (relative to `static/`) and `content/` assets (relative to `content/`).
@@ -66,6 +67,7 @@ impl Dirty {
             && self.pages.is_empty()
             && !self.themes
             && !self.not_found
+            && !self.listings
             && self.removed.is_empty()
             && self.statics.is_empty()
             && self.assets.is_empty()
@@ -321,6 +323,7 @@ impl Session {
                 .collect(),
             themes: dirty.themes,
             not_found: dirty.not_found,
+            listings: dirty.listings,
         };
         let out = self.out.clone();
         let mut files = 0;
@@ -366,6 +369,7 @@ fn mark_dependents(site: &Site, page: &crate::content::Page, dirty: &mut Dirty) 
     dirty.pages.insert(page.rel.clone());
     dirty.pages.insert("_index.md".to_string());
     dirty.themes = true;
+    dirty.listings = true;
     let mut dir = page.dir();
     loop {
         let section = if dir.is_empty() {

@@ -1,0 +1,228 @@
+//! The files for machines: `sitemap.xml`, `atom.xml` (RFC 4287), `robots.txt` (all need
+//! `base_url`) and `itinerary.ics` (RFC 5545). XML goes through quick-xml's writer and the
+//! calendar through the icalendar crate, never string concatenation. Every date comes from
+//! the content (`as_of`), never the clock, so builds stay byte-identical.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use icalendar::{Calendar, Component, EventLike, EventStatus};
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+
+use crate::content::{Kind, Moment, PartialDate, Stop, When};
+use crate::render::Job;
+use crate::site::{Site, page_url};
+
+type XmlResult = std::io::Result<()>;
+
+fn absolute(base: &str, url: &str) -> String {
+    format!("{}/{}", base.trim_end_matches('/'), url)
+}
+
+fn text<W: std::io::Write>(w: &mut Writer<W>, name: &str, value: &str) -> XmlResult {
+    w.create_element(name).write_text_content(BytesText::new(value))?;
+    Ok(())
+}
+
+fn midnight_utc(d: NaiveDate) -> chrono::DateTime<Utc> {
+    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+fn rfc3339(d: NaiveDate) -> String {
+    format!("{}T00:00:00Z", crate::dates::iso(d))
+}
+
+/// `sitemap.xml`: every page, with `lastmod` from its `as_of`.
+pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
+    let portable = site.portable();
+    let mut entries: Vec<(String, Option<NaiveDate>)> = site
+        .pages
+        .iter()
+        .map(|p| (absolute(base, &page_url(&p.path, portable)), p.as_of))
+        .collect();
+    if !site.config.themes.is_empty() {
+        entries.push((absolute(base, &page_url("themes/", portable)), None));
+        for t in &site.config.themes {
+            entries.push((absolute(base, &page_url(&format!("themes/{}/", t.slug), portable)), None));
+        }
+    }
+    entries.sort();
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    w.create_element("urlset")
+        .with_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"))
+        .write_inner_content(|w| {
+            for (loc, lastmod) in &entries {
+                w.create_element("url").write_inner_content(|w| {
+                    text(w, "loc", loc)?;
+                    if let Some(d) = lastmod {
+                        text(w, "lastmod", &crate::dates::iso(*d))?;
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        })?;
+    let mut bytes = w.into_inner();
+    bytes.push(b'\n');
+    Ok(Job {
+        path: "sitemap.xml".into(),
+        bytes,
+    })
+}
+
+/// `atom.xml`: one entry per note and dispute, newest `as_of` first.
+pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
+    let portable = site.portable();
+    let mut entries: Vec<&crate::content::Page> = site
+        .pages
+        .iter()
+        .filter(|p| !p.is_section && matches!(p.kind, Kind::Note | Kind::Dispute))
+        .collect();
+    entries.sort_by(|a, b| b.as_of.cmp(&a.as_of).then_with(|| a.path.cmp(&b.path)));
+    let newest = site.newest_as_of();
+    let feed_id = absolute(base, "");
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    w.create_element("feed")
+        .with_attribute(("xmlns", "http://www.w3.org/2005/Atom"))
+        .with_attribute(("xml:lang", site.config.language.as_str()))
+        .write_inner_content(|w| {
+            text(w, "title", &site.config.title)?;
+            if !site.config.description.is_empty() {
+                text(w, "subtitle", &site.config.description)?;
+            }
+            text(w, "id", &feed_id)?;
+            text(w, "updated", &newest.map(rfc3339).unwrap_or_else(|| "1970-01-01T00:00:00Z".into()))?;
+            w.create_element("link")
+                .with_attribute(("rel", "self"))
+                .with_attribute(("href", absolute(base, "atom.xml").as_str()))
+                .write_empty()?;
+            w.create_element("link")
+                .with_attribute(("rel", "alternate"))
+                .with_attribute(("href", feed_id.as_str()))
+                .write_empty()?;
+            w.create_element("author")
+                .write_inner_content(|w| text(w, "name", &site.config.title))?;
+            for p in &entries {
+                let url = absolute(base, &page_url(&p.path, portable));
+                w.create_element("entry").write_inner_content(|w| {
+                    text(w, "title", &p.title)?;
+                    // The page's address is its stable id: it changes only if the page moves.
+                    text(w, "id", &url)?;
+                    let updated = p.as_of.or(newest).map(rfc3339).unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+                    text(w, "updated", &updated)?;
+                    w.create_element("link")
+                        .with_attribute(("rel", "alternate"))
+                        .with_attribute(("href", url.as_str()))
+                        .write_empty()?;
+                    if let Some(s) = &p.summary {
+                        text(w, "summary", s)?;
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        })?;
+    let mut bytes = w.into_inner();
+    bytes.push(b'\n');
+    Ok(Job {
+        path: "atom.xml".into(),
+        bytes,
+    })
+}
+
+pub fn robots(base: &str) -> Job {
+    Job {
+        path: "robots.txt".into(),
+        bytes: format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", absolute(base, "sitemap.xml")).into_bytes(),
+    }
+}
+
+/// The first and the day after the last day a partial date covers (DTEND is exclusive).
+fn date_range(p: PartialDate) -> (NaiveDate, NaiveDate) {
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    match p {
+        PartialDate::Day(d) => (d, d.succ_opt().unwrap_or(d)),
+        PartialDate::Month(y, m) => {
+            let next = if m == 12 { day(y + 1, 1, 1) } else { day(y, m + 1, 1) };
+            (day(y, m, 1), next)
+        }
+        PartialDate::Year(y) => (day(y, 1, 1), day(y + 1, 1, 1)),
+    }
+}
+
+/// A stop's stable UID: its day, place and title, so it survives rebuilds and reorders.
+fn uid(stop: &Stop, host: &str) -> String {
+    let day = crate::dates::partial_iso(stop.when.day());
+    let slug = crate::markdown::slugify(&format!("{} {}", stop.city, stop.title));
+    format!("{day}-{slug}@{host}")
+}
+
+/// `itinerary.ics`, or `None` when the site has no itinerary.
+pub fn calendar(site: &Site) -> Option<Job> {
+    let itineraries: Vec<&crate::content::Page> =
+        site.pages.iter().filter(|p| p.kind == Kind::Itinerary && !p.stops.is_empty()).collect();
+    if itineraries.is_empty() {
+        return None;
+    }
+    let host = site
+        .config
+        .base_url
+        .as_deref()
+        .and_then(|u| u.split("://").nth(1))
+        .and_then(|rest| rest.split('/').next())
+        .filter(|h| !h.is_empty())
+        .unwrap_or("briefing.invalid")
+        .to_string();
+    let mut cal = Calendar::new();
+    cal.name(&site.config.title);
+    let mut stops: Vec<(&crate::content::Page, &Stop)> =
+        itineraries.iter().flat_map(|p| p.stops.iter().map(move |s| (*p, s))).collect();
+    stops.sort_by_key(|(_, s)| s.when.sort_key());
+    for (page, stop) in stops {
+        let mut event = icalendar::Event::new();
+        event.uid(&uid(stop, &host));
+        let stamp = page.as_of.or(site.newest_as_of()).unwrap_or_else(|| date_range(stop.when.day()).0);
+        event.timestamp(midnight_utc(stamp));
+        let title = match stop.when {
+            When::On(PartialDate::Day(_)) | When::Span { .. } => stop.title.clone(),
+            When::On(_) => format!("{} (dates to be confirmed)", stop.title),
+        };
+        event.summary(&title);
+        event.location(&format!("{}, {}", stop.city, stop.country));
+        if let Some(d) = &stop.details {
+            event.description(d);
+        }
+        match stop.when {
+            When::On(p) => {
+                let (start, end) = date_range(p);
+                event.starts(start).ends(end);
+            }
+            When::Span { start: Moment::Date(a), end } => {
+                let last = end.map_or(a, Moment::date);
+                event.starts(a).ends(last.succ_opt().unwrap_or(last));
+            }
+            When::Span { start: Moment::DateTime(a), end } => {
+                event.starts(a.with_timezone(&Utc));
+                match end {
+                    Some(Moment::DateTime(b)) => {
+                        event.ends(b.with_timezone(&Utc));
+                    }
+                    Some(Moment::Date(b)) => {
+                        event.ends(midnight_utc(b.succ_opt().unwrap_or(b)));
+                    }
+                    None => {}
+                }
+            }
+        }
+        event.status(if stop.tentative { EventStatus::Tentative } else { EventStatus::Confirmed });
+        if let Some(base) = &site.config.base_url {
+            event.url(&absolute(base, &page_url(&page.path, site.portable())));
+        }
+        cal.push(event.done());
+    }
+    Some(Job {
+        path: "itinerary.ics".into(),
+        bytes: cal.done().to_string().into_bytes(),
+    })
+}
