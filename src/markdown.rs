@@ -41,7 +41,12 @@ pub struct Rendered {
     pub links: Vec<PendingLink>,
     /// Problems found while rendering, each with a byte offset in the body.
     pub problems: Vec<(usize, String)>,
+    /// The start of the body as plain text, for the search index.
+    pub text: String,
 }
+
+/// How much of each page's text the search index keeps.
+pub const SEARCH_TEXT_LIMIT: usize = 600;
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -84,8 +89,15 @@ pub fn render(body: &str, dir: &str) -> Rendered {
                 events.push(Event::End(TagEnd::Heading(level)));
             }
             Event::Text(ref t) | Event::Code(ref t) => {
-                if let Some((_, text)) = &mut heading {
-                    text.push_str(t);
+                match &mut heading {
+                    Some((_, text)) => text.push_str(t),
+                    None if out.text.len() < SEARCH_TEXT_LIMIT => {
+                        if !out.text.is_empty() {
+                            out.text.push(' ');
+                        }
+                        out.text.push_str(t.trim());
+                    }
+                    None => {}
                 }
                 events.push(event);
             }
@@ -143,6 +155,13 @@ pub fn render(body: &str, dir: &str) -> Rendered {
             }
             other => events.push(other),
         }
+    }
+    if out.text.len() > SEARCH_TEXT_LIMIT {
+        let mut end = SEARCH_TEXT_LIMIT;
+        while !out.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.text.truncate(end);
     }
     out.html.reserve(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());

@@ -19,6 +19,7 @@ use crate::site::{Site, page_url, root_prefix};
 pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../static/style.css")),
     ("favicon.svg", include_bytes!("../static/favicon.svg")),
+    ("search.js", include_bytes!("../static/search.js")),
 ];
 
 #[derive(Serialize)]
@@ -726,7 +727,42 @@ fn listing_jobs(site: &Site) -> Vec<Result<Job, Diagnostic>> {
         jobs.push(Ok(crate::feeds::robots(base)));
     }
     jobs.extend(crate::feeds::calendar(site).map(Ok));
+    jobs.push(Ok(search_index(site)));
     jobs
+}
+
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    /// Title, URL (from the site root), summary, headings, text: short keys keep the
+    /// index small.
+    t: &'a str,
+    u: String,
+    s: &'a str,
+    h: String,
+    x: &'a str,
+}
+
+/// The search index, as a script rather than JSON: a page opened from the file system
+/// may load a script but not `fetch` a file.
+fn search_index(site: &Site) -> Job {
+    let portable = site.portable();
+    let entries: Vec<SearchEntry> = site
+        .pages
+        .iter()
+        .zip(&site.rendered)
+        .map(|(p, r)| SearchEntry {
+            t: &p.title,
+            u: page_url(&p.path, portable),
+            s: p.summary.as_deref().unwrap_or(""),
+            h: r.toc.iter().map(|h| h.title.as_str()).collect::<Vec<_>>().join(" · "),
+            x: &r.text,
+        })
+        .collect();
+    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".to_string());
+    Job {
+        path: "search-index.js".into(),
+        bytes: format!("window.briefingSearchIndex = {json};\n").into_bytes(),
+    }
 }
 
 /// A redirect page at an old address of a page.
