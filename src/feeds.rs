@@ -19,7 +19,8 @@ fn absolute(base: &str, url: &str) -> String {
 }
 
 fn text<W: std::io::Write>(w: &mut Writer<W>, name: &str, value: &str) -> XmlResult {
-    w.create_element(name).write_text_content(BytesText::new(value))?;
+    w.create_element(name)
+        .write_text_content(BytesText::new(value))?;
     Ok(())
 }
 
@@ -42,7 +43,10 @@ pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
     if !site.config.themes.is_empty() {
         entries.push((absolute(base, &page_url("themes/", portable)), None));
         for t in &site.config.themes {
-            entries.push((absolute(base, &page_url(&format!("themes/{}/", t.slug), portable)), None));
+            entries.push((
+                absolute(base, &page_url(&format!("themes/{}/", t.slug), portable)),
+                None,
+            ));
         }
     }
     entries.sort();
@@ -92,7 +96,13 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
                 text(w, "subtitle", &site.config.description)?;
             }
             text(w, "id", &feed_id)?;
-            text(w, "updated", &newest.map(rfc3339).unwrap_or_else(|| "1970-01-01T00:00:00Z".into()))?;
+            text(
+                w,
+                "updated",
+                &newest
+                    .map(rfc3339)
+                    .unwrap_or_else(|| "1970-01-01T00:00:00Z".into()),
+            )?;
             w.create_element("link")
                 .with_attribute(("rel", "self"))
                 .with_attribute(("href", absolute(base, "atom.xml").as_str()))
@@ -109,7 +119,11 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
                     text(w, "title", &p.title)?;
                     // The page's address is its stable id: it changes only if the page moves.
                     text(w, "id", &url)?;
-                    let updated = p.as_of.or(newest).map(rfc3339).unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+                    let updated = p
+                        .as_of
+                        .or(newest)
+                        .map(rfc3339)
+                        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
                     text(w, "updated", &updated)?;
                     w.create_element("link")
                         .with_attribute(("rel", "alternate"))
@@ -134,7 +148,11 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
 pub fn robots(base: &str) -> Job {
     Job {
         path: "robots.txt".into(),
-        bytes: format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", absolute(base, "sitemap.xml")).into_bytes(),
+        bytes: format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+            absolute(base, "sitemap.xml")
+        )
+        .into_bytes(),
     }
 }
 
@@ -144,7 +162,11 @@ fn date_range(p: PartialDate) -> (NaiveDate, NaiveDate) {
     match p {
         PartialDate::Day(d) => (d, d.succ_opt().unwrap_or(d)),
         PartialDate::Month(y, m) => {
-            let next = if m == 12 { day(y + 1, 1, 1) } else { day(y, m + 1, 1) };
+            let next = if m == 12 {
+                day(y + 1, 1, 1)
+            } else {
+                day(y, m + 1, 1)
+            };
             (day(y, m, 1), next)
         }
         PartialDate::Year(y) => (day(y, 1, 1), day(y + 1, 1, 1)),
@@ -160,8 +182,11 @@ fn uid(stop: &Stop, host: &str) -> String {
 
 /// `itinerary.ics`, or `None` when the site has no itinerary.
 pub fn calendar(site: &Site) -> Option<Job> {
-    let itineraries: Vec<&crate::content::Page> =
-        site.pages.iter().filter(|p| p.kind == Kind::Itinerary && !p.stops.is_empty()).collect();
+    let itineraries: Vec<&crate::content::Page> = site
+        .pages
+        .iter()
+        .filter(|p| p.kind == Kind::Itinerary && !p.stops.is_empty())
+        .collect();
     if itineraries.is_empty() {
         return None;
     }
@@ -176,13 +201,18 @@ pub fn calendar(site: &Site) -> Option<Job> {
         .to_string();
     let mut cal = Calendar::new();
     cal.name(&site.config.title);
-    let mut stops: Vec<(&crate::content::Page, &Stop)> =
-        itineraries.iter().flat_map(|p| p.stops.iter().map(move |s| (*p, s))).collect();
+    let mut stops: Vec<(&crate::content::Page, &Stop)> = itineraries
+        .iter()
+        .flat_map(|p| p.stops.iter().map(move |s| (*p, s)))
+        .collect();
     stops.sort_by_key(|(_, s)| s.when.sort_key());
     for (page, stop) in stops {
         let mut event = icalendar::Event::new();
         event.uid(&uid(stop, &host));
-        let stamp = page.as_of.or(site.newest_as_of()).unwrap_or_else(|| date_range(stop.when.day()).0);
+        let stamp = page
+            .as_of
+            .or(site.newest_as_of())
+            .unwrap_or_else(|| date_range(stop.when.day()).0);
         event.timestamp(midnight_utc(stamp));
         let title = match stop.when {
             When::On(PartialDate::Day(_)) | When::Span { .. } => stop.title.clone(),
@@ -198,11 +228,17 @@ pub fn calendar(site: &Site) -> Option<Job> {
                 let (start, end) = date_range(p);
                 event.starts(start).ends(end);
             }
-            When::Span { start: Moment::Date(a), end } => {
+            When::Span {
+                start: Moment::Date(a),
+                end,
+            } => {
                 let last = end.map_or(a, Moment::date);
                 event.starts(a).ends(last.succ_opt().unwrap_or(last));
             }
-            When::Span { start: Moment::DateTime(a), end } => {
+            When::Span {
+                start: Moment::DateTime(a),
+                end,
+            } => {
                 event.starts(a.with_timezone(&Utc));
                 match end {
                     Some(Moment::DateTime(b)) => {
@@ -215,7 +251,11 @@ pub fn calendar(site: &Site) -> Option<Job> {
                 }
             }
         }
-        event.status(if stop.tentative { EventStatus::Tentative } else { EventStatus::Confirmed });
+        event.status(if stop.tentative {
+            EventStatus::Tentative
+        } else {
+            EventStatus::Confirmed
+        });
         if let Some(base) = &site.config.base_url {
             event.url(&absolute(base, &page_url(&page.path, site.portable())));
         }

@@ -1,7 +1,7 @@
 //! Template contexts and page rendering. Lists shared by many pages (site, themes, page
 //! summaries) are converted to template values once and shared, never rebuilt per page.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -238,7 +238,10 @@ impl<'a> Shared<'a> {
             nav,
             newest_as_of: site.newest_as_of(),
             portable,
-            has_calendar: site.pages.iter().any(|p| p.kind == Kind::Itinerary && !p.stops.is_empty()),
+            has_calendar: site
+                .pages
+                .iter()
+                .any(|p| p.kind == Kind::Itinerary && !p.stops.is_empty()),
         }
     }
 
@@ -287,9 +290,19 @@ impl<'a> Shared<'a> {
         }
         ctx.insert("nav", &nav);
         ctx.insert("home_url", &page_url("", self.portable));
-        let canonical = self.site.config.base_url.as_deref().filter(|_| kind != "404").map(|base| {
-            format!("{}/{}", base.trim_end_matches('/'), page_url(path, self.portable))
-        });
+        let canonical = self
+            .site
+            .config
+            .base_url
+            .as_deref()
+            .filter(|_| kind != "404")
+            .map(|base| {
+                format!(
+                    "{}/{}",
+                    base.trim_end_matches('/'),
+                    page_url(path, self.portable)
+                )
+            });
         ctx.insert("canonical", &canonical);
         ctx.insert("has_calendar", &self.has_calendar);
         ctx
@@ -703,6 +716,13 @@ pub fn render(
         }
     }
     if selection.listings {
+        match book(site, &shared) {
+            Ok(job) => match sink(job) {
+                Ok(()) => count += 1,
+                Err(d) => diags.push(d),
+            },
+            Err(d) => diags.push(d),
+        }
         for job in listing_jobs(site) {
             match job.and_then(sink) {
                 Ok(()) => {}
@@ -717,9 +737,83 @@ pub fn render(
     }
 }
 
+#[derive(Serialize)]
+struct BookPage<'a> {
+    anchor: String,
+    label: &'static str,
+    page: PageView<'a>,
+}
+
+/// The printable book, `book/index.html`: every page in reading order (the front page, the
+/// itinerary, the disputes, then the notes), each a section of one long page.
+fn book(site: &Site, shared: &Shared) -> Result<Job, Diagnostic> {
+    let group = |p: &Page| match (p.is_section, p.kind) {
+        (true, _) => 0,
+        (false, Kind::Itinerary) => 1,
+        (false, Kind::Dispute) => 2,
+        (false, Kind::Note) => 3,
+    };
+    let mut order: Vec<usize> = (0..site.pages.len())
+        .filter(|&i| !site.pages[i].is_section || site.pages[i].rel == "_index.md")
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (pa, pb) = (&site.pages[a], &site.pages[b]);
+        (group(pa), pa.dir(), pa.weight, &pa.title, &pa.rel).cmp(&(
+            group(pb),
+            pb.dir(),
+            pb.weight,
+            &pb.title,
+            &pb.rel,
+        ))
+    });
+    let anchors: HashMap<usize, String> = order
+        .iter()
+        .map(|&i| {
+            let p = &site.pages[i];
+            let name = if p.path.is_empty() {
+                "front".to_string()
+            } else {
+                crate::markdown::slugify(&p.path.replace('/', " "))
+            };
+            (i, format!("p-{name}"))
+        })
+        .collect();
+    let pages: Vec<BookPage> = order
+        .iter()
+        .map(|&i| {
+            let mut page = shared.page_view(i);
+            page.content = site.book_body(i, &anchors);
+            let p = &site.pages[i];
+            BookPage {
+                anchor: anchors[&i].clone(),
+                label: match (p.is_section, p.kind) {
+                    (true, _) => "Front page",
+                    (false, Kind::Itinerary) => "Itinerary",
+                    (false, Kind::Dispute) => "Trade dispute",
+                    (false, Kind::Note) => "Note",
+                },
+                page,
+            }
+        })
+        .collect();
+    let mut ctx = shared.base_context("book/", "book");
+    ctx.insert("book_pages", &pages);
+    let html = site
+        .templates
+        .tera
+        .render("book.html", &ctx)
+        .map_err(|e| site.templates.diagnostic(&e, None))?;
+    Ok(Job {
+        path: "book/index.html".into(),
+        bytes: html.into_bytes(),
+    })
+}
+
 /// The files built from every page: feeds, sitemap, robots.txt and calendar.
 fn listing_jobs(site: &Site) -> Vec<Result<Job, Diagnostic>> {
-    let xml_error = |file: &str, e: std::io::Error| Diagnostic::error(file, format!("cannot write {file}: {e}"));
+    let xml_error = |file: &str, e: std::io::Error| {
+        Diagnostic::error(file, format!("cannot write {file}: {e}"))
+    };
     let mut jobs = Vec::new();
     if let Some(base) = &site.config.base_url {
         jobs.push(crate::feeds::sitemap(site, base).map_err(|e| xml_error("sitemap.xml", e)));
@@ -754,7 +848,11 @@ fn search_index(site: &Site) -> Job {
             t: &p.title,
             u: page_url(&p.path, portable),
             s: p.summary.as_deref().unwrap_or(""),
-            h: r.toc.iter().map(|h| h.title.as_str()).collect::<Vec<_>>().join(" · "),
+            h: r.toc
+                .iter()
+                .map(|h| h.title.as_str())
+                .collect::<Vec<_>>()
+                .join(" · "),
             x: &r.text,
         })
         .collect();

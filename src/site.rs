@@ -320,7 +320,7 @@ pub(crate) fn at_front_matter_key(page: &Page, key: &str, msg: String) -> Diagno
 }
 
 /// Output paths the build writes itself, which content must not claim.
-pub const GENERATED: &[&str] = &["themes/", "404.html"];
+pub const GENERATED: &[&str] = &["themes/", "book/", "404.html"];
 
 /// Two pages must never write the same file, even on a case-insensitive file system.
 fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
@@ -465,28 +465,56 @@ impl Site {
     /// The body of page `i` with its links pointing at their targets' URLs, relative to
     /// the page.
     pub fn body_html(&self, i: usize) -> String {
-        let page = &self.pages[i];
-        let r = &self.rendered[i];
-        let portable = self.portable();
-        let hrefs: Vec<Option<String>> = r
+        let prefix = root_prefix(&self.pages[i].path);
+        self.body_with(i, |j, anchor| {
+            let mut href = format!("{prefix}{}", page_url(&self.pages[j].path, self.portable()));
+            if let Some(a) = anchor {
+                href.push('#');
+                href.push_str(a);
+            }
+            href
+        })
+    }
+
+    /// The body of page `i` inside the one-page book (at `book/`), where every page is a
+    /// section with the id `anchors[j]`: links to pages of the book stay inside it, and
+    /// heading ids are prefixed so that pages' ids cannot collide.
+    pub fn book_body(&self, i: usize, anchors: &HashMap<usize, String>) -> String {
+        let own = anchors.get(&i).map_or("", String::as_str);
+        let html = self.rendered[i]
+            .html
+            .replace(" id=\"", &format!(" id=\"{own}--"))
+            .replace("href=\"#", &format!("href=\"#{own}--"));
+        let hrefs = self.hrefs(i, |j, anchor| match (anchors.get(&j), anchor) {
+            (Some(a), Some(anchor)) => format!("#{a}--{anchor}"),
+            (Some(a), None) => format!("#{a}"),
+            (None, anchor) => {
+                let mut href = format!("../{}", page_url(&self.pages[j].path, self.portable()));
+                if let Some(anchor) = anchor {
+                    href.push('#');
+                    href.push_str(anchor);
+                }
+                href
+            }
+        });
+        substitute(&html, &hrefs)
+    }
+
+    fn body_with(&self, i: usize, href: impl Fn(usize, Option<&str>) -> String) -> String {
+        substitute(&self.rendered[i].html, &self.hrefs(i, href))
+    }
+
+    /// The href of each placeholder link of page `i`, made by `href(target, anchor)`.
+    fn hrefs(&self, i: usize, href: impl Fn(usize, Option<&str>) -> String) -> Vec<Option<String>> {
+        self.rendered[i]
             .links
             .iter()
             .filter(|l| l.placeholder)
             .map(|l| {
                 let j = *self.by_rel.get(l.target.as_deref()?)?;
-                let mut href = format!(
-                    "{}{}",
-                    root_prefix(&page.path),
-                    page_url(&self.pages[j].path, portable)
-                );
-                if let Some(a) = &l.anchor {
-                    href.push('#');
-                    href.push_str(a);
-                }
-                Some(href)
+                Some(href(j, l.anchor.as_deref()))
             })
-            .collect();
-        substitute(&r.html, &hrefs)
+            .collect()
     }
 }
 

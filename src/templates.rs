@@ -22,6 +22,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("theme.html", include_str!("../templates/theme.html")),
     ("themes.html", include_str!("../templates/themes.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("book.html", include_str!("../templates/book.html")),
     (
         "partials/page_header.html",
         include_str!("../templates/partials/page_header.html"),
@@ -37,6 +38,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "partials/sources.html",
         include_str!("../templates/partials/sources.html"),
+    ),
+    (
+        "partials/dispute_facts.html",
+        include_str!("../templates/partials/dispute_facts.html"),
+    ),
+    (
+        "partials/days.html",
+        include_str!("../templates/partials/days.html"),
     ),
     (
         "partials/card_list.html",
