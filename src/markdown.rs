@@ -31,6 +31,8 @@ pub struct PendingLink {
     pub written: String,
     /// Whether the href was replaced by a placeholder that must be substituted.
     pub placeholder: bool,
+    /// The target is a file of `content/` (an image, a PDF) rather than a page.
+    pub asset: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -116,17 +118,20 @@ pub fn render(body: &str, dir: &str) -> Rendered {
                             offset: range.start,
                             written: dest_url.to_string(),
                             placeholder: false,
+                            asset: false,
                         });
                         dest_url
                     }
-                    Dest::Page(target, anchor) => {
-                        let n = out.links.len();
+                    Dest::Page(target, anchor) | Dest::Asset(target, anchor) => {
+                        let n = out.links.iter().filter(|l| l.placeholder).count();
+                        let asset = !target.ends_with(".md");
                         out.links.push(PendingLink {
                             target: Some(target),
                             anchor,
                             offset: range.start,
                             written: dest_url.to_string(),
                             placeholder: true,
+                            asset,
                         });
                         CowStr::from(format!("{LINK_MARK}{n}{LINK_MARK_END}"))
                     }
@@ -139,6 +144,41 @@ pub fn render(body: &str, dir: &str) -> Rendered {
                     }
                 };
                 events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = match classify(&dest_url, dir) {
+                    Dest::Asset(target, anchor) => {
+                        let n = out.links.iter().filter(|l| l.placeholder).count();
+                        out.links.push(PendingLink {
+                            target: Some(target),
+                            anchor,
+                            offset: range.start,
+                            written: dest_url.to_string(),
+                            placeholder: true,
+                            asset: true,
+                        });
+                        CowStr::from(format!("{LINK_MARK}{n}{LINK_MARK_END}"))
+                    }
+                    Dest::Escapes => {
+                        out.problems.push((
+                            range.start,
+                            format!("image {:?} points outside content/", dest_url.as_ref()),
+                        ));
+                        dest_url
+                    }
+                    _ => dest_url,
+                };
+                events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
                     title,
@@ -175,6 +215,8 @@ enum Dest {
     Anchor(String),
     /// Another page, by path relative to `content/`, with an optional anchor.
     Page(String, Option<String>),
+    /// A file of `content/` beside the notes (an image, a PDF).
+    Asset(String, Option<String>),
     /// A relative path that climbs out of `content/`.
     Escapes,
 }
@@ -195,11 +237,18 @@ fn classify(dest: &str, dir: &str) -> Dest {
         None => (dest, None),
     };
     let path = path.split_once('?').map_or(path, |(p, _)| p);
-    if !path.ends_with(".md") {
+    let is_page = path.ends_with(".md");
+    // A file name with an extension; folders and bare words are left alone.
+    let is_file = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|name| name.contains('.') && !name.starts_with('.') && !name.ends_with('.'));
+    if !is_page && !is_file {
         return Dest::Other;
     }
     match join(dir, path) {
-        Some(target) => Dest::Page(target, anchor),
+        Some(target) if is_page => Dest::Page(target, anchor),
+        Some(target) => Dest::Asset(target, anchor),
         None => Dest::Escapes,
     }
 }
@@ -295,6 +344,9 @@ mod tests {
             "disputes",
         );
         assert_eq!(r.links.len(), 2);
+        let img = render("![map](map.png) [pdf](../files/a.pdf)", "notes");
+        assert!(img.links.iter().all(|l| l.asset && l.placeholder));
+        assert_eq!(img.links[1].target.as_deref(), Some("files/a.pdf"));
         assert_eq!(r.links[0].target.as_deref(), Some("notes/a.md"));
         assert_eq!(r.links[0].anchor.as_deref(), Some("b"));
         assert!(r.html.contains("href=\"@@briefing-link-0@@\""));

@@ -1,7 +1,7 @@
 //! A site: its config, every page parsed and rendered to HTML with links resolved, and its
 //! theme. `Site::load` does everything that can fail on content; `Site::build` writes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -42,8 +42,9 @@ pub struct Site {
     /// Markdown files that are not pages of this build: drafts (`true`) and files that
     /// failed to load (`false`).
     pub unbuilt: HashMap<String, bool>,
-    /// Files of `content/` that are not Markdown, relative to `content/`.
-    pub assets: Vec<String>,
+    /// Files of `content/` that are not Markdown (images, PDFs), relative to `content/`;
+    /// copied to the same place in the output.
+    pub assets: BTreeSet<String>,
     pub templates: Templates,
     pub warnings: Vec<Diagnostic>,
 }
@@ -198,10 +199,13 @@ fn index_by_rel(pages: &[Page]) -> HashMap<String, usize> {
 }
 
 /// Walks `content/` in sorted order, following symlinks once (loops are reported).
-fn walk_content(root: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<(String, PathBuf)>, Vec<String>) {
+fn walk_content(
+    root: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<(String, PathBuf)>, BTreeSet<String>) {
     let dir = root.join("content");
     let mut pages = Vec::new();
-    let mut assets = Vec::new();
+    let mut assets = BTreeSet::new();
     if !dir.is_dir() {
         diags.push(Diagnostic::error(
             "content",
@@ -250,7 +254,7 @@ fn walk_content(root: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<(String, PathB
         if rel.ends_with(".md") {
             pages.push((rel, entry.path().to_path_buf()));
         } else {
-            assets.push(rel);
+            assets.insert(rel);
         }
     }
     (pages, assets)
@@ -391,6 +395,7 @@ fn check_links(
     rendered: &[Rendered],
     by_rel: &HashMap<String, usize>,
     unbuilt: &HashMap<String, bool>,
+    assets: &BTreeSet<String>,
 ) -> Vec<Diagnostic> {
     pages
         .par_iter()
@@ -401,6 +406,17 @@ fn check_links(
                 Diagnostic::error(&page.file, msg).at_offset(&page.text, page.body_offset + off)
             };
             for link in &r.links {
+                if link.asset {
+                    if let Some(t) = &link.target
+                        && !assets.contains(t)
+                    {
+                        problems.push(at(
+                            link.offset,
+                            format!("{:?}: there is no file content/{t}", link.written),
+                        ));
+                    }
+                    continue;
+                }
                 let target_ids = match &link.target {
                     None => Some(&r.ids),
                     Some(t) => match by_rel.get(t.as_str()) {
@@ -466,7 +482,7 @@ impl Site {
     /// the page.
     pub fn body_html(&self, i: usize) -> String {
         let prefix = root_prefix(&self.pages[i].path);
-        self.body_with(i, |j, anchor| {
+        self.body_with(i, &prefix, |j, anchor| {
             let mut href = format!("{prefix}{}", page_url(&self.pages[j].path, self.portable()));
             if let Some(a) = anchor {
                 href.push('#');
@@ -485,7 +501,7 @@ impl Site {
             .html
             .replace(" id=\"", &format!(" id=\"{own}--"))
             .replace("href=\"#", &format!("href=\"#{own}--"));
-        let hrefs = self.hrefs(i, |j, anchor| match (anchors.get(&j), anchor) {
+        let hrefs = self.hrefs(i, "../", |j, anchor| match (anchors.get(&j), anchor) {
             (Some(a), Some(anchor)) => format!("#{a}--{anchor}"),
             (Some(a), None) => format!("#{a}"),
             (None, anchor) => {
@@ -500,18 +516,38 @@ impl Site {
         substitute(&html, &hrefs)
     }
 
-    fn body_with(&self, i: usize, href: impl Fn(usize, Option<&str>) -> String) -> String {
-        substitute(&self.rendered[i].html, &self.hrefs(i, href))
+    fn body_with(
+        &self,
+        i: usize,
+        prefix: &str,
+        href: impl Fn(usize, Option<&str>) -> String,
+    ) -> String {
+        substitute(&self.rendered[i].html, &self.hrefs(i, prefix, href))
     }
 
-    /// The href of each placeholder link of page `i`, made by `href(target, anchor)`.
-    fn hrefs(&self, i: usize, href: impl Fn(usize, Option<&str>) -> String) -> Vec<Option<String>> {
+    /// The href of each placeholder link of page `i`: `href(target, anchor)` for pages,
+    /// and the asset's path after `prefix` (the way back to the output root) for files.
+    fn hrefs(
+        &self,
+        i: usize,
+        prefix: &str,
+        href: impl Fn(usize, Option<&str>) -> String,
+    ) -> Vec<Option<String>> {
         self.rendered[i]
             .links
             .iter()
             .filter(|l| l.placeholder)
             .map(|l| {
-                let j = *self.by_rel.get(l.target.as_deref()?)?;
+                let target = l.target.as_deref()?;
+                if l.asset {
+                    let mut s = format!("{prefix}{target}");
+                    if let Some(a) = &l.anchor {
+                        s.push('#');
+                        s.push_str(a);
+                    }
+                    return Some(s);
+                }
+                let j = *self.by_rel.get(target)?;
                 Some(href(j, l.anchor.as_deref()))
             })
             .collect()
@@ -660,6 +696,7 @@ impl Site {
             &self.rendered,
             &self.by_rel,
             &self.unbuilt,
+            &self.assets,
         ));
         diags
     }

@@ -198,6 +198,12 @@ impl Session {
                 self.dirty.statics.insert(s);
             }
             Changed::Asset(a) => {
+                // Keep the set current: references to a missing file are errors.
+                if site.root.join("content").join(&a).is_file() {
+                    site.assets.insert(a.clone());
+                } else {
+                    site.assets.remove(&a);
+                }
                 self.dirty.assets.insert(a);
             }
             Changed::Template(name) => match site.reload_templates() {

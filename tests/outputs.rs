@@ -1,0 +1,377 @@
+//! The files for deployment: sitemap, feed, robots.txt, calendar, search index, printable
+//! book, portable output and co-located assets, each parsed with an independent parser.
+
+mod common;
+
+use common::{TestSite, broken_internal_links, html_files, sel, snapshot, text_of};
+
+fn with_base_url(site: &TestSite) {
+    let config = site.read("briefing.toml");
+    site.write(
+        "briefing.toml",
+        &format!("base_url = \"https://example.org/briefing/\"\n{config}"),
+    );
+}
+
+#[test]
+fn sitemap_feed_and_robots_use_base_url() {
+    let site = TestSite::fixture("basic_site");
+    with_base_url(&site);
+    site.build().ok();
+    let sitemap = site.read("public/sitemap.xml");
+    let doc = roxmltree::Document::parse(&sitemap).expect("sitemap parses as XML");
+    let locs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(
+        locs.contains(&"https://example.org/briefing/disputes/canola/"),
+        "{locs:?}"
+    );
+    assert!(
+        locs.iter()
+            .all(|l| l.starts_with("https://example.org/briefing/"))
+    );
+    let canola = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("url")
+                && n.children()
+                    .any(|c| c.text() == Some("https://example.org/briefing/disputes/canola/"))
+        })
+        .expect("canola entry");
+    let lastmod = canola
+        .children()
+        .find(|c| c.has_tag_name("lastmod"))
+        .and_then(|c| c.text());
+    assert_eq!(lastmod, Some("2026-01-16"));
+
+    let atom = site.read("public/atom.xml");
+    let feed = roxmltree::Document::parse(&atom).expect("atom parses as XML");
+    let root = feed.root_element();
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2005/Atom")
+    );
+    let entries: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("entry"))
+        .collect();
+    // One entry per note and dispute: canola, ev, detentions.
+    assert_eq!(entries.len(), 3);
+    let updated: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| {
+            e.children()
+                .find(|c| c.has_tag_name("updated"))
+                .and_then(|c| c.text())
+        })
+        .collect();
+    let mut sorted = updated.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(updated, sorted, "newest first");
+    for e in &entries {
+        for field in ["title", "id", "updated", "link"] {
+            assert!(
+                e.children().any(|c| c.has_tag_name(field)),
+                "entry lacks {field}"
+            );
+        }
+    }
+    assert!(
+        site.read("public/robots.txt")
+            .contains("Sitemap: https://example.org/briefing/sitemap.xml")
+    );
+    let index = site.html("index.html");
+    let canonical = index
+        .select(&sel("link[rel=canonical]"))
+        .next()
+        .expect("canonical link");
+    assert_eq!(
+        canonical.value().attr("href"),
+        Some("https://example.org/briefing/")
+    );
+}
+
+#[test]
+fn without_base_url_the_absolute_files_are_skipped_with_one_warning() {
+    let site = TestSite::fixture("basic_site");
+    let run = site.build().ok();
+    assert_eq!(
+        run.stderr.matches("warning: no base_url").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    for f in ["sitemap.xml", "atom.xml", "robots.txt"] {
+        assert!(
+            !site.public().join(f).exists(),
+            "{f} written without base_url"
+        );
+    }
+    assert!(site.public().join("itinerary.ics").is_file());
+    assert!(
+        site.html("index.html")
+            .select(&sel("link[rel=canonical]"))
+            .next()
+            .is_none()
+    );
+    // --base-url overrides.
+    site.run(&["build", "--base-url", "https://other.example/"])
+        .ok();
+    assert!(
+        site.read("public/sitemap.xml")
+            .contains("https://other.example/disputes/canola/")
+    );
+}
+
+#[test]
+fn the_calendar_has_one_event_per_stop() {
+    let site = TestSite::fixture("basic_site");
+    site.build().ok();
+    let bytes = std::fs::read(site.public().join("itinerary.ics")).expect("ics");
+    let text = String::from_utf8(bytes.clone()).expect("utf-8");
+    // CRLF endings and lines folded at 75 octets.
+    assert!(text.lines().count() > 5);
+    for line in text.split("\r\n") {
+        assert!(line.len() <= 75, "line longer than 75 octets: {line:?}");
+        assert!(!line.contains('\n'), "bare LF");
+    }
+    let parser = ical::IcalParser::new(std::io::BufReader::new(&bytes[..]));
+    let calendars: Vec<_> = parser
+        .collect::<Result<_, _>>()
+        .expect("the calendar parses");
+    assert_eq!(calendars.len(), 1);
+    let events = &calendars[0].events;
+    assert_eq!(events.len(), 4, "one VEVENT per stop");
+    let prop = |e: &ical::parser::ical::component::IcalEvent, name: &str| {
+        e.properties
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.value.clone())
+            .unwrap_or_default()
+    };
+    let starts: Vec<String> = events.iter().map(|e| prop(e, "DTSTART")).collect();
+    assert_eq!(
+        starts,
+        ["20260114", "20260114T070000Z", "20260119", "20260101"]
+    );
+    assert_eq!(
+        prop(&events[2], "DTEND"),
+        "20260124",
+        "Davos ends after 23 January"
+    );
+    assert_eq!(prop(&events[3], "STATUS"), "TENTATIVE");
+    assert_eq!(prop(&events[0], "STATUS"), "CONFIRMED");
+    assert!(
+        events
+            .iter()
+            .all(|e| prop(e, "DTSTAMP") == "20260113T000000Z"),
+        "DTSTAMP from as_of"
+    );
+    let uids: std::collections::BTreeSet<String> = events.iter().map(|e| prop(e, "UID")).collect();
+    assert_eq!(uids.len(), 4, "UIDs are unique");
+    // The itinerary page links to it.
+    let page = site.html("itinerary/index.html");
+    let link = page
+        .select(&sel("a.download"))
+        .next()
+        .expect("download link");
+    assert_eq!(link.value().attr("href"), Some("../itinerary.ics"));
+}
+
+#[test]
+fn long_calendar_lines_are_folded() {
+    let site = TestSite::fixture("basic_site");
+    let itinerary = site.read("content/itinerary.md").replace(
+        "title = \"Arrival\"",
+        "title = \"Arrival\"\ndetails = \"A very long description of the arrival, with the motorcade, the greeting party, the press availability; and more, far beyond seventy-five octets — with accents: é, à, ü.\"",
+    );
+    site.write("content/itinerary.md", &itinerary);
+    site.build().ok();
+    let bytes = std::fs::read(site.public().join("itinerary.ics")).expect("ics");
+    let text = String::from_utf8(bytes.clone()).expect("utf-8");
+    assert!(text.split("\r\n").all(|l| l.len() <= 75));
+    let calendars: Vec<_> = ical::IcalParser::new(std::io::BufReader::new(&bytes[..]))
+        .collect::<Result<_, _>>()
+        .expect("parses");
+    let description = calendars[0].events[0]
+        .properties
+        .iter()
+        .find(|p| p.name == "DESCRIPTION")
+        .and_then(|p| p.value.clone())
+        .expect("description");
+    assert!(description.contains("accents: é"), "{description}");
+}
+
+#[test]
+fn search_index_is_a_script_listing_every_page() {
+    let site = TestSite::fixture("basic_site");
+    site.build().ok();
+    let js = site.read("public/search-index.js");
+    let json = js
+        .strip_prefix("window.briefingSearchIndex = ")
+        .and_then(|s| s.trim_end().strip_suffix(';'))
+        .expect("a script assignment");
+    let entries: Vec<serde_json::Value> = serde_json::from_str(json).expect("JSON");
+    let canola = entries
+        .iter()
+        .find(|e| e["t"] == "Canola")
+        .expect("canola in the index");
+    assert_eq!(canola["u"], "disputes/canola/");
+    assert!(
+        canola["h"]
+            .as_str()
+            .is_some_and(|h| h.contains("Background"))
+    );
+    assert!(canola["x"].as_str().is_some_and(|x| x.contains("footnote")));
+    // Every page loads the search script; the box itself is made by it (no JS, no box).
+    let index = site.html("index.html");
+    assert!(
+        index
+            .select(&sel("script[src='./search.js']"))
+            .next()
+            .is_some()
+    );
+    assert!(index.select(&sel(".search input")).next().is_none());
+    assert!(site.public().join("search.js").is_file());
+}
+
+#[test]
+fn the_book_holds_every_page_in_reading_order_with_links_inside_it() {
+    let site = TestSite::fixture("basic_site");
+    site.build().ok();
+    let book = site.html("book/index.html");
+    let titles: Vec<String> = book
+        .select(&sel(".book-page > header h2"))
+        .map(text_of)
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Test briefing",
+            "Itinerary",
+            "Canola",
+            "EV surtax",
+            "Detentions"
+        ]
+    );
+    let contents: Vec<String> = book.select(&sel(".book-contents a")).map(text_of).collect();
+    assert_eq!(contents, titles);
+    // The front page's link to canola#background points inside the book.
+    let link = book.select(&sel("#p-front .prose a")).next().expect("link");
+    assert_eq!(
+        link.value().attr("href"),
+        Some("#p-disputes-canola--background")
+    );
+    assert!(
+        book.select(&sel("#p-disputes-canola--background"))
+            .next()
+            .is_some()
+    );
+    // Ids are unique across the whole book.
+    let ids: Vec<&str> = book
+        .select(&sel("[id]"))
+        .filter_map(|e| e.value().id())
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+    assert_eq!(ids.len(), unique.len(), "duplicate ids in the book");
+    assert!(
+        broken_internal_links(&site.public()).is_empty(),
+        "{:?}",
+        broken_internal_links(&site.public())
+    );
+}
+
+#[test]
+fn portable_output_links_end_in_index_html() {
+    let site = TestSite::fixture("basic_site");
+    site.run(&["build", "--portable"]).ok();
+    for page in html_files(&site.public()) {
+        let doc = common::parse_html(&site.public().join(&page));
+        for a in doc.select(&sel("a[href]")) {
+            let href = a.value().attr("href").unwrap_or_default();
+            if href.starts_with("http") || href.starts_with('#') {
+                continue;
+            }
+            let path = href.split('#').next().unwrap_or_default();
+            assert!(
+                path.is_empty() || !path.ends_with('/') && path != "." && path != "..",
+                "{page}: folder link {href:?} in portable output"
+            );
+        }
+    }
+    assert!(broken_internal_links(&site.public()).is_empty());
+    // `portable = true` in the config does the same.
+    let other = TestSite::fixture("basic_site");
+    other.write(
+        "briefing.toml",
+        &format!("portable = true\n{}", other.read("briefing.toml")),
+    );
+    other.build().ok();
+    assert_eq!(snapshot(&site.public()), snapshot(&other.public()));
+}
+
+#[test]
+fn co_located_files_are_copied_and_references_keep_working() {
+    let site = TestSite::fixture("basic_site");
+    site.build().ok();
+    let page = site.html("notes/detentions/index.html");
+    let img = page.select(&sel(".prose img")).next().expect("image");
+    let src = img.value().attr("src").expect("src");
+    let resolved = site.public().join("notes/detentions").join(src);
+    assert!(resolved.is_file(), "{src} does not resolve");
+    let pdf = page
+        .select(&sel(".prose a[href$='.pdf']"))
+        .next()
+        .expect("pdf link");
+    assert!(
+        site.public()
+            .join("notes/detentions")
+            .join(pdf.value().attr("href").expect("href"))
+            .is_file()
+    );
+    // A reference to a file that does not exist is an error naming the line.
+    site.write(
+        "content/notes/detentions.md",
+        &site
+            .read("content/notes/detentions.md")
+            .replace("map.svg", "missing.png"),
+    );
+    let run = site.build().fails();
+    assert!(
+        run.stderr
+            .contains("there is no file content/notes/missing.png"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--> content/notes/detentions.md:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn stale_pages_say_so() {
+    let site = TestSite::fixture("basic_site");
+    let config =
+        site.read("briefing.toml")
+            .replacen("[[themes]]", "stale_after_days = 2\n\n[[themes]]", 1);
+    site.write("briefing.toml", &config);
+    site.build().ok();
+    // Itinerary and detentions are as of 13 January, three days before the newest (16th).
+    assert!(
+        site.html("itinerary/index.html")
+            .select(&sel(".stale-notice"))
+            .next()
+            .is_some()
+    );
+    assert!(
+        site.html("disputes/canola/index.html")
+            .select(&sel(".stale-notice"))
+            .next()
+            .is_none()
+    );
+}
