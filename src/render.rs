@@ -44,7 +44,8 @@ struct ThemeView<'a> {
 struct NavItem<'a> {
     title: &'a str,
     url: String,
-    current: bool,
+    /// The output folder; a page is "in" this item when its own path starts with it.
+    path: &'a str,
 }
 
 #[derive(Serialize)]
@@ -176,8 +177,17 @@ struct Shared<'a> {
     refs: Vec<OnceLock<Value>>,
     /// Index of the section page of each folder.
     sections: BTreeMap<&'a str, usize>,
-    /// Top-level sections and pages, for navigation.
-    nav: Vec<usize>,
+    /// Top-level sections and pages, and the themes, for navigation: the same for every
+    /// page (templates mark the current item by comparing paths).
+    nav: Value,
+    /// Which navigation item a page is in, by the first folder of its path (`disputes/`).
+    nav_by_folder: HashMap<String, usize>,
+    /// The rendered navigation (`partials/nav.html`) for each depth of page and current
+    /// item: rendered once each, not once per page.
+    nav_html: Vec<OnceLock<Result<Value, Diagnostic>>>,
+    nav_len: usize,
+    /// The pages and subsections listed on each section page, by section folder.
+    children: HashMap<&'a str, Vec<usize>>,
     newest_as_of: Option<NaiveDate>,
     portable: bool,
     /// Whether `itinerary.ics` is written.
@@ -221,21 +231,74 @@ impl<'a> Shared<'a> {
             .filter(|(_, p)| p.is_section)
             .map(|(i, p)| (p.dir(), i))
             .collect();
-        let nav = ordered(
+        let mut nav: Vec<NavItem> = ordered(
             site,
             site.pages.iter().enumerate().filter_map(|(i, p)| {
                 let top_page = !p.is_section && !p.rel.contains('/');
                 let top_section = p.is_section && p.rel.matches('/').count() == 1;
                 (top_page || top_section).then_some(i)
             }),
-        );
+        )
+        .into_iter()
+        .map(|i| {
+            let p = &site.pages[i];
+            NavItem {
+                title: &p.title,
+                url: page_url(&p.path, portable),
+                path: &p.path,
+            }
+        })
+        .collect();
+        if !site.config.themes.is_empty() {
+            nav.push(NavItem {
+                title: "Themes",
+                url: page_url("themes/", portable),
+                path: "themes/",
+            });
+        }
+        let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, p) in site.pages.iter().enumerate() {
+            if p.rel == "_index.md" {
+                continue;
+            }
+            // A page belongs to its folder's section; a section to its parent folder's.
+            let dir = p.dir();
+            let parent = if p.is_section {
+                dir.rsplit_once('/').map_or("", |(d, _)| d)
+            } else {
+                dir
+            };
+            children.entry(parent).or_default().push(i);
+        }
+        for list in children.values_mut() {
+            *list = ordered(site, list.iter().copied());
+        }
+        let nav_by_folder = nav
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item.path.to_string(), i))
+            .collect();
+        let max_depth = site
+            .pages
+            .iter()
+            .map(|p| p.path.matches('/').count())
+            .max()
+            .unwrap_or(0)
+            .max(2);
+        let nav_len = nav.len();
         Shared {
+            nav_by_folder,
+            nav_html: (0..(max_depth + 1) * (nav_len + 1))
+                .map(|_| OnceLock::new())
+                .collect(),
+            nav_len,
             site,
             site_value,
             themes_value: Value::from_serializable(&themes),
             refs,
             sections,
-            nav,
+            nav: Value::from_serializable(&nav),
+            children,
             newest_as_of: site.newest_as_of(),
             portable,
             has_calendar: site
@@ -262,33 +325,40 @@ impl<'a> Shared<'a> {
             .clone()
     }
 
+    /// The navigation for a page at `path`, from the cache.
+    fn nav_html(&self, path: &str) -> Result<Value, Diagnostic> {
+        let depth = path.matches('/').count();
+        let folder = path.split_inclusive('/').next().unwrap_or("");
+        let current = self.nav_by_folder.get(folder).copied();
+        let slot = depth * (self.nav_len + 1) + current.map_or(self.nav_len, |c| c);
+        let render = || {
+            let mut ctx = Context::new();
+            ctx.insert_value("nav", self.nav.clone());
+            ctx.insert("root", &root_prefix(path));
+            ctx.insert("current", &current);
+            self.site
+                .templates
+                .tera
+                .render("partials/nav.html", &ctx)
+                .map(|html| Value::safe_string(&html))
+                .map_err(|e| self.site.templates.diagnostic(&e, None))
+        };
+        match self.nav_html.get(slot) {
+            Some(cell) => cell.get_or_init(render).clone(),
+            None => render(),
+        }
+    }
+
     /// The context every template gets: site, root, nav, themes.
-    fn base_context(&self, path: &str, kind: &str) -> Context {
+    fn base_context(&self, path: &str, kind: &str) -> Result<Context, Diagnostic> {
         let mut ctx = Context::new();
+        ctx.insert_value("nav_html", self.nav_html(path)?);
         ctx.insert_value("site", self.site_value.clone());
         ctx.insert_value("themes", self.themes_value.clone());
         ctx.insert("root", &root_prefix(path));
         ctx.insert("body_kind", kind);
-        let mut nav: Vec<NavItem> = self
-            .nav
-            .iter()
-            .map(|&i| {
-                let p = &self.site.pages[i];
-                NavItem {
-                    title: &p.title,
-                    url: page_url(&p.path, self.portable),
-                    current: !path.is_empty() && path.starts_with(p.path.as_str()),
-                }
-            })
-            .collect();
-        if !self.site.config.themes.is_empty() {
-            nav.push(NavItem {
-                title: "Themes",
-                url: page_url("themes/", self.portable),
-                current: path.starts_with("themes/"),
-            });
-        }
-        ctx.insert("nav", &nav);
+        ctx.insert_value("nav", self.nav.clone());
+        ctx.insert("current_path", path);
         ctx.insert("home_url", &page_url("", self.portable));
         let canonical = self
             .site
@@ -305,7 +375,7 @@ impl<'a> Shared<'a> {
             });
         ctx.insert("canonical", &canonical);
         ctx.insert("has_calendar", &self.has_calendar);
-        ctx
+        Ok(ctx)
     }
 
     fn breadcrumbs(&self, page: &Page) -> Vec<Crumb<'a>> {
@@ -627,7 +697,7 @@ pub fn render(
         .map(|&i| {
             let p = &site.pages[i];
             let kind = kind_name(p);
-            let mut ctx = shared.base_context(&p.path, kind);
+            let mut ctx = shared.base_context(&p.path, kind)?;
             ctx.insert("page", &shared.page_view(i));
             ctx.insert("breadcrumbs", &shared.breadcrumbs(p));
             let template = template_of(p);
@@ -635,18 +705,11 @@ pub fn render(
                 shared.index_context(&mut ctx);
             }
             if p.is_section {
-                let dir = p.dir();
-                let members = ordered(
-                    site,
-                    site.pages.iter().enumerate().filter_map(|(j, q)| {
-                        let child_page = !q.is_section && q.dir() == dir;
-                        let child_section = q.is_section
-                            && q.dir().rsplit_once('/').map_or("", |(d, _)| d) == dir
-                            && !q.dir().is_empty()
-                            && q.dir() != dir;
-                        (j != i && (child_page || child_section)).then_some(j)
-                    }),
-                );
+                let members = shared
+                    .children
+                    .get(p.dir())
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
                 let values: Vec<Value> = members.iter().map(|&j| shared.page_ref(j)).collect();
                 ctx.insert_value("pages", Value::from(values));
             }
@@ -676,7 +739,13 @@ pub fn render(
     if selection.themes && !site.config.themes.is_empty() {
         for t in &site.config.themes {
             let path = format!("themes/{}/", t.slug);
-            let mut ctx = shared.base_context(&path, "theme");
+            let mut ctx = match shared.base_context(&path, "theme") {
+                Ok(c) => c,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
             ctx.insert("theme", &theme_view(t, shared.portable));
             let members = theme_members
                 .get(t.slug.as_str())
@@ -686,7 +755,10 @@ pub fn render(
             ctx.insert_value("pages", Value::from(values));
             extra.push((path, "theme.html", ctx));
         }
-        let mut ctx = shared.base_context("themes/", "theme");
+        let mut ctx = shared.base_context("themes/", "theme").unwrap_or_else(|d| {
+            diags.push(d);
+            Context::new()
+        });
         let counts: Vec<usize> = site
             .config
             .themes
@@ -697,7 +769,10 @@ pub fn render(
         extra.push(("themes/".to_string(), "themes.html", ctx));
     }
     if selection.not_found {
-        extra.push((String::new(), "404.html", shared.base_context("", "404")));
+        match shared.base_context("", "404") {
+            Ok(ctx) => extra.push((String::new(), "404.html", ctx)),
+            Err(d) => diags.push(d),
+        }
     }
     for (path, template, ctx) in extra {
         let file = if template == "404.html" {
@@ -738,14 +813,18 @@ pub fn render(
 }
 
 #[derive(Serialize)]
-struct BookPage<'a> {
-    anchor: String,
-    label: &'static str,
-    page: PageView<'a>,
+struct BookEntry<'a> {
+    anchor: &'a str,
+    title: &'a str,
+    as_of: Option<String>,
 }
 
+/// Where the book's pages go in the output of `book.html`.
+const BOOK_SECTIONS_MARK: &str = "<!--briefing:book-sections-->";
+
 /// The printable book, `book/index.html`: every page in reading order (the front page, the
-/// itinerary, the disputes, then the notes), each a section of one long page.
+/// itinerary, the disputes, then the notes), each a section of one long page. Sections are
+/// rendered in parallel, a chunk at a time, straight into the output buffer.
 fn book(site: &Site, shared: &Shared) -> Result<Job, Diagnostic> {
     let group = |p: &Page| match (p.is_section, p.kind) {
         (true, _) => 0,
@@ -778,34 +857,66 @@ fn book(site: &Site, shared: &Shared) -> Result<Job, Diagnostic> {
             (i, format!("p-{name}"))
         })
         .collect();
-    let pages: Vec<BookPage> = order
+    let contents: Vec<BookEntry> = order
         .iter()
-        .map(|&i| {
-            let mut page = shared.page_view(i);
-            page.content = site.book_body(i, &anchors);
-            let p = &site.pages[i];
-            BookPage {
-                anchor: anchors[&i].clone(),
-                label: match (p.is_section, p.kind) {
-                    (true, _) => "Front page",
-                    (false, Kind::Itinerary) => "Itinerary",
-                    (false, Kind::Dispute) => "Trade dispute",
-                    (false, Kind::Note) => "Note",
-                },
-                page,
-            }
+        .map(|&i| BookEntry {
+            anchor: &anchors[&i],
+            title: &site.pages[i].title,
+            as_of: site.pages[i].as_of.map(dates::long),
         })
         .collect();
-    let mut ctx = shared.base_context("book/", "book");
-    ctx.insert("book_pages", &pages);
-    let html = site
+    let render_error = |e: tera::Error| site.templates.diagnostic(&e, None);
+    let mut ctx = shared.base_context("book/", "book")?;
+    ctx.insert("contents", &contents);
+    ctx.insert("book_sections", BOOK_SECTIONS_MARK);
+    let frame = site
         .templates
         .tera
         .render("book.html", &ctx)
-        .map_err(|e| site.templates.diagnostic(&e, None))?;
+        .map_err(render_error)?;
+    let (head, tail) = frame.split_once(BOOK_SECTIONS_MARK).unwrap_or((&frame, ""));
+
+    let section = |i: usize| -> Result<String, Diagnostic> {
+        let p = &site.pages[i];
+        let mut page = shared.page_view(i);
+        page.content = site.book_body(i, &anchors);
+        let mut ctx = shared.base_context("book/", "book")?;
+        ctx.insert("anchor", &anchors[&i]);
+        ctx.insert(
+            "label",
+            match (p.is_section, p.kind) {
+                (true, _) => "Front page",
+                (false, Kind::Itinerary) => "Itinerary",
+                (false, Kind::Dispute) => "Trade dispute",
+                (false, Kind::Note) => "Note",
+            },
+        );
+        ctx.insert("page", &page);
+        site.templates
+            .tera
+            .render("partials/book_page.html", &ctx)
+            .map_err(|e| site.templates.diagnostic(&e, Some(&p.file)))
+    };
+    let mut out = String::with_capacity(
+        frame.len()
+            + site
+                .rendered
+                .iter()
+                .map(|r| r.html.len() + 1024)
+                .sum::<usize>(),
+    );
+    out.push_str(head);
+    for chunk in order.chunks(256) {
+        let parts: Vec<Result<String, Diagnostic>> =
+            chunk.par_iter().map(|&i| section(i)).collect();
+        for part in parts {
+            out.push_str(&part?);
+        }
+    }
+    out.push_str(tail);
     Ok(Job {
         path: "book/index.html".into(),
-        bytes: html.into_bytes(),
+        bytes: out.into_bytes(),
     })
 }
 

@@ -98,6 +98,8 @@ pub fn serve(
         events,
     });
 
+    // Watch before announcing the address, so no edit made after the announcement is missed.
+    watch(session, Arc::clone(&live), report)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -110,7 +112,6 @@ pub fn serve(
         let _ = opener::open(&url);
     }
 
-    watch(session, Arc::clone(&live), report)?;
     let app = router(&out, Arc::clone(&live));
     runtime.block_on(async move {
         // Live-reload connections never finish by themselves, so Ctrl-C does not wait

@@ -497,10 +497,6 @@ impl Site {
     /// heading ids are prefixed so that pages' ids cannot collide.
     pub fn book_body(&self, i: usize, anchors: &HashMap<usize, String>) -> String {
         let own = anchors.get(&i).map_or("", String::as_str);
-        let html = self.rendered[i]
-            .html
-            .replace(" id=\"", &format!(" id=\"{own}--"))
-            .replace("href=\"#", &format!("href=\"#{own}--"));
         let hrefs = self.hrefs(i, "../", |j, anchor| match (anchors.get(&j), anchor) {
             (Some(a), Some(anchor)) => format!("#{a}--{anchor}"),
             (Some(a), None) => format!("#{a}"),
@@ -513,7 +509,7 @@ impl Site {
                 href
             }
         });
-        substitute(&html, &hrefs)
+        rewrite(&self.rendered[i].html, &hrefs, Some(own))
     }
 
     fn body_with(
@@ -522,7 +518,7 @@ impl Site {
         prefix: &str,
         href: impl Fn(usize, Option<&str>) -> String,
     ) -> String {
-        substitute(&self.rendered[i].html, &self.hrefs(i, prefix, href))
+        rewrite(&self.rendered[i].html, &self.hrefs(i, prefix, href), None)
     }
 
     /// The href of each placeholder link of page `i`: `href(target, anchor)` for pages,
@@ -554,32 +550,70 @@ impl Site {
     }
 }
 
-/// Replaces `@@briefing-link-N@@` with the N-th resolved href.
-fn substitute(html: &str, hrefs: &[Option<String>]) -> String {
-    if hrefs.is_empty() {
+/// Rewrites a rendered body in one pass over its attributes: `@@briefing-link-N@@` becomes
+/// the N-th resolved href and, with `id_prefix` (the book), every `id` and `#fragment` of
+/// the page gets the prefix, so that pages put side by side cannot collide.
+fn rewrite(html: &str, hrefs: &[Option<String>], id_prefix: Option<&str>) -> String {
+    if hrefs.is_empty() && id_prefix.is_none() {
         return html.to_string();
     }
+    let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len() + hrefs.len() * 16);
-    let mut rest = html;
-    while let Some(i) = rest.find(LINK_MARK) {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + LINK_MARK.len()..];
-        let n = after
-            .find(LINK_MARK_END)
-            .and_then(|end| Some((after[..end].parse::<usize>().ok()?, end)));
-        match n {
-            Some((n, end)) if n < hrefs.len() => {
-                out.push_str(hrefs[n].as_deref().unwrap_or("#"));
-                rest = &after[end + LINK_MARK_END.len()..];
-            }
-            _ => {
-                out.push_str(LINK_MARK);
-                rest = after;
+    let mut copied = 0;
+    for at in memchr::memmem::find_iter(bytes, b"=\"") {
+        let value = at + 2;
+        let rest = &html[value..];
+        let before = &bytes[..at];
+        if let Some(after) = rest.strip_prefix(LINK_MARK) {
+            let Some(end) = after.find(LINK_MARK_END) else {
+                continue;
+            };
+            let Some(href) = after[..end]
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| hrefs.get(n))
+            else {
+                continue;
+            };
+            out.push_str(&html[copied..value]);
+            out.push_str(href.as_deref().unwrap_or("#"));
+            copied = value + LINK_MARK.len() + end + LINK_MARK_END.len();
+        } else if let Some(prefix) = id_prefix {
+            if before.ends_with(b" id") {
+                out.push_str(&html[copied..value]);
+                out.push_str(prefix);
+                out.push_str("--");
+                copied = value;
+            } else if before.ends_with(b"href") && rest.starts_with('#') {
+                out.push_str(&html[copied..value + 1]);
+                out.push_str(prefix);
+                out.push_str("--");
+                copied = value + 1;
             }
         }
     }
-    out.push_str(rest);
+    out.push_str(&html[copied..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rewrite;
+
+    #[test]
+    fn rewrites_placeholders_ids_and_fragments_in_one_pass() {
+        let html = r##"<h2 id="a">A</h2><a href="@@briefing-link-0@@">x</a><img src="@@briefing-link-1@@"><a href="#a">y</a>"##;
+        let hrefs = [Some("../b/".to_string()), Some("../map.png".to_string())];
+        assert_eq!(
+            rewrite(html, &hrefs, None),
+            r##"<h2 id="a">A</h2><a href="../b/">x</a><img src="../map.png"><a href="#a">y</a>"##
+        );
+        assert_eq!(
+            rewrite(html, &hrefs, Some("p-x")),
+            r##"<h2 id="p-x--a">A</h2><a href="../b/">x</a><img src="../map.png"><a href="#p-x--a">y</a>"##
+        );
+        assert_eq!(rewrite("no links", &[], None), "no links");
+    }
 }
 
 /// What an edit to one Markdown file did to the site, for deciding what to re-render.

@@ -32,6 +32,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/partials/toc.html"),
     ),
     (
+        "partials/nav.html",
+        include_str!("../templates/partials/nav.html"),
+    ),
+    (
         "partials/timeline.html",
         include_str!("../templates/partials/timeline.html"),
     ),
@@ -46,6 +50,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "partials/days.html",
         include_str!("../templates/partials/days.html"),
+    ),
+    (
+        "partials/book_page.html",
+        include_str!("../templates/partials/book_page.html"),
     ),
     (
         "partials/card_list.html",
