@@ -59,9 +59,10 @@ impl Site {
         }
     }
 
-    /// Renders every page without writing anything: `briefing check`.
+    /// `briefing check`: everything `load` validates, plus one page per template rendered
+    /// (and thrown away), writing nothing.
     pub fn check(&self) -> Result<Vec<Diagnostic>, Errors> {
-        render::render_all(self, &|_| Ok(())).map_err(sorted)?;
+        render::render(self, &render::Selection::sample(self), &|_| Ok(())).map_err(sorted)?;
         Ok(self.warnings.clone())
     }
 

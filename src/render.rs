@@ -632,6 +632,8 @@ pub struct Selection {
     /// Sitemap, feed, robots.txt, calendar, search index and the printable book: the
     /// files built from every page's front matter.
     pub listings: bool,
+    /// Render only the first page of the book: enough to check its templates.
+    pub book_sample: bool,
 }
 
 impl Selection {
@@ -641,6 +643,22 @@ impl Selection {
             themes: true,
             not_found: true,
             listings: true,
+            book_sample: false,
+        }
+    }
+
+    /// What `check` renders: one page per template (so template errors that only show
+    /// when rendering are found) and every generated page, at a fraction of a build's cost.
+    pub fn sample(site: &Site) -> Selection {
+        let mut seen = BTreeSet::new();
+        Selection {
+            pages: (0..site.pages.len())
+                .filter(|&i| seen.insert(template_of(&site.pages[i])))
+                .collect(),
+            themes: true,
+            not_found: true,
+            listings: true,
+            book_sample: true,
         }
     }
 
@@ -791,7 +809,7 @@ pub fn render(
         }
     }
     if selection.listings {
-        match book(site, &shared) {
+        match book(site, &shared, selection.book_sample) {
             Ok(job) => match sink(job) {
                 Ok(()) => count += 1,
                 Err(d) => diags.push(d),
@@ -825,7 +843,7 @@ const BOOK_SECTIONS_MARK: &str = "<!--briefing:book-sections-->";
 /// The printable book, `book/index.html`: every page in reading order (the front page, the
 /// itinerary, the disputes, then the notes), each a section of one long page. Sections are
 /// rendered in parallel, a chunk at a time, straight into the output buffer.
-fn book(site: &Site, shared: &Shared) -> Result<Job, Diagnostic> {
+fn book(site: &Site, shared: &Shared, sample: bool) -> Result<Job, Diagnostic> {
     let group = |p: &Page| match (p.is_section, p.kind) {
         (true, _) => 0,
         (false, Kind::Itinerary) => 1,
@@ -845,6 +863,9 @@ fn book(site: &Site, shared: &Shared) -> Result<Job, Diagnostic> {
             &pb.rel,
         ))
     });
+    if sample {
+        order.truncate(1);
+    }
     let anchors: HashMap<usize, String> = order
         .iter()
         .map(|&i| {
