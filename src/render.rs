@@ -186,8 +186,9 @@ struct Shared<'a> {
     /// item: rendered once each, not once per page.
     nav_html: Vec<OnceLock<Result<Value, Diagnostic>>>,
     nav_len: usize,
-    /// The pages and subsections listed on each section page, by section folder.
-    children: HashMap<&'a str, Vec<usize>>,
+    /// The pages and subsections listed on each section page, by section folder; made
+    /// when a section page is rendered.
+    children: OnceLock<HashMap<&'a str, Vec<usize>>>,
     newest_as_of: Option<NaiveDate>,
     portable: bool,
     /// Whether `itinerary.ics` is written.
@@ -256,23 +257,6 @@ impl<'a> Shared<'a> {
                 path: "themes/",
             });
         }
-        let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, p) in site.pages.iter().enumerate() {
-            if p.rel == "_index.md" {
-                continue;
-            }
-            // A page belongs to its folder's section; a section to its parent folder's.
-            let dir = p.dir();
-            let parent = if p.is_section {
-                dir.rsplit_once('/').map_or("", |(d, _)| d)
-            } else {
-                dir
-            };
-            children.entry(parent).or_default().push(i);
-        }
-        for list in children.values_mut() {
-            *list = ordered(site, list.iter().copied());
-        }
         let nav_by_folder = nav
             .iter()
             .enumerate()
@@ -298,7 +282,7 @@ impl<'a> Shared<'a> {
             refs,
             sections,
             nav: Value::from_serializable(&nav),
-            children,
+            children: OnceLock::new(),
             newest_as_of: site.newest_as_of(),
             portable,
             has_calendar: site
@@ -323,6 +307,31 @@ impl<'a> Shared<'a> {
                 })
             })
             .clone()
+    }
+
+    fn children(&self, section_dir: &str) -> &[usize] {
+        let site = self.site;
+        let children = self.children.get_or_init(|| {
+            let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (i, p) in site.pages.iter().enumerate() {
+                if p.rel == "_index.md" {
+                    continue;
+                }
+                // A page belongs to its folder's section; a section to its parent folder's.
+                let dir = p.dir();
+                let parent = if p.is_section {
+                    dir.rsplit_once('/').map_or("", |(d, _)| d)
+                } else {
+                    dir
+                };
+                children.entry(parent).or_default().push(i);
+            }
+            for list in children.values_mut() {
+                *list = ordered(site, list.iter().copied());
+            }
+            children
+        });
+        children.get(section_dir).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The navigation for a page at `path`, from the cache.
@@ -723,11 +732,7 @@ pub fn render(
                 shared.index_context(&mut ctx);
             }
             if p.is_section {
-                let members = shared
-                    .children
-                    .get(p.dir())
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
+                let members = shared.children(p.dir());
                 let values: Vec<Value> = members.iter().map(|&j| shared.page_ref(j)).collect();
                 ctx.insert_value("pages", Value::from(values));
             }
@@ -748,9 +753,11 @@ pub fn render(
 
     // Theme pages, the list of themes, and the 404 page.
     let mut theme_members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for i in ordered(site, 0..site.pages.len()) {
-        for t in &site.pages[i].themes {
-            theme_members.entry(t.as_str()).or_default().push(i);
+    if selection.themes {
+        for i in ordered(site, 0..site.pages.len()) {
+            for t in &site.pages[i].themes {
+                theme_members.entry(t.as_str()).or_default().push(i);
+            }
         }
     }
     let mut extra = Vec::new();

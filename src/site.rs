@@ -1,7 +1,7 @@
 //! A site: its config, every page parsed and rendered to HTML with links resolved, and its
 //! theme. `Site::load` does everything that can fail on content; `Site::build` writes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -328,9 +328,9 @@ pub const GENERATED: &[&str] = &["themes/", "book/", "404.html"];
 
 /// Two pages must never write the same file, even on a case-insensitive file system.
 fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<String, &Page> = BTreeMap::new();
+    let mut seen: HashMap<Caseless, &Page> = HashMap::with_capacity(pages.len());
     for p in pages {
-        let key = p.path.to_lowercase();
+        let key = Caseless(&p.path);
         if let Some(other) = seen.get(&key) {
             let msg = if other.path == p.path {
                 format!(
@@ -365,6 +365,31 @@ fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
                 )
                 .at_line(&p.text, 1),
             );
+        }
+    }
+}
+
+/// A path compared as a case-insensitive file system would, without allocating.
+struct Caseless<'a>(&'a str);
+
+impl Caseless<'_> {
+    fn folded(&self) -> impl Iterator<Item = char> + '_ {
+        self.0.chars().flat_map(char::to_lowercase)
+    }
+}
+
+impl PartialEq for Caseless<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.folded().eq(other.folded())
+    }
+}
+
+impl Eq for Caseless<'_> {}
+
+impl std::hash::Hash for Caseless<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for c in self.folded() {
+            state.write_u32(c as u32);
         }
     }
 }
@@ -623,8 +648,9 @@ pub enum PageChange {
     Added(usize),
     /// A page gone (deleted, or turned into a draft): the page as it was.
     Removed(Box<Page>),
-    /// Only the body changed.
-    Body(usize),
+    /// Only the body changed; `same_links` says whether its links and heading ids are as
+    /// before (so no link anywhere can have broken or healed).
+    Body { index: usize, same_links: bool },
     /// The front matter changed: the page as it was, and its index now.
     FrontMatter(Box<Page>, usize),
     /// Nothing the build sees changed.
@@ -679,11 +705,22 @@ impl Site {
                 let same_front_matter =
                     before.text[..before.body_offset] == page.text[..page.body_offset];
                 let same_body = before.body() == page.body();
+                let old = &self.rendered[i];
+                let same_links = old.ids == rendered.ids
+                    && old.links.len() == rendered.links.len()
+                    && old
+                        .links
+                        .iter()
+                        .zip(&rendered.links)
+                        .all(|(a, b)| a.target == b.target && a.anchor == b.anchor);
                 let previous = std::mem::replace(&mut self.pages[i], page);
                 self.rendered[i] = rendered;
                 Ok(match (same_front_matter, same_body) {
                     (true, true) => PageChange::Unchanged,
-                    (true, false) => PageChange::Body(i),
+                    (true, false) => PageChange::Body {
+                        index: i,
+                        same_links,
+                    },
                     (false, _) => PageChange::FrontMatter(Box::new(previous), i),
                 })
             }

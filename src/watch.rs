@@ -44,6 +44,9 @@ pub struct Session {
     dirty: Dirty,
     /// The problems reported by the previous rebuild.
     errors_before: Vec<Diagnostic>,
+    /// The cross-page problems (links, anchors, output paths) as last computed: kept while
+    /// edits cannot change them, since checking every link of a large site takes a while.
+    cross_page: Option<Vec<Diagnostic>>,
 }
 
 /// Work owed to the output: accumulated while the site is broken, done once it is fixed.
@@ -85,6 +88,10 @@ enum Changed {
 }
 
 fn classify(root: &Path, path: &Path) -> Option<Changed> {
+    // Folders change whenever a file in them does; the file's own event is what counts.
+    if path.is_dir() {
+        return None;
+    }
     let rel = path.strip_prefix(root).ok()?;
     if rel.components().any(|c| is_ignored(c.as_os_str())) {
         return None;
@@ -123,6 +130,7 @@ impl Session {
                 ..Dirty::default()
             },
             errors_before: Vec::new(),
+            cross_page: None,
         };
         let report = session.rebuild("initial build".to_string(), Instant::now(), false);
         (session, report)
@@ -188,6 +196,10 @@ impl Session {
 
     /// Records what one change makes dirty, updating the in-memory site.
     fn note(&mut self, change: Changed) {
+        // Only a body edit that keeps its links and headings leaves cross-page checks as
+        // they were (and only if they found nothing: their line numbers may have moved).
+        let keeps_cross_page = self.cross_page.as_ref().is_some_and(Vec::is_empty);
+        let cross_page = self.cross_page.take();
         let Some(site) = self.site.as_mut() else {
             self.dirty.full = true;
             return;
@@ -235,8 +247,11 @@ impl Session {
                     match change {
                         PageChange::Unchanged => {}
                         PageChange::NeedsFullReload => dirty.full = true,
-                        PageChange::Body(i) => {
-                            dirty.pages.insert(site.pages[i].rel.clone());
+                        PageChange::Body { index, same_links } => {
+                            dirty.pages.insert(site.pages[index].rel.clone());
+                            if same_links && keeps_cross_page {
+                                self.cross_page = cross_page;
+                            }
                         }
                         PageChange::Added(i) => {
                             let page = site.pages[i].clone();
@@ -261,15 +276,17 @@ impl Session {
     }
 
     /// Everything wrong right now, sorted.
-    pub fn errors(&self) -> Vec<Diagnostic> {
+    pub fn errors(&mut self) -> Vec<Diagnostic> {
         let mut all: Vec<Diagnostic> = self.load_errors.clone();
         all.extend(self.file_errors.values().flatten().cloned());
         if let Some(site) = &self.site {
-            all.extend(
+            let cross = self.cross_page.get_or_insert_with(|| {
                 site.cross_page_problems()
                     .into_iter()
-                    .filter(Diagnostic::is_error),
-            );
+                    .filter(Diagnostic::is_error)
+                    .collect()
+            });
+            all.extend(cross.iter().cloned());
         }
         diagnostic::sort(&mut all);
         all.dedup();
@@ -286,6 +303,7 @@ impl Session {
             errors: Vec::new(),
         };
         if self.dirty.full {
+            self.cross_page = None;
             match Site::load(&self.root, self.options.clone()) {
                 Ok(site) => {
                     self.site = Some(site);
