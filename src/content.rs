@@ -105,6 +105,9 @@ pub struct Measure {
     pub measure: String,
     pub rate: String,
     pub effective: NaiveDate,
+    /// Its own status where it differs from the dispute's (e.g. one provisional duty
+    /// among tariffs in force); otherwise the dispute's.
+    pub status: Status,
 }
 
 /// A day known only in part: a date, a month, or a year ("later in 2026").
@@ -282,6 +285,7 @@ struct MeasureFm {
     measure: String,
     rate: String,
     effective: DateText,
+    status: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -614,30 +618,42 @@ impl Located<'_> {
         }
     }
 
-    fn dispute(&self, d: DisputeFm, diags: &mut Vec<Diagnostic>) -> Option<Dispute> {
-        let status = Status::ALL
+    fn status(&self, status: &str, diags: &mut Vec<Diagnostic>) -> Option<Status> {
+        let found = Status::ALL
             .iter()
-            .find(|(name, _)| *name == d.status)
+            .find(|(name, _)| *name == status)
             .map(|(_, s)| *s);
-        if status.is_none() {
+        if found.is_none() {
             diags.push(self.at_value(
-                &d.status,
+                status,
                 "status",
                 format!(
-                    "unknown dispute status {:?}: expected one of \"in force\", \"provisional\", \
-                     \"suspended\", \"resolved\"",
-                    d.status
+                    "unknown dispute status {status:?}: expected one of \"in force\", \"provisional\", \
+                     \"suspended\", \"resolved\""
                 ),
             ));
         }
+        found
+    }
+
+    fn dispute(&self, d: DisputeFm, diags: &mut Vec<Diagnostic>) -> Option<Dispute> {
+        let status = self.status(&d.status, diags);
         let mut measures = Vec::with_capacity(d.measures.len());
         for m in d.measures {
-            if let Some(effective) = self.full_date(&m.effective, "effective", diags) {
+            let own = match &m.status {
+                Some(s) => Some(self.status(s, diags)?),
+                None => None,
+            };
+            if let (Some(effective), Some(status)) = (
+                self.full_date(&m.effective, "effective", diags),
+                own.or(status),
+            ) {
                 measures.push(Measure {
                     product: m.product,
                     measure: m.measure,
                     rate: m.rate,
                     effective,
+                    status,
                 });
             }
         }

@@ -97,6 +97,7 @@ struct MeasureView<'a> {
     rate: &'a str,
     effective: String,
     effective_iso: String,
+    status: StatusView,
 }
 
 #[derive(Serialize)]
@@ -107,6 +108,8 @@ struct DisputeView<'a> {
     stake: &'a str,
     ask: &'a str,
     measures: Vec<MeasureView<'a>>,
+    /// Some measure's status differs from the dispute's: the measures table shows it.
+    mixed_status: bool,
 }
 
 #[derive(Serialize)]
@@ -478,8 +481,13 @@ impl<'a> Shared<'a> {
                         rate: &m.rate,
                         effective: dates::long(m.effective),
                         effective_iso: dates::iso(m.effective),
+                        status: StatusView {
+                            label: m.status.label(),
+                            css: m.status.css(),
+                        },
                     })
                     .collect(),
+                mixed_status: d.measures.iter().any(|m| m.status != d.status),
             }),
             days: days(p.stops.iter()),
         }
@@ -530,8 +538,8 @@ impl<'a> Shared<'a> {
                     effective: dates::long(m.effective),
                     effective_iso: dates::iso(m.effective),
                     status: StatusView {
-                        label: d.status.label(),
-                        css: d.status.css(),
+                        label: m.status.label(),
+                        css: m.status.css(),
                     },
                     title: &p.title,
                     url: page_url(&p.path, self.portable),

@@ -46,11 +46,29 @@ fn bundled_site_tracker_has_one_row_per_measure() {
     let index = site.html("index.html");
     let rows: Vec<_> = index.select(&sel("table.tracker tbody tr")).collect();
     assert_eq!(rows.len(), measures);
-    // Each row has the six columns, the last a status badge.
-    for row in rows {
-        assert_eq!(row.select(&sel("td")).count(), 6, "{}", row.html());
-        assert!(row.select(&sel("td .status")).next().is_some());
+    // Each row: product, imposed by, measure, rate, in force since, and the measure's own
+    // status where it has one, else its dispute's.
+    let mut expected: Vec<(String, String)> = Vec::new();
+    for fm in bundled_front_matter().values() {
+        let Some(dispute) = fm.get("dispute") else { continue };
+        for m in dispute["measures"].as_array().expect("measures") {
+            let status = m.get("status").unwrap_or(&dispute["status"]).as_str().expect("status");
+            expected.push((m["product"].as_str().expect("product").to_string(), status.to_string()));
+        }
     }
+    let mut shown: Vec<(String, String)> = rows
+        .iter()
+        .map(|row| {
+            let cells: Vec<_> = row.select(&sel("td")).collect();
+            assert_eq!(cells.len(), 6, "{}", row.html());
+            let badge = row.select(&sel("td .status")).next().expect("status badge");
+            (text_of(cells[0]), text_of(badge).to_lowercase())
+        })
+        .collect();
+    expected.sort();
+    shown.sort();
+    assert_eq!(shown, expected);
+}
 }
 
 #[test]
