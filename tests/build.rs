@@ -50,10 +50,19 @@ fn bundled_site_tracker_has_one_row_per_measure() {
     // status where it has one, else its dispute's.
     let mut expected: Vec<(String, String)> = Vec::new();
     for fm in bundled_front_matter().values() {
-        let Some(dispute) = fm.get("dispute") else { continue };
+        let Some(dispute) = fm.get("dispute") else {
+            continue;
+        };
         for m in dispute["measures"].as_array().expect("measures") {
-            let status = m.get("status").unwrap_or(&dispute["status"]).as_str().expect("status");
-            expected.push((m["product"].as_str().expect("product").to_string(), status.to_string()));
+            let status = m
+                .get("status")
+                .unwrap_or(&dispute["status"])
+                .as_str()
+                .expect("status");
+            expected.push((
+                m["product"].as_str().expect("product").to_string(),
+                status.to_string(),
+            ));
         }
     }
     let mut shown: Vec<(String, String)> = rows
@@ -68,7 +77,6 @@ fn bundled_site_tracker_has_one_row_per_measure() {
     expected.sort();
     shown.sort();
     assert_eq!(shown, expected);
-}
 }
 
 #[test]
