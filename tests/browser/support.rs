@@ -1,0 +1,101 @@
+//! What tests/validate.rs and tests/browser.rs share: where the external tools are (Java and
+//! the Nu HTML Checker, Chromium and ChromeDriver, axe-core), and the rule for when they are
+//! missing. `.ci/run` installs all of them; a missing tool fails the test with that advice,
+//! unless `BRIEFING_SKIP_BROWSER=1` asks to skip these tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The environment variable that skips the browser and validator tests.
+pub const SKIP_VAR: &str = "BRIEFING_SKIP_BROWSER";
+
+/// `tests/browser`, where `npm ci --prefix tests/browser` puts `node_modules`.
+pub fn tools_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+pub fn vnu_jar() -> PathBuf {
+    tools_dir().join("node_modules/vnu-jar/build/dist/vnu.jar")
+}
+
+pub fn axe_js() -> PathBuf {
+    tools_dir().join("node_modules/axe-core/axe.min.js")
+}
+
+/// `target/screenshots/`, created if needed.
+pub fn screenshots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("create target/screenshots");
+    dir
+}
+
+/// True when the tests should be skipped (and says so); otherwise panics with install advice
+/// for the first missing tool among `needs`.
+pub fn skip_or_require(test: &str, needs: &[Tool]) -> bool {
+    if std::env::var(SKIP_VAR).is_ok_and(|v| !v.is_empty() && v != "0") {
+        eprintln!("note: {test} skipped because {SKIP_VAR} is set");
+        return true;
+    }
+    let missing: Vec<String> = needs.iter().filter_map(|t| t.missing()).collect();
+    assert!(
+        missing.is_empty(),
+        "{test} needs tools that are not installed:\n  - {}\n\
+         Run the install step of .ci/run (apt-get install chromium chromium-driver \
+         default-jre-headless; npm ci --prefix tests/browser), or set {SKIP_VAR}=1 to skip \
+         the browser and validator tests.",
+        missing.join("\n  - ")
+    );
+    false
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Tool {
+    Java,
+    Vnu,
+    Chromium,
+    Chromedriver,
+    Axe,
+}
+
+impl Tool {
+    fn missing(self) -> Option<String> {
+        match self {
+            Tool::Java => (!runs("java", &["-version"]))
+                .then(|| "java (Debian package default-jre-headless)".to_string()),
+            Tool::Vnu => (!vnu_jar().is_file()).then(|| {
+                format!(
+                    "the Nu HTML Checker at {} (npm package vnu-jar)",
+                    vnu_jar().display()
+                )
+            }),
+            Tool::Chromium => chromium_binary()
+                .is_none()
+                .then(|| "chromium (Debian package chromium)".to_string()),
+            Tool::Chromedriver => (!runs(&chromedriver_binary(), &["--version"]))
+                .then(|| "chromedriver (Debian package chromium-driver)".to_string()),
+            Tool::Axe => (!axe_js().is_file())
+                .then(|| format!("axe-core at {} (npm package axe-core)", axe_js().display())),
+        }
+    }
+}
+
+fn runs(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The Chromium binary: `$CHROMIUM` if set, else Debian's `/usr/bin/chromium`.
+pub fn chromium_binary() -> Option<PathBuf> {
+    let path = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    path.is_file().then_some(path)
+}
+
+/// The ChromeDriver binary: `$CHROMEDRIVER` if set, else `chromedriver` on the PATH.
+pub fn chromedriver_binary() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_string())
+}
