@@ -176,11 +176,27 @@ impl When {
 #[derive(Debug, Clone)]
 pub struct Stop {
     pub when: When,
-    pub city: String,
+    /// The city, where it is known.
+    pub city: Option<String>,
     pub country: String,
     pub title: String,
     pub details: Option<String>,
     pub tentative: bool,
+}
+
+impl Stop {
+    /// Where it happens: `Beijing, China`, or just `Qatar` when the city is not known.
+    pub fn place(&self) -> String {
+        match &self.city {
+            Some(city) => format!("{city}, {}", self.country),
+            None => self.country.clone(),
+        }
+    }
+
+    /// The city, or the country when the city is not known.
+    pub fn locality(&self) -> &str {
+        self.city.as_deref().unwrap_or(&self.country)
+    }
 }
 
 /// A page of the site: a note, dispute or itinerary, or a section's `_index.md`.
@@ -294,7 +310,7 @@ struct StopFm {
     date: Option<DateText>,
     start: Option<DateText>,
     end: Option<DateText>,
-    city: String,
+    city: Option<String>,
     country: String,
     title: String,
     details: Option<String>,

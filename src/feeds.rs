@@ -176,7 +176,7 @@ fn date_range(p: PartialDate) -> (NaiveDate, NaiveDate) {
 /// A stop's stable UID: its day, place and title, so it survives rebuilds and reorders.
 fn uid(stop: &Stop, host: &str) -> String {
     let day = crate::dates::partial_iso(stop.when.day());
-    let slug = crate::markdown::slugify(&format!("{} {}", stop.city, stop.title));
+    let slug = crate::markdown::slugify(&format!("{} {}", stop.locality(), stop.title));
     format!("{day}-{slug}@{host}")
 }
 
@@ -219,7 +219,7 @@ pub fn calendar(site: &Site) -> Option<Job> {
             When::On(_) => format!("{} (dates to be confirmed)", stop.title),
         };
         event.summary(&title);
-        event.location(&format!("{}, {}", stop.city, stop.country));
+        event.location(&stop.place());
         if let Some(d) = &stop.details {
             event.description(d);
         }

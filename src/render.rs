@@ -128,7 +128,10 @@ struct TrackerRow<'a> {
 #[derive(Serialize)]
 struct StopView<'a> {
     title: &'a str,
-    city: &'a str,
+    city: Option<&'a str>,
+    /// The city, or the country when the city is not known.
+    locality: &'a str,
+    place: String,
     country: &'a str,
     details: Option<&'a str>,
     tentative: bool,
@@ -607,11 +610,13 @@ fn theme_view(t: &crate::config::Theme, portable: bool) -> ThemeView<'_> {
 fn stop_view(s: &Stop) -> StopView<'_> {
     StopView {
         title: &s.title,
-        city: &s.city,
+        city: s.city.as_deref(),
+        locality: s.locality(),
+        place: s.place(),
         country: &s.country,
         details: s.details.as_deref(),
         tentative: s.tentative,
-        when: dates::stop_when(s.when, &s.city),
+        when: dates::stop_when(s.when, s.locality()),
         glance: dates::glance(s.when),
         iso: dates::partial_iso(s.when.day()),
     }
