@@ -340,8 +340,17 @@ impl<'a> Shared<'a> {
         children.get(section_dir).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// The navigation for a page at `path`, from the cache.
-    fn nav_html(&self, path: &str) -> Result<Value, Diagnostic> {
+    /// The way back to the output root from a page at `path`. The 404 page is served at
+    /// any missing address, so it uses the absolute `base_url` when there is one.
+    fn root_for(&self, path: &str, kind: &str) -> String {
+        match (kind, &self.site.config.base_url) {
+            ("404", Some(base)) => format!("{}/", base.trim_end_matches('/')),
+            _ => root_prefix(path),
+        }
+    }
+
+    /// The navigation for a page at `path` with `root`, from the cache.
+    fn nav_html(&self, path: &str, root: &str) -> Result<Value, Diagnostic> {
         let depth = path.matches('/').count();
         let folder = path.split_inclusive('/').next().unwrap_or("");
         let current = self.nav_by_folder.get(folder).copied();
@@ -349,7 +358,7 @@ impl<'a> Shared<'a> {
         let render = || {
             let mut ctx = Context::new();
             ctx.insert_value("nav", self.nav.clone());
-            ctx.insert("root", &root_prefix(path));
+            ctx.insert("root", root);
             ctx.insert("current", &current);
             self.site
                 .templates
@@ -359,18 +368,19 @@ impl<'a> Shared<'a> {
                 .map_err(|e| self.site.templates.diagnostic(&e, None))
         };
         match self.nav_html.get(slot) {
-            Some(cell) => cell.get_or_init(render).clone(),
-            None => render(),
+            Some(cell) if root == root_prefix(path) => cell.get_or_init(render).clone(),
+            _ => render(),
         }
     }
 
     /// The context every template gets: site, root, nav, themes.
     fn base_context(&self, path: &str, kind: &str) -> Result<Context, Diagnostic> {
         let mut ctx = Context::new();
-        ctx.insert_value("nav_html", self.nav_html(path)?);
+        let root = self.root_for(path, kind);
+        ctx.insert_value("nav_html", self.nav_html(path, &root)?);
         ctx.insert_value("site", self.site_value.clone());
         ctx.insert_value("themes", self.themes_value.clone());
-        ctx.insert("root", &root_prefix(path));
+        ctx.insert("root", &root);
         ctx.insert("body_kind", kind);
         ctx.insert_value("nav", self.nav.clone());
         ctx.insert("current_path", path);

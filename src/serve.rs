@@ -74,10 +74,18 @@ pub fn serve(
     report: impl Fn(&Rebuild) + Send + 'static,
     announce: impl FnOnce(&str),
 ) -> Result<(), ServeError> {
-    // The preview is built into a temporary folder, removed on exit: `public/` is left to
-    // `briefing build`.
     // Watcher events carry absolute paths; compare them with an absolute root.
     let root = &std::fs::canonicalize(root).map_err(ServeError::Io)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Io)?;
+    let listener = runtime.block_on(bind(options.interface, options.port))?;
+    let addr = listener.local_addr().map_err(ServeError::Io)?;
+    let url = format!("http://{addr}/");
+
+    // The preview is built into a temporary folder, removed on exit: `public/` is left to
+    // `briefing build`. Absolute URLs (feed, sitemap, the 404 page) point at the preview.
     let scratch = tempfile::Builder::new()
         .prefix("briefing-serve-")
         .tempdir()
@@ -85,6 +93,7 @@ pub fn serve(
     let out = scratch.path().join("site");
     let build_options = BuildOptions {
         drafts: options.drafts,
+        base_url: Some(url.clone()),
         ..BuildOptions::default()
     };
     let (session, first) = Session::start(root, build_options, &out);
@@ -100,13 +109,6 @@ pub fn serve(
 
     // Watch before announcing the address, so no edit made after the announcement is missed.
     watch(session, Arc::clone(&live), report)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(ServeError::Io)?;
-    let listener = runtime.block_on(bind(options.interface, options.port))?;
-    let addr = listener.local_addr().map_err(ServeError::Io)?;
-    let url = format!("http://{addr}/");
     announce(&url);
     if options.open {
         let _ = opener::open(&url);

@@ -375,3 +375,41 @@ fn stale_pages_say_so() {
             .is_none()
     );
 }
+
+#[test]
+fn the_404_page_works_at_any_depth_when_base_url_is_known() {
+    let site = TestSite::fixture("basic_site");
+    with_base_url(&site);
+    site.build().ok();
+    let page = site.html("404.html");
+    let css = page
+        .select(&sel("link[rel=stylesheet]"))
+        .next()
+        .expect("stylesheet");
+    assert_eq!(
+        css.value().attr("href"),
+        Some("https://example.org/briefing/style.css")
+    );
+    let home = page
+        .select(&sel(".error-page a"))
+        .next()
+        .expect("home link");
+    assert_eq!(
+        home.value().attr("href"),
+        Some("https://example.org/briefing/")
+    );
+    // The handling banners sit inside the header and footer landmarks.
+    let index = site.html("index.html");
+    assert!(
+        index
+            .select(&sel("header.site-header .handling"))
+            .next()
+            .is_some()
+    );
+    assert!(
+        index
+            .select(&sel("footer.site-footer .handling-bottom"))
+            .next()
+            .is_some()
+    );
+}
