@@ -208,7 +208,28 @@ async fn inject(State(live): State<Arc<Live>>, request: Request, next: Next) -> 
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if !is_html || method == Method::HEAD {
+    if method == Method::HEAD {
+        return response;
+    }
+    if !is_html {
+        // Before the first good build there is no page (not even 404.html) to show the
+        // errors on: show them on a bare page instead.
+        let errors = live.errors.read().map(|e| e.clone()).unwrap_or_default();
+        if response.status() == StatusCode::NOT_FOUND && !errors.is_empty() {
+            let html = format!(
+                "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body>{}<script src=\"{LIVE_RELOAD_PATH}\"></script>\n</body></html>\n",
+                overlay(&errors)
+            );
+            return (
+                StatusCode::NOT_FOUND,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                html,
+            )
+                .into_response();
+        }
         return response;
     }
     let (mut parts, body) = response.into_parts();

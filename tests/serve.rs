@@ -373,3 +373,21 @@ fn ctrl_c_stops_cleanly_leaving_no_temporary_folders() {
     );
     assert!(!site.root.join("public").exists(), "serve wrote public/");
 }
+
+#[test]
+fn a_site_broken_from_the_start_shows_its_errors_and_recovers() {
+    let site = TestSite::fixture("basic_site");
+    let good = site.read("content/disputes/ev.md");
+    site.write(
+        "content/disputes/ev.md",
+        &good.replace("status = \"in force\"", "status = \"maybe\""),
+    );
+    let server = Server::start(&site.root, &[]);
+    let r = server.get("/");
+    assert!(r.body.contains("briefing-errors"), "{}", r.body);
+    assert!(r.body.contains("content/disputes/ev.md:"), "{}", r.body);
+    site.write("content/disputes/ev.md", &good);
+    server.wait_for("/", "the site once fixed", |r| {
+        r.status == 200 && !r.body.contains("briefing-errors")
+    });
+}
