@@ -16,6 +16,7 @@ use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast;
 use tower_http::services::{ServeDir, ServeFile};
@@ -119,7 +120,8 @@ pub fn serve(
         // Live-reload connections never finish by themselves, so Ctrl-C does not wait
         // for open connections: it stops serving at once.
         tokio::select! {
-            served = axum::serve(listener, app) => served.map_err(ServeError::Io),
+            // No Nagle delay: a response's headers and body go out at once.
+            served = axum::serve(listener.tap_io(|tcp| { let _ = tcp.set_nodelay(true); }), app) => served.map_err(ServeError::Io),
             _ = tokio::signal::ctrl_c() => Ok(()),
         }
     })?;
