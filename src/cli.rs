@@ -20,7 +20,7 @@ pub struct Cli {
     /// Print only errors
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Print more detail (warnings in full)
+    /// Print more detail: how long loading and writing took
     #[arg(short, long, global = true)]
     verbose: bool,
     #[command(subcommand)]
@@ -116,6 +116,7 @@ pub fn run() -> i32 {
     let cli = Cli::parse();
     let ui = Ui {
         quiet: cli.quiet,
+        verbose: cli.verbose,
         color: std::io::stderr().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
@@ -160,6 +161,7 @@ pub fn run() -> i32 {
 #[derive(Clone, Copy)]
 struct Ui {
     quiet: bool,
+    verbose: bool,
     color: bool,
 }
 
@@ -204,6 +206,13 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return ui.failed(&e),
     };
+    if ui.verbose {
+        eprintln!(
+            "Loaded {} content pages (front matter, Markdown, links) in {} ms",
+            site.pages.len(),
+            start.elapsed().as_millis()
+        );
+    }
     match site.build() {
         Ok(summary) => {
             ui.diagnostics(&summary.warnings);
