@@ -243,3 +243,27 @@ fn usage_errors_exit_2() {
     assert_eq!(site.run(&["frobnicate"]).code, Some(2));
     assert_eq!(site.run(&["build", "--help"]).code, Some(0));
 }
+
+#[test]
+fn a_ten_megabyte_note_builds() {
+    let site = TestSite::fixture("basic_site");
+    let paragraph = "Canola seed, oil and meal; pork and seafood; peas. A sentence of policy prose about tariffs and trade.\n\n";
+    let mut body = String::with_capacity(10 * 1024 * 1024 + 1024);
+    let mut n = 0;
+    while body.len() < 10 * 1024 * 1024 {
+        if n % 200 == 0 {
+            body.push_str(&format!("## Part {n}\n\n"));
+        }
+        body.push_str(paragraph);
+        n += 1;
+    }
+    site.write(
+        "content/notes/huge.md",
+        &format!("+++\ntitle = \"Huge\"\n+++\n{body}"),
+    );
+    site.build().ok();
+    let html = std::fs::metadata(site.public().join("notes/huge/index.html"))
+        .expect("written")
+        .len();
+    assert!(html > 10 * 1024 * 1024, "{html} bytes");
+}
