@@ -391,3 +391,39 @@ fn a_site_broken_from_the_start_shows_its_errors_and_recovers() {
         r.status == 200 && !r.body.contains("briefing-errors")
     });
 }
+
+#[test]
+fn a_stylesheet_edit_refreshes_styles_without_a_reload() {
+    let site = TestSite::fixture("basic_site");
+    site.write("static/style.css", "body { color: black; }\n");
+    let server = Server::start(&site.root, &[]);
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    write!(
+        stream,
+        "GET /__briefing/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .expect("send");
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("timeout");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut received = String::new();
+    let mut n = 0;
+    while !received.contains("event: css") {
+        assert!(Instant::now() < deadline, "no css event; got:\n{received}");
+        site.write(
+            "static/style.css",
+            &format!("body {{ color: black; }} /* {n} */\n"),
+        );
+        n += 1;
+        let mut buf = [0u8; 4096];
+        let until = Instant::now() + Duration::from_millis(500);
+        while Instant::now() < until && !received.contains("event: css") {
+            if let Ok(k) = stream.read(&mut buf) {
+                received.push_str(&String::from_utf8_lossy(&buf[..k]));
+            }
+        }
+    }
+    assert!(!received.contains("event: reload"), "{received}");
+    assert!(server.get("/style.css").body.contains("/* "));
+}
