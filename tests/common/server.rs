@@ -41,6 +41,9 @@ impl Server {
             .args(extra)
             .current_dir(root)
             .env("NO_COLOR", "1")
+            // The preview folder goes beside the test's site, so it is removed with it even
+            // though the server is killed rather than stopped with Ctrl-C.
+            .env("TMPDIR", root.parent().unwrap_or(root))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
