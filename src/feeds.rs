@@ -24,6 +24,16 @@ fn text<W: std::io::Write>(w: &mut Writer<W>, name: &str, value: &str) -> XmlRes
     Ok(())
 }
 
+/// The written document, ending with a newline, as the file `path`.
+fn finish(w: Writer<Vec<u8>>, path: &str) -> Job {
+    let mut bytes = w.into_inner();
+    bytes.push(b'\n');
+    Job {
+        path: path.into(),
+        bytes,
+    }
+}
+
 fn midnight_utc(d: NaiveDate) -> chrono::DateTime<Utc> {
     Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
 }
@@ -66,12 +76,7 @@ pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
             }
             Ok(())
         })?;
-    let mut bytes = w.into_inner();
-    bytes.push(b'\n');
-    Ok(Job {
-        path: "sitemap.xml".into(),
-        bytes,
-    })
+    Ok(finish(w, "sitemap.xml"))
 }
 
 /// `atom.xml`: one entry per note and dispute, newest `as_of` first.
@@ -137,12 +142,7 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
             }
             Ok(())
         })?;
-    let mut bytes = w.into_inner();
-    bytes.push(b'\n');
-    Ok(Job {
-        path: "atom.xml".into(),
-        bytes,
-    })
+    Ok(finish(w, "atom.xml"))
 }
 
 pub fn robots(base: &str) -> Job {

@@ -45,6 +45,8 @@ pub struct Rendered {
     pub problems: Vec<(usize, String)>,
     /// The start of the body as plain text, for the search index.
     pub text: String,
+    /// How many links became placeholders.
+    placeholders: usize,
 }
 
 /// How much of each page's text the search index keeps.
@@ -109,40 +111,7 @@ pub fn render(body: &str, dir: &str) -> Rendered {
                 title,
                 id,
             }) => {
-                let dest_url = match classify(&dest_url, dir) {
-                    Dest::Other => dest_url,
-                    Dest::Anchor(anchor) => {
-                        out.links.push(PendingLink {
-                            target: None,
-                            anchor: Some(anchor),
-                            offset: range.start,
-                            written: dest_url.to_string(),
-                            placeholder: false,
-                            asset: false,
-                        });
-                        dest_url
-                    }
-                    Dest::Page(target, anchor) | Dest::Asset(target, anchor) => {
-                        let n = out.links.iter().filter(|l| l.placeholder).count();
-                        let asset = !target.ends_with(".md");
-                        out.links.push(PendingLink {
-                            target: Some(target),
-                            anchor,
-                            offset: range.start,
-                            written: dest_url.to_string(),
-                            placeholder: true,
-                            asset,
-                        });
-                        CowStr::from(format!("{LINK_MARK}{n}{LINK_MARK_END}"))
-                    }
-                    Dest::Escapes => {
-                        out.problems.push((
-                            range.start,
-                            format!("link {:?} points outside content/", dest_url.as_ref()),
-                        ));
-                        dest_url
-                    }
-                };
+                let dest_url = out.destination(dest_url, dir, range.start, false);
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -156,28 +125,7 @@ pub fn render(body: &str, dir: &str) -> Rendered {
                 title,
                 id,
             }) => {
-                let dest_url = match classify(&dest_url, dir) {
-                    Dest::Asset(target, anchor) => {
-                        let n = out.links.iter().filter(|l| l.placeholder).count();
-                        out.links.push(PendingLink {
-                            target: Some(target),
-                            anchor,
-                            offset: range.start,
-                            written: dest_url.to_string(),
-                            placeholder: true,
-                            asset: true,
-                        });
-                        CowStr::from(format!("{LINK_MARK}{n}{LINK_MARK_END}"))
-                    }
-                    Dest::Escapes => {
-                        out.problems.push((
-                            range.start,
-                            format!("image {:?} points outside content/", dest_url.as_ref()),
-                        ));
-                        dest_url
-                    }
-                    _ => dest_url,
-                };
+                let dest_url = out.destination(dest_url, dir, range.start, true);
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -206,6 +154,57 @@ pub fn render(body: &str, dir: &str) -> Rendered {
     out.html.reserve(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     out
+}
+
+impl Rendered {
+    /// Records a link or image destination that must be checked, and returns what to
+    /// write for it: a placeholder for pages and files of `content/`, or the destination
+    /// as written.
+    fn destination<'a>(
+        &mut self,
+        dest: CowStr<'a>,
+        dir: &str,
+        offset: usize,
+        image: bool,
+    ) -> CowStr<'a> {
+        let (target, anchor, asset) = match classify(&dest, dir) {
+            Dest::Other => return dest,
+            Dest::Page(..) if image => return dest,
+            Dest::Anchor(_) if image => return dest,
+            Dest::Anchor(anchor) => {
+                self.links.push(PendingLink {
+                    target: None,
+                    anchor: Some(anchor),
+                    offset,
+                    written: dest.to_string(),
+                    placeholder: false,
+                    asset: false,
+                });
+                return dest;
+            }
+            Dest::Escapes => {
+                let what = if image { "image" } else { "link" };
+                self.problems.push((
+                    offset,
+                    format!("{what} {:?} points outside content/", dest.as_ref()),
+                ));
+                return dest;
+            }
+            Dest::Page(target, anchor) => (target, anchor, false),
+            Dest::Asset(target, anchor) => (target, anchor, true),
+        };
+        let n = self.placeholders;
+        self.placeholders += 1;
+        self.links.push(PendingLink {
+            target: Some(target),
+            anchor,
+            offset,
+            written: dest.to_string(),
+            placeholder: true,
+            asset,
+        });
+        CowStr::from(format!("{LINK_MARK}{n}{LINK_MARK_END}"))
+    }
 }
 
 enum Dest {

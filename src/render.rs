@@ -197,6 +197,8 @@ struct Shared<'a> {
     children: OnceLock<HashMap<&'a str, Vec<usize>>>,
     newest_as_of: Option<NaiveDate>,
     portable: bool,
+    /// Rendering for `check`: long lists may be cut short.
+    sample: bool,
     /// Whether `itinerary.ics` is written.
     has_calendar: bool,
 }
@@ -291,6 +293,7 @@ impl<'a> Shared<'a> {
             children: OnceLock::new(),
             newest_as_of: site.newest_as_of(),
             portable,
+            sample: false,
             has_calendar: site
                 .pages
                 .iter()
@@ -565,10 +568,10 @@ impl<'a> Shared<'a> {
         let mut members: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
         for &i in &all {
             for t in &site.pages[i].themes {
-                members
-                    .entry(t.as_str())
-                    .or_default()
-                    .push(self.page_ref(i));
+                let list = members.entry(t.as_str()).or_default();
+                if !self.sample || list.len() < SAMPLE_LIST {
+                    list.push(self.page_ref(i));
+                }
             }
         }
         for t in &site.config.themes {
@@ -652,6 +655,9 @@ fn days<'a>(stops: impl Iterator<Item = &'a Stop>) -> Vec<DayView<'a>> {
     days
 }
 
+/// How many entries `check` renders of each front-page list.
+const SAMPLE_LIST: usize = 10;
+
 /// Which pages a rebuild renders.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
@@ -664,8 +670,9 @@ pub struct Selection {
     /// Sitemap, feed, robots.txt, calendar, search index and the printable book: the
     /// files built from every page's front matter.
     pub listings: bool,
-    /// Render only the first page of the book: enough to check its templates.
-    pub book_sample: bool,
+    /// `check`: render enough to exercise every template — one theme page, the first page
+    /// of the book, lists of the front page cut short — and skip the feeds and search index.
+    pub sample: bool,
 }
 
 impl Selection {
@@ -675,7 +682,7 @@ impl Selection {
             themes: true,
             not_found: true,
             listings: true,
-            book_sample: false,
+            sample: false,
         }
     }
 
@@ -690,7 +697,7 @@ impl Selection {
             themes: true,
             not_found: true,
             listings: true,
-            book_sample: true,
+            sample: true,
         }
     }
 
@@ -728,7 +735,10 @@ pub fn render(
     selection: &Selection,
     sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
 ) -> Result<usize, Vec<Diagnostic>> {
-    let shared = Shared::new(site);
+    let shared = Shared {
+        sample: selection.sample,
+        ..Shared::new(site)
+    };
     let render = |name: &str, ctx: &Context, page: Option<&Page>| {
         site.templates.tera.render(name, ctx).map_err(|e| {
             site.templates
@@ -785,7 +795,12 @@ pub fn render(
     }
     let mut extra = Vec::new();
     if selection.themes && !site.config.themes.is_empty() {
-        for t in &site.config.themes {
+        let shown = if selection.sample {
+            1
+        } else {
+            site.config.themes.len()
+        };
+        for t in site.config.themes.iter().take(shown) {
             let path = format!("themes/{}/", t.slug);
             let mut ctx = match shared.base_context(&path, "theme") {
                 Ok(c) => c,
@@ -839,14 +854,19 @@ pub fn render(
         }
     }
     if selection.listings {
-        match book(site, &shared, selection.book_sample) {
+        match book(site, &shared, selection.sample) {
             Ok(job) => match sink(job) {
                 Ok(()) => count += 1,
                 Err(d) => diags.push(d),
             },
             Err(d) => diags.push(d),
         }
-        for job in listing_jobs(site) {
+        let listings = if selection.sample {
+            Vec::new()
+        } else {
+            listing_jobs(site)
+        };
+        for job in listings {
             match job.and_then(sink) {
                 Ok(()) => {}
                 Err(d) => diags.push(d),

@@ -348,7 +348,7 @@ impl Session {
             themes: dirty.themes,
             not_found: dirty.not_found,
             listings: dirty.listings,
-            book_sample: false,
+            sample: false,
         };
         let out = self.out.clone();
         let mut files = 0;

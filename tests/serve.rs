@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
@@ -221,15 +221,6 @@ fn only_get_and_head_and_no_directory_listings() {
 fn live_reload_channel_gets_an_event_after_an_edit() {
     let site = TestSite::fixture("basic_site");
     let server = Server::start(&site.root, &[]);
-    let mut stream = TcpStream::connect(server.addr).expect("connect");
-    write!(
-        stream,
-        "GET /__briefing/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .expect("send");
-    stream
-        .set_read_timeout(Some(Duration::from_millis(200)))
-        .expect("timeout");
     // The script is injected into served pages.
     assert!(server.get("/").body.contains("/__briefing/live.js"));
     assert!(
@@ -239,33 +230,12 @@ fn live_reload_channel_gets_an_event_after_an_edit() {
             .contains("EventSource")
     );
     let text = site.read("content/notes/detentions.md");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut received = String::new();
-    let mut n = 0;
-    while !received.contains("event: reload") {
-        assert!(
-            Instant::now() < deadline,
-            "no reload event; got:\n{received}"
-        );
-        // Keep editing until the event arrives (the first edit may race the subscription).
+    server.wait_for_event("reload", |n| {
         site.write(
             "content/notes/detentions.md",
             &format!("{text}\nEdit {n}.\n"),
         );
-        n += 1;
-        let mut buf = [0u8; 4096];
-        let until = Instant::now() + Duration::from_millis(500);
-        while Instant::now() < until {
-            match stream.read(&mut buf) {
-                Ok(0) => break,
-                Ok(k) => received.push_str(&String::from_utf8_lossy(&buf[..k])),
-                Err(_) => {}
-            }
-            if received.contains("event: reload") {
-                break;
-            }
-        }
-    }
+    });
 }
 
 #[test]
@@ -397,33 +367,12 @@ fn a_stylesheet_edit_refreshes_styles_without_a_reload() {
     let site = TestSite::fixture("basic_site");
     site.write("static/style.css", "body { color: black; }\n");
     let server = Server::start(&site.root, &[]);
-    let mut stream = TcpStream::connect(server.addr).expect("connect");
-    write!(
-        stream,
-        "GET /__briefing/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .expect("send");
-    stream
-        .set_read_timeout(Some(Duration::from_millis(200)))
-        .expect("timeout");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut received = String::new();
-    let mut n = 0;
-    while !received.contains("event: css") {
-        assert!(Instant::now() < deadline, "no css event; got:\n{received}");
+    let received = server.wait_for_event("css", |n| {
         site.write(
             "static/style.css",
             &format!("body {{ color: black; }} /* {n} */\n"),
         );
-        n += 1;
-        let mut buf = [0u8; 4096];
-        let until = Instant::now() + Duration::from_millis(500);
-        while Instant::now() < until && !received.contains("event: css") {
-            if let Ok(k) = stream.read(&mut buf) {
-                received.push_str(&String::from_utf8_lossy(&buf[..k]));
-            }
-        }
-    }
+    });
     assert!(!received.contains("event: reload"), "{received}");
     assert!(server.get("/style.css").body.contains("/* "));
 }

@@ -145,6 +145,36 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Subscribes to the live-reload channel and calls `edit(n)` until an `event` arrives
+    /// (repeating: the first edit may race the subscription). Returns what was received.
+    pub fn wait_for_event(&self, event: &str, mut edit: impl FnMut(usize)) -> String {
+        let mut stream = TcpStream::connect(self.addr).expect("connect");
+        write!(stream, "GET /__briefing/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+            .expect("send");
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .expect("timeout");
+        let needle = format!("event: {event}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut received = String::new();
+        let mut n = 0;
+        while !received.contains(&needle) {
+            assert!(Instant::now() < deadline, "no {needle:?}; got:\n{received}");
+            edit(n);
+            n += 1;
+            let mut buf = [0u8; 4096];
+            let until = Instant::now() + Duration::from_millis(500);
+            while Instant::now() < until && !received.contains(&needle) {
+                if let Ok(k) = stream.read(&mut buf) {
+                    received.push_str(&String::from_utf8_lossy(&buf[..k]));
+                }
+            }
+        }
+        received
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
