@@ -441,7 +441,8 @@ impl<'a> Shared<'a> {
         crate::site::is_stale(self.site.config.stale_after_days, self.newest_as_of, as_of)
     }
 
-    fn page_view(&self, i: usize) -> PageView<'a> {
+    /// Page `i` for its template, with `content` as its body (the page's own, or the book's).
+    fn page_view(&self, i: usize, content: String) -> PageView<'a> {
         let site = self.site;
         let p = &site.pages[i];
         let body = &site.rendered[i];
@@ -455,7 +456,7 @@ impl<'a> Shared<'a> {
             as_of: p.as_of.map(dates::long),
             as_of_iso: p.as_of.map(dates::iso),
             stale: self.is_stale(p.as_of),
-            content: site.body_html(i),
+            content,
             toc: &body.toc,
             sources: p
                 .sources
@@ -752,127 +753,130 @@ pub fn render(
         .copied()
         .filter(|&i| i < site.pages.len())
         .collect();
-    let page_results: Vec<Result<(), Diagnostic>> = selected
-        .par_iter()
-        .map(|&i| {
-            let p = &site.pages[i];
-            let kind = kind_name(p);
-            let mut ctx = shared.base_context(&p.path, kind)?;
-            ctx.insert("page", &shared.page_view(i));
-            ctx.insert("breadcrumbs", &shared.breadcrumbs(p));
-            let template = template_of(p);
-            if kind == "home" {
-                shared.index_context(&mut ctx);
-            }
-            if p.is_section {
-                let members = shared.children(p.dir());
-                let values: Vec<Value> = members.iter().map(|&j| shared.page_ref(j)).collect();
-                ctx.insert_value("pages", Value::from(values));
-            }
-            let html = render(template, &ctx, Some(p))?;
-            sink(Job {
-                path: format!("{}index.html", p.path),
-                bytes: html.into_bytes(),
-            })?;
-            for alias in &p.aliases {
-                alias_job(site, p, alias, &shared, sink)?;
-            }
-            Ok(())
-        })
-        .collect();
-
-    let mut diags: Vec<Diagnostic> = page_results.into_iter().filter_map(Result::err).collect();
-    let mut count = selected.len();
-
-    // Theme pages, the list of themes, and the 404 page.
-    let mut theme_members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    if selection.themes {
-        for i in ordered(site, 0..site.pages.len()) {
-            for t in &site.pages[i].themes {
-                theme_members.entry(t.as_str()).or_default().push(i);
-            }
+    let render_page = |i: usize| -> Result<(), Diagnostic> {
+        let p = &site.pages[i];
+        let kind = kind_name(p);
+        let mut ctx = shared.base_context(&p.path, kind)?;
+        ctx.insert("page", &shared.page_view(i, site.body_html(i)));
+        ctx.insert("breadcrumbs", &shared.breadcrumbs(p));
+        let template = template_of(p);
+        if kind == "home" {
+            shared.index_context(&mut ctx);
         }
-    }
-    let mut extra = Vec::new();
-    if selection.themes && !site.config.themes.is_empty() {
-        let shown = if selection.sample {
-            1
-        } else {
-            site.config.themes.len()
-        };
-        for t in site.config.themes.iter().take(shown) {
-            let path = format!("themes/{}/", t.slug);
-            let mut ctx = match shared.base_context(&path, "theme") {
-                Ok(c) => c,
-                Err(d) => {
-                    diags.push(d);
-                    continue;
-                }
-            };
-            ctx.insert("theme", &theme_view(t, shared.portable));
-            let members = theme_members
-                .get(t.slug.as_str())
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
+        if p.is_section {
+            let members = shared.children(p.dir());
             let values: Vec<Value> = members.iter().map(|&j| shared.page_ref(j)).collect();
             ctx.insert_value("pages", Value::from(values));
-            extra.push((path, "theme.html", ctx));
         }
-        let mut ctx = shared.base_context("themes/", "theme").unwrap_or_else(|d| {
-            diags.push(d);
-            Context::new()
-        });
-        let counts: Vec<usize> = site
-            .config
-            .themes
-            .iter()
-            .map(|t| theme_members.get(t.slug.as_str()).map_or(0, Vec::len))
-            .collect();
-        ctx.insert("counts", &counts);
-        extra.push(("themes/".to_string(), "themes.html", ctx));
-    }
-    if selection.not_found {
-        match shared.base_context("", "404") {
-            Ok(ctx) => extra.push((String::new(), "404.html", ctx)),
-            Err(d) => diags.push(d),
+        let html = render(template, &ctx, Some(p))?;
+        sink(Job {
+            path: format!("{}index.html", p.path),
+            bytes: html.into_bytes(),
+        })?;
+        for alias in &p.aliases {
+            alias_job(site, p, alias, &shared, sink)?;
         }
-    }
-    for (path, template, ctx) in extra {
-        let file = if template == "404.html" {
-            "404.html".to_string()
-        } else {
-            format!("{path}index.html")
-        };
-        match render(template, &ctx, None).and_then(|html| {
-            sink(Job {
-                path: file,
-                bytes: html.into_bytes(),
-            })
-        }) {
-            Ok(()) => count += 1,
-            Err(d) => diags.push(d),
-        }
-    }
-    if selection.listings {
-        match book(site, &shared, selection.sample) {
-            Ok(job) => match sink(job) {
-                Ok(()) => count += 1,
-                Err(d) => diags.push(d),
-            },
-            Err(d) => diags.push(d),
-        }
-        let listings = if selection.sample {
-            Vec::new()
-        } else {
-            listing_jobs(site)
-        };
-        for job in listings {
-            match job.and_then(sink) {
-                Ok(()) => {}
-                Err(d) => diags.push(d),
+        Ok(())
+    };
+
+    // The theme pages, the list of themes and the 404 page: (output file, template, context).
+    let generated = || -> Vec<Result<(String, &'static str, Context), Diagnostic>> {
+        let mut jobs = Vec::new();
+        if selection.themes && !site.config.themes.is_empty() {
+            let mut members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for i in ordered(site, 0..site.pages.len()) {
+                for t in &site.pages[i].themes {
+                    members.entry(t.as_str()).or_default().push(i);
+                }
             }
+            let shown = if selection.sample {
+                1
+            } else {
+                site.config.themes.len()
+            };
+            for t in site.config.themes.iter().take(shown) {
+                let path = format!("themes/{}/", t.slug);
+                jobs.push(shared.base_context(&path, "theme").map(|mut ctx| {
+                    ctx.insert("theme", &theme_view(t, shared.portable));
+                    let list = members
+                        .get(t.slug.as_str())
+                        .map(Vec::as_slice)
+                        .unwrap_or(&[]);
+                    let values: Vec<Value> = list.iter().map(|&j| shared.page_ref(j)).collect();
+                    ctx.insert_value("pages", Value::from(values));
+                    (format!("{path}index.html"), "theme.html", ctx)
+                }));
+            }
+            jobs.push(shared.base_context("themes/", "theme").map(|mut ctx| {
+                let counts: Vec<usize> = site
+                    .config
+                    .themes
+                    .iter()
+                    .map(|t| members.get(t.slug.as_str()).map_or(0, Vec::len))
+                    .collect();
+                ctx.insert("counts", &counts);
+                ("themes/index.html".to_string(), "themes.html", ctx)
+            }));
         }
-    }
+        if selection.not_found {
+            jobs.push(
+                shared
+                    .base_context("", "404")
+                    .map(|ctx| ("404.html".to_string(), "404.html", ctx)),
+            );
+        }
+        jobs
+    };
+    let render_generated = |job: Result<(String, &'static str, Context), Diagnostic>| {
+        let (file, template, ctx) = job?;
+        let html = render(template, &ctx, None)?;
+        sink(Job {
+            path: file,
+            bytes: html.into_bytes(),
+        })
+    };
+    let book_and_listings = || -> Vec<Result<(), Diagnostic>> {
+        if !selection.listings {
+            return Vec::new();
+        }
+        let mut tasks: Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync>> =
+            vec![Box::new(|| book(site, &shared, selection.sample))];
+        if !selection.sample {
+            tasks.extend(listing_tasks(site));
+        }
+        tasks.par_iter().map(|task| task().and_then(sink)).collect()
+    };
+
+    // Content pages, generated pages, the book and the listings all at once: the last
+    // three are few but large, and would otherwise run on one core after the rest.
+    let (page_results, (generated_results, listing_results)) = rayon::join(
+        || {
+            selected
+                .par_iter()
+                .map(|&i| render_page(i))
+                .collect::<Vec<_>>()
+        },
+        || {
+            rayon::join(
+                || {
+                    generated()
+                        .into_par_iter()
+                        .map(render_generated)
+                        .collect::<Vec<_>>()
+                },
+                book_and_listings,
+            )
+        },
+    );
+    let count = selected.len()
+        + generated_results.iter().filter(|r| r.is_ok()).count()
+        + usize::from(selection.listings);
+    let diags: Vec<Diagnostic> = page_results
+        .into_iter()
+        .chain(generated_results)
+        .chain(listing_results)
+        .filter_map(Result::err)
+        .collect();
     if diags.is_empty() {
         Ok(count)
     } else {
@@ -949,8 +953,7 @@ fn book(site: &Site, shared: &Shared, sample: bool) -> Result<Job, Diagnostic> {
 
     let section = |i: usize| -> Result<String, Diagnostic> {
         let p = &site.pages[i];
-        let mut page = shared.page_view(i);
-        page.content = site.book_body(i, &anchors);
+        let page = shared.page_view(i, site.book_body(i, &anchors));
         let mut ctx = shared.base_context("book/", "book")?;
         ctx.insert("anchor", &anchors[&i]);
         ctx.insert(
@@ -991,20 +994,34 @@ fn book(site: &Site, shared: &Shared, sample: bool) -> Result<Job, Diagnostic> {
     })
 }
 
-/// The files built from every page: feeds, sitemap, robots.txt and calendar.
-fn listing_jobs(site: &Site) -> Vec<Result<Job, Diagnostic>> {
+/// The files built from every page — sitemap, feed, robots.txt, calendar, search index —
+/// as tasks that can run side by side.
+fn listing_tasks(site: &Site) -> Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync + '_>> {
     let xml_error = |file: &str, e: std::io::Error| {
         Diagnostic::error(file, format!("cannot write {file}: {e}"))
     };
-    let mut jobs = Vec::new();
-    if let Some(base) = &site.config.base_url {
-        jobs.push(crate::feeds::sitemap(site, base).map_err(|e| xml_error("sitemap.xml", e)));
-        jobs.push(crate::feeds::atom(site, base).map_err(|e| xml_error("atom.xml", e)));
-        jobs.push(Ok(crate::feeds::robots(base)));
+    let mut tasks: Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync + '_>> = Vec::new();
+    if let Some(base) = site.config.base_url.as_deref() {
+        tasks.push(Box::new(move || {
+            crate::feeds::sitemap(site, base).map_err(|e| xml_error("sitemap.xml", e))
+        }));
+        tasks.push(Box::new(move || {
+            crate::feeds::atom(site, base).map_err(|e| xml_error("atom.xml", e))
+        }));
+        tasks.push(Box::new(move || Ok(crate::feeds::robots(base))));
     }
-    jobs.extend(crate::feeds::calendar(site).map(Ok));
-    jobs.push(Ok(search_index(site)));
-    jobs
+    if site
+        .pages
+        .iter()
+        .any(|p| p.kind == Kind::Itinerary && !p.stops.is_empty())
+    {
+        tasks.push(Box::new(move || {
+            crate::feeds::calendar(site)
+                .ok_or_else(|| Diagnostic::error("itinerary.ics", "no itinerary"))
+        }));
+    }
+    tasks.push(Box::new(move || Ok(search_index(site))));
+    tasks
 }
 
 #[derive(Serialize)]
