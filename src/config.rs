@@ -100,10 +100,13 @@ impl Config {
                     ),
                 ));
             } else if !seen.insert(theme.slug.as_str()) {
-                diags.push(locate(
-                    &theme.slug,
-                    format!("theme slug {:?} is defined twice", theme.slug),
-                ));
+                // Point at the second definition, not the first.
+                let quoted = format!("\"{}\"", theme.slug);
+                let d = Diagnostic::error(CONFIG_FILE, format!("theme slug {:?} is defined twice", theme.slug));
+                diags.push(match text.match_indices(&quoted).nth(1) {
+                    Some((off, _)) => d.at_offset(text, off),
+                    None => d,
+                });
             }
             if !is_hex_color(&theme.color) {
                 diags.push(locate(
