@@ -1,0 +1,46 @@
+//! Bad input that is not a one-folder case: escaping of front-matter strings, and
+//! symbolic-link loops in content/.
+
+mod common;
+
+use common::{TestSite, sel};
+
+#[test]
+fn script_in_a_title_or_summary_is_escaped() {
+    let site = TestSite::fixture("basic_site");
+    site.write(
+        "content/notes/xss.md",
+        "+++\ntitle = \"<script>alert(1)</script>\"\nsummary = \"<script>alert(2)</script>\"\nthemes = [\"trade\"]\n+++\nBody.\n",
+    );
+    site.build().ok();
+    for page in [
+        "notes/xss/index.html",
+        "index.html",
+        "themes/trade/index.html",
+        "book/index.html",
+    ] {
+        let doc = site.html(page);
+        for script in doc.select(&sel("script")) {
+            let text: String = script.text().collect();
+            assert!(
+                !text.contains("alert"),
+                "{page}: a script element runs {text:?}"
+            );
+        }
+        let html = std::fs::read_to_string(site.public().join(page)).expect("read");
+        assert!(
+            html.contains("&lt;script&gt;alert("),
+            "{page}: the title is not shown escaped"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_reported_not_followed_forever() {
+    let site = TestSite::fixture("basic_site");
+    std::os::unix::fs::symlink("..", site.root.join("content/notes/loop")).expect("symlink");
+    let run = site.build().fails();
+    assert!(run.stderr.contains("content/notes/loop"), "{}", run.stderr);
+    assert!(run.stderr.contains("symbolic link loop"), "{}", run.stderr);
+}
