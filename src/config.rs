@@ -102,7 +102,10 @@ impl Config {
             } else if !seen.insert(theme.slug.as_str()) {
                 // Point at the second definition, not the first.
                 let quoted = format!("\"{}\"", theme.slug);
-                let d = Diagnostic::error(CONFIG_FILE, format!("theme slug {:?} is defined twice", theme.slug));
+                let d = Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("theme slug {:?} is defined twice", theme.slug),
+                );
                 diags.push(match text.match_indices(&quoted).nth(1) {
                     Some((off, _)) => d.at_offset(text, off),
                     None => d,
