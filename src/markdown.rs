@@ -115,7 +115,7 @@ pub fn render(body: &str, dir: &str) -> Rendered {
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
-                    title,
+                    title: defuse_title(title),
                     id,
                 }));
             }
@@ -129,7 +129,7 @@ pub fn render(body: &str, dir: &str) -> Rendered {
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
-                    title,
+                    title: defuse_title(title),
                     id,
                 }));
             }
@@ -168,7 +168,7 @@ impl Rendered {
         image: bool,
     ) -> CowStr<'a> {
         let (target, anchor, asset) = match classify(&dest, dir) {
-            Dest::Other => return dest,
+            Dest::Other => return defuse(dest),
             Dest::Page(..) if image => return dest,
             Dest::Anchor(_) if image => return dest,
             Dest::Anchor(anchor) => {
@@ -204,6 +204,25 @@ impl Rendered {
             asset,
         });
         CowStr::from(format!("{LINK_MARK}{n}{LINK_MARK_END}"))
+    }
+}
+
+/// An author's own `@@briefing-link-N@@` in a destination or title would be taken for a
+/// placeholder and replaced by another link's href; `%40` reads the same in a URL.
+fn defuse(value: CowStr<'_>) -> CowStr<'_> {
+    if value.contains(LINK_MARK) {
+        CowStr::from(value.replace('@', "%40"))
+    } else {
+        value
+    }
+}
+
+/// The same for a title, shown as text: an invisible word joiner splits the mark.
+fn defuse_title(value: CowStr<'_>) -> CowStr<'_> {
+    if value.contains(LINK_MARK) {
+        CowStr::from(value.replace("@@", "@\u{2060}@"))
+    } else {
+        value
     }
 }
 
@@ -351,5 +370,20 @@ mod tests {
         assert!(r.html.contains("href=\"@@briefing-link-0@@\""));
         assert_eq!(r.links[1].target, None);
         assert!(matches!(classify("../../x.md", "a"), Dest::Escapes));
+    }
+
+    #[test]
+    fn an_authors_own_placeholder_is_not_taken_for_one() {
+        let r = render(
+            "[a](other.md) [b](@@briefing-link-0@@) [c](x.md \"@@briefing-link-0@@\")",
+            "",
+        );
+        assert_eq!(r.links.iter().filter(|l| l.placeholder).count(), 2);
+        assert_eq!(r.html.matches(LINK_MARK).count(), 2, "{}", r.html);
+        assert!(
+            r.html.contains("href=\"%40%40briefing-link-0%40%40\""),
+            "{}",
+            r.html
+        );
     }
 }
