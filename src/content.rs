@@ -321,20 +321,27 @@ struct StopFm {
 /// Decodes a file's bytes: strips a UTF-8 BOM, rejects invalid UTF-8 naming the byte
 /// offset, and normalises CRLF so offsets and lines agree everywhere after.
 pub fn decode_text(file: &Path, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+    let bom = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
-    }
+        3
+    } else {
+        0
+    };
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
         Diagnostic::error(
             file,
-            format!("the file is not valid UTF-8 (invalid byte at offset {at}); save it as UTF-8"),
+            format!(
+                "the file is not valid UTF-8 (invalid byte at offset {}); save it as UTF-8",
+                at + bom
+            ),
         )
         .at_offset(&valid, at)
     })?;
+    // CRLF (Windows) and lone CR (old Mac) line endings both become LF.
     Ok(if text.contains('\r') {
-        text.replace("\r\n", "\n")
+        text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text
     })
@@ -453,6 +460,17 @@ pub fn parse_page(
         ));
     }
 
+    for alias in &fm.aliases {
+        if !crate::output::is_safe_relative(alias.trim_matches('/')) {
+            diags.push(ctx.at_value(
+                alias,
+                "aliases",
+                format!(
+                    "alias {alias:?} must be a relative path inside the site, like \"old/canola\""
+                ),
+            ));
+        }
+    }
     let sources = fm
         .sources
         .into_iter()
@@ -608,8 +626,12 @@ impl Located<'_> {
         }
     }
 
+    /// Points at `value`, looked for from the line that sets `key` (so that the same text
+    /// elsewhere, say in the title, is not taken for it), else anywhere.
     fn at_value(&self, value: &str, key: &str, msg: impl Into<String>) -> Diagnostic {
-        match frontmatter::locate_value(self.fm, value) {
+        let from_key = frontmatter::locate_key(self.fm, key)
+            .and_then(|k| frontmatter::locate_value(&self.fm[k..], value).map(|v| k + v));
+        match from_key.or_else(|| frontmatter::locate_value(self.fm, value)) {
             Some(off) => {
                 Diagnostic::error(self.file, msg).at_offset(self.text, self.fm_offset + off)
             }
@@ -656,8 +678,12 @@ impl Located<'_> {
         let status = self.status(&d.status, diags);
         let mut measures = Vec::with_capacity(d.measures.len());
         for m in d.measures {
+            // A bad measure is reported and skipped; the others are still checked.
             let own = match &m.status {
-                Some(s) => Some(self.status(s, diags)?),
+                Some(s) => match self.status(s, diags) {
+                    Some(st) => Some(st),
+                    None => continue,
+                },
                 None => None,
             };
             if let (Some(effective), Some(status)) = (

@@ -149,3 +149,45 @@ fn sorted(mut diags: Vec<Diagnostic>) -> Errors {
     diagnostic::sort(&mut diags);
     Errors(diags)
 }
+
+/// Renders one page on its own, with the built-in theme and no files: the page pipeline
+/// (Markdown, link checks, template) without a site folder. For fuzzing and tests.
+pub fn render_single_page(page: content::Page, config: &Config) -> Result<String, Errors> {
+    let rendered = markdown::render(page.body(), page.dir());
+    let templates =
+        templates::Templates::load(Path::new("/nonexistent-briefing-site")).map_err(sorted)?;
+    let by_rel = std::iter::once((page.rel.clone(), 0)).collect();
+    let site = Site {
+        root: PathBuf::from("/nonexistent-briefing-site"),
+        config: config.clone(),
+        options: BuildOptions::default(),
+        pages: vec![page],
+        rendered: vec![rendered],
+        by_rel,
+        unbuilt: Default::default(),
+        assets: Default::default(),
+        templates,
+        warnings: Vec::new(),
+    };
+    let problems: Vec<Diagnostic> = site
+        .cross_page_problems()
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if !problems.is_empty() {
+        return Err(sorted(problems));
+    }
+    let html = std::sync::Mutex::new(String::new());
+    let selection = render::Selection {
+        pages: std::iter::once(0).collect(),
+        ..render::Selection::default()
+    };
+    render::render(&site, &selection, &|job| {
+        if let Ok(mut out) = html.lock() {
+            out.push_str(&String::from_utf8_lossy(&job.bytes));
+        }
+        Ok(())
+    })
+    .map_err(sorted)?;
+    Ok(html.into_inner().unwrap_or_default())
+}

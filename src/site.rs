@@ -244,6 +244,18 @@ fn walk_content(
         let Ok(rel) = entry.path().strip_prefix(&dir) else {
             continue;
         };
+        // Names that would read as paths once on the web (`a\..\b`) are refused here,
+        // naming the file, rather than at write time.
+        if rel
+            .to_str()
+            .is_some_and(|s| s.contains('\\') && std::path::MAIN_SEPARATOR != '\\')
+        {
+            diags.push(Diagnostic::error(
+                entry.path().strip_prefix(root).unwrap_or(entry.path()),
+                "file name contains a backslash: rename it (backslashes are path separators on the web and on Windows)",
+            ));
+            continue;
+        }
         let Some(rel) = rel.to_str().map(|s| s.replace('\\', "/")) else {
             diags.push(Diagnostic::error(
                 entry.path().strip_prefix(root).unwrap_or(entry.path()),

@@ -112,3 +112,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_single_page_renders_through_the_whole_pipeline() {
+    let text = "+++\ntitle = \"Alone\"\nthemes = [\"trade\"]\nsummary = \"S\"\n+++\n## Part\n\nSee [part](#part).\n".to_string();
+    let page = parse_page(
+        "notes/alone.md",
+        Path::new("content/notes/alone.md"),
+        text,
+        &config(),
+        || Kind::Note,
+    )
+    .expect("page");
+    let html = briefing::render_single_page(page, &config()).expect("renders");
+    assert!(html.contains("<h1>Alone</h1>"), "{html}");
+}
