@@ -99,19 +99,63 @@ pub fn parse<T: for<'de> Deserialize<'de>>(
                 let offset = e
                     .location()
                     .map_or(0, |l| l.index().min(front_matter.len()));
-                let msg = e.to_string();
-                // serde_norway appends " at line X column Y"; the location is shown anyway.
-                let msg = match msg.find(" at line ") {
-                    Some(i) => msg[..i].to_string(),
-                    None => msg,
-                };
-                SplitError {
-                    message: format!("invalid YAML front matter: {msg}"),
-                    offset,
-                }
+                yaml_error(front_matter, &e.to_string(), offset)
             })
         }
     }
+}
+
+/// Turns serde_norway's message into ours. It reads "PROBLEM at line X column Y" and, for
+/// an unclosed construct, ", while scanning a quoted scalar at line X column Y": the
+/// location is shown anyway, but where the construct opened is the line the author needs.
+fn yaml_error(front_matter: &str, msg: &str, offset: usize) -> SplitError {
+    let without_location = |s: &str| s.find(" at line ").map_or(s, |i| &s[..i]).to_string();
+    let (problem, context) = match msg.split_once(", while ") {
+        Some((p, c)) => (without_location(p), Some(c)),
+        None => (without_location(msg), None),
+    };
+    let mut message = format!("invalid YAML front matter: {problem}");
+    let mut offset = offset;
+    if let Some(context) = context {
+        let what = without_location(context);
+        let opened = context
+            .rsplit_once(" at line ")
+            .and_then(|(_, loc)| loc.split_once(" column "))
+            .and_then(|(l, c)| {
+                Some((
+                    l.trim().parse::<usize>().ok()?,
+                    c.trim().parse::<usize>().ok()?,
+                ))
+            });
+        match opened.and_then(|(l, c)| line_column_offset(front_matter, l, c).map(|o| (l, o))) {
+            // Nothing closed it: point at where it opened.
+            Some((_, at)) if problem.contains("end of stream") => {
+                message.push_str(&format!(" while {what}: it is never closed"));
+                offset = at;
+            }
+            // The front matter starts on the file's second line.
+            Some((line, _)) => {
+                message.push_str(&format!(" while {what} that starts on line {}", line + 1))
+            }
+            None => message.push_str(&format!(" while {what}")),
+        }
+    }
+    SplitError { message, offset }
+}
+
+/// The byte offset of a 1-based line and (character) column, if it exists.
+fn line_column_offset(text: &str, line: usize, column: usize) -> Option<usize> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    let rest = text.get(start..)?;
+    let within = rest
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
+    Some((start + within).min(text.len()))
 }
 
 /// A date as written, TOML date or quoted string alike; validated later so the error can
@@ -213,6 +257,29 @@ mod tests {
                 .contains("expected front matter")
         );
         assert!(split("").unwrap_err().message.contains("empty"));
+    }
+
+    #[test]
+    fn an_unclosed_yaml_quote_points_where_it_opened() {
+        let fm = "title: \"Unclosed\nsummary: x\n";
+        let e = parse::<std::collections::BTreeMap<String, serde_norway::Value>>(Format::Yaml, fm)
+            .unwrap_err();
+        assert_eq!(e.offset, 7, "{e:?}");
+        assert!(
+            e.message
+                .contains("while scanning a quoted scalar: it is never closed"),
+            "{e:?}"
+        );
+        let fm = "title: [a, b\nsummary: x\n";
+        let e = parse::<std::collections::BTreeMap<String, serde_norway::Value>>(Format::Yaml, fm)
+            .unwrap_err();
+        assert!(
+            e.message.contains("flow sequence that starts on line 2"),
+            "{e:?}"
+        );
+        assert_eq!(line_column_offset("ab\ncd", 2, 2), Some(4));
+        assert_eq!(line_column_offset("ab", 9, 1), Some(2));
+        assert_eq!(line_column_offset("ab", 0, 1), None);
     }
 
     #[test]
