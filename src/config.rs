@@ -82,17 +82,23 @@ impl Config {
             }]
         })?;
         let mut diags = Vec::new();
-        let locate = |needle: &str, msg: String| {
+        // Points at `key = …` in the given table (the n-th `[[themes]]`, or the top level),
+        // falling back to the first mention of the value.
+        let locate = |table: Option<usize>, key: &str, needle: &str, msg: String| {
             let d = Diagnostic::error(CONFIG_FILE, msg);
-            match text.find(needle) {
+            match field_offset(text, table, key)
+                .or_else(|| (!needle.is_empty()).then(|| text.find(needle)).flatten())
+            {
                 Some(off) => d.at_offset(text, off),
                 None => d,
             }
         };
         let mut seen = std::collections::HashSet::new();
-        for theme in &config.themes {
+        for (i, theme) in config.themes.iter().enumerate() {
             if !is_slug(&theme.slug) {
                 diags.push(locate(
+                    Some(i),
+                    "slug",
                     &theme.slug,
                     format!(
                         "theme slug {:?} must be lowercase letters, digits and hyphens",
@@ -100,19 +106,18 @@ impl Config {
                     ),
                 ));
             } else if !seen.insert(theme.slug.as_str()) {
-                // Point at the second definition, not the first.
-                let quoted = format!("\"{}\"", theme.slug);
-                let d = Diagnostic::error(
-                    CONFIG_FILE,
+                // Points at the second definition, not the first.
+                diags.push(locate(
+                    Some(i),
+                    "slug",
+                    &theme.slug,
                     format!("theme slug {:?} is defined twice", theme.slug),
-                );
-                diags.push(match text.match_indices(&quoted).nth(1) {
-                    Some((off, _)) => d.at_offset(text, off),
-                    None => d,
-                });
+                ));
             }
             if !is_hex_color(&theme.color) {
                 diags.push(locate(
+                    Some(i),
+                    "color",
                     &theme.color,
                     format!(
                         "theme colour {:?} must be a hex colour such as \"#1f4e79\"",
@@ -125,6 +130,8 @@ impl Config {
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
             diags.push(locate(
+                None,
+                "base_url",
                 url,
                 format!("base_url {url:?} must start with http:// or https://"),
             ));
@@ -139,6 +146,45 @@ impl Config {
     pub fn theme(&self, slug: &str) -> Option<&Theme> {
         self.themes.iter().find(|t| t.slug == slug)
     }
+}
+
+/// The byte offset of the value of `key = …` in `briefing.toml`: in the `index`-th
+/// `[[themes]]` table, or with `None` at the top level (before any table header).
+fn field_offset(text: &str, table: Option<usize>, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    let mut current = None; // None: top level; Some(Some(i)): i-th theme; Some(None): other
+    let mut themes = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            let header: String = t
+                .chars()
+                .take_while(|&c| c != '#')
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            current = Some(if header == "[[themes]]" {
+                themes += 1;
+                Some(themes - 1)
+            } else {
+                None
+            });
+        } else if current == table.map(Some) {
+            let name = t
+                .split('=')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\'']);
+            if name == key
+                && let Some(eq) = line.find('=')
+            {
+                let value = &line[eq + 1..];
+                return Some(offset + eq + 1 + (value.len() - value.trim_start().len()));
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The first line of a toml error message, without the location toml adds itself.
@@ -158,4 +204,23 @@ fn is_hex_color(s: &str) -> bool {
         return false;
     };
     matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn theme_problems_point_at_their_own_table() {
+        let text = "title = \"Trade and red tape\"\n[[themes]]\nslug = \"trade\"\nname = \"T\"\n\
+                    color = \"#123456\"\n[[themes]] # again\nslug = \"trade\"\nname = \"T\"\n\
+                    color = \"red\"\n";
+        assert_eq!(field_offset(text, Some(1), "slug"), text.rfind("\"trade\""));
+        assert_eq!(field_offset(text, Some(1), "color"), text.find("\"red\""));
+        assert_eq!(field_offset(text, None, "title"), Some(8));
+        assert_eq!(field_offset(text, Some(2), "slug"), None);
+        let diags = Config::parse(text).unwrap_err();
+        let lines: Vec<_> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(diags.len(), 2, "{lines:?}");
+    }
 }
