@@ -1,21 +1,44 @@
 //! How dates and times read on the page.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::content::{Moment, PartialDate, When};
 
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn month(d: NaiveDate) -> &'static str {
+    MONTHS[d.month0() as usize]
+}
+
+// Written out by hand rather than with `format("%-d %B %Y")`: every page shows several
+// dates, and parsing a format string each time showed in profiles.
+
 /// `16 January 2026`
 pub fn long(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
+    format!("{} {} {}", d.day(), month(d), d.year())
 }
 
 /// `16 Jan`
 pub fn short(d: NaiveDate) -> String {
-    d.format("%-d %b").to_string()
+    format!("{} {}", d.day(), &month(d)[..3])
 }
 
+/// `2026-01-16`
 pub fn iso(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 /// A day heading of the itinerary: `Wednesday 14 January 2026`, `January 2026`, `2026`.
@@ -87,5 +110,21 @@ pub fn stop_when(w: When, city: &str) -> String {
             }
             format!("{s} {city} time (UTC{})", t.format("%:z"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        let d = NaiveDate::from_ymd_opt(2026, 1, 6).unwrap_or_default();
+        assert_eq!(long(d), d.format("%-d %B %Y").to_string());
+        assert_eq!(short(d), d.format("%-d %b").to_string());
+        assert_eq!(iso(d), d.format("%Y-%m-%d").to_string());
+        let d = NaiveDate::from_ymd_opt(987, 12, 31).unwrap_or_default();
+        assert_eq!(iso(d), "0987-12-31");
+        assert_eq!(short(d), "31 Dec");
     }
 }
