@@ -102,11 +102,13 @@ impl fmt::Display for Diagnostic {
         if let (Some(line), Some(src)) = (self.line, &self.source_line) {
             let n = line.to_string();
             let pad = " ".repeat(n.len());
-            write!(f, "\n {pad} |\n {n} | {src}")?;
-            if let Some(col) = self.column {
-                let indent: String = src
+            let col = self.column.map(|c| c.saturating_sub(1));
+            let (shown, caret) = excerpt(src, col.unwrap_or(0));
+            write!(f, "\n {pad} |\n {n} | {shown}")?;
+            if col.is_some() {
+                let indent: String = shown
                     .chars()
-                    .take(col.saturating_sub(1))
+                    .take(caret)
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 write!(f, "\n {pad} | {indent}^")?;
@@ -117,6 +119,37 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The failure of a run: one or more diagnostics, errors first.
+/// How many characters of a source line are shown.
+const EXCERPT_WIDTH: usize = 120;
+
+/// The part of a source line to show around character `col`, and where in it the caret
+/// goes: a window of a long line (a 10 MB one-line file stays readable), with control
+/// characters (terminal escapes from a hostile file) replaced.
+fn excerpt(src: &str, col: usize) -> (String, usize) {
+    let len = src.chars().count();
+    let start = if len <= EXCERPT_WIDTH {
+        0
+    } else {
+        col.saturating_sub(EXCERPT_WIDTH / 2)
+            .min(len - EXCERPT_WIDTH)
+    };
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(src.chars().skip(start).take(EXCERPT_WIDTH).map(|c| {
+        if c.is_control() && c != '\t' {
+            '\u{fffd}'
+        } else {
+            c
+        }
+    }));
+    if start + EXCERPT_WIDTH < len {
+        shown.push('…');
+    }
+    (shown, col - start + usize::from(start > 0))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Errors(pub Vec<Diagnostic>);
 
@@ -157,4 +190,28 @@ pub fn sort(diags: &mut [Diagnostic]) {
         (a.severity, &a.file, a.line, a.column, &a.message)
             .cmp(&(b.severity, &b.file, b.line, b.column, &b.message))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_shown_around_the_column() {
+        let line = format!("{}BAD{}", "a".repeat(5000), "b".repeat(5000));
+        let d = Diagnostic::error("content/x.md", "bad").at_offset(&line, 5000);
+        let shown = d.to_string();
+        assert!(shown.len() < 600, "{shown}");
+        let lines: Vec<&str> = shown.lines().collect();
+        let (src, caret) = (lines[3], lines[4]);
+        let at = caret.chars().position(|c| c == '^').expect("caret");
+        let under: String = src.chars().skip(at).take(3).collect();
+        assert_eq!(under, "BAD", "{shown}");
+    }
+
+    #[test]
+    fn control_characters_are_not_printed() {
+        let d = Diagnostic::error("x", "bad").at_offset("ti\u{1b}[2Jtle = 1", 0);
+        assert!(!d.to_string().contains('\u{1b}'));
+    }
 }
