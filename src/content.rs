@@ -384,7 +384,16 @@ pub fn parse_page(
             String::new()
         }
     };
+    let mut listed = std::collections::HashSet::new();
     for slug in &fm.themes {
+        if !listed.insert(slug.as_str()) {
+            diags.push(ctx.at_value(
+                slug,
+                "themes",
+                format!("theme {slug:?} is listed twice in `themes`"),
+            ));
+            continue;
+        }
         if config.theme(slug).is_none() {
             let known: Vec<&str> = config.themes.iter().map(|t| t.slug.as_str()).collect();
             diags.push(ctx.at_value(
@@ -476,12 +485,14 @@ pub fn parse_page(
         .into_iter()
         .map(|s| {
             if let Some(url) = &s.url
-                && !(url.starts_with("http://") || url.starts_with("https://"))
+                && !is_web_url(url)
             {
                 diags.push(ctx.at_value(
                     url,
                     "url",
-                    format!("source url {url:?} must start with http:// or https://"),
+                    format!(
+                        "source url {url:?} must start with http:// or https:// and name a host"
+                    ),
                 ));
             }
             Source {
@@ -646,10 +657,17 @@ impl Located<'_> {
                 diags.push(self.at_value(
                     &d.0,
                     key,
-                    format!(
-                        "`{key}` = {:?} is not a valid date: expected YYYY-MM-DD, e.g. 2026-01-14",
-                        d.0
-                    ),
+                    if looks_like_a_day(&d.0) {
+                        format!(
+                            "`{key}` = {:?} is not a valid date: there is no such day",
+                            d.0
+                        )
+                    } else {
+                        format!(
+                            "`{key}` = {:?} is not a valid date: expected YYYY-MM-DD, e.g. 2026-01-14",
+                            d.0
+                        )
+                    },
                 ));
                 None
             }
@@ -806,6 +824,33 @@ fn end_before_start(start: Moment, end: Moment) -> bool {
     }
 }
 
+/// Written as YYYY-MM-DD, whether or not the day exists.
+fn looks_like_a_day(s: &str) -> bool {
+    let b = s.trim().as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
+/// An http(s) URL with a host: the scheme in any case, as URLs allow.
+fn is_web_url(url: &str) -> bool {
+    let rest = ["http://", "https://"].iter().find_map(|scheme| {
+        url.get(..scheme.len())
+            .filter(|p| p.eq_ignore_ascii_case(scheme))
+            .map(|_| &url[scheme.len()..])
+    });
+    rest.is_some_and(|r| {
+        r.split(['/', '?', '#'])
+            .next()
+            .is_some_and(|host| !host.is_empty() && !host.chars().any(char::is_whitespace))
+    })
+}
+
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     // Exactly YYYY-MM-DD: chrono alone would also take "2026-1-4".
@@ -834,6 +879,17 @@ fn parse_partial_date(s: &str) -> Option<PartialDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn web_urls() {
+        assert!(is_web_url("https://example.org/x"));
+        assert!(is_web_url("HTTP://example.org"));
+        assert!(!is_web_url("https://"));
+        assert!(!is_web_url("https:///etc/passwd"));
+        assert!(!is_web_url("javascript:alert(1)"));
+        assert!(!is_web_url("http"));
+        assert!(looks_like_a_day("2026-02-29") && !looks_like_a_day("2026-2-9"));
+    }
 
     #[test]
     fn output_paths() {
