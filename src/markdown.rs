@@ -244,17 +244,20 @@ fn classify(dest: &str, dir: &str) -> Dest {
         return if anchor.is_empty() {
             Dest::Other
         } else {
-            Dest::Anchor(anchor.to_string())
+            Dest::Anchor(percent_decode(anchor).into_owned())
         };
     }
     if dest.starts_with('/') || dest.starts_with('\\') || has_scheme(dest) {
         return Dest::Other;
     }
     let (path, anchor) = match dest.split_once('#') {
-        Some((p, a)) => (p, (!a.is_empty()).then(|| a.to_string())),
+        Some((p, a)) => (p, (!a.is_empty()).then(|| percent_decode(a).into_owned())),
         None => (dest, None),
     };
     let path = path.split_once('?').map_or(path, |(p, _)| p);
+    // `my%20note.md` is how editors write a link to `my note.md`.
+    let decoded = percent_decode(path);
+    let path = decoded.as_ref();
     let is_page = path.ends_with(".md");
     // A file name with an extension; folders and bare words are left alone.
     let is_file = path
@@ -268,6 +271,38 @@ fn classify(dest: &str, dir: &str) -> Dest {
         Some(target) if is_page => Dest::Page(target, anchor),
         Some(target) => Dest::Asset(target, anchor),
         None => Dest::Escapes,
+    }
+}
+
+/// Decodes `%XX` escapes; the text as written if there are none or they do not decode to
+/// UTF-8.
+fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('%') {
+        return s.into();
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    match String::from_utf8(out) {
+        Ok(decoded) => decoded.into(),
+        Err(_) => s.into(),
     }
 }
 
@@ -370,6 +405,20 @@ mod tests {
         assert!(r.html.contains("href=\"@@briefing-link-0@@\""));
         assert_eq!(r.links[1].target, None);
         assert!(matches!(classify("../../x.md", "a"), Dest::Escapes));
+    }
+
+    #[test]
+    fn percent_escapes_in_links_are_decoded() {
+        let r = render(
+            "[a](my%20note.md#caf%C3%A9) [b](#caf%C3%A9) [c](..%2F..%2Fx.md)",
+            "notes",
+        );
+        assert_eq!(r.links[0].target.as_deref(), Some("notes/my note.md"));
+        assert_eq!(r.links[0].anchor.as_deref(), Some("café"));
+        assert_eq!(r.links[1].anchor.as_deref(), Some("café"));
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(percent_decode("%FF"), "%FF");
     }
 
     #[test]
