@@ -68,8 +68,20 @@ pub fn render(body: &str, dir: &str) -> Rendered {
     // While inside a heading: index in `events` of its start, and its text so far.
     let mut heading: Option<(usize, String)> = None;
 
+    // Inside an image, links and images are only its alt text: nothing is written for their
+    // destinations, so nothing is checked.
+    let mut in_image = 0usize;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
+            Event::Start(Tag::Link { .. }) if in_image > 0 => events.push(event),
+            Event::Start(Tag::Image { .. }) if in_image > 0 => {
+                in_image += 1;
+                events.push(event);
+            }
+            Event::End(TagEnd::Image) => {
+                in_image = in_image.saturating_sub(1);
+                events.push(event);
+            }
             Event::Start(Tag::Heading { .. }) => {
                 heading = Some((events.len(), String::new()));
                 events.push(event);
@@ -126,6 +138,7 @@ pub fn render(body: &str, dir: &str) -> Rendered {
                 id,
             }) => {
                 let dest_url = out.destination(dest_url, dir, range.start, true);
+                in_image += 1;
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -141,6 +154,15 @@ pub fn render(body: &str, dir: &str) -> Rendered {
                 events.push(event);
                 events.push(Event::Html(CowStr::Borrowed("</div>")));
             }
+            // Raw HTML may spell a placeholder too; `&#64;` is the same `@` to a browser.
+            Event::Html(t) if t.contains(LINK_MARK) => events.push(Event::Html(
+                t.replace(LINK_MARK, &format!("&#64;{}", &LINK_MARK[1..]))
+                    .into(),
+            )),
+            Event::InlineHtml(t) if t.contains(LINK_MARK) => events.push(Event::InlineHtml(
+                t.replace(LINK_MARK, &format!("&#64;{}", &LINK_MARK[1..]))
+                    .into(),
+            )),
             other => events.push(other),
         }
     }
@@ -408,6 +430,14 @@ mod tests {
     }
 
     #[test]
+    fn links_in_an_images_alt_text_are_not_checked() {
+        let r = render("![see [a](missing.md) ![b](x.png)](map.png) [c](c.md)", "");
+        let targets: Vec<_> = r.links.iter().filter_map(|l| l.target.as_deref()).collect();
+        assert_eq!(targets, ["map.png", "c.md"]);
+        assert_eq!(r.html.matches(LINK_MARK).count(), 2, "{}", r.html);
+    }
+
+    #[test]
     fn percent_escapes_in_links_are_decoded() {
         let r = render(
             "[a](my%20note.md#caf%C3%A9) [b](#caf%C3%A9) [c](..%2F..%2Fx.md)",
@@ -428,6 +458,11 @@ mod tests {
             "",
         );
         assert_eq!(r.links.iter().filter(|l| l.placeholder).count(), 2);
+        let raw = render(
+            "[a](other.md) <a href=\"@@briefing-link-0@@\">b</a>\n\n<div title=\"@@briefing-link-0@@\"></div>\n",
+            "",
+        );
+        assert_eq!(raw.html.matches(LINK_MARK).count(), 1, "{}", raw.html);
         assert_eq!(r.html.matches(LINK_MARK).count(), 2, "{}", r.html);
         assert!(
             r.html.contains("href=\"%40%40briefing-link-0%40%40\""),
