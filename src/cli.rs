@@ -182,6 +182,17 @@ impl Ui {
         }
     }
 
+    /// With `-v`: how long loading and checking the content took.
+    fn loaded(&self, site: &Site, start: Instant) {
+        if self.verbose {
+            eprintln!(
+                "Loaded {} content pages (front matter, Markdown, links) in {} ms",
+                site.pages.len(),
+                start.elapsed().as_millis()
+            );
+        }
+    }
+
     fn failed(&self, e: &Errors) -> i32 {
         self.diagnostics(&e.0);
         let n = e.0.iter().filter(|d| d.is_error()).count();
@@ -206,13 +217,7 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return ui.failed(&e),
     };
-    if ui.verbose {
-        eprintln!(
-            "Loaded {} content pages (front matter, Markdown, links) in {} ms",
-            site.pages.len(),
-            start.elapsed().as_millis()
-        );
-    }
+    ui.loaded(&site, start);
     let result = site.build();
     // The process ends here: let the OS reclaim the site at once rather than freeing tens
     // of thousands of allocations one by one.
@@ -241,13 +246,7 @@ fn check(ui: &Ui, args: RootArg) -> i32 {
         Ok(s) => s,
         Err(e) => return ui.failed(&e),
     };
-    if ui.verbose {
-        eprintln!(
-            "Loaded {} content pages (front matter, Markdown, links) in {} ms",
-            site.pages.len(),
-            start.elapsed().as_millis()
-        );
-    }
+    ui.loaded(&site, start);
     let result = site.check();
     let pages = site.pages.len();
     std::mem::forget(site);
