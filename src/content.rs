@@ -694,6 +694,20 @@ impl Located<'_> {
 
     fn dispute(&self, d: DisputeFm, diags: &mut Vec<Diagnostic>) -> Option<Dispute> {
         let status = self.status(&d.status, diags);
+        // Required, and shown on the tracker: an empty one is a blank cell.
+        for (key, value) in [
+            ("imposed_by", &d.imposed_by),
+            ("affected", &d.affected),
+            ("stake", &d.stake),
+            ("ask", &d.ask),
+        ] {
+            if value.trim().is_empty() {
+                diags.push(self.at_key(
+                    key,
+                    format!("`{key}` in [dispute] is empty: say who or what, in a few words"),
+                ));
+            }
+        }
         let mut measures = Vec::with_capacity(d.measures.len());
         for m in d.measures {
             // A bad measure is reported and skipped; the others are still checked.
