@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # The benchmark: cold full builds of generated 1,000- and 10,000-page briefing sites by
-# `briefing build`, the floor (bench/src/bin/floor.rs) and Hugo, side by side in one run,
-# with hyperfine (medians) and /usr/bin/time (peak memory); plus `briefing check` and the
-# serve-mode edit latency at 10,000 pages. Writes bench/RESULTS.md.
+# `briefing build`, the floor (bench/src/bin/floor.rs) and Hugo (an equivalent generated
+# Hugo site), side by side in one run, timed with hyperfine (medians) and measured for peak
+# memory with /usr/bin/time -v; plus `briefing check` on the same sites and, unless
+# BENCH_SERVE=0, the serve-mode edit latency at 10,000 pages. Prints the table and writes
+# it, with the date, versions and core count, to bench/RESULTS.md.
 #
-#   bench/run.sh            # BENCH_DIR (default /dev/shm/briefing-bench) holds the scratch sites
+#   bench/run.sh                  # from the repository root (or anywhere)
+#   BENCH_DIR=/dev/shm/x          # scratch folder for sites and outputs (default below; tmpfs)
+#   BENCH_RUNS=10                 # timed runs per command (default 5, after 1 warm-up)
+#   BENCH_PAGES="1000 10000"      # site sizes
+#   BENCH_SERVE=0                 # skip the serve latency measurement
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +18,7 @@ missing=()
 command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
 command -v hugo >/dev/null 2>&1 || missing+=(hugo)
 [ -x /usr/bin/time ] || missing+=(time)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if ((${#missing[@]})); then
   sudo=()
   if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
@@ -20,44 +27,69 @@ if ((${#missing[@]})); then
 fi
 
 cargo build --release --workspace
-B=target/release/briefing
-GEN=target/release/gen
-FLOOR=target/release/floor
+B=$PWD/target/release/briefing
+GEN=$PWD/target/release/gen
+FLOOR=$PWD/target/release/floor
 DIR=${BENCH_DIR:-/dev/shm/briefing-bench}
 RUNS=${BENCH_RUNS:-5}
+SIZES=${BENCH_PAGES:-1000 10000}
+case "$DIR" in
+  "" | / | "$HOME" | "$PWD") echo "refusing BENCH_DIR=$DIR" >&2; exit 2 ;;
+esac
 rm -rf "$DIR"
 mkdir -p "$DIR"
+cat /proc/loadavg > "$DIR/load-start.txt"
 
-peak_mb() { # command... -> peak resident memory in MB (median of 3)
+# Peak resident memory in MB of a command (median of 3 runs, each into a fresh output).
+# Usage: peak_mb OUTPUT_DIR command...
+peak_mb() {
+  local out=$1
+  shift
   for _ in 1 2 3; do
-    /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -n 1
+    rm -rf "$out"
+    /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ { print $2 }'
   done | sort -n | sed -n 2p | awk '{ printf "%.0f", $1 / 1024 }'
 }
 
-for n in 1000 10000; do
-  "$GEN" --pages "$n" --seed 42 --out "$DIR/site-$n" >/dev/null
-  "$GEN" --pages "$n" --seed 42 --out "$DIR/hugo-$n" --flavor hugo >/dev/null
+# Counts the HTML files an output holds (to see that each tool wrote a whole site).
+html_count() { find "$1" -name '*.html' | wc -l; }
+
+for n in $SIZES; do
+  site="$DIR/site-$n" hugo_site="$DIR/hugo-$n"
+  "$GEN" --pages "$n" --seed 42 --out "$site" | tee "$DIR/gen-$n.txt"
+  "$GEN" --pages "$n" --seed 42 --out "$hugo_site" --flavor hugo
   out_b="$DIR/out-briefing-$n" out_f="$DIR/out-floor-$n" out_h="$DIR/out-hugo-$n"
-  # Every tool starts from an empty output folder (--prepare), so each run is a cold build.
+  # Each timed run starts from no output folder (--prepare), so each is a cold build of the
+  # whole site; the sources are in the page cache for all tools alike.
   hyperfine --warmup 1 --runs "$RUNS" --export-json "$DIR/build-$n.json" \
-    --prepare "rm -rf $out_b $out_f $out_h" \
-    -n briefing "$B build -q --root $DIR/site-$n --output $out_b" \
-    -n floor "$FLOOR $DIR/site-$n $out_f" \
-    -n hugo "hugo --quiet --source $DIR/hugo-$n --destination $out_h" \
-    -n check "$B check -q --root $DIR/site-$n"
+    --prepare "rm -rf '$out_b' '$out_f' '$out_h'" \
+    -n briefing "'$B' build -q --root '$site' --output '$out_b'" \
+    -n floor "'$FLOOR' '$site' '$out_f'" \
+    -n hugo "hugo --quiet --source '$hugo_site' --destination '$out_h'" \
+    -n check "'$B' check -q --root '$site'"
   {
-    rm -rf "$out_b"; echo "briefing $(peak_mb "$B" build -q --root "$DIR/site-$n" --output "$out_b" --force)"
-    rm -rf "$out_f"; echo "floor $(peak_mb "$FLOOR" "$DIR/site-$n" "$out_f")"
-    rm -rf "$out_h"; echo "hugo $(peak_mb hugo --quiet --source "$DIR/hugo-$n" --destination "$out_h")"
-    echo "check $(peak_mb "$B" check -q --root "$DIR/site-$n")"
+    echo "briefing $(peak_mb "$out_b" "$B" build -q --root "$site" --output "$out_b")"
+    echo "floor $(peak_mb "$out_f" "$FLOOR" "$site" "$out_f")"
+    echo "hugo $(peak_mb "$out_h" hugo --quiet --source "$hugo_site" --destination "$out_h")"
+    echo "check $(peak_mb "$DIR/no-output" "$B" check -q --root "$site")"
   } > "$DIR/memory-$n.txt"
+  # The last memory runs left each tool's output in place: count what they wrote.
+  {
+    echo "briefing $(html_count "$out_b")"
+    echo "floor $(html_count "$out_f")"
+    echo "hugo $(html_count "$out_h")"
+  } > "$DIR/files-$n.txt"
 done
 
-# Serve: edit-to-served latency on the 10,000-page site (a scratch copy is edited).
-cp -r "$DIR/site-10000" "$DIR/serve-10000"
-python3 bench/serve_latency.py --binary "$B" --site "$DIR/serve-10000" --edits 15 --template-edits 5 > "$DIR/serve-10000.txt"
-cp -r content "$DIR/bundled-content" && mkdir -p "$DIR/bundled" && cp briefing.toml "$DIR/bundled/" && mv "$DIR/bundled-content" "$DIR/bundled/content"
-python3 bench/serve_latency.py --binary "$B" --site "$DIR/bundled" --edits 15 --template-edits 5 > "$DIR/serve-bundled.txt"
+# Serve: edit-to-served latency on the 10,000-page site (a scratch copy is edited). A
+# failure here leaves the section of RESULTS.md marked as not measured.
+if [ "${BENCH_SERVE:-1}" != 0 ] && [ -d "$DIR/site-10000" ]; then
+  cp -r "$DIR/site-10000" "$DIR/serve-10000"
+  python3 bench/serve_latency.py --binary "$B" --site "$DIR/serve-10000" --edits 15 --template-edits 5 \
+    > "$DIR/serve-10000.txt" || { echo "serve latency measurement failed" >&2; rm -f "$DIR/serve-10000.txt"; }
+fi
 
-python3 bench/report.py "$DIR" > bench/RESULTS.md
+cat /proc/loadavg > "$DIR/load-end.txt"
+python3 bench/report.py "$DIR" > "$DIR/RESULTS.md"
+cp "$DIR/RESULTS.md" bench/RESULTS.md
 cat bench/RESULTS.md

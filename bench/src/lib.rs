@@ -1,6 +1,18 @@
 //! A deterministic generator of realistic briefing sites, for benchmarks: the same seed
-//! gives the same bytes. `Flavor::Hugo` writes an equivalent Hugo site (same Markdown
+//! gives the same bytes. `Flavor::Hugo` writes an equivalent Hugo site (the same Markdown
 //! bodies, Hugo front matter and minimal layouts with the same page structure).
+//!
+//! Layout of a generated briefing site of `pages` notes:
+//! - `briefing.toml` with 8 themes;
+//! - `content/_index.md` (the front page) and `content/itinerary.md` (50 stops);
+//! - sections of 100 pages, `content/sNNN/_index.md`, holding `content/sNNN/pNNNNN.md`;
+//! - one page in ten (`i % 10 == 0`) a dispute with 2–4 measures;
+//! - bodies of about 3.6 KB: h2/h3 headings (one h3 twice, so ids `detail` and
+//!   `detail-1`), lists, a GFM table, a footnote, strikethrough and 2–4 relative links to
+//!   other pages' `.md` files, most with an `#anchor` that exists on the target page.
+//!
+//! Every page draws from its own random stream (seeded from the seed and its number), so
+//! a page's heading can be known by the pages linking to it.
 
 use std::fmt::Write as _;
 use std::io;
@@ -27,14 +39,31 @@ pub struct Summary {
     pub pages: usize,
     pub disputes: usize,
     pub sections: usize,
-    /// Paths of the generated notes and disputes relative to `content/`, without `.md`.
+    /// Paths of the generated notes and disputes relative to `content/`, without `.md`
+    /// (`s003/p00342`), in page order.
     pub page_paths: Vec<String>,
+    /// Paths of the section pages relative to `content/`, without `/_index.md` (`s003`).
+    pub section_paths: Vec<String>,
+    /// Links between pages written into the bodies, and how many of them have an anchor.
+    pub links: usize,
+    pub anchored_links: usize,
+    /// Bytes of Markdown body (front matter excluded) over all pages.
+    pub body_bytes: usize,
 }
 
 /// splitmix64: small, fast and good enough to vary generated text deterministically.
 struct Rng(u64);
 
 impl Rng {
+    /// An independent stream for item `i` of kind `salt` under `seed`.
+    fn stream(seed: u64, i: usize, salt: u64) -> Rng {
+        let mut r = Rng(seed
+            ^ (i as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03)
+            ^ (salt + 1).wrapping_mul(0x8CB9_2BA7_2F3D_8DD7));
+        r.next();
+        r
+    }
+
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -47,202 +76,392 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 
+    fn chance(&mut self, one_in: usize) -> bool {
+        self.below(one_in) == 0
+    }
+
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len())]
     }
 }
 
-const THEMES: [(&str, &str, &str); 8] = [
-    ("trade", "Trade and tariffs", "#9b2c2c"),
-    ("agriculture", "Agriculture", "#2f6b2f"),
-    ("security", "Security and consular", "#6b3fa0"),
-    ("diplomacy", "Diplomacy", "#1f4e8c"),
-    ("energy", "Energy", "#8a4b08"),
-    ("investment", "Investment", "#0f5e63"),
-    ("technology", "Technology", "#4a4a8a"),
-    ("climate", "Climate", "#2d6a4f"),
-];
-
-const WORDS: &[&str] = &[
-    "tariff",
-    "surtax",
-    "canola",
-    "seed",
-    "meal",
-    "oil",
-    "pork",
-    "seafood",
-    "peas",
-    "steel",
-    "aluminum",
-    "vehicles",
-    "exports",
-    "imports",
-    "market",
-    "access",
-    "minister",
-    "officials",
-    "dialogue",
-    "partnership",
-    "review",
-    "measure",
-    "duty",
-    "deposit",
-    "investigation",
-    "ruling",
-    "quota",
-    "relief",
-    "exemption",
-    "negotiation",
-    "position",
-    "interest",
-    "provinces",
-    "industry",
-    "producers",
-    "shipments",
-    "value",
-    "billion",
-    "season",
-    "harvest",
-    "outlook",
-    "risk",
-    "leverage",
-    "timeline",
-    "implementation",
-    "commitment",
-    "the",
-    "a",
-    "of",
-    "and",
-    "to",
-    "in",
-    "for",
-    "with",
-    "on",
-    "by",
-    "as",
-    "remains",
-    "expects",
-    "will",
-    "could",
-    "should",
+/// The configured themes: slug, name, description, colour.
+pub const THEMES: [(&str, &str, &str, &str); 8] = [
+    (
+        "trade",
+        "Trade and tariffs",
+        "Tariffs, surtaxes and market access.",
+        "#9b2c2c",
+    ),
+    (
+        "agriculture",
+        "Agriculture and agri-food",
+        "Canola, pulses, pork and seafood.",
+        "#2f6b2f",
+    ),
+    (
+        "consular",
+        "Consular and security",
+        "Detained citizens, travel advice and security dialogue.",
+        "#6b3fa0",
+    ),
+    (
+        "diplomacy",
+        "Diplomacy",
+        "Leaders' meetings, ministerial channels and the bilateral agenda.",
+        "#1f4e8c",
+    ),
+    (
+        "energy",
+        "Energy",
+        "LNG, uranium and critical minerals.",
+        "#8a4b08",
+    ),
+    (
+        "investment",
+        "Investment",
+        "Investment screening, state-owned enterprises and capital flows.",
+        "#0f5e63",
+    ),
+    (
+        "technology",
+        "Technology",
+        "Electric vehicles, batteries and research security.",
+        "#4a4a8a",
+    ),
+    (
+        "climate",
+        "Climate and environment",
+        "Emissions, clean technology and biodiversity.",
+        "#2d6a4f",
+    ),
 ];
 
 const PRODUCTS: &[&str] = &[
-    "Canola seed",
-    "Canola oil",
-    "Canola meal",
-    "Pork",
-    "Lobster",
-    "Crab",
-    "Peas",
-    "Steel",
-    "Aluminum",
-    "Electric vehicles",
-    "Wheat",
-    "Beef",
-    "Soybeans",
-    "Lumber",
-    "Potash",
+    "canola seed",
+    "canola oil",
+    "canola meal",
+    "pork",
+    "lobster",
+    "snow crab",
+    "dried peas",
+    "steel",
+    "aluminum",
+    "electric vehicles",
+    "durum wheat",
+    "beef",
+    "soybeans",
+    "softwood lumber",
+    "potash",
 ];
 
-fn sentence(rng: &mut Rng, words: usize) -> String {
-    let mut s = String::with_capacity(words * 8);
-    for i in 0..words {
-        if i > 0 {
-            s.push(' ');
-        }
-        let w = rng.pick(WORDS);
-        if i == 0 {
-            let mut c = w.chars();
-            if let Some(f) = c.next() {
-                s.extend(f.to_uppercase());
-                s.push_str(c.as_str());
-            }
-        } else {
-            s.push_str(w);
-        }
+/// (subject, is plural)
+const SUBJECTS: &[(&str, bool)] = &[
+    ("Canada", false),
+    ("China", false),
+    ("Beijing", false),
+    ("Ottawa", false),
+    ("The Minister", false),
+    ("Officials", true),
+    ("The Department", false),
+    ("Provincial governments", true),
+    ("Canola growers", true),
+    ("Exporters", true),
+    ("Industry associations", true),
+    ("The embassy in Beijing", false),
+    ("The Ministry of Commerce", false),
+    ("Our missions in China", true),
+    ("The Trade Commissioner Service", false),
+    ("Importers", true),
+    ("Prairie producers", true),
+    ("Seafood exporters", true),
+    ("The joint working group", false),
+];
+
+/// (singular, plural) forms.
+const VERBS: &[(&str, &str)] = &[
+    ("continues to press for", "continue to press for"),
+    ("has raised", "have raised"),
+    ("expects progress on", "expect progress on"),
+    ("is seeking", "are seeking"),
+    ("has signalled support for", "have signalled support for"),
+    ("does not accept", "do not accept"),
+    ("is monitoring", "are monitoring"),
+    ("will review", "will review"),
+    ("has proposed", "have proposed"),
+    ("remains concerned about", "remain concerned about"),
+    ("welcomed", "welcomed"),
+    ("is preparing a response on", "are preparing a response on"),
+    ("has not ruled out", "have not ruled out"),
+    ("asked for clarity on", "asked for clarity on"),
+    ("is assessing", "are assessing"),
+];
+
+const OBJECTS: &[&str] = &[
+    "the anti-dumping deposit on {p}",
+    "market access for {p}",
+    "the surtax on {p}",
+    "a phased removal of the measures",
+    "consular access for detained citizens",
+    "the timeline of the review",
+    "a ministerial dialogue on trade",
+    "new sanitary certificates for {p}",
+    "the schedule of technical talks",
+    "an exemption for {p}",
+    "reciprocal treatment of {p}",
+    "the next round of negotiations",
+    "data on {p} shipments",
+    "the investigation into {p}",
+    "quota allocations for {p}",
+];
+
+const TAILS: &[&str] = &[
+    "",
+    "",
+    "",
+    " before the spring planting season",
+    " ahead of the visit",
+    " in the coming weeks",
+    " under the WTO dispute settlement process",
+    " as a matter of priority",
+    " despite recent progress",
+    " worth about C${n} billion a year",
+    " covering {n}% of the trade",
+    " at the working level",
+    " since {m} 2025",
+    " in line with its commitments",
+];
+
+const TOPICS: &[&str] = &[
+    "market access",
+    "anti-dumping review",
+    "tariff outlook",
+    "supply chains",
+    "investment screening",
+    "regulatory dialogue",
+    "sanitary certificates",
+    "export data",
+    "retaliation options",
+    "WTO consultations",
+    "industry consultations",
+    "briefing for the visit",
+];
+
+const MEASURES: &[&str] = &[
+    "Anti-dumping deposit",
+    "Surtax",
+    "Tariff",
+    "Import suspension",
+    "Countervailing duty",
+];
+
+const PUBLISHERS: &[&str] = &[
+    "Ministry of Commerce",
+    "Global Affairs Canada",
+    "Agriculture and Agri-Food Canada",
+    "Canada Border Services Agency",
+    "Statistics Canada",
+    "State Council Tariff Commission",
+    "Canola Council of Canada",
+    "World Trade Organization",
+];
+
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+const CITIES: &[(&str, &str)] = &[
+    ("Beijing", "China"),
+    ("Shanghai", "China"),
+    ("Guangzhou", "China"),
+    ("Shenzhen", "China"),
+    ("Hong Kong", "China"),
+    ("Ottawa", "Canada"),
+];
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
-    s.push('.');
+}
+
+/// One sentence of policy prose, about 70–120 characters.
+fn sentence(rng: &mut Rng) -> String {
+    let product = rng.pick(PRODUCTS);
+    let object = rng.pick(OBJECTS).replace("{p}", product);
+    let tail = rng
+        .pick(TAILS)
+        .replace("{n}", &(2 + rng.below(40)).to_string())
+        .replace("{m}", rng.pick(MONTHS));
+    let (subject, plural) = SUBJECTS[rng.below(SUBJECTS.len())];
+    let (one, many) = VERBS[rng.below(VERBS.len())];
+    let verb = if plural { many } else { one };
+    let mut s = format!("{subject} {verb} {object}{tail}.");
+    if rng.chance(8) {
+        // Some inline emphasis, as authors write it.
+        s = s.replacen(product, &format!("**{product}**"), 1);
+    }
     s
 }
 
 fn paragraph(rng: &mut Rng, sentences: usize) -> String {
-    (0..sentences)
-        .map(|_| {
-            let words = 8 + rng.below(10);
-            sentence(rng, words)
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut p = String::with_capacity(sentences * 110);
+    for k in 0..sentences {
+        if k > 0 {
+            p.push(' ');
+        }
+        p.push_str(&sentence(rng));
+    }
+    p
+}
+
+/// A heading's id as briefing (and GitHub) computes it: lowercase, runs of whitespace,
+/// `-` and `_` turned into one `-`, other punctuation dropped.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            if dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            dash = false;
+            slug.extend(c.to_lowercase());
+        } else if c.is_whitespace() || c == '-' || c == '_' {
+            dash = true;
+        }
+    }
+    slug
 }
 
 fn page_path(i: usize) -> String {
     format!("s{:03}/p{i:05}", i / 100)
 }
 
-/// A link from page `from` to another page: `../s003/p00342.md`, maybe with an anchor
-/// that exists on every page.
-fn link(rng: &mut Rng, from: usize, pages: usize, flavor: Flavor) -> String {
+/// The h2 heading that varies between pages: "Canola seed outlook".
+fn focus_heading(seed: u64, i: usize) -> String {
+    let mut r = Rng::stream(seed, i, 2);
+    format!("{} outlook", capitalize(r.pick(PRODUCTS)))
+}
+
+/// Headings every page has (in this order); "Detail" twice, so the second is `detail-1`.
+const FIXED_ANCHORS: &[&str] = &[
+    "background",
+    "current-position",
+    "whats-at-stake-for-canada",
+    "detail",
+    "detail-1",
+];
+
+/// A link from page `from` to another page, maybe with an anchor that exists there.
+/// Returns (Markdown, has anchor).
+fn link(rng: &mut Rng, seed: u64, from: usize, pages: usize, flavor: Flavor) -> (String, bool) {
     let mut to = rng.below(pages);
     if to == from {
         to = (to + 1) % pages;
     }
-    let anchor = match rng.below(3) {
-        0 => "#background",
-        1 => "#current-position",
-        _ => "",
+    let anchor = match rng.below(8) {
+        0..=4 => format!("#{}", FIXED_ANCHORS[rng.below(FIXED_ANCHORS.len())]),
+        5 => format!("#{}", slugify(&focus_heading(seed, to))),
+        _ => String::new(),
     };
-    let text = sentence(rng, 3).trim_end_matches('.').to_lowercase();
-    match flavor {
+    let text = format!("{} {}", rng.pick(PRODUCTS), rng.pick(TOPICS));
+    let md = match flavor {
         Flavor::Briefing => format!("[{text}](../{}.md{anchor})", page_path(to)),
-        // Hugo resolves and checks the target with relref, as briefing does.
+        // Hugo resolves the target (and fails on a missing one) with relref, as briefing
+        // resolves its relative `.md` links.
         Flavor::Hugo => format!(
             "[{text}]({{{{< relref \"/{}.md{anchor}\" >}}}})",
             page_path(to)
         ),
-    }
+    };
+    (md, !anchor.is_empty())
 }
 
-/// The Markdown body of page `i`: about 3.5 KB with headings, a list, a table, a
-/// footnote and 2–4 links to other pages.
-fn body(rng: &mut Rng, i: usize, pages: usize, flavor: Flavor) -> String {
-    let links: Vec<String> = (0..2 + rng.below(3))
-        .map(|_| link(rng, i, pages, flavor))
+/// The Markdown body of page `i`, about 3.6 KB; the same text in both flavours except for
+/// how links are written.
+fn body(seed: u64, i: usize, pages: usize, flavor: Flavor, summary: &mut Summary) -> String {
+    let mut rng = Rng::stream(seed, i, 1);
+    let n_links = if pages > 1 { 2 + rng.below(3) } else { 0 };
+    let links: Vec<String> = (0..n_links)
+        .map(|_| {
+            let (md, anchored) = link(&mut rng, seed, i, pages, flavor);
+            summary.links += 1;
+            summary.anchored_links += usize::from(anchored);
+            md
+        })
         .collect();
+    let link_at = |k: usize| links.get(k).map(String::as_str).unwrap_or("the file");
     let mut b = String::with_capacity(4096);
     let _ = write!(
         b,
-        "## Background\n\n{} See {}.\n\n",
-        paragraph(rng, 6),
-        links[0]
+        "## Background\n\n{} See {}.\n\n{}\n\n",
+        paragraph(&mut rng, 5),
+        link_at(0),
+        paragraph(&mut rng, 4)
     );
-    let _ = write!(b, "## Current position\n\n{}[^1]\n\n", paragraph(rng, 5));
-    for _ in 0..4 {
-        let _ = writeln!(b, "- {}", sentence(rng, 9));
-    }
-    let _ = write!(b, "- Related: {}\n\n", links[1]);
-    b.push_str("| Product | Measure | Rate |\n|---|---|---|\n");
+    let _ = write!(
+        b,
+        "## Current position\n\n{}[^1]\n\n",
+        paragraph(&mut rng, 4)
+    );
     for _ in 0..3 {
+        let _ = writeln!(b, "- {}", sentence(&mut rng));
+    }
+    let _ = write!(b, "- **Related:** {}\n\n", link_at(1));
+    b.push_str("## What's at stake for Canada\n\n");
+    b.push_str("| Product | Measure | Rate | Exports (C$ M) |\n|---|---|--:|--:|\n");
+    for _ in 0..4 {
         let _ = writeln!(
             b,
-            "| {} | {} | {}% |",
-            rng.pick(PRODUCTS),
-            rng.pick(&["Tariff", "Surtax", "Deposit"]),
-            5 + rng.below(96)
+            "| {} | {} | {}% | {} |",
+            capitalize(rng.pick(PRODUCTS)),
+            rng.pick(MEASURES),
+            5 + rng.below(96),
+            50 + rng.below(4000)
         );
-    }
-    let _ = write!(b, "\n### Detail\n\n{}\n\n", paragraph(rng, 6));
-    for l in &links[2..] {
-        let _ = write!(b, "Compare {l}. ");
     }
     let _ = write!(
         b,
-        "\n\n## Outlook\n\n{}\n\n{}\n\n",
-        paragraph(rng, 6),
-        paragraph(rng, 5)
+        "\n{}\n\n### Detail\n\n{}\n\n",
+        paragraph(&mut rng, 3),
+        paragraph(&mut rng, 3)
     );
-    let _ = writeln!(b, "[^1]: {}", sentence(rng, 12));
+    let _ = write!(
+        b,
+        "## {}\n\n{}\n\n### Detail\n\n{}",
+        focus_heading(seed, i),
+        paragraph(&mut rng, 5),
+        paragraph(&mut rng, 2)
+    );
+    for l in links.iter().skip(2) {
+        let _ = write!(b, " Compare {l}.");
+    }
+    b.push_str("\n\n");
+    let _ = writeln!(b, "1. {}", sentence(&mut rng));
+    let _ = writeln!(b, "2. ~~{}~~ {}", sentence(&mut rng), sentence(&mut rng));
+    let _ = write!(b, "3. {}\n\n", sentence(&mut rng));
+    let _ = writeln!(
+        b,
+        "[^1]: {} ({}, {}).",
+        sentence(&mut rng).trim_end_matches('.'),
+        rng.pick(PUBLISHERS),
+        date(&mut rng)
+    );
+    summary.body_bytes += b.len();
     b
 }
 
@@ -257,246 +476,539 @@ fn write(path: &Path, text: &str) -> io::Result<()> {
     std::fs::write(path, text)
 }
 
-/// Generates a site of `pages` notes and disputes into `out` (which must not exist or be
-/// empty).
+/// TOML basic-string escaping (the generated text has no control characters).
+fn q(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+const SITE_TITLE: &str = "Generated briefing book";
+const SITE_DESCRIPTION: &str = "A generated briefing book for benchmarks";
+
+struct Measure {
+    product: String,
+    measure: &'static str,
+    rate: String,
+    effective: String,
+}
+
+struct Dispute {
+    status: &'static str,
+    stake: String,
+    ask: String,
+    measures: Vec<Measure>,
+}
+
+/// Everything in a page's front matter, independent of the flavour.
+struct Meta {
+    title: String,
+    summary: String,
+    themes: Vec<&'static str>,
+    as_of: String,
+    weight: usize,
+    dispute: Option<Dispute>,
+    /// (title, publisher, url, date)
+    sources: Vec<(String, &'static str, String, String)>,
+    /// (date, event)
+    timeline: Vec<(String, String)>,
+}
+
+fn meta(seed: u64, i: usize) -> Meta {
+    let mut rng = Rng::stream(seed, i, 0);
+    let a = rng.below(THEMES.len());
+    let mut themes = vec![THEMES[a].0];
+    if rng.chance(2) {
+        let b = (a + 1 + rng.below(THEMES.len() - 1)) % THEMES.len();
+        themes.push(THEMES[b].0);
+    }
+    let title = format!("{}: {}", capitalize(rng.pick(PRODUCTS)), rng.pick(TOPICS));
+    let summary = sentence(&mut rng).replace("**", "");
+    // Within stale_after_days of the front page's as_of (2026-01-16): no stale warnings.
+    let as_of = format!("2025-{:02}-{:02}", 2 + rng.below(11), 1 + rng.below(28));
+    let dispute = i.is_multiple_of(10).then(|| Dispute {
+        status: rng.pick(&["in force", "provisional", "suspended", "resolved"]),
+        stake: sentence(&mut rng).replace("**", ""),
+        ask: sentence(&mut rng).replace("**", ""),
+        measures: (0..2 + rng.below(3))
+            .map(|_| Measure {
+                product: capitalize(rng.pick(PRODUCTS)),
+                measure: rng.pick(MEASURES),
+                rate: format!("{}%", 5 + rng.below(96)),
+                effective: date(&mut rng),
+            })
+            .collect(),
+    });
+    let sources = (0..1 + rng.below(2))
+        .map(|k| {
+            let publisher = rng.pick(PUBLISHERS);
+            (
+                format!("{publisher} notice on {}", rng.pick(PRODUCTS)),
+                publisher,
+                format!("https://example.org/sources/{i}/{k}"),
+                date(&mut rng),
+            )
+        })
+        .collect();
+    let timeline = if i.is_multiple_of(5) {
+        (0..1 + rng.below(3))
+            .map(|_| (date(&mut rng), sentence(&mut rng).replace("**", "")))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Meta {
+        title,
+        summary,
+        themes,
+        as_of,
+        weight: i % 100 + 1,
+        dispute,
+        sources,
+        timeline,
+    }
+}
+
+fn front_matter(m: &Meta, flavor: Flavor) -> String {
+    let mut fm = String::with_capacity(1024);
+    let themes = m.themes.iter().map(|t| q(t)).collect::<Vec<_>>().join(", ");
+    let _ = write!(
+        fm,
+        "+++\ntitle = {}\nsummary = {}\nthemes = [{themes}]\n",
+        q(&m.title),
+        q(&m.summary)
+    );
+    // Dates: TOML dates for briefing; strings for Hugo, whose templates then print and
+    // sort them as they are.
+    let d = |s: &str| match flavor {
+        Flavor::Briefing => s.to_string(),
+        Flavor::Hugo => q(s),
+    };
+    match flavor {
+        Flavor::Briefing => {
+            let _ = writeln!(fm, "as_of = {}\nweight = {}", m.as_of, m.weight);
+            if m.dispute.is_some() {
+                fm.push_str("kind = \"dispute\"\n");
+            }
+        }
+        Flavor::Hugo => {
+            let _ = writeln!(fm, "date = {}\nweight = {}", m.as_of, m.weight);
+        }
+    }
+    if let Some(dispute) = &m.dispute {
+        let _ = write!(
+            fm,
+            "\n[dispute]\nimposed_by = \"China\"\naffected = \"Canada\"\nstatus = {}\nstake = {}\nask = {}\n",
+            q(dispute.status),
+            q(&dispute.stake),
+            q(&dispute.ask)
+        );
+        for x in &dispute.measures {
+            let _ = write!(
+                fm,
+                "\n[[dispute.measures]]\nproduct = {}\nmeasure = {}\nrate = {}\neffective = {}\n",
+                q(&x.product),
+                q(x.measure),
+                q(&x.rate),
+                d(&x.effective)
+            );
+        }
+    }
+    for (title, publisher, url, date) in &m.sources {
+        let _ = write!(
+            fm,
+            "\n[[sources]]\ntitle = {}\npublisher = {}\nurl = {}\ndate = {}\n",
+            q(title),
+            q(publisher),
+            q(url),
+            d(date)
+        );
+    }
+    for (date, event) in &m.timeline {
+        let _ = write!(
+            fm,
+            "\n[[timeline]]\ndate = {}\nevent = {}\n",
+            d(date),
+            q(event)
+        );
+    }
+    fm.push_str("+++\n");
+    fm
+}
+
+/// The itinerary's 50 stops over 13–19 January 2026: most timed (RFC 3339, +08:00),
+/// some all-day (a date).
+fn itinerary(seed: u64, flavor: Flavor) -> String {
+    let mut rng = Rng::stream(seed, 0, 3);
+    let mut t = String::from(
+        "+++\ntitle = \"Itinerary\"\nsummary = \"The visit, day by day.\"\nweight = 1\n",
+    );
+    match flavor {
+        Flavor::Briefing => t.push_str("kind = \"itinerary\"\nas_of = 2026-01-16\n"),
+        Flavor::Hugo => t.push_str("layout = \"itinerary\"\ndate = 2026-01-16\n"),
+    }
+    for s in 0..50 {
+        let day = 13 + s / 8;
+        let slot = s % 8;
+        let (city, country) = CITIES[(day as usize - 13) % (CITIES.len() - 1)];
+        if slot == 0 && s % 3 == 0 {
+            match flavor {
+                Flavor::Briefing => {
+                    let _ = write!(t, "\n[[stops]]\ndate = 2026-01-{day:02}\n");
+                }
+                Flavor::Hugo => {
+                    let _ = write!(t, "\n[[stops]]\ndate = \"2026-01-{day:02}\"\n");
+                }
+            }
+        } else {
+            let hour = 8 + slot * 3 / 2;
+            let _ = write!(
+                t,
+                "\n[[stops]]\nstart = \"2026-01-{day:02}T{hour:02}:{:02}:00+08:00\"\nend = \"2026-01-{day:02}T{:02}:{:02}:00+08:00\"\n",
+                (slot % 2) * 30,
+                hour + 1,
+                (slot % 2) * 30
+            );
+        }
+        let what = rng.pick(&[
+            "Meeting with the Minister of Commerce",
+            "Roundtable with Canadian business",
+            "Bilateral meeting",
+            "Working lunch",
+            "Site visit",
+            "Media availability",
+            "Reception at the embassy",
+            "Call on the Premier",
+        ]);
+        let _ = write!(
+            t,
+            "city = {}\ncountry = {}\ntitle = {}\n",
+            q(city),
+            q(country),
+            q(what)
+        );
+        if !rng.chance(3) {
+            let _ = writeln!(t, "details = {}", q(&sentence(&mut rng).replace("**", "")));
+        }
+        let _ = writeln!(t, "tentative = {}", rng.chance(6));
+    }
+    t.push_str("+++\nThe Prime Minister's visit, with the ministers and officials travelling.\n");
+    t
+}
+
+/// Generates a site of `pages` notes and disputes into `out`, which must not exist or be
+/// empty.
 pub fn generate(o: &GenOptions) -> io::Result<Summary> {
-    let mut rng = Rng(o.seed);
+    if std::fs::read_dir(&o.out).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} exists and is not empty", o.out.display()),
+        ));
+    }
+    let seed = o.seed;
     let content = o.out.join("content");
     let sections = o.pages.div_ceil(100);
+    let mut summary = Summary {
+        pages: o.pages,
+        disputes: 0,
+        sections,
+        page_paths: Vec::with_capacity(o.pages),
+        section_paths: (0..sections).map(|s| format!("s{s:03}")).collect(),
+        links: 0,
+        anchored_links: 0,
+        body_bytes: 0,
+    };
+    let mut rng = Rng::stream(seed, 0, 4);
+    let home_body = format!(
+        "- {}\n- {}\n- {}\n",
+        sentence(&mut rng),
+        sentence(&mut rng),
+        sentence(&mut rng)
+    );
     match o.flavor {
         Flavor::Briefing => {
-            let mut config = String::from(
-                "title = \"Generated briefing book\"\ndescription = \"A generated site for benchmarks\"\nlanguage = \"en-CA\"\nbase_url = \"https://example.org/\"\nhandling = \"UNCLASSIFIED\"\n",
+            let mut config = format!(
+                "title = {}\ndescription = {}\nlanguage = \"en-CA\"\nbase_url = \"https://example.org/\"\nhandling = \"UNCLASSIFIED\"\nstale_after_days = 365\n",
+                q(SITE_TITLE),
+                q(SITE_DESCRIPTION)
             );
-            for (slug, name, color) in THEMES {
+            for (slug, name, description, color) in THEMES {
                 let _ = write!(
                     config,
-                    "\n[[themes]]\nslug = \"{slug}\"\nname = \"{name}\"\ndescription = \"Notes on {name}.\"\ncolor = \"{color}\"\n"
+                    "\n[[themes]]\nslug = {}\nname = {}\ndescription = {}\ncolor = {}\n",
+                    q(slug),
+                    q(name),
+                    q(description),
+                    q(color)
                 );
             }
             write(&o.out.join("briefing.toml"), &config)?;
             write(
                 &content.join("_index.md"),
                 &format!(
-                    "+++\ntitle = \"Generated briefing book\"\nsummary = \"The front page.\"\nas_of = 2026-01-16\n+++\n- {}\n- {}\n",
-                    sentence(&mut rng, 12),
-                    sentence(&mut rng, 12)
+                    "+++\ntitle = {}\nsummary = \"Bottom line up front for the visit.\"\nas_of = 2026-01-16\n+++\n{home_body}",
+                    q(SITE_TITLE)
                 ),
             )?;
-            let mut itinerary = String::from(
-                "+++\ntitle = \"Itinerary\"\nkind = \"itinerary\"\nweight = 1\nas_of = 2026-01-16\n",
-            );
-            for s in 0..50 {
-                let day = 1 + s % 28;
-                if s % 3 == 0 {
-                    let _ = write!(
-                        itinerary,
-                        "\n[[stops]]\nstart = \"2026-02-{day:02}T{:02}:00:00+08:00\"\nend = \"2026-02-{day:02}T{:02}:30:00+08:00\"\n",
-                        8 + s % 8,
-                        9 + s % 8
-                    );
-                } else {
-                    let _ = write!(itinerary, "\n[[stops]]\ndate = 2026-02-{day:02}\n");
-                }
-                let _ = write!(
-                    itinerary,
-                    "city = \"City {}\"\ncountry = \"Country {}\"\ntitle = \"Stop {s}\"\ndetails = \"{}\"\ntentative = {}\n",
-                    s % 7,
-                    s % 5,
-                    sentence(&mut rng, 8),
-                    s % 11 == 0
-                );
-            }
-            itinerary.push_str("+++\nThe trip.\n");
-            write(&content.join("itinerary.md"), &itinerary)?;
         }
         Flavor::Hugo => {
             write(
                 &o.out.join("hugo.toml"),
-                "baseURL = \"https://example.org/\"\ntitle = \"Generated briefing book\"\nlanguageCode = \"en-ca\"\ndisableKinds = [\"RSS\"]\n\n[taxonomies]\ntopic = \"topics\"\n\n[markup.goldmark.renderer]\nunsafe = true\n\n[markup.tableOfContents]\nstartLevel = 2\nendLevel = 3\n",
+                &format!(
+                    "{HUGO_CONFIG}title = {}\n\n[params]\ndescription = {}\nhandling = \"UNCLASSIFIED\"\n",
+                    q(SITE_TITLE),
+                    q(SITE_DESCRIPTION)
+                ),
             )?;
             for (name, text) in HUGO_LAYOUTS {
                 write(&o.out.join("layouts").join(name), text)?;
             }
+            write(&o.out.join("static/style.css"), HUGO_CSS)?;
+            // Term pages carry the themes' names, descriptions and colours.
+            for (slug, name, description, color) in THEMES {
+                write(
+                    &content.join(format!("themes/{slug}/_index.md")),
+                    &format!(
+                        "+++\ntitle = {}\ndescription = {}\ncolor = {}\n+++\n",
+                        q(name),
+                        q(description),
+                        q(color)
+                    ),
+                )?;
+            }
             write(
                 &content.join("_index.md"),
-                "+++\ntitle = \"Generated briefing book\"\n+++\nThe front page.\n",
+                &format!(
+                    "+++\ntitle = {}\nsummary = \"Bottom line up front for the visit.\"\ndate = 2026-01-16\n+++\n{home_body}",
+                    q(SITE_TITLE)
+                ),
             )?;
         }
     }
-    let mut summary = Summary {
-        pages: o.pages,
-        disputes: 0,
-        sections,
-        page_paths: Vec::with_capacity(o.pages),
-    };
+    write(&content.join("itinerary.md"), &itinerary(seed, o.flavor))?;
     for s in 0..sections {
-        let fm = match o.flavor {
-            Flavor::Briefing => format!(
-                "+++\ntitle = \"Section {s}\"\nsummary = \"Notes of section {s}.\"\nweight = {}\n+++\n",
+        let (_, name, _, _) = THEMES[s % THEMES.len()];
+        write(
+            &content.join(format!("s{s:03}/_index.md")),
+            &format!(
+                "+++\ntitle = \"Files {s:03}: {name}\"\nsummary = \"Notes and disputes filed under {s:03}.\"\nweight = {}\n+++\nNotes filed under {s:03}.\n",
                 s + 2
             ),
-            Flavor::Hugo => format!("+++\ntitle = \"Section {s}\"\nweight = {}\n+++\n", s + 2),
-        };
-        write(&content.join(format!("s{s:03}/_index.md")), &fm)?;
+        )?;
     }
     for i in 0..o.pages {
-        let themes: Vec<&str> = {
-            let a = THEMES[rng.below(8)].0;
-            let b = THEMES[rng.below(8)].0;
-            if a == b { vec![a] } else { vec![a, b] }
-        };
-        let themes_toml = themes
-            .iter()
-            .map(|t| format!("\"{t}\""))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let title = sentence(&mut rng, 4).trim_end_matches('.').to_string();
-        let summary_text = sentence(&mut rng, 14);
-        let as_of = date(&mut rng);
-        let is_dispute = i % 10 == 0;
-        let mut measures = String::new();
-        if is_dispute {
-            summary.disputes += 1;
-            for _ in 0..2 + rng.below(3) {
-                let _ = write!(
-                    measures,
-                    "\n[[{}dispute.measures]]\nproduct = \"{}\"\nmeasure = \"{}\"\nrate = \"{}%\"\neffective = {}\n",
-                    if o.flavor == Flavor::Hugo {
-                        "params."
-                    } else {
-                        ""
-                    },
-                    rng.pick(PRODUCTS),
-                    rng.pick(&["Tariff", "Surtax", "Anti-dumping deposit"]),
-                    5 + rng.below(96),
-                    date(&mut rng)
-                );
-            }
-        }
-        let source = format!(
-            "title = \"{}\"\npublisher = \"Publisher {}\"\nurl = \"https://example.org/report/{i}\"\ndate = {}\n",
-            sentence(&mut rng, 5).trim_end_matches('.'),
-            rng.below(20),
-            date(&mut rng)
-        );
-        let timeline = if i % 5 == 0 {
-            format!(
-                "date = {}\nevent = \"{}\"\n",
-                date(&mut rng),
-                sentence(&mut rng, 7)
-            )
-        } else {
-            String::new()
-        };
-        let text = body(&mut rng, i, o.pages, o.flavor);
-        let status = rng.pick(&["in force", "provisional", "suspended", "resolved"]);
-        let fm = match o.flavor {
-            Flavor::Briefing => {
-                let mut fm = format!(
-                    "+++\ntitle = \"{title}\"\nsummary = \"{summary_text}\"\nthemes = [{themes_toml}]\nas_of = {as_of}\nweight = {}\n",
-                    i % 50
-                );
-                if is_dispute {
-                    let _ = write!(
-                        fm,
-                        "kind = \"dispute\"\n\n[dispute]\nimposed_by = \"China\"\naffected = \"Canada\"\nstatus = \"{status}\"\nstake = \"{}\"\nask = \"{}\"\n{measures}",
-                        sentence(&mut rng, 10),
-                        sentence(&mut rng, 10)
-                    );
-                }
-                let _ = write!(fm, "\n[[sources]]\n{source}");
-                if !timeline.is_empty() {
-                    let _ = write!(fm, "\n[[timeline]]\n{timeline}");
-                }
-                fm.push_str("+++\n");
-                fm
-            }
-            Flavor::Hugo => {
-                let mut fm = format!(
-                    "+++\ntitle = \"{title}\"\nsummary = \"{summary_text}\"\ntopics = [{themes_toml}]\ndate = {as_of}\nweight = {}\n",
-                    i % 50
-                );
-                if is_dispute {
-                    let _ = write!(
-                        fm,
-                        "\n[params]\nkind = \"dispute\"\n\n[params.dispute]\nimposed_by = \"China\"\naffected = \"Canada\"\nstatus = \"{status}\"\nstake = \"{}\"\nask = \"{}\"\n{measures}",
-                        sentence(&mut rng, 10),
-                        sentence(&mut rng, 10)
-                    );
-                }
-                let _ = write!(fm, "\n[[params.sources]]\n{source}");
-                if !timeline.is_empty() {
-                    let _ = write!(fm, "\n[[params.timeline]]\n{timeline}");
-                }
-                fm.push_str("+++\n");
-                fm
-            }
-        };
+        let m = meta(seed, i);
+        summary.disputes += usize::from(m.dispute.is_some());
+        let mut text = front_matter(&m, o.flavor);
+        text.push_str(&body(seed, i, o.pages, o.flavor, &mut summary));
         let path = page_path(i);
-        write(&content.join(format!("{path}.md")), &format!("{fm}{text}"))?;
+        write(&content.join(format!("{path}.md")), &text)?;
         summary.page_paths.push(path);
     }
     Ok(summary)
 }
 
+const HUGO_CONFIG: &str = r#"baseURL = "https://example.org/"
+languageCode = "en-CA"
+# Outputs equivalent to briefing's: HTML for every page, one feed (the home page's),
+# the sitemap (Hugo's default).
+[outputs]
+home = ["HTML", "RSS"]
+page = ["HTML"]
+section = ["HTML"]
+taxonomy = ["HTML"]
+term = ["HTML"]
+
+[taxonomies]
+theme = "themes"
+
+[markup.goldmark.extensions]
+table = true
+footnote = true
+strikethrough = true
+taskList = true
+linkify = false
+
+[markup.goldmark.parser]
+autoHeadingID = true
+autoHeadingIDType = "github"
+
+[markup.goldmark.parser.attribute]
+title = true
+
+[markup.tableOfContents]
+startLevel = 2
+endLevel = 3
+ordered = true
+
+"#;
+
+const HUGO_CSS: &str = "body{font:16px/1.5 system-ui,sans-serif;margin:0}\n.wrap,main{max-width:60rem;margin:0 auto;padding:0 1rem}\n.handling{text-align:center;font-weight:bold}\nnav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem}\ntable{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem}\n.theme-tag{border-left:4px solid var(--theme-color)}\n@media (prefers-color-scheme: dark){body{background:#111;color:#eee}}\n";
+
 /// Minimal Hugo layouts with the same structure as briefing's theme: a layout with header,
-/// navigation and footer; a page with its table of contents, measures and sources; section
-/// and taxonomy lists; a home page with the dispute tracker and the notes by topic.
+/// navigation and footer; pages with their themes, dispute facts and measures, table of
+/// contents, body, timeline and sources; section and taxonomy lists; the itinerary; a home
+/// page with the itinerary at a glance, the dispute tracker, the notes by theme and the
+/// merged timeline. Written for Hugo 0.111 (Debian's package).
 const HUGO_LAYOUTS: &[(&str, &str)] = &[
     (
         "_default/baseof.html",
         r##"<!doctype html>
-<html lang="en-CA">
+<html lang="{{ .Site.LanguageCode }}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ .Title }} · {{ .Site.Title }}</title><link rel="stylesheet" href="{{ "style.css" | relURL }}"></head>
+<title>{{ if .IsHome }}{{ .Site.Title }}{{ else }}{{ .Title }} · {{ .Site.Title }}{{ end }}</title>
+<meta name="description" content="{{ .Site.Params.description }}">
+<link rel="stylesheet" href="{{ "style.css" | relURL }}">
+<link rel="canonical" href="{{ .Permalink }}">
+</head>
 <body>
-<a href="#main">Skip to content</a>
-<header><a href="{{ "/" | relURL }}">{{ .Site.Title }}</a>
-<nav><ul>{{ range .Site.Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></nav></header>
-<main id="main">{{ block "main" . }}{{ end }}</main>
-<footer><p>{{ .Site.Title }}</p></footer>
+<a class="skip-link" href="#main">Skip to content</a>
+<header class="site-header"><div class="handling" role="note">{{ .Site.Params.handling }}</div>
+<div class="wrap"><a class="site-title" href="{{ "/" | relURL }}">{{ .Site.Title }}</a>
+{{ $current := . }}<nav aria-label="Main"><ul>
+{{ with .Site.GetPage "/itinerary" }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
+{{ range .Site.Sections }}<li><a href="{{ .RelPermalink }}"{{ if eq $current.Section .Section }} aria-current="page"{{ end }}>{{ .Title }}</a></li>
+{{ end }}<li><a href="{{ "themes/" | relURL }}">Themes</a></li>
+</ul></nav></div></header>
+<main id="main" class="wrap">
+{{ if not .IsHome }}<nav class="breadcrumbs" aria-label="Breadcrumb"><ol><li><a href="{{ "/" | relURL }}">Home</a></li>{{ with .Parent }}{{ if not .IsHome }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}{{ end }}</ol></nav>{{ end }}
+{{ block "main" . }}{{ end }}
+</main>
+<footer class="site-footer"><div class="wrap"><p>{{ .Site.Params.handling }} · {{ .Site.Title }}</p></div></footer>
 </body></html>
 "##,
     ),
     (
+        "partials/cards.html",
+        r##"<ul class="card-list">{{ range . }}
+<li class="card"><a class="card-title" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ with .Params.dispute }} <span class="status">{{ .status }}</span>{{ end }}
+<p class="card-summary">{{ .Summary }}</p>
+<p class="as-of">As of <time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></p></li>{{ end }}
+</ul>
+"##,
+    ),
+    (
+        "partials/sources.html",
+        r##"{{ with . }}<section class="sources"><h2>Sources</h2><ol>{{ range . }}<li><a href="{{ .url }}">{{ .title }}</a> — {{ .publisher }}, <time>{{ .date }}</time></li>{{ end }}</ol></section>{{ end }}
+"##,
+    ),
+    (
         "_default/single.html",
-        r##"{{ define "main" }}<article>
-<h1>{{ .Title }}</h1><p>{{ .Summary }}</p><p>As of {{ .Date.Format "2 January 2006" }}</p>
-{{ with .Params.topics }}<ul>{{ range . }}<li><a href="{{ (printf "/topics/%s/" (urlize .)) | relURL }}">{{ . }}</a></li>{{ end }}</ul>{{ end }}
-{{ with .Params.dispute }}<dl><dt>Imposed by</dt><dd>{{ .imposed_by }}</dd><dt>Status</dt><dd>{{ .status }}</dd><dt>Stake</dt><dd>{{ .stake }}</dd><dt>Ask</dt><dd>{{ .ask }}</dd></dl>
-<table><thead><tr><th>Product</th><th>Measure</th><th>Rate</th><th>Since</th></tr></thead><tbody>{{ range .measures }}<tr><td>{{ .product }}</td><td>{{ .measure }}</td><td>{{ .rate }}</td><td>{{ .effective }}</td></tr>{{ end }}</tbody></table>{{ end }}
-<nav>{{ .TableOfContents }}</nav>
-<div>{{ .Content }}</div>
-{{ with .Params.timeline }}<ol>{{ range . }}<li>{{ .date }} {{ .event }}</li>{{ end }}</ol>{{ end }}
-{{ with .Params.sources }}<ol>{{ range . }}<li><a href="{{ .url }}">{{ .title }}</a> — {{ .publisher }}</li>{{ end }}</ol>{{ end }}
+        r##"{{ define "main" }}<article class="page">
+<header class="page-header"><p class="eyebrow">{{ if .Params.dispute }}Dispute{{ else }}Note{{ end }}</p>
+<h1>{{ .Title }}</h1><p class="summary">{{ .Summary }}</p>
+<div class="meta"><span class="as-of">As of <time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></span>
+{{ with .GetTerms "themes" }}<ul class="theme-tags" aria-label="Themes">{{ range . }}<li><a class="theme-tag" style="--theme-color:{{ .Params.color }}" href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}
+</div></header>
+{{ with .Params.dispute }}<section class="dispute-facts"><dl>
+<dt>Imposed by</dt><dd>{{ .imposed_by }}</dd><dt>Affected</dt><dd>{{ .affected }}</dd><dt>Status</dt><dd>{{ .status }}</dd><dt>At stake</dt><dd>{{ .stake }}</dd><dt>Our ask</dt><dd>{{ .ask }}</dd></dl>
+<table class="measures"><caption>Measures</caption><thead><tr><th scope="col">Product</th><th scope="col">Measure</th><th scope="col">Rate</th><th scope="col">In force since</th></tr></thead>
+<tbody>{{ range .measures }}<tr><td>{{ .product }}</td><td>{{ .measure }}</td><td>{{ .rate }}</td><td><time>{{ .effective }}</time></td></tr>{{ end }}</tbody></table></section>{{ end }}
+<nav class="toc" aria-label="On this page"><h2>On this page</h2>{{ .TableOfContents }}</nav>
+<div class="prose">{{ .Content }}</div>
+{{ with .Params.timeline }}<section class="timeline"><h2>Timeline</h2><ol>{{ range sort . "date" }}<li><time>{{ .date }}</time> {{ .event }}</li>{{ end }}</ol></section>{{ end }}
+{{ partial "sources.html" .Params.sources }}
+</article>{{ end }}
+"##,
+    ),
+    (
+        "_default/itinerary.html",
+        r##"{{ define "main" }}<article class="page itinerary">
+<header class="page-header"><h1>{{ .Title }}</h1><p class="summary">{{ .Summary }}</p></header>
+<div class="prose">{{ .Content }}</div>
+<ol class="stops">{{ range .Params.stops }}<li class="stop{{ if .tentative }} tentative{{ end }}">
+<p class="when">{{ with .date }}<time datetime="{{ . }}">{{ . }}</time> (all day){{ else }}<time datetime="{{ .start }}">{{ .start }}</time> – <time datetime="{{ .end }}">{{ .end }}</time>{{ end }}</p>
+<h2>{{ .title }}{{ if .tentative }} (tentative){{ end }}</h2><p class="where">{{ .city }}, {{ .country }}</p>{{ with .details }}<p>{{ . }}</p>{{ end }}</li>
+{{ end }}</ol>
 </article>{{ end }}
 "##,
     ),
     (
         "_default/list.html",
-        r##"{{ define "main" }}<h1>{{ .Title }}</h1>{{ .Content }}
-<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a><p>{{ .Summary }}</p></li>{{ end }}</ul>{{ end }}
+        r##"{{ define "main" }}<article class="page section">
+<header class="page-header"><h1>{{ .Title }}</h1>{{ with .Params.summary }}<p class="summary">{{ . }}</p>{{ end }}</header>
+<div class="prose">{{ .Content }}</div>
+{{ partial "cards.html" .Pages }}
+</article>{{ end }}
 "##,
     ),
     (
         "_default/taxonomy.html",
-        r##"{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.Alphabetical }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>{{ end }}</ul>{{ end }}
+        r##"{{ define "main" }}<article class="page themes"><h1>Themes</h1>
+<ul class="theme-list">{{ range .Data.Terms.Alphabetical }}<li style="--theme-color:{{ .Page.Params.color }}"><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})<p>{{ .Page.Params.description }}</p></li>{{ end }}</ul>
+</article>{{ end }}
 "##,
     ),
     (
         "_default/term.html",
-        r##"{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a><p>{{ .Summary }}</p></li>{{ end }}</ul>{{ end }}
+        r##"{{ define "main" }}<article class="page theme" style="--theme-color:{{ .Params.color }}">
+<header class="page-header"><h1>{{ .Title }}</h1><p class="summary">{{ .Params.description }}</p></header>
+{{ partial "cards.html" .Pages }}
+</article>{{ end }}
 "##,
     ),
     (
         "index.html",
-        r##"{{ define "main" }}<h1>{{ .Title }}</h1>{{ .Content }}
-<table><thead><tr><th>Product</th><th>Imposed by</th><th>Measure</th><th>Rate</th><th>Since</th><th>Status</th></tr></thead><tbody>
-{{ range where .Site.RegularPages "Params.kind" "dispute" }}{{ $p := . }}{{ range .Params.dispute.measures }}<tr><td><a href="{{ $p.RelPermalink }}">{{ .product }}</a></td><td>{{ $p.Params.dispute.imposed_by }}</td><td>{{ .measure }}</td><td>{{ .rate }}</td><td>{{ .effective }}</td><td>{{ $p.Params.dispute.status }}</td></tr>{{ end }}{{ end }}
-</tbody></table>
-{{ range $name, $pages := .Site.Taxonomies.topics }}<section><h2>{{ $name }}</h2><ul>{{ range $pages.Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a><p>{{ .Summary }}</p></li>{{ end }}</ul></section>{{ end }}
-{{ end }}
+        r##"{{ define "main" }}<article class="page">
+<header class="page-header"><h1>{{ .Title }}</h1><p class="summary">{{ .Summary }}</p></header>
+<section class="bluf"><h2 id="bluf-h">Bottom line up front</h2><div class="prose">{{ .Content }}</div></section>
+{{ with .Site.GetPage "/itinerary" }}<section class="glance"><h2 id="glance-h">Itinerary at a glance</h2><ol class="glance-list">
+{{ range .Params.stops }}<li class="glance-item{{ if .tentative }} tentative{{ end }}">{{ with .date }}<time>{{ . }}</time>{{ else }}<time>{{ .start }}</time>{{ end }} <span>{{ .city }}</span> <span>{{ .title }}{{ if .tentative }} (tentative){{ end }}</span></li>
+{{ end }}</ol><p><a href="{{ .RelPermalink }}">Full itinerary</a></p></section>{{ end }}
+<section class="tracker-section"><h2 id="tracker-h">Dispute tracker</h2>
+<table class="tracker"><caption>One row per measure in force or proposed, from each dispute page</caption>
+<thead><tr><th scope="col">Product</th><th scope="col">Imposed by</th><th scope="col">Measure</th><th scope="col">Rate</th><th scope="col">In force since</th><th scope="col">Status</th></tr></thead>
+<tbody>
+{{ range where .Site.RegularPages "Params.dispute" "!=" nil }}{{ $p := . }}{{ range .Params.dispute.measures }}<tr><td><a href="{{ $p.RelPermalink }}">{{ .product }}</a></td><td>{{ $p.Params.dispute.imposed_by }}</td><td>{{ .measure }}</td><td>{{ .rate }}</td><td><time>{{ .effective }}</time></td><td>{{ $p.Params.dispute.status }}</td></tr>
+{{ end }}{{ end }}</tbody></table></section>
+<section class="theme-groups"><h2 id="themes-h">By theme</h2>
+{{ range .Site.Taxonomies.themes.Alphabetical }}<div class="theme-group" style="--theme-color:{{ .Page.Params.color }}">
+<h3><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a></h3><p class="theme-description">{{ .Page.Params.description }}</p>
+{{ partial "cards.html" .Pages }}</div>
+{{ end }}</section>
+{{ $events := slice }}{{ range .Site.RegularPages }}{{ $p := . }}{{ range .Params.timeline }}{{ $events = $events | append (dict "date" .date "event" .event "url" $p.RelPermalink "title" $p.Title) }}{{ end }}{{ end }}
+{{ with $events }}<section class="timeline"><h2 id="timeline-h">Timeline</h2><ol>{{ range sort . "date" }}<li><time>{{ .date }}</time> {{ .event }} <a href="{{ .url }}">{{ .title }}</a></li>
+{{ end }}</ol></section>{{ end }}
+</article>{{ end }}
+"##,
+    ),
+    (
+        "404.html",
+        r##"{{ define "main" }}<article class="page"><h1>Page not found</h1><p><a href="{{ "/" | relURL }}">Back to the front page</a></p></article>{{ end }}
 "##,
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_match_briefing() {
+        assert_eq!(
+            slugify("What's at stake for Canada"),
+            "whats-at-stake-for-canada"
+        );
+        assert_eq!(slugify("Canola seed outlook"), "canola-seed-outlook");
+        assert_eq!(slugify("  EV — surtax  "), "ev-surtax");
+    }
+
+    #[test]
+    fn bodies_are_about_3_6_kb() {
+        let mut s = Summary {
+            pages: 0,
+            disputes: 0,
+            sections: 0,
+            page_paths: vec![],
+            section_paths: vec![],
+            links: 0,
+            anchored_links: 0,
+            body_bytes: 0,
+        };
+        for i in 0..200 {
+            let b = body(1, i, 200, Flavor::Briefing, &mut s);
+            assert!((2800..4800).contains(&b.len()), "{}", b.len());
+        }
+        let mean = s.body_bytes / 200;
+        assert!((3000..4000).contains(&mean), "{mean}");
+        assert!(s.anchored_links > 0 && s.anchored_links < s.links);
+    }
+}
