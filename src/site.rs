@@ -340,49 +340,73 @@ pub const GENERATED: &[&str] = &["themes/", "book/", "404.html"];
 
 /// Two pages must never write the same file, even on a case-insensitive file system.
 fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<Caseless, &Page> = HashMap::with_capacity(pages.len());
-    for p in pages {
-        let key = Caseless(&p.path);
-        if let Some(other) = seen.get(&key) {
-            let msg = if other.path == p.path {
+    // Every output folder claimed: each page's own, and each of its aliases' redirects.
+    let claims = pages.iter().flat_map(|p| {
+        let aliases = p.aliases.iter().filter_map(move |a| {
+            let folder = a.trim_matches('/');
+            crate::output::is_safe_relative(folder).then(|| {
+                (
+                    std::borrow::Cow::Owned(format!("{folder}/")),
+                    p,
+                    Some(a.as_str()),
+                )
+            })
+        });
+        std::iter::once((std::borrow::Cow::Borrowed(p.path.as_str()), p, None)).chain(aliases)
+    });
+    // "content/a.md", "content/a.md (a/)" where the folder matters, or "the alias … of …".
+    let describe = |path: &str, p: &Page, alias: Option<&str>, with_path: bool| match alias {
+        Some(a) => format!("the alias {a:?} of {}", p.file.display()),
+        None if with_path => format!(
+            "{} ({})",
+            p.file.display(),
+            if path.is_empty() { "/" } else { path }
+        ),
+        None => p.file.display().to_string(),
+    };
+    let mut seen: HashMap<Caseless<'static>, (String, &Page, Option<&str>)> =
+        HashMap::with_capacity(pages.len());
+    for (path, p, alias) in claims {
+        let at = |msg: String| match alias {
+            Some(_) => at_front_matter_key(p, "aliases", msg),
+            None => Diagnostic::error(&p.file, msg).at_line(&p.text, 1),
+        };
+        let key = Caseless::owned(&path);
+        if let Some((other_path, other, other_alias)) = seen.get(&key) {
+            let same = *other_path == path;
+            let first = describe(other_path, other, *other_alias, !same);
+            let second = describe(&path, p, alias, !same);
+            let msg = if same {
                 format!(
-                    "{} and {} would both be written to {}index.html: rename one or set a different `slug`",
-                    other.file.display(),
-                    p.file.display(),
-                    p.path
+                    "{first} and {second} would both be written to {path}index.html: rename one, or change the `slug` or alias"
                 )
             } else {
                 format!(
-                    "{} ({}) and {} ({}) differ only in letter case, which collides on macOS and Windows",
-                    other.file.display(),
-                    other.path,
-                    p.file.display(),
-                    p.path
+                    "{first} and {second} differ only in letter case, which collides on macOS and Windows"
                 )
             };
-            diags.push(Diagnostic::error(&p.file, msg).at_line(&p.text, 1));
+            diags.push(at(msg));
         } else {
-            seen.insert(key, p);
+            seen.insert(key, (path.to_string(), p, alias));
         }
-        let reserved = GENERATED.iter().any(|g| p.path.starts_with(g))
-            && !(config.themes.is_empty() && p.path.starts_with("themes/"));
+        let reserved = GENERATED.iter().any(|g| path.starts_with(g))
+            && !(config.themes.is_empty() && path.starts_with("themes/"));
         if reserved {
-            diags.push(
-                Diagnostic::error(
-                    &p.file,
-                    format!(
-                        "{} is reserved for pages the build generates: move this page",
-                        p.path
-                    ),
-                )
-                .at_line(&p.text, 1),
-            );
+            diags.push(at(format!(
+                "{path} is reserved for pages the build generates: move this page or alias"
+            )));
         }
     }
 }
 
-/// A path compared as a case-insensitive file system would, without allocating.
-struct Caseless<'a>(&'a str);
+/// A path compared as a case-insensitive file system would.
+struct Caseless<'a>(std::borrow::Cow<'a, str>);
+
+impl Caseless<'static> {
+    fn owned(path: &str) -> Self {
+        Caseless(std::borrow::Cow::Owned(path.to_string()))
+    }
+}
 
 impl Caseless<'_> {
     fn folded(&self) -> impl Iterator<Item = char> + '_ {
