@@ -97,7 +97,7 @@ for n in sizes:
         runs[(name, n)] = len(r["times"])
         L.append(f"| {label} | {n:,} | {m:.3f} | {n / m:,.0f} | {mem.get(name, '?')} | {m / hugo:.2f} | {m / floor:.1f} |")
 L.append("")
-L.append(f"Runs per command: {min(runs.values())}–{max(runs.values())}. HTML files written by the last timed run: " +
+L.append(f"Runs per command: {min(runs.values())}–{max(runs.values())}. HTML files written (by the last memory run): " +
          "; ".join(f"{n:,} pages: " + ", ".join(f"{k} {v}" for k, v in pairs(f"files-{n}.txt").items()) for n in sizes) + ".")
 L.append("")
 

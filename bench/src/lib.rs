@@ -863,17 +863,23 @@ const HUGO_LAYOUTS: &[(&str, &str)] = &[
 <a class="skip-link" href="#main">Skip to content</a>
 <header class="site-header"><div class="handling" role="note">{{ .Site.Params.handling }}</div>
 <div class="wrap"><a class="site-title" href="{{ "/" | relURL }}">{{ .Site.Title }}</a>
-{{ $current := . }}<nav aria-label="Main"><ul>
-{{ with .Site.GetPage "/itinerary" }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
-{{ range .Site.Sections }}<li><a href="{{ .RelPermalink }}"{{ if eq $current.Section .Section }} aria-current="page"{{ end }}>{{ .Title }}</a></li>
-{{ end }}<li><a href="{{ "themes/" | relURL }}">Themes</a></li>
-</ul></nav></div></header>
+{{ partialCached "nav.html" . .Section }}</div></header>
 <main id="main" class="wrap">
 {{ if not .IsHome }}<nav class="breadcrumbs" aria-label="Breadcrumb"><ol><li><a href="{{ "/" | relURL }}">Home</a></li>{{ with .Parent }}{{ if not .IsHome }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}{{ end }}</ol></nav>{{ end }}
 {{ block "main" . }}{{ end }}
 </main>
 <footer class="site-footer"><div class="wrap"><p>{{ .Site.Params.handling }} · {{ .Site.Title }}</p></div></footer>
 </body></html>
+"##,
+    ),
+    (
+        "partials/nav.html",
+        r##"{{/* Cached per section (partialCached), as briefing caches its nav per current item. */}}
+{{ $section := .Section }}<nav aria-label="Main"><ul>
+{{ with .Site.GetPage "/itinerary" }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
+{{ range .Site.Sections }}<li><a href="{{ .RelPermalink }}"{{ if eq $section .Section }} aria-current="page"{{ end }}>{{ .Title }}</a></li>
+{{ end }}<li><a href="{{ "themes/" | relURL }}"{{ if eq $section "themes" }} aria-current="page"{{ end }}>Themes</a></li>
+</ul></nav>
 "##,
     ),
     (
