@@ -212,6 +212,7 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
         drafts: args.drafts,
         portable: args.portable.then_some(true),
         force: args.force,
+        outline_only: false,
     };
     let site = match Site::load(&args.root.root, options) {
         Ok(s) => s,
@@ -242,7 +243,11 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
 
 fn check(ui: &Ui, args: RootArg) -> i32 {
     let start = Instant::now();
-    let site = match Site::load(&args.root, BuildOptions::default()) {
+    let options = BuildOptions {
+        outline_only: true,
+        ..BuildOptions::default()
+    };
+    let site = match Site::load(&args.root, options) {
         Ok(s) => s,
         Err(e) => return ui.failed(&e),
     };

@@ -63,10 +63,41 @@ fn options() -> Options {
 
 /// Renders `body`, a page's Markdown; `dir` is the page's folder relative to `content/`.
 pub fn render(body: &str, dir: &str) -> Rendered {
+    render_to(body, dir, true)
+}
+
+/// Everything `render` finds (headings, ids, links, problems, search text) without writing
+/// the HTML: what `check` needs of every page.
+pub fn outline(body: &str, dir: &str) -> Rendered {
+    render_to(body, dir, false)
+}
+
+/// The events to write as HTML, or none when only the outline is wanted.
+struct Events<'a> {
+    list: Vec<Event<'a>>,
+    keep: bool,
+}
+
+impl<'a> Events<'a> {
+    fn push(&mut self, event: Event<'a>) {
+        if self.keep {
+            self.list.push(event);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+}
+
+fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
     let mut out = Rendered::default();
-    let mut events: Vec<Event> = Vec::with_capacity(256);
+    let mut events = Events {
+        list: Vec::with_capacity(if html { 256 } else { 0 }),
+        keep: html,
+    };
     // While inside a heading: index in `events` of its start, and its text so far.
-    let mut heading: Option<(usize, String)> = None;
+    let mut heading: Option<(usize, String, Option<CowStr>)> = None;
 
     // Inside an image, links and images are only its alt text: nothing is written for their
     // destinations, so nothing is checked.
@@ -82,20 +113,21 @@ pub fn render(body: &str, dir: &str) -> Rendered {
                 in_image = in_image.saturating_sub(1);
                 events.push(event);
             }
-            Event::Start(Tag::Heading { .. }) => {
-                heading = Some((events.len(), String::new()));
+            Event::Start(Tag::Heading { ref id, .. }) => {
+                heading = Some((events.len(), String::new(), id.clone()));
                 events.push(event);
             }
             Event::End(TagEnd::Heading(level)) => {
-                if let Some((start, text)) = heading.take()
-                    && let Event::Start(Tag::Heading { id, .. }) = &mut events[start]
-                {
-                    let wanted = match id.take() {
+                if let Some((start, text, given)) = heading.take() {
+                    let wanted = match given {
                         Some(given) => given.to_string(),
                         None => slugify(&text),
                     };
                     let unique = unique_id(&mut out.ids, wanted);
-                    *id = Some(CowStr::from(unique.clone()));
+                    if let Some(Event::Start(Tag::Heading { id, .. })) = events.list.get_mut(start)
+                    {
+                        *id = Some(CowStr::from(unique.clone()));
+                    }
                     out.toc.push(Heading {
                         level: level as u8,
                         id: unique,
@@ -106,7 +138,7 @@ pub fn render(body: &str, dir: &str) -> Rendered {
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 match &mut heading {
-                    Some((_, text)) => text.push_str(t),
+                    Some((_, text, _)) => text.push_str(t),
                     None if out.text.len() < SEARCH_TEXT_LIMIT => {
                         if !out.text.is_empty() {
                             out.text.push(' ');
@@ -173,8 +205,10 @@ pub fn render(body: &str, dir: &str) -> Rendered {
         }
         out.text.truncate(end);
     }
-    out.html.reserve(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    if html {
+        out.html.reserve(body.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut out.html, events.list.into_iter());
+    }
     out
 }
 

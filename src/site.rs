@@ -26,6 +26,9 @@ pub struct BuildOptions {
     pub portable: Option<bool>,
     /// Allow writing over a folder briefing did not create.
     pub force: bool,
+    /// Read each page's Markdown for its headings, links and text but write no HTML:
+    /// what `check` needs, since it throws the rendered pages away.
+    pub outline_only: bool,
 }
 
 pub struct Site {
@@ -99,12 +102,17 @@ impl Site {
         let (section_files, page_files): (Vec<_>, Vec<_>) = files
             .into_iter()
             .partition(|(rel, _)| rel == "_index.md" || rel.ends_with("/_index.md"));
-        let sections = load_pages(&section_files, &config, &HashMap::new(), &mut diags);
+        let render = if options.outline_only {
+            markdown::outline
+        } else {
+            markdown::render
+        };
+        let sections = load_pages(&section_files, &config, &HashMap::new(), render, &mut diags);
         let page_kinds: HashMap<String, Kind> = sections
             .iter()
             .filter_map(|(p, _)| p.page_kind.map(|k| (p.dir().to_string(), k)))
             .collect();
-        let others = load_pages(&page_files, &config, &page_kinds, &mut diags);
+        let others = load_pages(&page_files, &config, &page_kinds, render, &mut diags);
 
         // Links to files that failed to load are not reported again; links to drafts are.
         let mut unbuilt: HashMap<String, bool> = section_files
@@ -277,6 +285,7 @@ fn load_pages(
     files: &[(String, PathBuf)],
     config: &Config,
     page_kinds: &HashMap<String, Kind>,
+    render: fn(&str, &str) -> Rendered,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(Page, Rendered)> {
     let results: Vec<Result<(Page, Rendered), Vec<Diagnostic>>> = files
@@ -287,7 +296,7 @@ fn load_pages(
             let text = content::decode_text(&file, bytes).map_err(|d| vec![d])?;
             let page =
                 content::parse_page(rel, &file, text, config, || default_kind(rel, page_kinds))?;
-            let rendered = markdown::render(page.body(), page.dir());
+            let rendered = render(page.body(), page.dir());
             let problems: Vec<Diagnostic> = rendered
                 .problems
                 .iter()
@@ -718,6 +727,7 @@ impl Site {
             &[(rel.to_string(), abs)],
             &self.config,
             &page_kinds,
+            markdown::render,
             &mut diags,
         );
         let Some((page, rendered)) = loaded.into_iter().next() else {

@@ -6,7 +6,7 @@ use std::path::Path;
 use briefing::config::Config;
 use briefing::content::{Kind, decode_text, parse_page};
 use briefing::frontmatter::{self, Format};
-use briefing::markdown::{LINK_MARK, render};
+use briefing::markdown::{LINK_MARK, outline, render};
 use proptest::prelude::*;
 
 fn config() -> Config {
@@ -66,7 +66,8 @@ fn markdown_with_links() -> impl Strategy<Value = String> {
         prop_oneof![
             item,
             "\\PC{0,10}".prop_map(|s| s),
-            Just("\n\n## H\n".to_string())
+            Just("\n\n## H\n".to_string()),
+            Just("\n\n### Given {#given}\n".to_string())
         ],
         0..20,
     )
@@ -110,6 +111,19 @@ proptest! {
                 prop_assert!(!t.starts_with('/') && !t.split('/').any(|c| c == ".."), "{t}");
             }
         }
+    }
+
+    /// `check` reads pages with `outline`: it must find exactly what a build finds.
+    #[test]
+    fn outline_finds_what_render_finds(body in markdown_with_links(), dir in prop_oneof![Just(""), Just("notes")]) {
+        let full = render(&body, dir);
+        let o = outline(&body, dir);
+        prop_assert!(o.html.is_empty());
+        prop_assert_eq!(&o.toc, &full.toc);
+        prop_assert_eq!(&o.ids, &full.ids);
+        prop_assert_eq!(&o.links, &full.links);
+        prop_assert_eq!(&o.problems, &full.problems);
+        prop_assert_eq!(&o.text, &full.text);
     }
 }
 
