@@ -1,10 +1,12 @@
 //! A site: its config, every page parsed and rendered to HTML with links resolved, and its
 //! theme. `Site::load` does everything that can fail on content; `Site::build` writes.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use rayon::prelude::*;
 
 use crate::config::Config;
@@ -439,13 +441,38 @@ impl std::hash::Hash for Caseless<'_> {
     }
 }
 
+/// Bytes that cannot stand for themselves in a URL path (RFC 3986): a note saved as
+/// `my note.md` is linked as `my%20note/`. Non-ASCII is always escaped as UTF-8.
+const NOT_IN_PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b']')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// `path` (an output path: `/`-separated, not yet escaped) as it is written in a URL.
+pub fn url_path(path: &str) -> Cow<'_, str> {
+    utf8_percent_encode(path, NOT_IN_PATH).into()
+}
+
 /// The URL of a page's output folder (`disputes/canola/`), with `index.html` when the
 /// site must work from the file system.
 pub fn page_url(path: &str, portable: bool) -> String {
+    let path = url_path(path);
     if portable {
         format!("{path}index.html")
     } else {
-        path.to_string()
+        path.into_owned()
     }
 }
 
@@ -606,7 +633,7 @@ impl Site {
             .map(|l| {
                 let target = l.target.as_deref()?;
                 if l.asset {
-                    let mut s = format!("{prefix}{target}");
+                    let mut s = format!("{prefix}{}", url_path(target));
                     if let Some(a) = &l.anchor {
                         s.push('#');
                         s.push_str(a);

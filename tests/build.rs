@@ -302,6 +302,31 @@ fn relative_md_links_are_rewritten_with_anchors() {
 }
 
 #[test]
+fn file_names_with_spaces_get_escaped_urls() {
+    let site = TestSite::fixture("file_names_with_spaces");
+    site.build().ok();
+    assert!(site.public().join("notes/trade talks/index.html").is_file());
+    let index = site.html("index.html");
+    let hrefs: Vec<_> = index
+        .select(&sel(".bluf a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(
+        hrefs,
+        [
+            "./notes/trade%20talks/#next-steps",
+            "./notes/trade%20talks/"
+        ]
+    );
+    let note = site.html("notes/trade talks/index.html");
+    let img = note.select(&sel(".prose img")).next().expect("image");
+    assert_eq!(img.value().attr("src"), Some("../../notes/chart%20one.svg"));
+    let sitemap = site.read("public/sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/briefing/notes/trade%20talks/</loc>"));
+    assert_eq!(broken_internal_links(&site.public()), Vec::<String>::new());
+}
+
+#[test]
 fn two_builds_are_byte_identical() {
     let site = TestSite::bundled();
     site.build().ok();

@@ -238,6 +238,15 @@ pub fn broken_internal_links(dir: &Path) -> Vec<String> {
                 Some((a, b)) => (a.to_string(), Some(b.to_string())),
                 None => (rest.to_string(), None),
             };
+            // A server (and the file system, for file:// URLs) decodes %XX escapes.
+            let Ok(path) = percent_encoding::percent_decode_str(&path).decode_utf8() else {
+                problems.push(format!("{p}: link {link:?} is not UTF-8 once decoded"));
+                continue;
+            };
+            if link.contains(' ') {
+                problems.push(format!("{p}: link {link:?} has a raw space"));
+            }
+            let path = path.into_owned();
             let file = if path.is_empty() || path.ends_with('/') {
                 format!("{path}index.html")
             } else {
