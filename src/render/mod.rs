@@ -1,5 +1,6 @@
 //! Template contexts and page rendering. Lists shared by many pages (site, themes, page
 //! summaries) are converted to template values once and shared, never rebuilt per page.
+//! The book is in `book`; sitemap, feed, calendar, search index and redirects in `listings`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -15,11 +16,17 @@ use crate::diagnostic::Diagnostic;
 use crate::markdown::Heading;
 use crate::site::{Site, page_url, root_prefix};
 
+mod book;
+mod listings;
+
+use book::book;
+use listings::{alias_job, listing_tasks};
+
 /// The built-in static files, overridden file by file by the site's `static/`.
 pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
-    ("style.css", include_bytes!("../static/style.css")),
-    ("favicon.svg", include_bytes!("../static/favicon.svg")),
-    ("search.js", include_bytes!("../static/search.js")),
+    ("style.css", include_bytes!("../../static/style.css")),
+    ("favicon.svg", include_bytes!("../../static/favicon.svg")),
+    ("search.js", include_bytes!("../../static/search.js")),
 ];
 
 #[derive(Serialize)]
@@ -882,234 +889,4 @@ pub fn render(
     } else {
         Err(diags)
     }
-}
-
-#[derive(Serialize)]
-struct BookEntry<'a> {
-    anchor: &'a str,
-    title: &'a str,
-    as_of: Option<String>,
-}
-
-/// Where the book's pages go in the output of `book.html`.
-const BOOK_SECTIONS_MARK: &str = "<!--briefing:book-sections-->";
-
-/// The printable book, `book/index.html`: every page in reading order (the front page, the
-/// itinerary, the disputes, then the notes), each a section of one long page. Sections are
-/// rendered in parallel, a chunk at a time, straight into the output buffer.
-fn book(site: &Site, shared: &Shared, sample: bool) -> Result<Job, Diagnostic> {
-    let group = |p: &Page| match (p.is_section, p.kind) {
-        (true, _) => 0,
-        (false, Kind::Itinerary) => 1,
-        (false, Kind::Dispute) => 2,
-        (false, Kind::Note) => 3,
-    };
-    let mut order: Vec<usize> = (0..site.pages.len())
-        .filter(|&i| !site.pages[i].is_section || site.pages[i].rel == "_index.md")
-        .collect();
-    order.sort_by(|&a, &b| {
-        let (pa, pb) = (&site.pages[a], &site.pages[b]);
-        (group(pa), pa.dir(), pa.weight, &pa.title, &pa.rel).cmp(&(
-            group(pb),
-            pb.dir(),
-            pb.weight,
-            &pb.title,
-            &pb.rel,
-        ))
-    });
-    if sample {
-        order.truncate(1);
-    }
-    let anchors: HashMap<usize, String> = order
-        .iter()
-        .map(|&i| {
-            let p = &site.pages[i];
-            let name = if p.path.is_empty() {
-                "front".to_string()
-            } else {
-                crate::markdown::slugify(&p.path.replace('/', " "))
-            };
-            (i, format!("p-{name}"))
-        })
-        .collect();
-    let contents: Vec<BookEntry> = order
-        .iter()
-        .map(|&i| BookEntry {
-            anchor: &anchors[&i],
-            title: &site.pages[i].title,
-            as_of: site.pages[i].as_of.map(dates::long),
-        })
-        .collect();
-    let render_error = |e: tera::Error| site.templates.diagnostic(&e, None);
-    let mut ctx = shared.base_context("book/", "book")?;
-    ctx.insert("contents", &contents);
-    ctx.insert("book_sections", BOOK_SECTIONS_MARK);
-    let frame = site
-        .templates
-        .tera
-        .render("book.html", &ctx)
-        .map_err(render_error)?;
-    let (head, tail) = frame.split_once(BOOK_SECTIONS_MARK).unwrap_or((&frame, ""));
-
-    let section = |i: usize| -> Result<String, Diagnostic> {
-        let p = &site.pages[i];
-        let page = shared.page_view(i, site.book_body(i, &anchors));
-        let mut ctx = shared.base_context("book/", "book")?;
-        ctx.insert("anchor", &anchors[&i]);
-        ctx.insert(
-            "label",
-            match (p.is_section, p.kind) {
-                (true, _) => "Front page",
-                (false, Kind::Itinerary) => "Itinerary",
-                (false, Kind::Dispute) => "Trade dispute",
-                (false, Kind::Note) => "Note",
-            },
-        );
-        ctx.insert("page", &page);
-        site.templates
-            .tera
-            .render("partials/book_page.html", &ctx)
-            .map_err(|e| site.templates.diagnostic(&e, Some(&p.file)))
-    };
-    let mut out = String::with_capacity(
-        frame.len()
-            + site
-                .rendered
-                .iter()
-                .map(|r| r.html.len() + 1024)
-                .sum::<usize>(),
-    );
-    out.push_str(head);
-    for chunk in order.chunks(256) {
-        let parts: Vec<Result<String, Diagnostic>> =
-            chunk.par_iter().map(|&i| section(i)).collect();
-        for part in parts {
-            out.push_str(&part?);
-        }
-    }
-    out.push_str(tail);
-    Ok(Job {
-        path: "book/index.html".into(),
-        bytes: out.into_bytes(),
-    })
-}
-
-/// The files built from every page — sitemap, feed, robots.txt, calendar, search index —
-/// as tasks that can run side by side.
-fn listing_tasks(site: &Site) -> Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync + '_>> {
-    let xml_error = |file: &str, e: std::io::Error| {
-        Diagnostic::error(file, format!("cannot write {file}: {e}"))
-    };
-    let mut tasks: Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync + '_>> = Vec::new();
-    if let Some(base) = site.config.base_url.as_deref() {
-        tasks.push(Box::new(move || {
-            crate::feeds::sitemap(site, base).map_err(|e| xml_error("sitemap.xml", e))
-        }));
-        tasks.push(Box::new(move || {
-            crate::feeds::atom(site, base).map_err(|e| xml_error("atom.xml", e))
-        }));
-        tasks.push(Box::new(move || Ok(crate::feeds::robots(base))));
-    }
-    if site
-        .pages
-        .iter()
-        .any(|p| p.kind == Kind::Itinerary && !p.stops.is_empty())
-    {
-        tasks.push(Box::new(move || {
-            crate::feeds::calendar(site)
-                .ok_or_else(|| Diagnostic::error("itinerary.ics", "no itinerary"))
-        }));
-    }
-    tasks.push(Box::new(move || Ok(search_index(site))));
-    tasks
-}
-
-#[derive(Serialize)]
-struct SearchEntry<'a> {
-    /// Title, URL (from the site root), summary, headings, text: short keys keep the
-    /// index small.
-    t: &'a str,
-    u: String,
-    s: &'a str,
-    h: String,
-    x: &'a str,
-}
-
-/// The search index, as a script rather than JSON: a page opened from the file system
-/// may load a script but not `fetch` a file.
-fn search_index(site: &Site) -> Job {
-    let portable = site.portable();
-    let entries: Vec<SearchEntry> = site
-        .pages
-        .iter()
-        .zip(&site.rendered)
-        .map(|(p, r)| SearchEntry {
-            t: &p.title,
-            u: page_url(&p.path, portable),
-            s: p.summary.as_deref().unwrap_or(""),
-            h: r.toc
-                .iter()
-                .map(|h| h.title.as_str())
-                .collect::<Vec<_>>()
-                .join(" · "),
-            x: &r.text,
-        })
-        .collect();
-    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".to_string());
-    Job {
-        path: "search-index.js".into(),
-        bytes: format!("window.briefingSearchIndex = {json};\n").into_bytes(),
-    }
-}
-
-/// A redirect page at an old address of a page.
-fn alias_job(
-    site: &Site,
-    page: &Page,
-    alias: &str,
-    shared: &Shared,
-    sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
-) -> Result<(), Diagnostic> {
-    let trimmed = alias.trim_matches('/');
-    if !crate::output::is_safe_relative(trimmed) {
-        return Err(crate::site::at_front_matter_key(
-            page,
-            "aliases",
-            format!("alias {alias:?} must be a relative path inside the site, like \"old/canola\""),
-        ));
-    }
-    let folder = format!("{trimmed}/");
-    let target = format!(
-        "{}{}",
-        root_prefix(&folder),
-        page_url(&page.path, shared.portable)
-    );
-    let escaped = escape(&target);
-    let title = escape(&page.title);
-    let html = format!(
-        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-         <meta http-equiv=\"refresh\" content=\"0; url={escaped}\"><link rel=\"canonical\" href=\"{escaped}\"></head>\
-         <body><p>This page has moved to <a href=\"{escaped}\">{title}</a>.</p></body></html>\n",
-        escape(&site.config.language)
-    );
-    sink(Job {
-        path: format!("{folder}index.html"),
-        bytes: html.into_bytes(),
-    })
-}
-
-/// HTML-escapes text for the few pages written without a template.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

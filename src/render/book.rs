@@ -1,0 +1,122 @@
+//! The printable book: every page of the site in reading order, in one file.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{Job, Shared};
+use crate::content::{Kind, Page};
+use crate::dates;
+use crate::diagnostic::Diagnostic;
+use crate::site::Site;
+
+#[derive(Serialize)]
+struct BookEntry<'a> {
+    anchor: &'a str,
+    title: &'a str,
+    as_of: Option<String>,
+}
+
+/// Where the book's pages go in the output of `book.html`.
+const BOOK_SECTIONS_MARK: &str = "<!--briefing:book-sections-->";
+
+/// The printable book, `book/index.html`: every page in reading order (the front page, the
+/// itinerary, the disputes, then the notes), each a section of one long page. Sections are
+/// rendered in parallel, a chunk at a time, straight into the output buffer.
+pub(super) fn book(site: &Site, shared: &Shared, sample: bool) -> Result<Job, Diagnostic> {
+    let group = |p: &Page| match (p.is_section, p.kind) {
+        (true, _) => 0,
+        (false, Kind::Itinerary) => 1,
+        (false, Kind::Dispute) => 2,
+        (false, Kind::Note) => 3,
+    };
+    let mut order: Vec<usize> = (0..site.pages.len())
+        .filter(|&i| !site.pages[i].is_section || site.pages[i].rel == "_index.md")
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (pa, pb) = (&site.pages[a], &site.pages[b]);
+        (group(pa), pa.dir(), pa.weight, &pa.title, &pa.rel).cmp(&(
+            group(pb),
+            pb.dir(),
+            pb.weight,
+            &pb.title,
+            &pb.rel,
+        ))
+    });
+    if sample {
+        order.truncate(1);
+    }
+    let anchors: HashMap<usize, String> = order
+        .iter()
+        .map(|&i| {
+            let p = &site.pages[i];
+            let name = if p.path.is_empty() {
+                "front".to_string()
+            } else {
+                crate::markdown::slugify(&p.path.replace('/', " "))
+            };
+            (i, format!("p-{name}"))
+        })
+        .collect();
+    let contents: Vec<BookEntry> = order
+        .iter()
+        .map(|&i| BookEntry {
+            anchor: &anchors[&i],
+            title: &site.pages[i].title,
+            as_of: site.pages[i].as_of.map(dates::long),
+        })
+        .collect();
+    let render_error = |e: tera::Error| site.templates.diagnostic(&e, None);
+    let mut ctx = shared.base_context("book/", "book")?;
+    ctx.insert("contents", &contents);
+    ctx.insert("book_sections", BOOK_SECTIONS_MARK);
+    let frame = site
+        .templates
+        .tera
+        .render("book.html", &ctx)
+        .map_err(render_error)?;
+    let (head, tail) = frame.split_once(BOOK_SECTIONS_MARK).unwrap_or((&frame, ""));
+
+    let section = |i: usize| -> Result<String, Diagnostic> {
+        let p = &site.pages[i];
+        let page = shared.page_view(i, site.book_body(i, &anchors));
+        let mut ctx = shared.base_context("book/", "book")?;
+        ctx.insert("anchor", &anchors[&i]);
+        ctx.insert(
+            "label",
+            match (p.is_section, p.kind) {
+                (true, _) => "Front page",
+                (false, Kind::Itinerary) => "Itinerary",
+                (false, Kind::Dispute) => "Trade dispute",
+                (false, Kind::Note) => "Note",
+            },
+        );
+        ctx.insert("page", &page);
+        site.templates
+            .tera
+            .render("partials/book_page.html", &ctx)
+            .map_err(|e| site.templates.diagnostic(&e, Some(&p.file)))
+    };
+    let mut out = String::with_capacity(
+        frame.len()
+            + site
+                .rendered
+                .iter()
+                .map(|r| r.html.len() + 1024)
+                .sum::<usize>(),
+    );
+    out.push_str(head);
+    for chunk in order.chunks(256) {
+        let parts: Vec<Result<String, Diagnostic>> =
+            chunk.par_iter().map(|&i| section(i)).collect();
+        for part in parts {
+            out.push_str(&part?);
+        }
+    }
+    out.push_str(tail);
+    Ok(Job {
+        path: "book/index.html".into(),
+        bytes: out.into_bytes(),
+    })
+}

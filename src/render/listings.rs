@@ -1,0 +1,131 @@
+//! Files built from the list of pages rather than from one page: sitemap, feed, robots.txt,
+//! calendar, search index, and the redirect pages of aliases.
+
+use serde::Serialize;
+
+use super::{Job, Shared};
+use crate::content::{Kind, Page};
+use crate::diagnostic::Diagnostic;
+use crate::site::{Site, page_url, root_prefix};
+
+/// The files built from every page — sitemap, feed, robots.txt, calendar, search index —
+/// as tasks that can run side by side.
+pub(super) fn listing_tasks(
+    site: &Site,
+) -> Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync + '_>> {
+    let xml_error = |file: &str, e: std::io::Error| {
+        Diagnostic::error(file, format!("cannot write {file}: {e}"))
+    };
+    let mut tasks: Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync + '_>> = Vec::new();
+    if let Some(base) = site.config.base_url.as_deref() {
+        tasks.push(Box::new(move || {
+            crate::feeds::sitemap(site, base).map_err(|e| xml_error("sitemap.xml", e))
+        }));
+        tasks.push(Box::new(move || {
+            crate::feeds::atom(site, base).map_err(|e| xml_error("atom.xml", e))
+        }));
+        tasks.push(Box::new(move || Ok(crate::feeds::robots(base))));
+    }
+    if site
+        .pages
+        .iter()
+        .any(|p| p.kind == Kind::Itinerary && !p.stops.is_empty())
+    {
+        tasks.push(Box::new(move || {
+            crate::feeds::calendar(site)
+                .ok_or_else(|| Diagnostic::error("itinerary.ics", "no itinerary"))
+        }));
+    }
+    tasks.push(Box::new(move || Ok(search_index(site))));
+    tasks
+}
+
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    /// Title, URL (from the site root), summary, headings, text: short keys keep the
+    /// index small.
+    t: &'a str,
+    u: String,
+    s: &'a str,
+    h: String,
+    x: &'a str,
+}
+
+/// The search index, as a script rather than JSON: a page opened from the file system
+/// may load a script but not `fetch` a file.
+fn search_index(site: &Site) -> Job {
+    let portable = site.portable();
+    let entries: Vec<SearchEntry> = site
+        .pages
+        .iter()
+        .zip(&site.rendered)
+        .map(|(p, r)| SearchEntry {
+            t: &p.title,
+            u: page_url(&p.path, portable),
+            s: p.summary.as_deref().unwrap_or(""),
+            h: r.toc
+                .iter()
+                .map(|h| h.title.as_str())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            x: &r.text,
+        })
+        .collect();
+    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".to_string());
+    Job {
+        path: "search-index.js".into(),
+        bytes: format!("window.briefingSearchIndex = {json};\n").into_bytes(),
+    }
+}
+
+/// A redirect page at an old address of a page.
+pub(super) fn alias_job(
+    site: &Site,
+    page: &Page,
+    alias: &str,
+    shared: &Shared,
+    sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
+) -> Result<(), Diagnostic> {
+    let trimmed = alias.trim_matches('/');
+    if !crate::output::is_safe_relative(trimmed) {
+        return Err(crate::site::at_front_matter_key(
+            page,
+            "aliases",
+            format!("alias {alias:?} must be a relative path inside the site, like \"old/canola\""),
+        ));
+    }
+    let folder = format!("{trimmed}/");
+    let target = format!(
+        "{}{}",
+        root_prefix(&folder),
+        page_url(&page.path, shared.portable)
+    );
+    let escaped = escape(&target);
+    let title = escape(&page.title);
+    let html = format!(
+        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <meta http-equiv=\"refresh\" content=\"0; url={escaped}\"><link rel=\"canonical\" href=\"{escaped}\"></head>\
+         <body><p>This page has moved to <a href=\"{escaped}\">{title}</a>.</p></body></html>\n",
+        escape(&site.config.language)
+    );
+    sink(Job {
+        path: format!("{folder}index.html"),
+        bytes: html.into_bytes(),
+    })
+}
+
+/// HTML-escapes text for the few pages written without a template.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
