@@ -321,6 +321,14 @@ fn watch(
             }
             paths.sort();
             paths.dedup();
+            // A watched folder that went away: forget it, to watch it again if it returns.
+            watching.retain(|dir| {
+                let present = dir.is_dir();
+                if !present {
+                    let _ = debouncer.unwatch(dir);
+                }
+                present
+            });
             // A watched folder that appeared since: watch it, and treat its files as new.
             for dir in &watched {
                 if dir.is_dir()

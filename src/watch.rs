@@ -81,10 +81,22 @@ impl Dirty {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Changed {
     Config,
+    /// A whole watched folder (`content`, `templates`, `static`) appeared or went away.
+    Folder(String),
     Template(String),
     Page(String),
     Asset(String),
     Static(String),
+}
+
+/// The site-relative path of a watched path (`content/notes/a.md`), unless it is not part
+/// of the site or is an editor's dropping.
+fn site_rel(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    if rel.components().any(|c| is_ignored(c.as_os_str())) {
+        return None;
+    }
+    Some(rel.to_str()?.replace('\\', "/"))
 }
 
 fn classify(root: &Path, path: &Path) -> Option<Changed> {
@@ -92,13 +104,12 @@ fn classify(root: &Path, path: &Path) -> Option<Changed> {
     if path.is_dir() {
         return None;
     }
-    let rel = path.strip_prefix(root).ok()?;
-    if rel.components().any(|c| is_ignored(c.as_os_str())) {
-        return None;
-    }
-    let rel = rel.to_str()?.replace('\\', "/");
+    let rel = site_rel(root, path)?;
     if rel == CONFIG_FILE {
         return Some(Changed::Config);
+    }
+    if matches!(rel.as_str(), "content" | "templates" | "static") {
+        return Some(Changed::Folder(rel));
     }
     let (top, rest) = rel.split_once('/')?;
     match top {
@@ -156,16 +167,14 @@ impl Session {
     /// Returns `None` when none of them matters to the site.
     pub fn apply(&mut self, paths: &[PathBuf]) -> Option<Rebuild> {
         let start = Instant::now();
-        let changes: BTreeSet<Changed> = paths
-            .iter()
-            .filter_map(|p| classify(&self.root, p))
-            .collect();
+        let changes: BTreeSet<Changed> = paths.iter().flat_map(|p| self.changes_at(p)).collect();
         if changes.is_empty() {
             return None;
         }
         let what = match changes.iter().next() {
             Some(c) if changes.len() == 1 => match c {
                 Changed::Config => CONFIG_FILE.to_string(),
+                Changed::Folder(f) => format!("{f}/"),
                 Changed::Template(t) => format!("templates/{t}"),
                 Changed::Page(p) | Changed::Asset(p) => format!("content/{p}"),
                 Changed::Static(s) => format!("static/{s}"),
@@ -175,7 +184,8 @@ impl Session {
         let css_only = changes
             .iter()
             .all(|c| matches!(c, Changed::Static(s) if s.ends_with(".css")));
-        if self.site.is_none() || changes.contains(&Changed::Config) {
+        let whole = |c: &Changed| matches!(c, Changed::Config | Changed::Folder(_));
+        if self.site.is_none() || changes.iter().any(whole) {
             self.dirty.full = true;
         } else {
             for change in changes {
@@ -194,6 +204,64 @@ impl Session {
         Some(self.rebuild(what, start, css_only))
     }
 
+    /// What a watched path's event means for the site. A folder stands for what is under
+    /// it: a debouncer reports a removed folder once, not each file in it, and a folder
+    /// moved in brings files that no event names.
+    fn changes_at(&self, path: &Path) -> Vec<Changed> {
+        let (Some(site), Some(rel)) = (&self.site, site_rel(&self.root, path)) else {
+            return classify(&self.root, path).into_iter().collect();
+        };
+        let Some(folder) = rel.strip_prefix("content/") else {
+            // A removed folder of static files: its copies must go too.
+            if let Some(s) = rel.strip_prefix("static/")
+                && !path.exists()
+                && crate::output::is_safe_relative(s)
+                && self.out.join(s).is_dir()
+            {
+                return vec![Changed::Folder(rel)];
+            }
+            return classify(&self.root, path).into_iter().collect();
+        };
+        let prefix = format!("{folder}/");
+        let known = site
+            .pages
+            .iter()
+            .map(|p| p.rel.as_str())
+            .chain(site.unbuilt.keys().map(String::as_str))
+            .chain(self.file_errors.keys().map(String::as_str))
+            .filter(|r| r.starts_with(&prefix))
+            .map(|r| Changed::Page(r.to_string()))
+            .chain(
+                site.assets
+                    .iter()
+                    .filter(|a| a.starts_with(&prefix))
+                    .map(|a| Changed::Asset(a.clone())),
+            );
+        if path.is_dir() {
+            // A folder that was already part of the site changes with every file saved
+            // in it; only a new one (created or moved in) needs reading.
+            if known.count() > 0 {
+                return Vec::new();
+            }
+            return walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()))
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .filter_map(|e| classify(&self.root, e.path()))
+                .collect();
+        }
+        if !path.exists() && !folder.ends_with(".md") && !site.assets.contains(folder) {
+            // Gone, and not a file we knew: a removed or moved-away folder.
+            let gone: Vec<Changed> = known.collect();
+            if !gone.is_empty() {
+                return gone;
+            }
+        }
+        classify(&self.root, path).into_iter().collect()
+    }
+
     /// Records what one change makes dirty, updating the in-memory site.
     fn note(&mut self, change: Changed) {
         // Only a body edit that keeps its links and headings leaves cross-page checks as
@@ -205,7 +273,7 @@ impl Session {
             return;
         };
         match change {
-            Changed::Config => self.dirty.full = true,
+            Changed::Config | Changed::Folder(_) => self.dirty.full = true,
             Changed::Static(s) => {
                 self.dirty.statics.insert(s);
             }

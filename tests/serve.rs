@@ -376,3 +376,52 @@ fn a_stylesheet_edit_refreshes_styles_without_a_reload() {
     assert!(!received.contains("event: reload"), "{received}");
     assert!(server.get("/style.css").body.contains("/* "));
 }
+
+#[test]
+fn a_folder_moved_away_takes_its_pages_and_one_moved_in_brings_them() {
+    let site = TestSite::fixture("basic_site");
+    site.write(
+        "content/briefs/trade/first.md",
+        "+++\ntitle = \"First brief\"\nsummary = \"S.\"\nthemes = [\"trade\"]\n+++\nOne.\n",
+    );
+    let server = Server::start(&site.root, &[]);
+    assert_eq!(server.get("/briefs/trade/first/").status, 200);
+    assert!(server.get("/themes/trade/").body.contains("First brief"));
+    // `mv content/briefs elsewhere`: watchers report the folder, not each file in it.
+    let away = site.scratch().join("briefs-away");
+    std::fs::rename(site.root.join("content/briefs"), &away).expect("move out");
+    server.wait_for("/briefs/trade/first/", "the moved-away page to 404", |r| {
+        r.status == 404
+    });
+    server.wait_for("/themes/trade/", "the page off its theme page", |r| {
+        r.status == 200 && !r.body.contains("First brief")
+    });
+    // And back: a folder moved in brings files that no event names.
+    std::fs::rename(&away, site.root.join("content/briefs")).expect("move in");
+    server.wait_for("/briefs/trade/first/", "the moved-in page", |r| {
+        r.status == 200
+    });
+    server.wait_for("/themes/trade/", "the page back on its theme page", |r| {
+        r.body.contains("First brief")
+    });
+}
+
+#[test]
+fn removing_the_templates_folder_falls_back_to_the_built_in_theme() {
+    let site = TestSite::fixture("template_override");
+    let server = Server::start(&site.root, &[]);
+    assert!(server.get("/memo/").body.contains("custom-note"));
+    let kept = site.read("templates/note.html");
+    std::fs::remove_dir_all(site.root.join("templates")).expect("rm -rf templates");
+    server.wait_for("/memo/", "the built-in note template", |r| {
+        r.status == 200 && !r.body.contains("custom-note")
+    });
+    // A templates/ folder made again is watched again.
+    site.write(
+        "templates/note.html",
+        &kept.replace("custom-note", "again-note"),
+    );
+    server.wait_for("/memo/", "the re-created override", |r| {
+        r.body.contains("again-note")
+    });
+}
