@@ -98,7 +98,7 @@ struct BuildArgs {
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// Absolute URL the site will be served from (overrides base_url)
-    #[arg(long)]
+    #[arg(long, value_parser = web_address)]
     base_url: Option<String>,
     /// Include pages marked draft = true
     #[arg(long)]
@@ -320,4 +320,9 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
             1
         }
     }
+}
+
+/// `--base-url`: checked as the config's `base_url` is, so a typo is a usage error (exit 2).
+fn web_address(url: &str) -> Result<String, String> {
+    briefing::config::check_base_url(url).map(|()| url.to_string())
 }

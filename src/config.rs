@@ -127,14 +127,9 @@ impl Config {
             }
         }
         if let Some(url) = &config.base_url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
+            && let Err(msg) = check_base_url(url)
         {
-            diags.push(locate(
-                None,
-                "base_url",
-                url,
-                format!("base_url {url:?} must start with http:// or https://"),
-            ));
+            diags.push(locate(None, "base_url", url, format!("base_url {msg}")));
         }
         if diags.is_empty() {
             Ok(config)
@@ -223,4 +218,21 @@ mod tests {
         let lines: Vec<_> = diags.iter().map(|d| d.to_string()).collect();
         assert_eq!(diags.len(), 2, "{lines:?}");
     }
+}
+
+/// A `base_url` (from the config or `--base-url`) is an absolute web address: the sitemap,
+/// feed and canonical links are built on it. The error completes "base_url …".
+pub fn check_base_url(url: &str) -> Result<(), String> {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or_else(|| format!("{url:?} must start with http:// or https://"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "{url:?} must be a whole web address with a host and no spaces, like \"https://example.org/briefing/\""
+        ));
+    }
+    Ok(())
 }

@@ -1,5 +1,5 @@
-//! Bad input that is not a one-folder case: escaping of front-matter strings, and
-//! symbolic-link loops in content/.
+//! Bad input that is not a one-folder case: escaping of front-matter strings, symbolic-link
+//! loops in content/, a bad `--base-url`.
 
 mod common;
 
@@ -43,4 +43,21 @@ fn a_symlink_loop_is_reported_not_followed_forever() {
     let run = site.build().fails();
     assert!(run.stderr.contains("content/notes/loop"), "{}", run.stderr);
     assert!(run.stderr.contains("symbolic link loop"), "{}", run.stderr);
+}
+
+#[test]
+fn a_base_url_flag_that_is_not_a_web_address_is_a_usage_error() {
+    let site = TestSite::fixture("basic_site");
+    for bad in ["notaurl", "https://", "https://exa mple.org/"] {
+        let run = site.run(&["build", "--base-url", bad]);
+        assert_eq!(run.code, Some(2), "{bad}: {run:?}");
+        assert!(run.stderr.contains("--base-url"), "{}", run.stderr);
+        assert!(!site.public().exists(), "{bad}: wrote public/");
+    }
+    site.run(&["build", "-q", "--base-url", "https://example.org/b/"])
+        .ok();
+    assert!(
+        site.read("public/sitemap.xml")
+            .contains("https://example.org/b/")
+    );
 }
