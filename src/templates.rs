@@ -145,12 +145,11 @@ impl Templates {
                         tera: Tera::new(),
                         sources: sources.clone(),
                     };
-                    let d = templates.diagnostic(&e, None);
                     let name = match e.kind() {
                         ErrorKind::SyntaxError(r) => Some(r.filename().to_string()),
                         _ => None,
                     };
-                    diags.push(d);
+                    diags.extend(templates.diagnostics(&e, None));
                     match name {
                         Some(n) if sources.contains_key(&n) && !broken.contains(&n) => {
                             broken.push(n)
@@ -166,9 +165,61 @@ impl Templates {
         self.sources.contains_key(name)
     }
 
+    /// Turns a Tera error into diagnostics naming the template file and line: one, or one
+    /// per unknown filter, test, function or included template that Tera found at once.
+    /// `page` is the content file being rendered, if any.
+    pub fn diagnostics(&self, e: &tera::Error, page: Option<&Path>) -> Vec<Diagnostic> {
+        if let ErrorKind::Msg(text) = e.kind() {
+            let found = self.reports(text);
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        vec![self.diagnostic(e, page)]
+    }
+
+    /// Tera reports unknown names as text: `error: Unknown filter `x`` then
+    /// ` --> note.html:2:66`, for each one. Read them back into diagnostics.
+    fn reports(&self, text: &str) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        let mut message: Option<&str> = None;
+        for line in text.lines() {
+            if let Some(m) = line.strip_prefix("error: ") {
+                message = Some(m);
+            } else if let (Some(m), Some(at)) = (message, line.trim_start().strip_prefix("--> ")) {
+                message = None;
+                let mut parts = at.rsplitn(3, ':');
+                let (Some(col), Some(line_no), Some(name)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    continue;
+                };
+                let (Ok(col), Ok(line_no)) = (col.parse::<usize>(), line_no.parse::<usize>())
+                else {
+                    continue;
+                };
+                let msg = format!("template error: {}", m.replace('`', "\""));
+                found.push(match self.sources.get(name) {
+                    Some(src) => {
+                        let mut d = Diagnostic::error(&src.file, msg).at_line(&src.text, line_no);
+                        d.column = Some(col);
+                        d
+                    }
+                    None => Diagnostic::error(self.file_of(name), msg),
+                });
+            }
+        }
+        found
+    }
+
     /// Turns a Tera error into a diagnostic naming the template file and line.
     /// `page` is the content file being rendered, if any.
     pub fn diagnostic(&self, e: &tera::Error, page: Option<&Path>) -> Diagnostic {
+        if let ErrorKind::Msg(text) = e.kind()
+            && let Some(first) = self.reports(text).into_iter().next()
+        {
+            return first;
+        }
         let while_rendering = page
             .map(|p| format!(" (while rendering {})", p.display()))
             .unwrap_or_default();
