@@ -1,7 +1,7 @@
 //! The theme: Tera templates compiled into the binary, overridden file by file by a site's
 //! own `templates/`. Template errors become diagnostics with the template's file and line.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use tera::{ErrorKind, Tera};
@@ -60,6 +60,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/partials/card_list.html"),
     ),
 ];
+
+/// How a template error names the page it was rendering.
+const WHILE_RENDERING: &str = " (while rendering ";
 
 /// Where a template came from, for diagnostics.
 #[derive(Debug, Clone)]
@@ -221,7 +224,7 @@ impl Templates {
             return first;
         }
         let while_rendering = page
-            .map(|p| format!(" (while rendering {})", p.display()))
+            .map(|p| format!("{WHILE_RENDERING}{})", p.display()))
             .unwrap_or_default();
         match e.kind() {
             ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
@@ -257,6 +260,39 @@ impl Templates {
                 format!("template error: {other}{while_rendering}"),
             ),
         }
+    }
+
+    /// One error per mistake: a template that fails the same way on every page it renders
+    /// is reported once, naming the first page and how many others.
+    pub fn merge_repeats(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let mut merged: Vec<(Diagnostic, usize)> = Vec::new();
+        let mut at: HashMap<(PathBuf, Option<usize>, Option<usize>, String), usize> =
+            HashMap::new();
+        for d in diags {
+            let base = match d.message.split_once(WHILE_RENDERING) {
+                Some((base, _)) => base.to_string(),
+                None => d.message.clone(),
+            };
+            let key = (d.file.clone(), d.line, d.column, base);
+            match at.get(&key) {
+                Some(&i) => merged[i].1 += 1,
+                None => {
+                    at.insert(key, merged.len());
+                    merged.push((d, 0));
+                }
+            }
+        }
+        merged
+            .into_iter()
+            .map(|(mut d, others)| {
+                if others > 0 && d.message.contains(WHILE_RENDERING) && d.message.ends_with(')') {
+                    d.message.pop();
+                    let s = if others == 1 { "" } else { "s" };
+                    d.message.push_str(&format!(" and {others} other page{s})"));
+                }
+                d
+            })
+            .collect()
     }
 
     fn file_of(&self, name: &str) -> PathBuf {

@@ -61,3 +61,28 @@ fn a_base_url_flag_that_is_not_a_web_address_is_a_usage_error() {
             .contains("https://example.org/b/")
     );
 }
+
+#[test]
+fn a_template_failing_on_every_page_is_reported_once() {
+    let site = TestSite::fixture("basic_site");
+    let base = std::fs::read_to_string(common::repo().join("templates/base.html"))
+        .expect("built-in base.html");
+    site.write(
+        "templates/base.html",
+        &format!("{{{{ site.nosuch }}}}{base}"),
+    );
+    let run = site.build().fails();
+    assert_eq!(
+        run.stderr.matches("error: template error").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--> templates/base.html:1:9"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("other pages)"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 error found"), "{}", run.stderr);
+}

@@ -887,6 +887,6 @@ pub fn render(
     if diags.is_empty() {
         Ok(count)
     } else {
-        Err(diags)
+        Err(crate::templates::Templates::merge_repeats(diags))
     }
 }
