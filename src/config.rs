@@ -201,6 +201,23 @@ fn is_hex_color(s: &str) -> bool {
     matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// A `base_url` (from the config or `--base-url`) is an absolute web address: the sitemap,
+/// feed and canonical links are built on it. The error completes "base_url …".
+pub fn check_base_url(url: &str) -> Result<(), String> {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or_else(|| format!("{url:?} must start with http:// or https://"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "{url:?} must be a whole web address with a host and no spaces, like \"https://example.org/briefing/\""
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,21 +235,4 @@ mod tests {
         let lines: Vec<_> = diags.iter().map(|d| d.to_string()).collect();
         assert_eq!(diags.len(), 2, "{lines:?}");
     }
-}
-
-/// A `base_url` (from the config or `--base-url`) is an absolute web address: the sitemap,
-/// feed and canonical links are built on it. The error completes "base_url …".
-pub fn check_base_url(url: &str) -> Result<(), String> {
-    let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-        .ok_or_else(|| format!("{url:?} must start with http:// or https://"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!(
-            "{url:?} must be a whole web address with a host and no spaces, like \"https://example.org/briefing/\""
-        ));
-    }
-    Ok(())
 }
