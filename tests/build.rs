@@ -323,6 +323,22 @@ fn file_names_with_spaces_get_escaped_urls() {
     assert_eq!(img.value().attr("src"), Some("../../notes/chart%20one.svg"));
     let sitemap = site.read("public/sitemap.xml");
     assert!(sitemap.contains("<loc>https://example.org/briefing/notes/trade%20talks/</loc>"));
+    // `trade talks` and `trade-talks` slugify alike: the book still gives each its own ids.
+    let book = site.html("book/index.html");
+    let mut ids: Vec<&str> = book
+        .select(&sel("[id]"))
+        .filter_map(|e| e.value().id())
+        .collect();
+    let all = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "duplicate ids in the book: {ids:?}");
+    let targets: Vec<&str> = book
+        .select(&sel(".book-contents a, nav a[href^='#']"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(targets.contains(&"#p-notes-trade-talks"), "{targets:?}");
+    assert!(targets.contains(&"#p-notes-trade-talks-2"), "{targets:?}");
     assert_eq!(broken_internal_links(&site.public()), Vec::<String>::new());
 }
 

@@ -1,6 +1,6 @@
 //! The printable book: every page of the site in reading order, in one file.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -47,6 +47,9 @@ pub(super) fn book(site: &Site, shared: &Shared, sample: bool) -> Result<Job, Di
     if sample {
         order.truncate(1);
     }
+    // Paths that differ only in what slugify drops (`my note/`, `my-note/`) still get
+    // their own anchors.
+    let mut taken = HashSet::new();
     let anchors: HashMap<usize, String> = order
         .iter()
         .map(|&i| {
@@ -56,7 +59,13 @@ pub(super) fn book(site: &Site, shared: &Shared, sample: bool) -> Result<Job, Di
             } else {
                 crate::markdown::slugify(&p.path.replace('/', " "))
             };
-            (i, format!("p-{name}"))
+            let mut anchor = format!("p-{name}");
+            let mut n = 1;
+            while !taken.insert(anchor.clone()) {
+                n += 1;
+                anchor = format!("p-{name}-{n}");
+            }
+            (i, anchor)
         })
         .collect();
     let contents: Vec<BookEntry> = order
