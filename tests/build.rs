@@ -343,6 +343,40 @@ fn file_names_with_spaces_get_escaped_urls() {
 }
 
 #[test]
+fn pages_in_folders_without_an_index_are_listed_by_the_section_above() {
+    let site = TestSite::fixture("basic_site");
+    site.write(
+        "content/briefs/_index.md",
+        "+++\ntitle = \"Briefs\"\nsummary = \"All briefs.\"\n+++\n",
+    );
+    site.write(
+        "content/briefs/2025/q1/deep.md",
+        "+++\ntitle = \"Deep brief\"\nsummary = \"Two folders down.\"\n+++\nBody.\n",
+    );
+    site.write(
+        "content/briefs/2025/q2/_index.md",
+        "+++\ntitle = \"Second quarter\"\nsummary = \"A section of its own.\"\n+++\n",
+    );
+    site.write(
+        "content/briefs/2025/q2/shallow.md",
+        "+++\ntitle = \"Q2 brief\"\nsummary = \"In a section.\"\n+++\nBody.\n",
+    );
+    site.build().ok();
+    let titles = |page: &str| -> Vec<String> {
+        site.html(page)
+            .select(&sel("main .card-list a.card-title"))
+            .map(text_of)
+            .collect()
+    };
+    let briefs = titles("briefs/index.html");
+    assert!(briefs.contains(&"Deep brief".to_string()), "{briefs:?}");
+    assert!(briefs.contains(&"Second quarter".to_string()), "{briefs:?}");
+    assert!(!briefs.contains(&"Q2 brief".to_string()), "{briefs:?}");
+    let q2 = titles("briefs/2025/q2/index.html");
+    assert_eq!(q2, ["Q2 brief"]);
+}
+
+#[test]
 fn two_builds_are_byte_identical() {
     let site = TestSite::bundled();
     site.build().ok();

@@ -2,7 +2,7 @@
 //! summaries) are converted to template values once and shared, never rebuilt per page.
 //! The book is in `book`; sitemap, feed, calendar, search index and redirects in `listings`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -329,17 +329,24 @@ impl<'a> Shared<'a> {
         let site = self.site;
         let children = self.children.get_or_init(|| {
             let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+            let sections: HashSet<&str> = site
+                .pages
+                .iter()
+                .filter(|p| p.is_section)
+                .map(Page::dir)
+                .collect();
+            let up = |dir: &'a str| dir.rsplit_once('/').map_or("", |(d, _)| d);
             for (i, p) in site.pages.iter().enumerate() {
                 if p.rel == "_index.md" {
                     continue;
                 }
-                // A page belongs to its folder's section; a section to its parent folder's.
-                let dir = p.dir();
-                let parent = if p.is_section {
-                    dir.rsplit_once('/').map_or("", |(d, _)| d)
-                } else {
-                    dir
-                };
+                // A page belongs to the nearest section at or above its folder (a folder
+                // without `_index.md` is not a section, as in Hugo); a section to the
+                // nearest one above it.
+                let mut parent = if p.is_section { up(p.dir()) } else { p.dir() };
+                while !parent.is_empty() && !sections.contains(parent) {
+                    parent = up(parent);
+                }
                 children.entry(parent).or_default().push(i);
             }
             for list in children.values_mut() {
