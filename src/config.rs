@@ -126,6 +126,17 @@ impl Config {
                 ));
             }
         }
+        if !is_language_tag(&config.language) {
+            diags.push(locate(
+                None,
+                "language",
+                &config.language,
+                format!(
+                    "language {:?} must be a language tag such as \"en\", \"en-CA\" or \"fr-CA\"",
+                    config.language
+                ),
+            ));
+        }
         if let Some(url) = &config.base_url
             && let Err(msg) = check_base_url(url)
         {
@@ -199,6 +210,16 @@ fn is_hex_color(s: &str) -> bool {
         return false;
     };
     matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The shape of a BCP 47 tag (`en`, `en-CA`, `zh-Hans-CN`): it becomes `<html lang>`, which
+/// screen readers use to choose a voice.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// A `base_url` (from the config or `--base-url`) is an absolute web address: the sitemap,
