@@ -427,7 +427,15 @@ pub fn parse_page(
                 "kind",
                 format!("unknown kind {k:?}: expected one of note, dispute, itinerary"),
             ));
-            Kind::Note
+            // Check the rest as the kind the page looks like, so a typo gives one error,
+            // not a second one about a [dispute] table or [[stops]] on a note.
+            if fm.dispute.is_some() {
+                Kind::Dispute
+            } else if !fm.stops.is_empty() {
+                Kind::Itinerary
+            } else {
+                Kind::Note
+            }
         }),
         None if is_section => Kind::Note,
         None => default_kind(),

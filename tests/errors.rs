@@ -10,6 +10,13 @@ struct Expect {
     file: String,
     line: Option<usize>,
     contains: String,
+    /// How many errors the run must report, where one mistake could be reported twice.
+    errors: Option<usize>,
+}
+
+/// The summary line of a failed run.
+fn errors_found(n: usize) -> String {
+    format!("{n} error{} found", if n == 1 { "" } else { "s" })
 }
 
 fn cases() -> Vec<String> {
@@ -52,6 +59,10 @@ fn every_bad_input_fails_cleanly_naming_the_file_and_line() {
                 run.stderr.contains("panicked").then_some("panicked"),
                 (!run.stderr.contains(&location)).then_some("location missing"),
                 (!run.stderr.contains(&expect.contains)).then_some("message missing"),
+                expect
+                    .errors
+                    .filter(|&n| !run.stderr.contains(&errors_found(n)))
+                    .map(|_| "wrong number of errors"),
             ]
             .into_iter()
             .flatten()
