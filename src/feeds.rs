@@ -28,10 +28,7 @@ fn text<W: std::io::Write>(w: &mut Writer<W>, name: &str, value: &str) -> XmlRes
 fn finish(w: Writer<Vec<u8>>, path: &str) -> Job {
     let mut bytes = w.into_inner();
     bytes.push(b'\n');
-    Job {
-        path: path.into(),
-        bytes,
-    }
+    Job::whole(path, bytes)
 }
 
 fn midnight_utc(d: NaiveDate) -> chrono::DateTime<Utc> {
@@ -146,14 +143,14 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
 }
 
 pub fn robots(base: &str) -> Job {
-    Job {
-        path: "robots.txt".into(),
-        bytes: format!(
+    Job::whole(
+        "robots.txt",
+        format!(
             "User-agent: *\nAllow: /\n\nSitemap: {}\n",
             absolute(base, "sitemap.xml")
         )
         .into_bytes(),
-    }
+    )
 }
 
 /// The first and the day after the last day a partial date covers (DTEND is exclusive).
@@ -261,8 +258,8 @@ pub fn calendar(site: &Site) -> Option<Job> {
         }
         cal.push(event.done());
     }
-    Some(Job {
-        path: "itinerary.ics".into(),
-        bytes: cal.done().to_string().into_bytes(),
-    })
+    Some(Job::whole(
+        "itinerary.ics",
+        cal.done().to_string().into_bytes(),
+    ))
 }

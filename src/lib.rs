@@ -69,8 +69,10 @@ impl Site {
     fn write_into(&self, out: &output::Output) -> Result<(usize, usize), Errors> {
         let files = AtomicUsize::new(0);
         let pages = render::render_all(self, &|job| {
-            files.fetch_add(1, Ordering::Relaxed);
-            out.write(&job.path, &job.bytes)
+            if job.starts_file() {
+                files.fetch_add(1, Ordering::Relaxed);
+            }
+            out.write_part(&job.path, &job.bytes, job.part)
         })
         .map_err(sorted)?;
         let mut diags = Vec::new();

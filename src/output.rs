@@ -4,6 +4,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
+use crate::render::Part;
 
 /// Marks an output folder as briefing's own, so it may be replaced without `--force`.
 pub const MARKER: &str = ".briefing-output";
@@ -94,6 +95,17 @@ impl Output {
             std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
         }
         std::fs::write(&path, bytes).map_err(|e| Diagnostic::io(&path, &e))
+    }
+
+    /// Writes one part of a file: the whole file, its start, or bytes to append.
+    pub fn write_part(&self, rel: &str, bytes: &[u8], part: Part) -> Result<(), Diagnostic> {
+        match part {
+            Part::Whole | Part::First => self.write(rel, bytes),
+            Part::More | Part::Last => {
+                let path = self.resolve(rel)?;
+                append(&path, bytes)
+            }
+        }
     }
 
     /// Copies a file into the output folder at `rel`.
@@ -193,4 +205,14 @@ mod tests {
             assert!(!is_safe_relative(bad), "{bad}");
         }
     }
+}
+
+/// Appends to a file that an earlier part created.
+pub fn append(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(|e| Diagnostic::io(path, &e))
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{self, Diagnostic, Errors};
-use crate::render::{self, Selection, template_of};
+use crate::render::{self, Part, Selection, template_of};
 use crate::site::{BuildOptions, PageChange, Site, is_ignored};
 
 /// What one rebuild did, for its one-line report.
@@ -436,8 +436,10 @@ impl Session {
         } else {
             selection.pages.retain(|&i| i < site.pages.len());
             render::render(site, &selection, &|job| {
-                written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                write_in_place(&out, &job.path, &job.bytes)
+                if job.starts_file() {
+                    written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                write_in_place(&out, &job.path, &job.bytes, job.part)
             })
             .map_err(|mut d| {
                 diagnostic::sort(&mut d);
@@ -496,8 +498,9 @@ fn mark_dependents(site: &Site, page: &crate::content::Page, dirty: &mut Dirty) 
     }
 }
 
-/// Replaces one output file atomically, so the server never sends half a page.
-fn write_in_place(out: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+/// Replaces one output file atomically, so the server never sends half a page: a file
+/// written in parts is put together beside it and moved in place with its last part.
+fn write_in_place(out: &Path, rel: &str, bytes: &[u8], part: Part) -> Result<(), Diagnostic> {
     if !crate::output::is_safe_relative(rel) {
         return Err(Diagnostic::error(
             rel,
@@ -509,8 +512,16 @@ fn write_in_place(out: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic>
         std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
     }
     let tmp = path.with_extension("briefing-tmp");
-    std::fs::write(&tmp, bytes).map_err(|e| Diagnostic::io(&tmp, &e))?;
-    std::fs::rename(&tmp, &path).map_err(|e| Diagnostic::io(&path, &e))
+    match part {
+        Part::Whole | Part::First => {
+            std::fs::write(&tmp, bytes).map_err(|e| Diagnostic::io(&tmp, &e))?
+        }
+        Part::More | Part::Last => crate::output::append(&tmp, bytes)?,
+    }
+    if matches!(part, Part::Whole | Part::Last) {
+        std::fs::rename(&tmp, &path).map_err(|e| Diagnostic::io(&path, &e))?;
+    }
+    Ok(())
 }
 
 fn remove_output(out: &Path, rel: &str) {
@@ -532,7 +543,7 @@ fn sync_file(out: &Path, from: &Path, rel: &str, is_static: bool) -> Result<usiz
     }
     if from.is_file() {
         let bytes = std::fs::read(from).map_err(|e| Diagnostic::io(from, &e))?;
-        write_in_place(out, rel, &bytes)?;
+        write_in_place(out, rel, &bytes, Part::Whole)?;
         return Ok(1);
     }
     let builtin = render::BUILTIN_STATIC
@@ -540,7 +551,7 @@ fn sync_file(out: &Path, from: &Path, rel: &str, is_static: bool) -> Result<usiz
         .find(|(name, _)| is_static && *name == rel);
     match builtin {
         Some((_, bytes)) => {
-            write_in_place(out, rel, bytes)?;
+            write_in_place(out, rel, bytes, Part::Whole)?;
             Ok(1)
         }
         None => {

@@ -413,3 +413,48 @@ fn the_404_page_works_at_any_depth_when_base_url_is_known() {
             .is_some()
     );
 }
+
+/// The book is written a few hundred sections at a time; a site of several such chunks
+/// still gets one whole, well-formed book with every page once, as the contents list it.
+#[test]
+fn a_book_longer_than_one_chunk_is_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("site");
+    briefing_bench::generate(&briefing_bench::GenOptions {
+        pages: 600,
+        seed: 3,
+        out: root.clone(),
+        flavor: briefing_bench::Flavor::Briefing,
+    })
+    .expect("generate");
+    let out = dir.path().join("out");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["build", "-q", "--output"])
+        .arg(&out)
+        .arg("--root")
+        .arg(&root)
+        .output()
+        .expect("run briefing");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = std::fs::read_to_string(out.join("book/index.html")).expect("book");
+    assert!(
+        text.trim_end().ends_with("</html>"),
+        "the book is cut short"
+    );
+    let book = scraper::Html::parse_document(&text);
+    let contents: Vec<String> = book
+        .select(&sel(".book-contents a"))
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    let sections: Vec<String> = book
+        .select(&sel("section.book-page"))
+        .filter_map(|s| s.value().id().map(|id| format!("#{id}")))
+        .collect();
+    assert!(sections.len() > 600, "{} sections", sections.len());
+    assert_eq!(contents, sections, "contents and sections differ");
+    assert_eq!(book.select(&sel("html")).count(), 1);
+}

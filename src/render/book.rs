@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Job, Shared};
+use super::{Job, Part, Shared};
 use crate::content::{Kind, Page};
 use crate::dates;
 use crate::diagnostic::Diagnostic;
@@ -24,7 +24,12 @@ const BOOK_SECTIONS_MARK: &str = "<!--briefing:book-sections-->";
 /// The printable book, `book/index.html`: every page in reading order (the front page, the
 /// itinerary, the disputes, then the notes), each a section of one long page. Sections are
 /// rendered in parallel, a chunk at a time, straight into the output buffer.
-pub(super) fn book(site: &Site, shared: &Shared, sample: bool) -> Result<Job, Diagnostic> {
+pub(super) fn book(
+    site: &Site,
+    shared: &Shared,
+    sample: bool,
+    sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
+) -> Result<(), Diagnostic> {
     let group = |p: &Page| match (p.is_section, p.kind) {
         (true, _) => 0,
         (false, Kind::Itinerary) => 1,
@@ -107,25 +112,32 @@ pub(super) fn book(site: &Site, shared: &Shared, sample: bool) -> Result<Job, Di
             .render("partials/book_page.html", &ctx)
             .map_err(|e| site.templates.diagnostic(&e, Some(&p.file)))
     };
-    let mut out = String::with_capacity(
-        frame.len()
-            + site
-                .rendered
-                .iter()
-                .map(|r| r.html.len() + 1024)
-                .sum::<usize>(),
-    );
-    out.push_str(head);
+    // Written a chunk of sections at a time: the whole book is as large as every page
+    // together, and need not be in memory at once.
+    let path = "book/index.html";
+    let mut part = Part::First;
+    let mut buf = String::from(head);
     for chunk in order.chunks(256) {
         let parts: Vec<Result<String, Diagnostic>> =
             chunk.par_iter().map(|&i| section(i)).collect();
-        for part in parts {
-            out.push_str(&part?);
+        for section in parts {
+            buf.push_str(&section?);
         }
+        sink(Job {
+            path: path.into(),
+            bytes: std::mem::take(&mut buf).into_bytes(),
+            part,
+        })?;
+        part = Part::More;
     }
-    out.push_str(tail);
-    Ok(Job {
-        path: "book/index.html".into(),
-        bytes: out.into_bytes(),
+    buf.push_str(tail);
+    sink(Job {
+        path: path.into(),
+        bytes: buf.into_bytes(),
+        part: if part == Part::First {
+            Part::Whole
+        } else {
+            Part::Last
+        },
     })
 }

@@ -72,10 +72,10 @@ fn search_index(site: &Site) -> Job {
         })
         .collect();
     let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".to_string());
-    Job {
-        path: "search-index.js".into(),
-        bytes: format!("window.briefingSearchIndex = {json};\n").into_bytes(),
-    }
+    Job::whole(
+        "search-index.js",
+        format!("window.briefingSearchIndex = {json};\n").into_bytes(),
+    )
 }
 
 /// A redirect page at an old address of a page.
@@ -108,10 +108,7 @@ pub(super) fn alias_job(
          <body><p>This page has moved to <a href=\"{escaped}\">{title}</a>.</p></body></html>\n",
         escape(&site.config.language)
     );
-    sink(Job {
-        path: format!("{folder}index.html"),
-        bytes: html.into_bytes(),
-    })
+    sink(Job::whole(format!("{folder}index.html"), html.into_bytes()))
 }
 
 /// HTML-escapes text for the few pages written without a template.

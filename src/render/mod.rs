@@ -174,10 +174,40 @@ struct PageView<'a> {
     days: Vec<DayView<'a>>,
 }
 
-/// One file the build writes: its path in the output and its bytes.
+/// One file the build writes, or one part of it: its path in the output and its bytes.
 pub struct Job {
     pub path: String,
     pub bytes: Vec<u8>,
+    pub part: Part,
+}
+
+/// Which part of its file a job holds. The book, every page in one file, is written a
+/// part at a time so that it is never whole in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The whole file.
+    Whole,
+    /// The start: the file is created (or replaced) with these bytes.
+    First,
+    /// Bytes to append.
+    More,
+    /// The last bytes to append: the file is complete.
+    Last,
+}
+
+impl Job {
+    pub fn whole(path: impl Into<String>, bytes: Vec<u8>) -> Job {
+        Job {
+            path: path.into(),
+            bytes,
+            part: Part::Whole,
+        }
+    }
+
+    /// Whether this job begins a file (to count files written).
+    pub fn starts_file(&self) -> bool {
+        matches!(self.part, Part::Whole | Part::First)
+    }
 }
 
 /// Values computed once per build and shared by every page's context.
@@ -783,10 +813,10 @@ pub fn render(
             ctx.insert_value("pages", Value::from(values));
         }
         let html = render(template, &ctx, Some(p))?;
-        sink(Job {
-            path: format!("{}index.html", p.path),
-            bytes: html.into_bytes(),
-        })?;
+        sink(Job::whole(
+            format!("{}index.html", p.path),
+            html.into_bytes(),
+        ))?;
         for alias in &p.aliases {
             alias_job(site, p, alias, &shared, sink)?;
         }
@@ -844,21 +874,22 @@ pub fn render(
     let render_generated = |job: Result<(String, &'static str, Context), Diagnostic>| {
         let (file, template, ctx) = job?;
         let html = render(template, &ctx, None)?;
-        sink(Job {
-            path: file,
-            bytes: html.into_bytes(),
-        })
+        sink(Job::whole(file, html.into_bytes()))
     };
     let book_and_listings = || -> Vec<Result<(), Diagnostic>> {
         if !selection.listings {
             return Vec::new();
         }
-        let mut tasks: Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync>> =
-            vec![Box::new(|| book(site, &shared, selection.sample))];
+        let mut tasks: Vec<Box<dyn Fn() -> Result<(), Diagnostic> + Sync>> =
+            vec![Box::new(|| book(site, &shared, selection.sample, sink))];
         if !selection.sample {
-            tasks.extend(listing_tasks(site));
+            tasks.extend(listing_tasks(site).into_iter().map(
+                |task| -> Box<dyn Fn() -> Result<(), Diagnostic> + Sync> {
+                    Box::new(move || task().and_then(sink))
+                },
+            ));
         }
-        tasks.par_iter().map(|task| task().and_then(sink)).collect()
+        tasks.par_iter().map(|task| task()).collect()
     };
 
     // Content pages, generated pages, the book and the listings all at once: the last
