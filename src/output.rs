@@ -186,6 +186,16 @@ pub fn is_safe_relative(rel: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
+/// Appends to a file that an earlier part created.
+pub fn append(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(|e| Diagnostic::io(path, &e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,14 +215,4 @@ mod tests {
             assert!(!is_safe_relative(bad), "{bad}");
         }
     }
-}
-
-/// Appends to a file that an earlier part created.
-pub fn append(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    use std::io::Write;
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(path)
-        .and_then(|mut f| f.write_all(bytes))
-        .map_err(|e| Diagnostic::io(path, &e))
 }
