@@ -8,7 +8,7 @@
 #
 #   bench/run.sh                  # from the repository root (or anywhere)
 #   BENCH_DIR=/dev/shm/x          # scratch folder for sites and outputs (default below; tmpfs)
-#   BENCH_RUNS=10                 # timed runs per command (default 5, after 1 warm-up)
+#   BENCH_RUNS=5                  # timed runs per command (default 10, after 1 warm-up)
 #   BENCH_PAGES="1000 10000"      # site sizes
 #   BENCH_SERVE=0                 # skip the serve latency measurement
 set -euo pipefail
@@ -31,7 +31,7 @@ B=$PWD/target/release/briefing
 GEN=$PWD/target/release/gen
 FLOOR=$PWD/target/release/floor
 DIR=${BENCH_DIR:-/dev/shm/briefing-bench}
-RUNS=${BENCH_RUNS:-5}
+RUNS=${BENCH_RUNS:-10}
 SIZES=${BENCH_PAGES:-1000 10000}
 case "$DIR" in
   "" | / | "$HOME" | "$PWD") echo "refusing BENCH_DIR=$DIR" >&2; exit 2 ;;

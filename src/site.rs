@@ -462,6 +462,11 @@ const NOT_IN_PATH: &AsciiSet = &CONTROLS
 
 /// `path` (an output path: `/`-separated, not yet escaped) as it is written in a URL.
 pub fn url_path(path: &str) -> Cow<'_, str> {
+    // Most paths need nothing: skip the encoder's UTF-8 round trip for them.
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.');
+    if path.bytes().all(plain) {
+        return Cow::Borrowed(path);
+    }
     utf8_percent_encode(path, NOT_IN_PATH).into()
 }
 
