@@ -23,7 +23,8 @@ const BOOK_SECTIONS_MARK: &str = "<!--briefing:book-sections-->";
 
 /// The printable book, `book/index.html`: every page in reading order (the front page, the
 /// itinerary, the disputes, then the notes), each a section of one long page. Sections are
-/// rendered in parallel, a chunk at a time, straight into the output buffer.
+/// rendered in parallel, a chunk at a time, and each chunk is handed to `sink` as the next
+/// part of the file.
 pub(super) fn book(
     site: &Site,
     shared: &Shared,
