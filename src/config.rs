@@ -225,18 +225,25 @@ fn is_language_tag(tag: &str) -> bool {
 /// A `base_url` (from the config or `--base-url`) is an absolute web address: the sitemap,
 /// feed and canonical links are built on it. The error completes "base_url …".
 pub fn check_base_url(url: &str) -> Result<(), String> {
-    let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-        .ok_or_else(|| format!("{url:?} must start with http:// or https://"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host =
+        web_host(url).ok_or_else(|| format!("{url:?} must start with http:// or https://"))?;
     if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!(
             "{url:?} must be a whole web address with a host and no spaces, like \"https://example.org/briefing/\""
         ));
     }
     Ok(())
+}
+
+/// The host part of an http(s) URL, the scheme in any case as URLs allow (`""` for
+/// `https://`), or `None` for any other scheme.
+pub fn web_host(url: &str) -> Option<&str> {
+    let rest = ["http://", "https://"].iter().find_map(|scheme| {
+        url.get(..scheme.len())
+            .filter(|p| p.eq_ignore_ascii_case(scheme))
+            .map(|_| &url[scheme.len()..])
+    })?;
+    rest.split(['/', '?', '#']).next()
 }
 
 #[cfg(test)]

@@ -861,16 +861,8 @@ fn looks_like_a_day(s: &str) -> bool {
 
 /// An http(s) URL with a host: the scheme in any case, as URLs allow.
 fn is_web_url(url: &str) -> bool {
-    let rest = ["http://", "https://"].iter().find_map(|scheme| {
-        url.get(..scheme.len())
-            .filter(|p| p.eq_ignore_ascii_case(scheme))
-            .map(|_| &url[scheme.len()..])
-    });
-    rest.is_some_and(|r| {
-        r.split(['/', '?', '#'])
-            .next()
-            .is_some_and(|host| !host.is_empty() && !host.chars().any(char::is_whitespace))
-    })
+    crate::config::web_host(url)
+        .is_some_and(|host| !host.is_empty() && !host.chars().any(char::is_whitespace))
 }
 
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
