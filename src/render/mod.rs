@@ -67,6 +67,15 @@ struct StatusView {
     css: &'static str,
 }
 
+impl StatusView {
+    fn of(status: crate::content::Status) -> StatusView {
+        StatusView {
+            label: status.label(),
+            css: status.css(),
+        }
+    }
+}
+
 /// A page as it appears in lists: cards, theme groups.
 #[derive(Serialize)]
 struct PageRef<'a> {
@@ -241,10 +250,7 @@ struct Shared<'a> {
 }
 
 fn status_view(p: &Page) -> Option<StatusView> {
-    p.dispute.as_ref().map(|d| StatusView {
-        label: d.status.label(),
-        css: d.status.css(),
-    })
+    p.dispute.as_ref().map(|d| StatusView::of(d.status))
 }
 
 /// Pages in reading order: weight, then title, then file.
@@ -527,10 +533,7 @@ impl<'a> Shared<'a> {
             dispute: p.dispute.as_ref().map(|d| DisputeView {
                 imposed_by: &d.imposed_by,
                 affected: &d.affected,
-                status: StatusView {
-                    label: d.status.label(),
-                    css: d.status.css(),
-                },
+                status: StatusView::of(d.status),
                 stake: &d.stake,
                 ask: &d.ask,
                 measures: d
@@ -542,10 +545,7 @@ impl<'a> Shared<'a> {
                         rate: &m.rate,
                         effective: dates::long(m.effective),
                         effective_iso: dates::iso(m.effective),
-                        status: StatusView {
-                            label: m.status.label(),
-                            css: m.status.css(),
-                        },
+                        status: StatusView::of(m.status),
                     })
                     .collect(),
                 mixed_status: d.measures.iter().any(|m| m.status != d.status),
@@ -598,10 +598,7 @@ impl<'a> Shared<'a> {
                     rate: &m.rate,
                     effective: dates::long(m.effective),
                     effective_iso: dates::iso(m.effective),
-                    status: StatusView {
-                        label: m.status.label(),
-                        css: m.status.css(),
-                    },
+                    status: StatusView::of(m.status),
                     title: &p.title,
                     url: page_url(&p.path, self.portable),
                 })
