@@ -418,29 +418,16 @@ fn the_404_page_works_at_any_depth_when_base_url_is_known() {
 /// still gets one whole, well-formed book with every page once, as the contents list it.
 #[test]
 fn a_book_longer_than_one_chunk_is_whole() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().join("site");
+    let site = TestSite::empty();
     briefing_bench::generate(&briefing_bench::GenOptions {
         pages: 600,
         seed: 3,
-        out: root.clone(),
+        out: site.root.clone(),
         flavor: briefing_bench::Flavor::Briefing,
     })
     .expect("generate");
-    let out = dir.path().join("out");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
-        .args(["build", "-q", "--output"])
-        .arg(&out)
-        .arg("--root")
-        .arg(&root)
-        .output()
-        .expect("run briefing");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let text = std::fs::read_to_string(out.join("book/index.html")).expect("book");
+    site.run(&["build", "-q"]).ok();
+    let text = site.read("public/book/index.html");
     assert!(
         text.trim_end().ends_with("</html>"),
         "the book is cut short"
