@@ -204,8 +204,26 @@ impl Ui {
     }
 }
 
+/// Ctrl-C, `kill` and a closed terminal stop a build at its next write, so it removes its
+/// staging folder and leaves the previous output; a second signal ends it at once.
+fn cancel_on_signals() -> Option<briefing::output::Cancel> {
+    let flag = briefing::output::Cancel::default();
+    #[cfg(unix)]
+    for signal in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        let exit_code = 128 + signal;
+        signal_hook::flag::register_conditional_shutdown(signal, exit_code, flag.clone()).ok()?;
+        signal_hook::flag::register(signal, flag.clone()).ok()?;
+    }
+    Some(flag)
+}
+
 fn build(ui: &Ui, args: BuildArgs) -> i32 {
     let start = Instant::now();
+    let cancel = cancel_on_signals();
     let options = BuildOptions {
         output: args.output,
         base_url: args.base_url,
@@ -213,6 +231,7 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
         portable: args.portable.then_some(true),
         force: args.force,
         outline_only: false,
+        cancel: cancel.clone(),
     };
     let site = match Site::load(&args.root.root, options) {
         Ok(s) => s,
@@ -236,6 +255,10 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
                 );
             }
             0
+        }
+        Err(_) if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) => {
+            eprintln!("interrupted: nothing was written; the previous output is unchanged");
+            130
         }
         Err(e) => ui.failed(&e),
     }

@@ -142,6 +142,14 @@ impl Config {
         {
             diags.push(locate(None, "base_url", url, format!("base_url {msg}")));
         }
+        if let Err(msg) = check_output_dir(&config.output_dir) {
+            diags.push(locate(
+                None,
+                "output_dir",
+                &config.output_dir,
+                format!("output_dir {:?} {msg}", config.output_dir),
+            ));
+        }
         if diags.is_empty() {
             Ok(config)
         } else {
@@ -194,6 +202,38 @@ fn field_offset(text: &str, table: Option<usize>, key: &str) -> Option<usize> {
 }
 
 /// The first line of a toml error message, without the location toml adds itself.
+/// `output_dir` from a (possibly cloned) config must name a folder inside the site: the
+/// build replaces that folder whole. Only `--output` on the command line may point elsewhere.
+fn check_output_dir(dir: &str) -> Result<(), &'static str> {
+    use std::path::Component;
+    let path = Path::new(dir);
+    if dir.trim().is_empty() {
+        return Err("is empty: name a folder inside the site, such as \"public\"");
+    }
+    if path.is_absolute() || dir.starts_with('~') || dir.contains('\\') || dir.contains(':') {
+        return Err(
+            "must be a relative path inside the site folder (pass --output to build elsewhere)",
+        );
+    }
+    let mut depth = 0usize;
+    for c in path.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir if depth > 0 => depth -= 1,
+            _ => {
+                return Err(
+                    "leads outside the site folder: it must name a folder inside it (pass --output to build elsewhere)",
+                );
+            }
+        }
+    }
+    if depth == 0 {
+        return Err("is the site folder itself: name a folder inside it, such as \"public\"");
+    }
+    Ok(())
+}
+
 pub(crate) fn toml_message(e: &toml::de::Error) -> String {
     e.message().trim().to_string()
 }

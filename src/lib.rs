@@ -39,24 +39,18 @@ impl Site {
     /// Renders the site into a fresh folder beside the output and swaps it in only if
     /// everything succeeded; on failure the previous output is left as it was.
     pub fn build(&self) -> Result<BuildSummary, Errors> {
-        let target = self.output_dir();
-        output::check_target(&target, &self.root, self.options.force)?;
-        let out = output::Output::begin(&target)?;
-        match self.write_into(&out) {
-            Ok((pages, files)) => {
-                out.commit()?;
-                Ok(BuildSummary {
-                    pages,
-                    files,
-                    output: target,
-                    warnings: self.warnings.clone(),
-                })
-            }
-            Err(e) => {
-                out.abort();
-                Err(e)
-            }
-        }
+        let (requested, origin) = self.requested_output();
+        let target = output::check_target(&requested, origin, &self.root, self.options.force)?;
+        let out = output::Output::begin(&target, self.options.cancel.clone())?;
+        // On an error `out` is dropped uncommitted, which removes its staging folder.
+        let (pages, files) = self.write_into(&out)?;
+        out.commit()?;
+        Ok(BuildSummary {
+            pages,
+            files,
+            output: target,
+            warnings: self.warnings.clone(),
+        })
     }
 
     /// `briefing check`: everything `load` validates, plus one page per template rendered

@@ -1,7 +1,15 @@
-//! Writing the output folder safely: everything goes to a fresh folder beside it, swapped
-//! in only when the whole build succeeded; nothing is ever written outside it.
+//! Writing the output folder safely.
+//!
+//! The output path is resolved against the real file system before anything is touched, and
+//! every refusal applies to the resolved folder. A build takes a lock beside the output,
+//! writes everything into a fresh staging folder there, and swaps it in with one atomic
+//! exchange only when the whole build succeeded. Removal never follows a symbolic link.
 
+use std::fs::File;
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::diagnostic::Diagnostic;
 use crate::render::Part;
@@ -9,92 +17,284 @@ use crate::render::Part;
 /// Marks an output folder as briefing's own, so it may be replaced without `--force`.
 pub const MARKER: &str = ".briefing-output";
 
-/// An output folder being written.
+/// Where the output folder was asked for: a path in `briefing.toml` must stay inside the
+/// site; one given on the command line may point anywhere the refusals allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Config,
+    CommandLine,
+}
+
+/// The hidden folders and lock file a build keeps beside the output folder.
+struct Siblings {
+    staging: PathBuf,
+    old: PathBuf,
+    lock: PathBuf,
+}
+
+impl Siblings {
+    fn of(target: &Path) -> Siblings {
+        let name = target
+            .file_name()
+            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+        let at = |suffix: &str| target.with_file_name(format!(".{name}.{suffix}"));
+        Siblings {
+            staging: at("briefing-staging"),
+            old: at("briefing-old"),
+            lock: at("briefing-lock"),
+        }
+    }
+}
+
+/// Resolves `path` (absolute, or relative to `base`) as the file system will see it:
+/// folders that exist are followed through their symbolic links, `..` then steps up from
+/// the real folder, and the parts that do not exist yet are taken as written. A symbolic
+/// link as the last part is refused: removing or replacing it would act on its target.
+pub fn resolve(path: &Path, base: &Path) -> Result<PathBuf, String> {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    };
+    let parts: Vec<Component> = joined.components().collect();
+    let last_normal = parts.iter().rposition(|c| matches!(c, Component::Normal(_)));
+    let mut out = PathBuf::new();
+    let mut exists = true;
+    for (i, part) in parts.iter().enumerate() {
+        match part {
+            Component::Prefix(_) | Component::RootDir => out.push(part.as_os_str()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(name) => {
+                out.push(name);
+                if !exists {
+                    continue;
+                }
+                match std::fs::symlink_metadata(&out) {
+                    Ok(meta) if meta.file_type().is_symlink() => {
+                        if Some(i) == last_normal && parts[i + 1..].is_empty() {
+                            let to = std::fs::read_link(&out)
+                                .map(|t| t.display().to_string())
+                                .unwrap_or_default();
+                            return Err(format!(
+                                "{} is a symbolic link (to {to}); briefing replaces its output folder whole and never follows a link to do it: pass the real folder with --output",
+                                out.display()
+                            ));
+                        }
+                        out = std::fs::canonicalize(&out).map_err(|e| {
+                            format!(
+                                "{} is a symbolic link that cannot be followed: {e}",
+                                out.display()
+                            )
+                        })?;
+                    }
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => exists = false,
+                    Err(e) => return Err(format!("cannot read {}: {e}", out.display())),
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The output folder of a build, resolved and checked: replacing it cannot lose anyone's
+/// work.
+pub fn check_target(
+    requested: &Path,
+    origin: Origin,
+    site_root: &Path,
+    force: bool,
+) -> Result<PathBuf, Diagnostic> {
+    let cwd = std::env::current_dir().map_err(|e| Diagnostic::io(Path::new("."), &e))?;
+    let root = std::fs::canonicalize(site_root).map_err(|e| Diagnostic::io(site_root, &e))?;
+    let base = match origin {
+        Origin::Config => &root,
+        Origin::CommandLine => &cwd,
+    };
+    let refuse = |why: String| {
+        let file = match origin {
+            Origin::Config => PathBuf::from(crate::config::CONFIG_FILE),
+            Origin::CommandLine => requested.to_path_buf(),
+        };
+        Diagnostic::error(
+            file,
+            format!(
+                "refusing to use {} as the output folder: {why}",
+                requested.display()
+            ),
+        )
+    };
+    let target = resolve(requested, base).map_err(refuse)?;
+    let shown = target.display();
+    if target.parent().is_none() {
+        return Err(refuse(format!("{shown} is the root of the file system")));
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty())
+        && let Ok(home) = std::fs::canonicalize(home)
+        && home.starts_with(&target)
+    {
+        return Err(refuse(format!("{shown} is your home folder or contains it")));
+    }
+    if root.starts_with(&target) {
+        return Err(refuse(format!(
+            "{shown} is the site folder or contains it, and would be replaced wholesale"
+        )));
+    }
+    if ["content", "templates", "static"]
+        .iter()
+        .any(|d| target.starts_with(root.join(d)))
+    {
+        return Err(refuse(format!("{shown} is inside the site's sources")));
+    }
+    if origin == Origin::Config && !target.starts_with(&root) {
+        return Err(refuse(format!(
+            "output_dir in briefing.toml leads to {shown}, outside the site folder (pass --output to build there)"
+        )));
+    }
+    let meta = match std::fs::symlink_metadata(&target) {
+        Ok(m) => Some(m),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Diagnostic::io(&target, &e)),
+    };
+    if let Some(meta) = meta {
+        if !meta.is_dir() {
+            return Err(refuse(format!("{shown} is a file, not a folder")));
+        }
+        if is_mount_point(&target, &meta) {
+            return Err(refuse(format!(
+                "{shown} is the top folder of a mounted drive, which cannot be swapped for a new one; build into a folder on it instead, e.g. --output {}",
+                target.join("briefing").display()
+            )));
+        }
+        if !force && !is_ours(&target) && !is_empty_dir(&target) {
+            return Err(refuse(format!(
+                "{shown} is not empty and was not created by briefing (pass --force to replace it)"
+            )));
+        }
+    }
+    Ok(target)
+}
+
+#[cfg(unix)]
+fn is_mount_point(dir: &Path, meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    dir.parent()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .is_some_and(|parent| parent.dev() != meta.dev())
+}
+
+#[cfg(not(unix))]
+fn is_mount_point(_dir: &Path, _meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Whether briefing wrote this folder: its marker is a plain file, not a link.
+fn is_ours(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file())
+}
+
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
+}
+
+/// Tells a build to stop at its next write (set by a signal handler): the staging folder
+/// is then removed and the previous output stays.
+pub type Cancel = Arc<AtomicBool>;
+
+/// An output folder being written. Holds the lock until it is committed or dropped.
 pub struct Output {
     target: PathBuf,
     staging: PathBuf,
+    old: PathBuf,
+    cancel: Option<Cancel>,
+    lock: PathBuf,
+    _lock_file: File,
+    done: bool,
 }
 
-fn sibling(target: &Path, suffix: &str) -> PathBuf {
-    let name = target
-        .file_name()
-        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    target.with_file_name(format!(".{name}.{suffix}"))
-}
-
-/// Refuses output folders whose replacement would lose someone's work.
-pub fn check_target(target: &Path, site_root: &Path, force: bool) -> Result<(), Diagnostic> {
-    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let target_abs = abs(target);
-    let root_abs = abs(site_root);
-    let refuse = |why: &str| {
-        Err(Diagnostic::error(
-            target,
-            format!(
-                "refusing to use {} as the output folder: {why}",
-                target.display()
-            ),
-        ))
-    };
-    if target_abs.parent().is_none() {
-        return refuse("it is the root of the file system");
-    }
-    if let Some(home) = std::env::var_os("HOME")
-        && !home.is_empty()
-        && abs(Path::new(&home)) == target_abs
-    {
-        return refuse("it is your home folder");
-    }
-    if root_abs.starts_with(&target_abs) {
-        return refuse("it is the site folder or contains it, and would be replaced wholesale");
-    }
-    if target_abs.starts_with(root_abs.join("content"))
-        || target_abs.starts_with(root_abs.join("templates"))
-        || target_abs.starts_with(root_abs.join("static"))
-    {
-        return refuse("it is inside the site's sources");
-    }
-    if !force && target.is_dir() && !target.join(MARKER).exists() {
-        let empty = std::fs::read_dir(target)
-            .map(|mut d| d.next().is_none())
-            .unwrap_or(false);
-        if !empty {
-            return refuse(
-                "it is not empty and was not created by briefing (pass --force to replace it)",
-            );
+/// Locks `lock` (a file beside the output) for this build, or says who holds it. The file
+/// is removed by its holder when the build ends; a build that opened it just before then
+/// finds its lock on a removed file and takes a fresh one.
+fn take_lock(target: &Path, lock: &Path) -> Result<File, Diagnostic> {
+    loop {
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(lock)
+            .map_err(|e| Diagnostic::io(lock, &e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Diagnostic::error(
+                    target,
+                    format!(
+                        "another briefing build is writing {} right now: wait for it to finish, then build again",
+                        target.display()
+                    ),
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Diagnostic::io(lock, &e)),
+        }
+        if same_file(&file, lock) {
+            return Ok(file);
         }
     }
-    if target.exists() && !target.is_dir() {
-        return refuse("it is a file, not a folder");
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
     }
-    Ok(())
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &File, path: &Path) -> bool {
+    path.exists()
 }
 
 impl Output {
-    /// Starts a fresh staging folder beside `target` (removing a stray one left by a build
-    /// that was killed).
-    pub fn begin(target: &Path) -> Result<Output, Diagnostic> {
-        let staging = sibling(target, "briefing-staging");
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(|e| Diagnostic::io(&staging, &e))?;
+    /// Locks the output folder against other builds, cleans up what a killed build left
+    /// beside it, and starts a fresh staging folder. `target` comes from `check_target`.
+    pub fn begin(target: &Path, cancel: Option<Cancel>) -> Result<Output, Diagnostic> {
+        let Siblings { staging, old, lock } = Siblings::of(target);
+        let parent = target.parent().unwrap_or(Path::new("/"));
+        std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
+        let lock_file = take_lock(target, &lock)?;
+        // A build killed between the two renames of the fallback swap left the previous
+        // output only as `old`: put it back before anything else.
+        if !exists(target) && is_ours(&old) {
+            std::fs::rename(&old, target).map_err(|e| Diagnostic::io(&old, &e))?;
         }
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
+        for leftover in [&staging, &old] {
+            if exists(leftover) {
+                remove_tree(leftover).map_err(|e| Diagnostic::io(leftover, &e))?;
+            }
         }
         std::fs::create_dir(&staging).map_err(|e| Diagnostic::io(&staging, &e))?;
         Ok(Output {
             target: target.to_path_buf(),
             staging,
+            old,
+            cancel,
+            lock,
+            _lock_file: lock_file,
+            done: false,
         })
     }
 
-    /// Writes `bytes` at `rel` (a `/`-separated path) inside the output folder.
+    /// Writes `bytes` at `rel` (a `/`-separated path) inside the output folder. Each file
+    /// is written once: a second write to the same path is an error, never an overwrite.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let path = self.resolve(rel)?;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
-        }
-        std::fs::write(&path, bytes).map_err(|e| Diagnostic::io(&path, &e))
+        let mut file = self.create(rel, &path)?;
+        file.write_all(bytes).map_err(|e| Diagnostic::io(&path, &e))
     }
 
     /// Writes one part of a file: the whole file, its start, or bytes to append.
@@ -111,15 +311,40 @@ impl Output {
     /// Copies a file into the output folder at `rel`.
     pub fn copy(&self, from: &Path, rel: &str) -> Result<(), Diagnostic> {
         let path = self.resolve(rel)?;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
-        }
-        std::fs::copy(from, &path)
+        let mut source = File::open(from).map_err(|e| Diagnostic::io(from, &e))?;
+        let mut file = self.create(rel, &path)?;
+        io::copy(&mut source, &mut file)
             .map(|_| ())
-            .map_err(|e| Diagnostic::io(from, &e))
+            .map_err(|e| Diagnostic::io(&path, &e))
+    }
+
+    fn create(&self, rel: &str, path: &Path) -> Result<File, Diagnostic> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(Path::new(rel), &e))?;
+        }
+        File::create_new(path).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                Diagnostic::error(
+                    rel,
+                    format!("two outputs of this build would both be written to {rel}"),
+                )
+            } else {
+                Diagnostic::io(Path::new(rel), &e)
+            }
+        })
     }
 
     fn resolve(&self, rel: &str) -> Result<PathBuf, Diagnostic> {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+        {
+            return Err(Diagnostic::error(
+                &self.target,
+                "the build was interrupted; the previous output is unchanged",
+            ));
+        }
         if !is_safe_relative(rel) {
             return Err(Diagnostic::error(
                 rel,
@@ -129,43 +354,95 @@ impl Output {
         Ok(self.staging.join(rel))
     }
 
-    /// Swaps the finished output in place of the previous one.
-    pub fn commit(self) -> Result<(), Diagnostic> {
+    /// Swaps the finished output in place of the previous one, atomically where the file
+    /// system allows. On failure the staging folder is removed and the previous output stays.
+    pub fn commit(mut self) -> Result<(), Diagnostic> {
+        self.resolve(MARKER)?;
         std::fs::write(
             self.staging.join(MARKER),
             b"written by briefing; safe to delete\n",
         )
         .map_err(|e| Diagnostic::io(&self.staging, &e))?;
-        let old = sibling(&self.target, "briefing-old");
-        if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(|e| Diagnostic::io(&old, &e))?;
-        }
-        if self.target.exists() {
-            std::fs::rename(&self.target, &old).map_err(|e| Diagnostic::io(&self.target, &e))?;
-        }
-        if let Err(e) = std::fs::rename(&self.staging, &self.target) {
-            // Put the previous output back rather than leave nothing.
-            let _ = std::fs::rename(&old, &self.target);
-            return Err(Diagnostic::io(&self.target, &e));
-        }
-        if old.exists() {
-            remove_tree(&old).map_err(|e| Diagnostic::io(&old, &e))?;
+        let replaced = swap_in(&self.staging, &self.target, &self.old).map_err(|e| {
+            Diagnostic::error(
+                &self.target,
+                format!(
+                    "cannot move the new output into {}: {e}; the previous output is unchanged",
+                    self.target.display()
+                ),
+            )
+        })?;
+        self.done = true;
+        if let Some(previous) = replaced {
+            remove_tree(&previous).map_err(|e| Diagnostic::io(&previous, &e))?;
         }
         Ok(())
     }
+}
 
-    /// Throws the staging folder away; the previous output stays as it was.
-    pub fn abort(self) {
-        let _ = std::fs::remove_dir_all(&self.staging);
+impl Drop for Output {
+    /// An uncommitted build throws its staging folder away; the previous output stays.
+    fn drop(&mut self) {
+        if !self.done && exists(&self.staging) {
+            let _ = remove_tree(&self.staging);
+        }
+        // Still holding the lock: removing the file now cannot race another holder.
+        let _ = std::fs::remove_file(&self.lock);
     }
 }
 
-/// Removes a folder tree, its subfolders in parallel: a site has thousands of them.
-fn remove_tree(dir: &Path) -> std::io::Result<()> {
+fn exists(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Puts `staging` at `target`; returns where the previous output now is, to be removed.
+fn swap_in(staging: &Path, target: &Path, old: &Path) -> io::Result<Option<PathBuf>> {
+    if !exists(target) {
+        std::fs::rename(staging, target)?;
+        return Ok(None);
+    }
+    if exchange(staging, target)? {
+        // The previous output is now at the staging path.
+        return Ok(Some(staging.to_path_buf()));
+    }
+    // Fallback where the file system has no atomic exchange (FAT, some network shares,
+    // non-Linux): two renames. A kill between them leaves the previous output at `old`,
+    // which the next build puts back before it starts.
+    std::fs::rename(target, old)?;
+    if let Err(e) = std::fs::rename(staging, target) {
+        let _ = std::fs::rename(old, target);
+        return Err(e);
+    }
+    Ok(Some(old.to_path_buf()))
+}
+
+/// Swaps two paths in one step (`renameat2` with `RENAME_EXCHANGE`): a kill at any moment
+/// leaves one whole output at `b`. `Ok(false)`: this file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::NOTSUP => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// Removes a folder tree, its subfolders in parallel (a site has thousands of them). A
+/// symbolic link is removed itself, never followed, at the top as everywhere below.
+pub fn remove_tree(dir: &Path) -> io::Result<()> {
     use rayon::prelude::*;
+    if !std::fs::symlink_metadata(dir)?.is_dir() {
+        return std::fs::remove_file(dir);
+    }
     let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.par_iter().try_for_each(|e| {
-        // Symlinks are removed, never followed.
         if e.file_type()?.is_dir() {
             remove_tree(&e.path())
         } else {
@@ -188,7 +465,6 @@ pub fn is_safe_relative(rel: &str) -> bool {
 
 /// Appends to a file that an earlier part created.
 pub fn append(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    use std::io::Write;
     std::fs::OpenOptions::new()
         .append(true)
         .open(path)
@@ -214,5 +490,32 @@ mod tests {
         ] {
             assert!(!is_safe_relative(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn resolves_missing_folders_and_dot_dots_lexically_after_the_real_part() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let base = std::fs::canonicalize(dir.path()).expect("canonical");
+        std::fs::create_dir(base.join("site")).expect("site");
+        let r = |p: &str| resolve(Path::new(p), &base.join("site")).expect("resolves");
+        assert_eq!(r("nope/../.."), base);
+        assert_eq!(r("./public/"), base.join("site/public"));
+        assert_eq!(r("a/b/../../../x"), base.join("x"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn follows_links_in_the_middle_and_refuses_one_at_the_end() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let base = std::fs::canonicalize(dir.path()).expect("canonical");
+        std::fs::create_dir_all(base.join("real/deep")).expect("dirs");
+        std::os::unix::fs::symlink(base.join("real/deep"), base.join("link")).expect("link");
+        // `link/..` is the parent of the link's target, as the kernel sees it.
+        assert_eq!(
+            resolve(Path::new("link/.."), &base).expect("resolves"),
+            base.join("real")
+        );
+        assert!(resolve(Path::new("link"), &base).is_err());
+        assert!(resolve(Path::new("link/"), &base).is_err());
     }
 }

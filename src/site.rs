@@ -31,6 +31,9 @@ pub struct BuildOptions {
     /// Read each page's Markdown for its headings, links and text but write no HTML:
     /// what `check` needs, since it throws the rendered pages away.
     pub outline_only: bool,
+    /// Set (by a signal handler) to stop the build at its next write, leaving the previous
+    /// output as it was.
+    pub cancel: Option<crate::output::Cancel>,
 }
 
 pub struct Site {
@@ -190,12 +193,16 @@ impl Site {
         self.options.portable.unwrap_or(self.config.portable)
     }
 
-    /// The output folder of this run.
-    pub fn output_dir(&self) -> PathBuf {
+    /// The output folder this run was asked for, and who asked: `--output` (relative to
+    /// the working folder) or `output_dir` (relative to the site). `output::check_target`
+    /// resolves and checks it.
+    pub fn requested_output(&self) -> (PathBuf, crate::output::Origin) {
         match &self.options.output {
-            Some(o) if o.is_absolute() => o.clone(),
-            Some(o) => std::env::current_dir().map_or_else(|_| o.clone(), |d| d.join(o)),
-            None => self.root.join(&self.config.output_dir),
+            Some(o) => (o.clone(), crate::output::Origin::CommandLine),
+            None => (
+                PathBuf::from(&self.config.output_dir),
+                crate::output::Origin::Config,
+            ),
         }
     }
 }
