@@ -4,6 +4,7 @@
 //! renders it and swaps the result into the output folder; `Site::check` renders without
 //! writing.
 
+pub mod claims;
 pub mod config;
 pub mod content;
 pub mod dates;
@@ -71,9 +72,8 @@ impl Site {
         .map_err(sorted)?;
         let mut diags = Vec::new();
         // Built-in static files, unless the site has its own of the same name.
-        let static_dir = self.root.join("static");
         for (name, bytes) in render::BUILTIN_STATIC {
-            if !static_dir.join(name).is_file() {
+            if !self.statics.contains(*name) {
                 match out.write(name, bytes) {
                     Ok(()) => {
                         files.fetch_add(1, Ordering::Relaxed);
@@ -82,16 +82,17 @@ impl Site {
                 }
             }
         }
-        for (from, rel) in self.static_files(&mut diags) {
-            match out.copy(&from, &rel) {
-                Ok(()) => {
-                    files.fetch_add(1, Ordering::Relaxed);
-                }
-                Err(d) => diags.push(d),
-            }
-        }
-        for rel in &self.assets {
-            match out.copy(&self.root.join("content").join(rel), rel) {
+        let copies = self
+            .statics
+            .iter()
+            .map(|rel| (self.root.join("static").join(rel), rel.as_str()))
+            .chain(
+                self.published_assets()
+                    .into_iter()
+                    .map(|rel| (self.root.join("content").join(rel), rel)),
+            );
+        for (from, rel) in copies {
+            match out.copy(&from, rel) {
                 Ok(()) => {
                     files.fetch_add(1, Ordering::Relaxed);
                 }
@@ -103,41 +104,6 @@ impl Site {
         } else {
             Err(sorted(diags))
         }
-    }
-
-    /// The site's own `static/` files: (source path, output path).
-    fn static_files(&self, diags: &mut Vec<Diagnostic>) -> Vec<(PathBuf, String)> {
-        let dir = self.root.join("static");
-        let mut files = Vec::new();
-        if !dir.is_dir() {
-            return files;
-        }
-        let walker = walkdir::WalkDir::new(&dir)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !site::is_ignored(e.file_name()));
-        for entry in walker {
-            match entry {
-                Ok(e) if e.file_type().is_file() => {
-                    if let Some(rel) = e
-                        .path()
-                        .strip_prefix(&dir)
-                        .ok()
-                        .and_then(Path::to_str)
-                        .map(|s| s.replace('\\', "/"))
-                    {
-                        files.push((e.path().to_path_buf(), rel));
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => diags.push(Diagnostic::error(
-                    "static",
-                    format!("cannot read static/: {e}"),
-                )),
-            }
-        }
-        files
     }
 }
 
@@ -162,6 +128,7 @@ pub fn render_single_page(page: content::Page, config: &Config) -> Result<String
         by_rel,
         unbuilt: Default::default(),
         assets: Default::default(),
+        statics: Default::default(),
         templates,
         warnings: Vec::new(),
     };

@@ -53,6 +53,8 @@ pub struct Site {
     /// Files of `content/` that are not Markdown (images, PDFs), relative to `content/`;
     /// copied to the same place in the output.
     pub assets: BTreeSet<String>,
+    /// The site's own `static/` files, relative to `static/`; copied as they are.
+    pub statics: BTreeSet<String>,
     pub templates: Templates,
     pub warnings: Vec<Diagnostic>,
 }
@@ -102,6 +104,7 @@ impl Site {
             config.base_url = Some(url.clone());
         }
         let (files, assets) = walk_content(root, &mut diags);
+        let statics = walk_static(root, &mut diags);
 
         // Sections first: their `page_kind` is the default kind of the pages below them.
         let (section_files, page_files): (Vec<_>, Vec<_>) = files
@@ -147,10 +150,12 @@ impl Site {
             by_rel,
             unbuilt,
             assets,
+            statics,
             templates,
             warnings: Vec::new(),
         };
         diags.extend(site.cross_page_problems());
+        diags.extend(site.unpublished_files_warning());
 
         let (mut errors, warnings): (Vec<_>, Vec<_>) =
             diags.into_iter().partition(|d| d.is_error());
@@ -215,37 +220,64 @@ fn index_by_rel(pages: &[Page]) -> HashMap<String, usize> {
         .collect()
 }
 
-/// Walks `content/` in sorted order, following symlinks once (loops are reported).
-fn walk_content(
-    root: &Path,
-    diags: &mut Vec<Diagnostic>,
-) -> (Vec<(String, PathBuf)>, BTreeSet<String>) {
-    let dir = root.join("content");
-    let mut pages = Vec::new();
-    let mut assets = BTreeSet::new();
-    if !dir.is_dir() {
-        diags.push(Diagnostic::error(
-            "content",
-            format!(
-                "no content/ folder in {}: notes go in content/*.md",
-                root.display()
-            ),
-        ));
-        return (pages, assets);
+/// A symbolic link at `path` whose target lies outside the site: never read, never
+/// published. Returns the error naming the link.
+pub fn link_out_of_site(root: &Path, path: &Path) -> Option<Diagnostic> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_symlink() {
+        return None;
     }
-    let walker = walkdir::WalkDir::new(&dir)
+    let shown = path.strip_prefix(root).unwrap_or(path);
+    let inside = match (std::fs::canonicalize(root), std::fs::canonicalize(path)) {
+        (Ok(root), Ok(target)) => target.starts_with(root),
+        (_, Err(e)) => {
+            return Some(Diagnostic::error(
+                shown,
+                format!("symbolic link that cannot be followed: {e}"),
+            ));
+        }
+        (Err(_), _) => false,
+    };
+    (!inside).then(|| {
+        let to = std::fs::read_link(path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        Diagnostic::error(
+            shown,
+            format!(
+                "symbolic link to {to}, outside the site folder: briefing never reads or publishes files from outside the site (copy the file into the site instead)"
+            ),
+        )
+    })
+}
+
+/// Walks a folder of the site (`content/`, `static/`) in sorted order, following symlinks
+/// that stay inside the site (loops and links out of it are reported), skipping editor
+/// droppings. Yields (path relative to the folder with `/` separators, path on disk).
+fn walk_site_folder(
+    root: &Path,
+    folder: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, PathBuf)> {
+    let dir = root.join(folder);
+    let mut files = Vec::new();
+    if let Some(d) = link_out_of_site(root, &dir) {
+        diags.push(d);
+        return files;
+    }
+    let mut walker = walkdir::WalkDir::new(&dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
                 let path = e
                     .path()
                     .and_then(|p| p.strip_prefix(root).ok())
-                    .map_or_else(|| PathBuf::from("content"), Path::to_path_buf);
+                    .map_or_else(|| PathBuf::from(folder), Path::to_path_buf);
                 let msg = if e.loop_ancestor().is_some() {
                     "symbolic link loop: this folder links back to one of its parents".to_string()
                 } else {
@@ -255,6 +287,15 @@ fn walk_content(
                 continue;
             }
         };
+        if entry.path_is_symlink()
+            && let Some(d) = link_out_of_site(root, entry.path())
+        {
+            diags.push(d);
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
@@ -280,13 +321,47 @@ fn walk_content(
             ));
             continue;
         };
-        if rel.ends_with(".md") {
-            pages.push((rel, entry.path().to_path_buf()));
-        } else {
-            assets.insert(rel);
-        }
+        files.push((rel, entry.path().to_path_buf()));
     }
-    (pages, assets)
+    files
+}
+
+/// Walks `content/`: its Markdown pages, and the other files (relative to `content/`).
+fn walk_content(
+    root: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<(String, PathBuf)>, BTreeSet<String>) {
+    let dir = root.join("content");
+    if !dir.is_dir() {
+        let msg = match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => match std::fs::metadata(&dir) {
+                Err(e) => format!("content is a symbolic link that cannot be followed: {e}"),
+                Ok(_) => "content is a symbolic link to a file, not a folder".to_string(),
+            },
+            Ok(_) => "content is a file: notes go in a folder content/ of *.md files".to_string(),
+            Err(_) => format!(
+                "no content/ folder in {}: notes go in content/*.md",
+                root.display()
+            ),
+        };
+        diags.push(Diagnostic::error("content", msg));
+        return (Vec::new(), BTreeSet::new());
+    }
+    let (pages, assets): (Vec<_>, Vec<_>) = walk_site_folder(root, "content", diags)
+        .into_iter()
+        .partition(|(rel, _)| rel.ends_with(".md"));
+    (pages, assets.into_iter().map(|(rel, _)| rel).collect())
+}
+
+/// The site's own `static/` files, relative to `static/`.
+fn walk_static(root: &Path, diags: &mut Vec<Diagnostic>) -> BTreeSet<String> {
+    if !root.join("static").is_dir() {
+        return BTreeSet::new();
+    }
+    walk_site_folder(root, "static", diags)
+        .into_iter()
+        .map(|(rel, _)| rel)
+        .collect()
 }
 
 /// Reads, parses and renders pages in parallel.
@@ -836,6 +911,7 @@ impl Site {
     pub fn cross_page_problems(&self) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         check_paths(&self.pages, &self.config, &mut diags);
+        diags.extend(self.file_clashes());
         for p in &self.pages {
             if let Some(t) = &p.template
                 && !self.templates.contains(t)
@@ -855,6 +931,51 @@ impl Site {
             &self.assets,
         ));
         diags
+    }
+
+    /// The files of `content/` that a built page links to (images, PDFs…): only these are
+    /// published, so a memo or backup left beside the notes never is.
+    pub fn published_assets(&self) -> BTreeSet<&str> {
+        self.rendered
+            .iter()
+            .flat_map(|r| &r.links)
+            .filter(|l| l.asset)
+            .filter_map(|l| l.target.as_deref())
+            .filter(|t| self.assets.contains(*t))
+            .collect()
+    }
+
+    /// One warning listing the files of `content/` that no built page links to.
+    fn unpublished_files_warning(&self) -> Option<Diagnostic> {
+        let published = self.published_assets();
+        let left: Vec<&String> = self
+            .assets
+            .iter()
+            .filter(|a| !published.contains(a.as_str()))
+            .collect();
+        if left.is_empty() {
+            return None;
+        }
+        const SHOWN: usize = 10;
+        let mut names: Vec<String> = left
+            .iter()
+            .take(SHOWN)
+            .map(|a| format!("content/{a}"))
+            .collect();
+        if left.len() > SHOWN {
+            names.push(format!("and {} more", left.len() - SHOWN));
+        }
+        Some(Diagnostic::warning(
+            "content",
+            format!(
+                "{} file{} in content/ {} not published because no page links to {}: {}",
+                left.len(),
+                if left.len() == 1 { "" } else { "s" },
+                if left.len() == 1 { "is" } else { "are" },
+                if left.len() == 1 { "it" } else { "them" },
+                names.join(", ")
+            ),
+        ))
     }
 
     /// Pages whose Markdown links to the page at `rel`.
