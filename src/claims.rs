@@ -130,8 +130,7 @@ impl Site {
                     let other = claims[m].1;
                     // Pages among themselves and against the generated folders are
                     // `check_paths`' job.
-                    if source.is_page() && (other.is_page() || matches!(other, Source::Generated))
-                    {
+                    if source.is_page() && (other.is_page() || matches!(other, Source::Generated)) {
                         continue;
                     }
                     diags.push(self.clash(

@@ -4,6 +4,8 @@
 use std::io::IsTerminal;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
@@ -204,26 +206,54 @@ impl Ui {
     }
 }
 
-/// Ctrl-C, `kill` and a closed terminal stop a build at its next write, so it removes its
-/// staging folder and leaves the previous output; a second signal ends it at once.
-fn cancel_on_signals() -> Option<briefing::output::Cancel> {
-    let flag = briefing::output::Cancel::default();
-    #[cfg(unix)]
-    for signal in [
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-    ] {
-        let exit_code = 128 + signal;
-        signal_hook::flag::register_conditional_shutdown(signal, exit_code, flag.clone()).ok()?;
-        signal_hook::flag::register(signal, flag.clone()).ok()?;
+/// A signal that stopped a build: the flag the build polls, and which signal it was.
+struct Interrupt {
+    cancel: briefing::output::Cancel,
+    signal: Arc<AtomicUsize>,
+}
+
+impl Interrupt {
+    /// Ctrl-C, `kill` and a closed terminal stop a build at its next write, so it removes
+    /// its staging folder and leaves the previous output; a second signal ends it at once.
+    fn on_signals() -> Interrupt {
+        let interrupt = Interrupt {
+            cancel: briefing::output::Cancel::default(),
+            signal: Arc::default(),
+        };
+        #[cfg(unix)]
+        for signal in [
+            signal_hook::consts::SIGINT,
+            signal_hook::consts::SIGTERM,
+            signal_hook::consts::SIGHUP,
+        ] {
+            // Registration fails only for forbidden signals, which these are not; without
+            // it the signal keeps its default action (the next build cleans up).
+            let _ = signal_hook::flag::register_conditional_shutdown(
+                signal,
+                128 + signal,
+                interrupt.cancel.clone(),
+            );
+            let _ = signal_hook::flag::register_usize(
+                signal,
+                Arc::clone(&interrupt.signal),
+                signal as usize,
+            );
+            let _ = signal_hook::flag::register(signal, interrupt.cancel.clone());
+        }
+        interrupt
     }
-    Some(flag)
+
+    /// The exit code of an interrupted run (128 + the signal, as shells report it).
+    fn exit_code(&self) -> Option<i32> {
+        self.cancel
+            .load(Ordering::SeqCst)
+            .then(|| 128 + i32::try_from(self.signal.load(Ordering::SeqCst)).unwrap_or(0))
+    }
 }
 
 fn build(ui: &Ui, args: BuildArgs) -> i32 {
     let start = Instant::now();
-    let cancel = cancel_on_signals();
+    let interrupt = Interrupt::on_signals();
     let options = BuildOptions {
         output: args.output,
         base_url: args.base_url,
@@ -231,7 +261,7 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
         portable: args.portable.then_some(true),
         force: args.force,
         outline_only: false,
-        cancel: cancel.clone(),
+        cancel: Some(interrupt.cancel.clone()),
     };
     let site = match Site::load(&args.root.root, options) {
         Ok(s) => s,
@@ -256,11 +286,13 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
             }
             0
         }
-        Err(_) if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) => {
-            eprintln!("interrupted: nothing was written; the previous output is unchanged");
-            130
-        }
-        Err(e) => ui.failed(&e),
+        Err(e) => match interrupt.exit_code() {
+            Some(code) => {
+                eprintln!("interrupted: nothing was written; the previous output is unchanged");
+                code
+            }
+            None => ui.failed(&e),
+        },
     }
 }
 

@@ -57,7 +57,9 @@ pub fn resolve(path: &Path, base: &Path) -> Result<PathBuf, String> {
         base.join(path)
     };
     let parts: Vec<Component> = joined.components().collect();
-    let last_normal = parts.iter().rposition(|c| matches!(c, Component::Normal(_)));
+    let last_normal = parts
+        .iter()
+        .rposition(|c| matches!(c, Component::Normal(_)));
     let mut out = PathBuf::new();
     let mut exists = true;
     for (i, part) in parts.iter().enumerate() {
@@ -136,7 +138,9 @@ pub fn check_target(
         && let Ok(home) = std::fs::canonicalize(home)
         && home.starts_with(&target)
     {
-        return Err(refuse(format!("{shown} is your home folder or contains it")));
+        return Err(refuse(format!(
+            "{shown} is your home folder or contains it"
+        )));
     }
     if root.starts_with(&target) {
         return Err(refuse(format!(
