@@ -72,6 +72,11 @@ pub fn is_stale(
     }
 }
 
+/// CSS that cannot end the `<style>` element it is inlined in (`<\/` means `</` in CSS).
+fn inline_safe(css: &str) -> String {
+    css.replace("</", "<\\/")
+}
+
 /// Editor droppings and hidden files: never content, never a reason to rebuild.
 pub fn is_ignored(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
@@ -931,6 +936,22 @@ impl Site {
             &self.assets,
         ));
         diags
+    }
+
+    /// The site's stylesheet: its own `static/style.css`, or the built-in one. The 404 page
+    /// carries it inline.
+    pub fn stylesheet(&self) -> Result<String, Diagnostic> {
+        if self.statics.contains("style.css") {
+            let path = self.root.join("static/style.css");
+            let bytes = std::fs::read(&path)
+                .map_err(|e| Diagnostic::io(Path::new("static/style.css"), &e))?;
+            return Ok(inline_safe(&String::from_utf8_lossy(&bytes)));
+        }
+        let builtin = crate::render::BUILTIN_STATIC
+            .iter()
+            .find(|(name, _)| *name == "style.css")
+            .map_or(&[][..], |(_, bytes)| *bytes);
+        Ok(inline_safe(&String::from_utf8_lossy(builtin)))
     }
 
     /// The files of `content/` that a built page links to (images, PDFs…): only these are

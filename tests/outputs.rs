@@ -376,20 +376,59 @@ fn stale_pages_say_so() {
     );
 }
 
+/// The 404 page is served for any missing address, on any host or from a file: it carries
+/// its styles inline and loads nothing of the site's.
 #[test]
-fn the_404_page_works_at_any_depth_when_base_url_is_known() {
+fn the_404_page_is_self_contained() {
     let site = TestSite::fixture("basic_site");
+    for args in [&["build"][..], &["build", "--portable"][..]] {
+        site.build().ok();
+        site.run(args).ok();
+        let page = site.html("404.html");
+        for loaded in ["link[rel=stylesheet]", "link[rel=icon]", "script"] {
+            assert!(
+                page.select(&sel(loaded)).next().is_none(),
+                "{args:?}: {loaded}"
+            );
+        }
+        let style: String = page
+            .select(&sel("style"))
+            .map(|s| s.text().collect::<String>())
+            .collect();
+        assert!(style.contains(".site-header"), "{args:?}: no inline styles");
+        for a in page.select(&sel("a")) {
+            let href = a.value().attr("href").unwrap_or_default();
+            assert!(
+                href == "#main" || href.starts_with("./"),
+                "{args:?}: {href}"
+            );
+        }
+    }
     with_base_url(&site);
+    // The site's own stylesheet is the one inlined.
+    site.write(
+        "static/style.css",
+        "body { color: rebeccapurple }\n/* </style> */\n",
+    );
     site.build().ok();
     let page = site.html("404.html");
-    let css = page
-        .select(&sel("link[rel=stylesheet]"))
-        .next()
-        .expect("stylesheet");
+    let style: String = page
+        .select(&sel("style"))
+        .map(|s| s.text().collect::<String>())
+        .collect();
+    assert!(style.contains("rebeccapurple"), "{style}");
     assert_eq!(
-        css.value().attr("href"),
-        Some("https://example.org/briefing/style.css")
+        page.select(&sel("style")).count(),
+        1,
+        "the stylesheet ended its element"
     );
+    for a in page.select(&sel("a")) {
+        let href = a.value().attr("href").unwrap_or_default();
+        assert!(
+            href == "#main" || href.starts_with("https://example.org/briefing/"),
+            "{href}"
+        );
+    }
     let home = page
         .select(&sel(".error-page a"))
         .next()

@@ -860,11 +860,10 @@ pub fn render(
             }));
         }
         if selection.not_found {
-            jobs.push(
-                shared
-                    .base_context("", "404")
-                    .map(|ctx| ("404.html".to_string(), "404.html", ctx)),
-            );
+            jobs.push(shared.base_context("", "404").and_then(|mut ctx| {
+                ctx.insert("inline_css", &site.stylesheet()?);
+                Ok(("404.html".to_string(), "404.html", ctx))
+            }));
         }
         jobs
     };
