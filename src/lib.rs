@@ -54,10 +54,11 @@ impl Site {
         })
     }
 
-    /// `briefing check`: everything `load` validates, plus one page per template rendered
-    /// (and thrown away), writing nothing.
+    /// `briefing check`: everything `load` validates, plus every page and generated file
+    /// rendered through its template (and thrown away), writing nothing: a template error
+    /// that only one page's data reaches fails `check` as it fails `build`.
     pub fn check(&self) -> Result<Vec<Diagnostic>, Errors> {
-        render::render(self, &render::Selection::sample(self), &|_| Ok(())).map_err(sorted)?;
+        render::render_all(self, &|_| Ok(())).map_err(sorted)?;
         Ok(self.warnings.clone())
     }
 

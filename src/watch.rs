@@ -416,7 +416,6 @@ impl Session {
             themes: dirty.themes,
             not_found: dirty.not_found,
             listings: dirty.listings,
-            sample: false,
         };
         let out = self.out.clone();
         let mut files = 0;

@@ -28,7 +28,6 @@ const BOOK_SECTIONS_MARK: &str = "<!--briefing:book-sections-->";
 pub(super) fn book(
     site: &Site,
     shared: &Shared,
-    sample: bool,
     sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
 ) -> Result<(), Diagnostic> {
     let group = |p: &Page| match (p.is_section, p.kind) {
@@ -50,9 +49,6 @@ pub(super) fn book(
             &pb.rel,
         ))
     });
-    if sample {
-        order.truncate(1);
-    }
     // Paths that differ only in what slugify drops (`my note/`, `my-note/`) still get
     // their own anchors.
     let mut taken = HashSet::new();

@@ -243,8 +243,6 @@ struct Shared<'a> {
     children: OnceLock<HashMap<&'a str, Vec<usize>>>,
     newest_as_of: Option<NaiveDate>,
     portable: bool,
-    /// Rendering for `check`: long lists may be cut short.
-    sample: bool,
     /// Whether `itinerary.ics` is written.
     has_calendar: bool,
 }
@@ -336,7 +334,6 @@ impl<'a> Shared<'a> {
             children: OnceLock::new(),
             newest_as_of: site.newest_as_of(),
             portable,
-            sample: false,
             has_calendar: site
                 .pages
                 .iter()
@@ -611,9 +608,7 @@ impl<'a> Shared<'a> {
         for &i in &all {
             for t in &site.pages[i].themes {
                 let list = members.entry(t.as_str()).or_default();
-                if !self.sample || list.len() < SAMPLE_LIST {
-                    list.push(self.page_ref(i));
-                }
+                list.push(self.page_ref(i));
             }
         }
         for t in &site.config.themes {
@@ -697,8 +692,6 @@ fn days<'a>(stops: impl Iterator<Item = &'a Stop>) -> Vec<DayView<'a>> {
     days
 }
 
-/// How many entries `check` renders of each front-page list.
-const SAMPLE_LIST: usize = 10;
 
 /// Which pages a rebuild renders.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -712,9 +705,6 @@ pub struct Selection {
     /// Sitemap, feed, robots.txt, calendar, search index and the printable book: the
     /// files built from every page's front matter.
     pub listings: bool,
-    /// `check`: render enough to exercise every template — one theme page, the first page
-    /// of the book, lists of the front page cut short — and skip the feeds and search index.
-    pub sample: bool,
 }
 
 impl Selection {
@@ -724,22 +714,6 @@ impl Selection {
             themes: true,
             not_found: true,
             listings: true,
-            sample: false,
-        }
-    }
-
-    /// What `check` renders: one page per template (so template errors that only show
-    /// when rendering are found) and every generated page, at a fraction of a build's cost.
-    pub fn sample(site: &Site) -> Selection {
-        let mut seen = BTreeSet::new();
-        Selection {
-            pages: (0..site.pages.len())
-                .filter(|&i| seen.insert(template_of(&site.pages[i])))
-                .collect(),
-            themes: true,
-            not_found: true,
-            listings: true,
-            sample: true,
         }
     }
 
@@ -777,10 +751,7 @@ pub fn render(
     selection: &Selection,
     sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
 ) -> Result<usize, Vec<Diagnostic>> {
-    let shared = Shared {
-        sample: selection.sample,
-        ..Shared::new(site)
-    };
+    let shared = Shared::new(site);
     let render = |name: &str, ctx: &Context, page: Option<&Page>| {
         site.templates.tera.render(name, ctx).map_err(|e| {
             site.templates
@@ -830,12 +801,7 @@ pub fn render(
                     members.entry(t.as_str()).or_default().push(i);
                 }
             }
-            let shown = if selection.sample {
-                1
-            } else {
-                site.config.themes.len()
-            };
-            for t in site.config.themes.iter().take(shown) {
+            for t in &site.config.themes {
                 let path = format!("themes/{}/", t.slug);
                 jobs.push(shared.base_context(&path, "theme").map(|mut ctx| {
                     ctx.insert("theme", &theme_view(t, shared.portable));
@@ -877,14 +843,12 @@ pub fn render(
             return Vec::new();
         }
         let mut tasks: Vec<Box<dyn Fn() -> Result<(), Diagnostic> + Sync>> =
-            vec![Box::new(|| book(site, &shared, selection.sample, sink))];
-        if !selection.sample {
-            tasks.extend(listing_tasks(site).into_iter().map(
-                |task| -> Box<dyn Fn() -> Result<(), Diagnostic> + Sync> {
-                    Box::new(move || task().and_then(sink))
-                },
-            ));
-        }
+            vec![Box::new(|| book(site, &shared, sink))];
+        tasks.extend(listing_tasks(site).into_iter().map(
+            |task| -> Box<dyn Fn() -> Result<(), Diagnostic> + Sync> {
+                Box::new(move || task().and_then(sink))
+            },
+        ));
         tasks.par_iter().map(|task| task()).collect()
     };
 
