@@ -421,6 +421,7 @@ pub fn parse_page(
         fm: split.front_matter,
         fm_offset: split.front_matter_offset,
         format: split.format,
+        located: std::cell::Cell::new(0),
     };
     let mut diags = Vec::new();
     let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
@@ -616,7 +617,7 @@ pub fn parse_page(
     };
 
     if !diags.is_empty() {
-        return Err(diags);
+        return Err(crate::diagnostic::cap_per_file(diags));
     }
     let path = output_path(rel, slug.as_deref(), is_section);
     let body_offset = split.body_offset;
@@ -676,10 +677,27 @@ struct Located<'a> {
     fm: &'a str,
     fm_offset: usize,
     format: Format,
+    /// How many diagnostics were located: past `MAX_PER_FILE`, `cap_per_file` drops them
+    /// unseen, so they are not looked for in the text (which would cost time in
+    /// proportion to it, each).
+    located: std::cell::Cell<usize>,
 }
 
 impl Located<'_> {
+    fn worth_locating(&self) -> bool {
+        let n = self.located.get();
+        self.located.set(n + 1);
+        n < crate::diagnostic::MAX_PER_FILE
+    }
+
     fn at_key(&self, key: &str, msg: impl Into<String>) -> Diagnostic {
+        if !self.worth_locating() {
+            return Diagnostic::error(self.file, msg);
+        }
+        self.key_diagnostic(key, msg)
+    }
+
+    fn key_diagnostic(&self, key: &str, msg: impl Into<String>) -> Diagnostic {
         let d = Diagnostic::error(self.file, msg);
         let found = if let Some(table) = key.strip_prefix('[') {
             let table = table.trim_start_matches('[').trim_end_matches(']');
@@ -699,13 +717,16 @@ impl Located<'_> {
     /// Points at `value`, looked for from the line that sets `key` (so that the same text
     /// elsewhere, say in the title, is not taken for it), else anywhere.
     fn at_value(&self, value: &str, key: &str, msg: impl Into<String>) -> Diagnostic {
+        if !self.worth_locating() {
+            return Diagnostic::error(self.file, msg);
+        }
         let from_key = frontmatter::locate_key(self.fm, key)
             .and_then(|k| frontmatter::locate_value(&self.fm[k..], value).map(|v| k + v));
         match from_key.or_else(|| frontmatter::locate_value(self.fm, value)) {
             Some(off) => {
                 Diagnostic::error(self.file, msg).at_offset(self.text, self.fm_offset + off)
             }
-            None => self.at_key(key, msg),
+            None => self.key_diagnostic(key, msg),
         }
     }
 

@@ -210,6 +210,44 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
+/// How many problems of one file are shown; the rest are counted. Locating a problem
+/// costs time in proportion to its file, so a note with 20,000 broken links would take
+/// quadratic time to report in full, and nobody reads past the first screens.
+pub const MAX_PER_FILE: usize = 100;
+
+/// Keeps the first `MAX_PER_FILE` diagnostics of each file, in order, and says how many
+/// more there were in one last error for that file.
+pub fn cap_per_file(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    use std::collections::HashMap;
+    if diags.len() <= MAX_PER_FILE {
+        return diags;
+    }
+    let mut seen: HashMap<PathBuf, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(diags.len().min(4 * MAX_PER_FILE));
+    let mut over: Vec<PathBuf> = Vec::new();
+    for d in diags {
+        let n = seen.entry(d.file.clone()).or_default();
+        *n += 1;
+        if *n <= MAX_PER_FILE {
+            out.push(d);
+        } else if *n == MAX_PER_FILE + 1 {
+            over.push(d.file);
+        }
+    }
+    for file in over {
+        let more = seen.get(&file).map_or(0, |n| n - MAX_PER_FILE);
+        out.push(Diagnostic::error(
+            &file,
+            format!(
+                "{} more problems in this file are not shown (the first {MAX_PER_FILE} are): \
+                 fix those and run again",
+                thousands(more)
+            ),
+        ));
+    }
+    out
+}
+
 /// From how many files failing alike `fold_io` says it once.
 const FOLD_AT: usize = 4;
 
@@ -283,6 +321,27 @@ fn thousands(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_shows_its_first_problems_and_counts_the_rest() {
+        let mut diags: Vec<Diagnostic> = (0..20_000)
+            .map(|i| Diagnostic::error("content/a.md", format!("problem {i}")))
+            .collect();
+        diags.push(Diagnostic::error("content/b.md", "other"));
+        let capped = cap_per_file(diags);
+        assert_eq!(capped.len(), MAX_PER_FILE + 2);
+        assert_eq!(capped[MAX_PER_FILE - 1].message, "problem 99");
+        assert_eq!(capped[MAX_PER_FILE].message, "other");
+        assert!(
+            capped[MAX_PER_FILE + 1]
+                .message
+                .starts_with("19,900 more problems in this file are not shown"),
+            "{:?}",
+            capped.last()
+        );
+        let few = vec![Diagnostic::error("x", "a"), Diagnostic::error("x", "b")];
+        assert_eq!(cap_per_file(few.clone()), few);
+    }
 
     #[test]
     fn identical_io_errors_are_said_once_with_the_count() {
