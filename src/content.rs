@@ -905,9 +905,11 @@ impl Located<'_> {
             Ok(t) if in_year_range(t.year()) && in_year_range(t.naive_utc().year()) => {
                 return Some(Moment::DateTime(t));
             }
-            Ok(_) => format!(
-                "`{key}` = {:?} is not valid: {YEAR_RANGE}, in its own time and in UTC",
-                d.0
+            Ok(t) => format!(
+                "`{key}` = {:?} is not valid: it falls outside the years 0001 to 9999 (in UTC, \
+                 as the calendar writes it, it is {})",
+                d.0,
+                t.naive_utc()
             ),
             Err(_) if year_out_of_range(&d.0) => {
                 format!("`{key}` = {:?} is not valid: {YEAR_RANGE}", d.0)
