@@ -267,3 +267,60 @@ fn a_ten_megabyte_note_builds() {
         .len();
     assert!(html > 10 * 1024 * 1024, "{html} bytes");
 }
+
+/// Runs the binary with stdout, stderr or both connected to a pipe whose reading end is
+/// already closed (as after `briefing build 2>&1 | head -1` once `head` has gone); the
+/// other stream, if any, is captured. Returns the exit code and what was captured.
+fn run_into_closed_pipe(site: &TestSite, args: &[&str], close: &str) -> (Option<i32>, String) {
+    use std::process::{Command, Stdio};
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let closed = || Stdio::from(writer.try_clone().expect("clone pipe"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_briefing"));
+    cmd.args(args).current_dir(&site.root).env("NO_COLOR", "1");
+    match close {
+        "stdout" => cmd.stdout(closed()).stderr(Stdio::piped()),
+        "stderr" => cmd.stdout(Stdio::piped()).stderr(closed()),
+        _ => cmd.stdout(closed()).stderr(closed()),
+    };
+    let out = cmd.output().expect("run briefing");
+    let captured = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), captured)
+}
+
+#[test]
+fn a_closed_output_pipe_ends_the_run_quietly_never_with_a_panic() {
+    let bad = TestSite::fixture("basic_site");
+    for i in 0..200 {
+        bad.write(
+            &format!("content/bad/b{i}.md"),
+            "+++\ntitle = \"B\"\nkind = \"memo\"\n+++\n",
+        );
+    }
+    let good = TestSite::fixture("basic_site");
+    for (site, outcome) in [(&bad, 1), (&good, 0)] {
+        for args in [&["build"][..], &["check"][..]] {
+            for close in ["stdout", "stderr", "both"] {
+                let (code, captured) = run_into_closed_pipe(site, args, close);
+                let what = format!("{args:?}, {close} closed, expected {outcome}: {captured}");
+                assert!(!captured.contains("panicked"), "{what}");
+                assert_ne!(code, Some(101), "{what}");
+                // The run's own outcome, or 141 where its output could not be written.
+                assert!(code == Some(outcome) || code == Some(141), "{code:?}: {what}");
+            }
+        }
+    }
+    // `serve` too: its first line cannot be written, so it stops at once, quietly.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+        .to_string();
+    let (code, captured) = run_into_closed_pipe(&good, &["serve", "--port", &port], "stdout");
+    assert!(!captured.contains("panicked"), "{captured}");
+    assert_eq!(code, Some(141), "{captured}");
+}
