@@ -1000,7 +1000,9 @@ fn parse_partial_date(s: &str) -> Option<PartialDate> {
         0 if !s.contains('-') => Some(PartialDate::Year(year)),
         2 if m.bytes().all(|c| c.is_ascii_digit()) => {
             let month: u32 = m.parse().ok()?;
-            (1..=12).contains(&month).then_some(PartialDate::Month(year, month))
+            (1..=12)
+                .contains(&month)
+                .then_some(PartialDate::Month(year, month))
         }
         _ => None,
     }
@@ -1038,7 +1040,10 @@ mod tests {
         assert!(parse_date("2026-1-4").is_none());
         assert_eq!(parse_partial_date("2026"), Some(PartialDate::Year(2026)));
         assert_eq!(parse_partial_date("2026-13"), None);
-        assert_eq!(parse_partial_date("2026-01"), Some(PartialDate::Month(2026, 1)));
+        assert_eq!(
+            parse_partial_date("2026-01"),
+            Some(PartialDate::Month(2026, 1))
+        );
         for bad in [
             "-999-01-01",
             "+999-01-01",
@@ -1055,11 +1060,15 @@ mod tests {
             assert!(parse_date(bad).is_none(), "{bad}");
             assert_eq!(parse_partial_date(bad), None, "{bad}");
         }
-        assert_eq!(
-            parse_date("0001-01-01"),
-            NaiveDate::from_ymd_opt(1, 1, 1)
-        );
-        for out in ["-999-01-01", "0000-01-01", "10000-01-01", "+2026", "-0001", "0000"] {
+        assert_eq!(parse_date("0001-01-01"), NaiveDate::from_ymd_opt(1, 1, 1));
+        for out in [
+            "-999-01-01",
+            "0000-01-01",
+            "10000-01-01",
+            "+2026",
+            "-0001",
+            "0000",
+        ] {
             assert!(year_out_of_range(out), "{out}");
         }
         for fine in ["2026-01-01", "yesterday", "-", "2026-13-01", "0001"] {

@@ -23,8 +23,9 @@ pub struct Diagnostic {
     /// The offending line of the file, shown under the location.
     pub source_line: Option<String>,
     /// The operating system's error, for a file that could not be read or written: what
-    /// `fold_io` groups by.
-    pub io: Option<IoFailure>,
+    /// `fold_io` groups by. Boxed: most diagnostics have none, and they travel in
+    /// `Result`s.
+    pub io: Option<Box<IoFailure>>,
 }
 
 /// The cause of an I/O diagnostic.
@@ -57,10 +58,10 @@ impl Diagnostic {
 
     pub fn io(file: &Path, err: &std::io::Error) -> Self {
         Diagnostic {
-            io: Some(IoFailure {
+            io: Some(Box::new(IoFailure {
                 kind: err.kind(),
                 text: err.to_string(),
-            }),
+            })),
             ..Diagnostic::error(file, format!("cannot access the file: {err}"))
         }
     }
@@ -368,7 +369,11 @@ mod tests {
             ]
         );
         assert_eq!(folded[0].file, Path::new("public"));
-        assert!(messages[0].starts_with("No space left on device while"), "{}", messages[0]);
+        assert!(
+            messages[0].starts_with("No space left on device while"),
+            "{}",
+            messages[0]
+        );
         // A few alike are listed, each with its file.
         let few: Vec<Diagnostic> = (0..3)
             .map(|i| Diagnostic::io(Path::new(&format!("p{i}")), &full))

@@ -269,10 +269,7 @@ fn yaml_depth(b: &[u8]) -> Result<(), SplitError> {
         let end = line_end(b, i);
         let indent = b[i..end].iter().take_while(|&&c| c == b' ').count();
         let content = i + indent;
-        let blank = b[content..end]
-            .iter()
-            .all(|c| c.is_ascii_whitespace())
-            || b[content] == b'#';
+        let blank = b[content..end].iter().all(|c| c.is_ascii_whitespace()) || b[content] == b'#';
         if let Some(parent) = scalar_parent {
             if blank || indent > parent {
                 i = end + 1;
@@ -607,7 +604,10 @@ mod tests {
             Some((5 + 2 * 62, true))
         );
         let dots = "a.".repeat(100);
-        assert_eq!(depth_error(Format::Toml, &format!("{dots}b = 1")), Some((127, true)));
+        assert_eq!(
+            depth_error(Format::Toml, &format!("{dots}b = 1")),
+            Some((127, true))
+        );
         assert!(depth_error(Format::Toml, &format!("[{dots}b]")).is_some());
         assert!(depth_error(Format::Toml, &format!("x = {}", "{a = ".repeat(70))).is_some());
         // Exactly as deep as allowed, or deep-looking text in strings, comments and block
@@ -616,7 +616,7 @@ mod tests {
         assert_eq!(depth_error(Format::Toml, &ok), None);
         for fm in [
             format!("t = \"{deep}\"\n# {deep}\ns = '{deep}'\nm = \"\"\"\n{deep}\"\"\"\n"),
-            format!("a.b.c = 1\n[x.y]\nz = [1.5, 2.5]\nw = {{ a.b = [1] }}\n"),
+            "a.b.c = 1\n[x.y]\nz = [1.5, 2.5]\nw = { a.b = [1] }\n".to_string(),
         ] {
             assert_eq!(depth_error(Format::Toml, &fm), None, "{fm}");
         }

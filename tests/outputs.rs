@@ -463,7 +463,10 @@ fn nul_bytes_in_a_body_become_the_replacement_character() {
     let main = html.select(&sel("main")).next().expect("main");
     let text: String = main.text().collect();
     for expected in ["A\u{fffd}B", "c\u{fffd}d", "s\u{fffd}t", "q\u{fffd}r"] {
-        assert!(text.contains(expected), "{expected:?} missing from {text:?}");
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from {text:?}"
+        );
     }
     let span = main.select(&sel("span[title]")).next().expect("span");
     assert_eq!(span.value().attr("title"), Some("x\u{fffd}y"));

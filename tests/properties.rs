@@ -217,7 +217,10 @@ fn many_links_footnotes_and_a_long_line_render_completely() {
     let refs: String = (0..20_000).map(|i| format!("t[^{i}] ")).collect();
     let defs: String = (0..20_000).map(|i| format!("[^{i}]: note {i}\n")).collect();
     let r = render(&format!("{refs}\n\n{defs}"), "");
-    assert_eq!(r.html.matches("class=\"footnote-definition\"").count(), 20_000);
+    assert_eq!(
+        r.html.matches("class=\"footnote-definition\"").count(),
+        20_000
+    );
 
     let long = "word *em* `c` ".repeat(100_000);
     let r = render(&long, "");
@@ -227,7 +230,12 @@ fn many_links_footnotes_and_a_long_line_render_completely() {
 #[test]
 fn many_timeline_entries_and_aliases_are_all_kept() {
     let entries: String = (0..20_000)
-        .map(|i| format!("[[timeline]]\ndate = 2026-01-{:02}\nevent = \"e{i}\"\n", i % 28 + 1))
+        .map(|i| {
+            format!(
+                "[[timeline]]\ndate = 2026-01-{:02}\nevent = \"e{i}\"\n",
+                i % 28 + 1
+            )
+        })
         .collect();
     let p = page(format!("+++\ntitle = \"T\"\n{entries}+++\n")).expect("page");
     assert_eq!(p.timeline.len(), 20_000);
@@ -259,11 +267,18 @@ fn twenty_thousand_problems_in_one_note_are_shown_in_part_and_counted() {
         diags[shown].message
     );
 
-    let missing: String = (0..20_000).map(|i| format!("[m](missing{i}.md) ")).collect();
+    let missing: String = (0..20_000)
+        .map(|i| format!("[m](missing{i}.md) "))
+        .collect();
     let p = page(format!("+++\ntitle = \"T\"\n+++\n{missing}")).expect("page");
     let errors = briefing::render_single_page(p, &config()).expect_err("missing links");
     assert_eq!(errors.0.len(), shown + 1, "{:?}", errors.0.last());
-    assert!(errors.0.iter().all(|d| d.file == Path::new("content/notes/x.md")));
+    assert!(
+        errors
+            .0
+            .iter()
+            .all(|d| d.file == Path::new("content/notes/x.md"))
+    );
     assert!(
         errors
             .0

@@ -269,27 +269,42 @@ fn a_ten_megabyte_note_builds() {
 }
 
 /// Runs the binary with stdout, stderr or both connected to a pipe whose reading end is
-/// already closed (as after `briefing build 2>&1 | head -1` once `head` has gone); the
-/// other stream, if any, is captured. Returns the exit code and what was captured.
+/// closed (as after `briefing build 2>&1 | head -1` once `head` has gone); the other
+/// stream, if any, is captured. Returns the exit code and what was captured. The reading
+/// end is dropped right after the spawn, long before the binary has loaded the site.
 fn run_into_closed_pipe(site: &TestSite, args: &[&str], close: &str) -> (Option<i32>, String) {
+    use std::io::Read;
     use std::process::{Command, Stdio};
-    let (reader, writer) = std::io::pipe().expect("pipe");
-    drop(reader);
-    let closed = || Stdio::from(writer.try_clone().expect("clone pipe"));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_briefing"));
-    cmd.args(args).current_dir(&site.root).env("NO_COLOR", "1");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(args)
+        .current_dir(&site.root)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run briefing");
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
     match close {
-        "stdout" => cmd.stdout(closed()).stderr(Stdio::piped()),
-        "stderr" => cmd.stdout(Stdio::piped()).stderr(closed()),
-        _ => cmd.stdout(closed()).stderr(closed()),
-    };
-    let out = cmd.output().expect("run briefing");
-    let captured = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code(), captured)
+        "stdout" => drop(stdout.take()),
+        "stderr" => drop(stderr.take()),
+        _ => {
+            drop(stdout.take());
+            drop(stderr.take());
+        }
+    }
+    let mut captured = String::new();
+    for stream in [
+        stdout.as_mut().map(|s| s as &mut dyn Read),
+        stderr.as_mut().map(|s| s as &mut dyn Read),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        stream.read_to_string(&mut captured).expect("read output");
+    }
+    let status = child.wait().expect("wait");
+    (status.code(), captured)
 }
 
 #[test]
@@ -310,7 +325,10 @@ fn a_closed_output_pipe_ends_the_run_quietly_never_with_a_panic() {
                 assert!(!captured.contains("panicked"), "{what}");
                 assert_ne!(code, Some(101), "{what}");
                 // The run's own outcome, or 141 where its output could not be written.
-                assert!(code == Some(outcome) || code == Some(141), "{code:?}: {what}");
+                assert!(
+                    code == Some(outcome) || code == Some(141),
+                    "{code:?}: {what}"
+                );
             }
         }
     }

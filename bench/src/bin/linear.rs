@@ -119,11 +119,12 @@ fn shapes() -> Vec<Shape> {
             repeat_until(n, FM, |i| format!("[m](missing{i}.md) "))
         }),
         ("timeline", |n| {
-            repeat_until(
-                n,
-                "+++\ntitle = \"Shape\"\n",
-                |i| format!("[[timeline]]\ndate = 2026-01-{:02}\nevent = \"e{i}\"\n", i % 28 + 1),
-            ) + "+++\n"
+            repeat_until(n, "+++\ntitle = \"Shape\"\n", |i| {
+                format!(
+                    "[[timeline]]\ndate = 2026-01-{:02}\nevent = \"e{i}\"\n",
+                    i % 28 + 1
+                )
+            }) + "+++\n"
         }),
         ("timeline_bad_dates", |n| {
             repeat_until(n, "+++\ntitle = \"Shape\"\n", |i| {
