@@ -1,7 +1,7 @@
 //! The command line: argument parsing, printing and exit codes only; the work is in the
 //! library.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,6 +11,37 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 
 use briefing::{BuildOptions, Diagnostic, Errors, Site};
+
+/// A line on stdout; see `emit`.
+macro_rules! out {
+    ($($arg:tt)*) => { emit(&mut std::io::stdout().lock(), format_args!($($arg)*)) };
+}
+
+/// A line on stderr; see `emit`.
+macro_rules! err {
+    ($($arg:tt)*) => { emit(&mut std::io::stderr().lock(), format_args!($($arg)*)) };
+}
+
+/// The exit status a shell shows for a tool that SIGPIPE stopped (128 + 13).
+const BROKEN_PIPE_STATUS: i32 = 141;
+
+/// Writes one line. `println!` panics, exit 101, when the reading end of a pipe has gone
+/// (`briefing build 2>&1 | head -1`); here the process ends quietly instead, with the
+/// status `cat` or `grep` end with there. Restoring SIGPIPE's default action would do the
+/// same for less code, but the signal is for the whole process: a browser dropping its
+/// connection mid-response could then kill `serve`. Other write errors (a redirect onto a
+/// full disk) lose the message, not the run.
+fn emit(w: &mut impl Write, line: std::fmt::Arguments<'_>) {
+    let written = w
+        .write_fmt(line)
+        .and_then(|()| w.write_all(b"\n"))
+        .and_then(|()| w.flush());
+    if let Err(e) = written
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(BROKEN_PIPE_STATUS);
+    }
+}
 
 #[derive(Parser)]
 #[command(
@@ -129,7 +160,7 @@ pub fn run() -> i32 {
         Command::Init { dir } => match briefing::scaffold::init(&dir) {
             Ok(files) => {
                 if !ui.quiet {
-                    println!(
+                    out!(
                         "Created a site with {} files in {}; build it with `briefing build --root {}`",
                         files.len(),
                         dir.display(),
@@ -150,7 +181,7 @@ pub fn run() -> i32 {
             match briefing::scaffold::new_page(&root.root, kind, &slug) {
                 Ok(path) => {
                     if !ui.quiet {
-                        println!("Created {}", path.display());
+                        out!("Created {}", path.display());
                     }
                     0
                 }
@@ -180,14 +211,14 @@ impl Ui {
             } else {
                 text
             };
-            eprintln!("{text}\n");
+            err!("{text}\n");
         }
     }
 
     /// With `-v`: how long loading and checking the content took.
     fn loaded(&self, site: &Site, start: Instant) {
         if self.verbose {
-            eprintln!(
+            err!(
                 "Loaded {} content pages (front matter, Markdown, links) in {} ms",
                 site.pages.len(),
                 start.elapsed().as_millis()
@@ -198,7 +229,7 @@ impl Ui {
     fn failed(&self, e: &Errors) -> i32 {
         self.diagnostics(&e.0);
         let n = e.0.iter().filter(|d| d.is_error()).count();
-        eprintln!(
+        err!(
             "{n} error{} found; nothing was written",
             if n == 1 { "" } else { "s" }
         );
@@ -276,7 +307,7 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
         Ok(summary) => {
             ui.diagnostics(&summary.warnings);
             if !ui.quiet {
-                println!(
+                out!(
                     "Built {} pages ({} files) into {} in {} ms",
                     summary.pages,
                     summary.files,
@@ -314,7 +345,7 @@ fn check(ui: &Ui, args: RootArg) -> i32 {
         Ok(warnings) => {
             ui.diagnostics(&warnings);
             if !ui.quiet {
-                println!(
+                out!(
                     "Checked {} pages: no errors, {} warning{} in {} ms",
                     pages,
                     warnings.len(),
@@ -330,7 +361,7 @@ fn check(ui: &Ui, args: RootArg) -> i32 {
 
 fn serve(ui: Ui, args: ServeArgs) -> i32 {
     if !args.interface.is_loopback() {
-        eprintln!(
+        err!(
             "warning: listening on {}: the preview is reachable from the network, not just this machine",
             args.interface
         );
@@ -344,7 +375,7 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
     let report = move |r: &briefing::watch::Rebuild| {
         if r.ok() {
             if !ui.quiet {
-                println!(
+                out!(
                     "{}: {} page{} written in {} ms",
                     r.what,
                     r.pages_written,
@@ -354,7 +385,7 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
             }
         } else {
             ui.diagnostics(&r.errors);
-            eprintln!(
+            err!(
                 "{}: {} error{}; still serving the last good build",
                 r.what,
                 r.errors.len(),
@@ -363,7 +394,7 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
         }
     };
     let announce = |url: &str| {
-        println!(
+        out!(
             "Serving {} at {url} (Ctrl-C to stop)",
             args.root.root.display()
         );
@@ -371,7 +402,7 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
     match briefing::serve::serve(&args.root.root, options, report, announce) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e}");
+            err!("error: {e}");
             1
         }
     }

@@ -347,6 +347,27 @@ pub fn decode_text(file: &Path, mut bytes: Vec<u8>) -> Result<String, Diagnostic
     })
 }
 
+/// Where a split falls, without borrowing the text (which the NUL replacement rebuilds).
+struct SplitAt {
+    format: Format,
+    front_matter_offset: usize,
+    front_matter_len: usize,
+    body_offset: usize,
+}
+
+impl SplitAt {
+    fn of(self, text: &str) -> frontmatter::Split<'_> {
+        let fm_end = self.front_matter_offset + self.front_matter_len;
+        frontmatter::Split {
+            format: self.format,
+            front_matter: &text[self.front_matter_offset..fm_end],
+            front_matter_offset: self.front_matter_offset,
+            body: &text[self.body_offset..],
+            body_offset: self.body_offset,
+        }
+    }
+}
+
 /// Parses one page. `default_kind` comes from the nearest section's `page_kind`.
 /// Returns the page, or every problem found in it.
 pub fn parse_page(
@@ -358,6 +379,36 @@ pub fn parse_page(
 ) -> Result<Page, Vec<Diagnostic>> {
     let split = frontmatter::split(&text)
         .map_err(|e| vec![Diagnostic::error(file, e.message).at_offset(&text, e.offset)])?;
+    // A NUL in front matter is a damaged file, not text anyone meant: say where it is
+    // rather than let it into a title (TOML and YAML refuse it anyway, less clearly).
+    if let Some(at) = memchr::memchr(0, split.front_matter.as_bytes()) {
+        return Err(vec![
+            Diagnostic::error(
+                file,
+                "the front matter contains a NUL byte (U+0000): remove it; front matter must be \
+                 plain text",
+            )
+            .at_offset(&text, split.front_matter_offset + at),
+        ]);
+    }
+    // CommonMark replaces U+0000 in the body with U+FFFD; doing it here, for the whole
+    // body, covers code, raw HTML and link destinations alike, and keeps lines and columns
+    // (one character for one).
+    let at = SplitAt {
+        format: split.format,
+        front_matter_offset: split.front_matter_offset,
+        front_matter_len: split.front_matter.len(),
+        body_offset: split.body_offset,
+    };
+    let text = if memchr::memchr(0, split.body.as_bytes()).is_some() {
+        let mut replaced = String::with_capacity(text.len() + 16);
+        replaced.push_str(&text[..at.body_offset]);
+        replaced.push_str(&text[at.body_offset..].replace('\0', "\u{fffd}"));
+        replaced
+    } else {
+        text
+    };
+    let split = at.of(&text);
     let fm: FrontMatter = frontmatter::parse(split.format, split.front_matter).map_err(|e| {
         vec![
             Diagnostic::error(file, e.message)
@@ -370,6 +421,7 @@ pub fn parse_page(
         fm: split.front_matter,
         fm_offset: split.front_matter_offset,
         format: split.format,
+        located: std::cell::Cell::new(0),
     };
     let mut diags = Vec::new();
     let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
@@ -565,7 +617,7 @@ pub fn parse_page(
     };
 
     if !diags.is_empty() {
-        return Err(diags);
+        return Err(crate::diagnostic::cap_per_file(diags));
     }
     let path = output_path(rel, slug.as_deref(), is_section);
     let body_offset = split.body_offset;
@@ -625,10 +677,27 @@ struct Located<'a> {
     fm: &'a str,
     fm_offset: usize,
     format: Format,
+    /// How many diagnostics were located: past `MAX_PER_FILE`, `cap_per_file` drops them
+    /// unseen, so they are not looked for in the text (which would cost time in
+    /// proportion to it, each).
+    located: std::cell::Cell<usize>,
 }
 
 impl Located<'_> {
+    fn worth_locating(&self) -> bool {
+        let n = self.located.get();
+        self.located.set(n + 1);
+        n < crate::diagnostic::MAX_PER_FILE
+    }
+
     fn at_key(&self, key: &str, msg: impl Into<String>) -> Diagnostic {
+        if !self.worth_locating() {
+            return Diagnostic::error(self.file, msg);
+        }
+        self.key_diagnostic(key, msg)
+    }
+
+    fn key_diagnostic(&self, key: &str, msg: impl Into<String>) -> Diagnostic {
         let d = Diagnostic::error(self.file, msg);
         let found = if let Some(table) = key.strip_prefix('[') {
             let table = table.trim_start_matches('[').trim_end_matches(']');
@@ -648,13 +717,16 @@ impl Located<'_> {
     /// Points at `value`, looked for from the line that sets `key` (so that the same text
     /// elsewhere, say in the title, is not taken for it), else anywhere.
     fn at_value(&self, value: &str, key: &str, msg: impl Into<String>) -> Diagnostic {
+        if !self.worth_locating() {
+            return Diagnostic::error(self.file, msg);
+        }
         let from_key = frontmatter::locate_key(self.fm, key)
             .and_then(|k| frontmatter::locate_value(&self.fm[k..], value).map(|v| k + v));
         match from_key.or_else(|| frontmatter::locate_value(self.fm, value)) {
             Some(off) => {
                 Diagnostic::error(self.file, msg).at_offset(self.text, self.fm_offset + off)
             }
-            None => self.at_key(key, msg),
+            None => self.key_diagnostic(key, msg),
         }
     }
 
@@ -665,7 +737,9 @@ impl Located<'_> {
                 diags.push(self.at_value(
                     &d.0,
                     key,
-                    if looks_like_a_day(&d.0) {
+                    if year_out_of_range(&d.0) {
+                        format!("`{key}` = {:?} is not a valid date: {YEAR_RANGE}", d.0)
+                    } else if looks_like_a_day(&d.0) {
                         format!(
                             "`{key}` = {:?} is not a valid date: there is no such day",
                             d.0
@@ -757,11 +831,15 @@ impl Located<'_> {
                     diags.push(self.at_value(
                         &d.0,
                         "date",
-                        format!(
-                            "stop date {:?} is not valid: expected YYYY-MM-DD, or YYYY-MM / YYYY \
-                             when only the month or year is known",
-                            d.0
-                        ),
+                        if year_out_of_range(&d.0) {
+                            format!("stop date {:?} is not valid: {YEAR_RANGE}", d.0)
+                        } else {
+                            format!(
+                                "stop date {:?} is not valid: expected YYYY-MM-DD, or YYYY-MM / \
+                                 YYYY when only the month or year is known",
+                                d.0
+                            )
+                        },
                     ));
                     return None;
                 }
@@ -821,21 +899,29 @@ impl Located<'_> {
         if let Some(date) = parse_date(&d.0) {
             return Some(Moment::Date(date));
         }
-        match DateTime::parse_from_rfc3339(&d.0) {
-            Ok(t) => Some(Moment::DateTime(t)),
-            Err(_) => {
-                diags.push(self.at_value(
-                    &d.0,
-                    key,
-                    format!(
-                        "`{key}` = {:?} is not valid: expected a date (2026-01-14) or an RFC 3339 \
-                         time with its UTC offset (2026-01-14T10:00:00+08:00)",
-                        d.0
-                    ),
-                ));
-                None
+        let message = match DateTime::parse_from_rfc3339(&d.0) {
+            // The calendar writes times in UTC: 9999-12-31T23:59:59-01:00 is in year 10000
+            // there, which no calendar reads.
+            Ok(t) if in_year_range(t.year()) && in_year_range(t.naive_utc().year()) => {
+                return Some(Moment::DateTime(t));
             }
-        }
+            Ok(t) => format!(
+                "`{key}` = {:?} is not valid: it falls outside the years 0001 to 9999 (in UTC, \
+                 as the calendar writes it, it is {})",
+                d.0,
+                t.naive_utc()
+            ),
+            Err(_) if year_out_of_range(&d.0) => {
+                format!("`{key}` = {:?} is not valid: {YEAR_RANGE}", d.0)
+            }
+            Err(_) => format!(
+                "`{key}` = {:?} is not valid: expected a date (2026-01-14) or an RFC 3339 \
+                 time with its UTC offset (2026-01-14T10:00:00+08:00)",
+                d.0
+            ),
+        };
+        diags.push(self.at_value(&d.0, key, message));
+        None
     }
 }
 
@@ -865,10 +951,36 @@ fn is_web_url(url: &str) -> bool {
         .is_some_and(|host| !host.is_empty() && !host.chars().any(char::is_whitespace))
 }
 
+/// What dates must be: feeds, sitemaps and calendars write four-digit years of the common
+/// era only (RFC 3339, RFC 5545), so years outside these are errors, not output no reader
+/// can parse.
+const YEAR_RANGE: &str = "the year must be from 0001 to 9999, written with four digits";
+
+fn in_year_range(year: i32) -> bool {
+    (1..=9999).contains(&year)
+}
+
+/// A date whose year is signed, zero or longer than four digits: `-999-01-01`,
+/// `0000-01-01`, `10000-01-01`, `+2026`.
+fn year_out_of_range(s: &str) -> bool {
+    let s = s.trim();
+    let unsigned = s.trim_start_matches(['-', '+']);
+    let year = unsigned.split(['-', 'T', 't']).next().unwrap_or("");
+    !year.is_empty()
+        && year.bytes().all(|c| c.is_ascii_digit())
+        && (unsigned.len() != s.len() || year.len() > 4 || year.bytes().all(|c| c == b'0'))
+}
+
+/// Four ASCII digits, not all zero.
+fn is_year(s: &str) -> bool {
+    s.len() == 4 && s.bytes().all(|c| c.is_ascii_digit()) && s != "0000"
+}
+
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    // Exactly YYYY-MM-DD: chrono alone would also take "2026-1-4".
-    if s.len() != 10 {
+    // Exactly YYYY-MM-DD with a year from 0001: chrono alone would also take "2026-1-4"
+    // and "-999-01-01".
+    if !looks_like_a_day(s) || !is_year(&s[..4]) {
         return None;
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
@@ -879,12 +991,18 @@ fn parse_partial_date(s: &str) -> Option<PartialDate> {
     if let Some(d) = parse_date(s) {
         return Some(PartialDate::Day(d));
     }
-    match s.len() {
-        4 => s.parse().ok().map(PartialDate::Year),
-        7 => {
-            let (y, m) = s.split_once('-')?;
-            let (y, m): (i32, u32) = (y.parse().ok()?, m.parse().ok()?);
-            (1..=12).contains(&m).then_some(PartialDate::Month(y, m))
+    let (y, m) = s.split_once('-').unwrap_or((s, ""));
+    if !is_year(y) {
+        return None;
+    }
+    let year: i32 = y.parse().ok()?;
+    match m.len() {
+        0 if !s.contains('-') => Some(PartialDate::Year(year)),
+        2 if m.bytes().all(|c| c.is_ascii_digit()) => {
+            let month: u32 = m.parse().ok()?;
+            (1..=12)
+                .contains(&month)
+                .then_some(PartialDate::Month(year, month))
         }
         _ => None,
     }
@@ -922,5 +1040,39 @@ mod tests {
         assert!(parse_date("2026-1-4").is_none());
         assert_eq!(parse_partial_date("2026"), Some(PartialDate::Year(2026)));
         assert_eq!(parse_partial_date("2026-13"), None);
+        assert_eq!(
+            parse_partial_date("2026-01"),
+            Some(PartialDate::Month(2026, 1))
+        );
+        for bad in [
+            "-999-01-01",
+            "+999-01-01",
+            "0000-01-01",
+            "-999",
+            "+999",
+            "0000",
+            "0000-01",
+            "-99-01",
+            "2026-",
+            "2026-1",
+            "2026-+1",
+        ] {
+            assert!(parse_date(bad).is_none(), "{bad}");
+            assert_eq!(parse_partial_date(bad), None, "{bad}");
+        }
+        assert_eq!(parse_date("0001-01-01"), NaiveDate::from_ymd_opt(1, 1, 1));
+        for out in [
+            "-999-01-01",
+            "0000-01-01",
+            "10000-01-01",
+            "+2026",
+            "-0001",
+            "0000",
+        ] {
+            assert!(year_out_of_range(out), "{out}");
+        }
+        for fine in ["2026-01-01", "yesterday", "-", "2026-13-01", "0001"] {
+            assert!(!year_out_of_range(fine), "{fine}");
+        }
     }
 }

@@ -22,6 +22,18 @@ pub struct Diagnostic {
     pub message: String,
     /// The offending line of the file, shown under the location.
     pub source_line: Option<String>,
+    /// The operating system's error, for a file that could not be read or written: what
+    /// `fold_io` groups by. Boxed: most diagnostics have none, and they travel in
+    /// `Result`s.
+    pub io: Option<Box<IoFailure>>,
+}
+
+/// The cause of an I/O diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoFailure {
+    pub kind: std::io::ErrorKind,
+    /// The error as the OS words it: `No space left on device (os error 28)`.
+    pub text: String,
 }
 
 impl Diagnostic {
@@ -33,6 +45,7 @@ impl Diagnostic {
             column: None,
             message: message.into(),
             source_line: None,
+            io: None,
         }
     }
 
@@ -44,7 +57,13 @@ impl Diagnostic {
     }
 
     pub fn io(file: &Path, err: &std::io::Error) -> Self {
-        Diagnostic::error(file, format!("cannot access the file: {err}"))
+        Diagnostic {
+            io: Some(Box::new(IoFailure {
+                kind: err.kind(),
+                text: err.to_string(),
+            })),
+            ..Diagnostic::error(file, format!("cannot access the file: {err}"))
+        }
     }
 
     /// Points the diagnostic at a byte offset of `text` (the whole file).
@@ -192,9 +211,178 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
+/// How many problems of one file are shown; the rest are counted. Locating a problem
+/// costs time in proportion to its file, so a note with 20,000 broken links would take
+/// quadratic time to report in full, and nobody reads past the first screens.
+pub const MAX_PER_FILE: usize = 100;
+
+/// Keeps the first `MAX_PER_FILE` diagnostics of each file, in order, and says how many
+/// more there were in one last error for that file.
+pub fn cap_per_file(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    use std::collections::HashMap;
+    if diags.len() <= MAX_PER_FILE {
+        return diags;
+    }
+    let mut seen: HashMap<PathBuf, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(diags.len().min(4 * MAX_PER_FILE));
+    let mut over: Vec<PathBuf> = Vec::new();
+    for d in diags {
+        let n = seen.entry(d.file.clone()).or_default();
+        *n += 1;
+        if *n <= MAX_PER_FILE {
+            out.push(d);
+        } else if *n == MAX_PER_FILE + 1 {
+            over.push(d.file);
+        }
+    }
+    for file in over {
+        let more = seen.get(&file).map_or(0, |n| n - MAX_PER_FILE);
+        out.push(Diagnostic::error(
+            &file,
+            format!(
+                "{} more problems in this file are not shown (the first {MAX_PER_FILE} are): \
+                 fix those and run again",
+                thousands(more)
+            ),
+        ));
+    }
+    out
+}
+
+/// From how many files failing alike `fold_io` says it once.
+const FOLD_AT: usize = 4;
+
+/// A full disk, a read-only or over-quota file system fails every write after the first
+/// with the same error: thousands of identical diagnostics hide the one thing to fix. Each
+/// I/O error shared by `FOLD_AT` files or more becomes one diagnostic with the count and
+/// an example, on `into` (the output folder as shown); other diagnostics are kept as they
+/// are, in order.
+pub fn fold_io(diags: Vec<Diagnostic>, into: &Path) -> Vec<Diagnostic> {
+    use std::collections::HashMap;
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for d in &diags {
+        if let Some(io) = &d.io {
+            *counts.entry(io.text.as_str()).or_default() += 1;
+        }
+    }
+    let folded: HashMap<String, usize> = counts
+        .into_iter()
+        .filter(|&(_, n)| n >= FOLD_AT)
+        .map(|(text, n)| (text.to_string(), n))
+        .collect();
+    if folded.is_empty() {
+        return diags;
+    }
+    let mut said = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(diags.len());
+    for d in diags {
+        let Some(io) = d.io.as_ref().filter(|io| folded.contains_key(&io.text)) else {
+            out.push(d);
+            continue;
+        };
+        if !said.insert(io.text.clone()) {
+            continue;
+        }
+        let n = folded.get(&io.text).copied().unwrap_or_default();
+        // `No space left on device (os error 28)`: the number adds nothing for a reader.
+        let reason = io
+            .text
+            .rsplit_once(" (os error ")
+            .map_or(io.text.as_str(), |(r, _)| r);
+        let folder = into.display().to_string();
+        let folder = folder.trim_end_matches('/');
+        out.push(Diagnostic {
+            io: d.io.clone(),
+            ..Diagnostic::error(
+                into,
+                format!(
+                    "{reason} while writing {} files into {folder}/, e.g. {}",
+                    thousands(n),
+                    d.file.display()
+                ),
+            )
+        });
+    }
+    out
+}
+
+/// `3003` → `3,003`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_shows_its_first_problems_and_counts_the_rest() {
+        let mut diags: Vec<Diagnostic> = (0..20_000)
+            .map(|i| Diagnostic::error("content/a.md", format!("problem {i}")))
+            .collect();
+        diags.push(Diagnostic::error("content/b.md", "other"));
+        let capped = cap_per_file(diags);
+        assert_eq!(capped.len(), MAX_PER_FILE + 2);
+        assert_eq!(capped[MAX_PER_FILE - 1].message, "problem 99");
+        assert_eq!(capped[MAX_PER_FILE].message, "other");
+        assert!(
+            capped[MAX_PER_FILE + 1]
+                .message
+                .starts_with("19,900 more problems in this file are not shown"),
+            "{:?}",
+            capped.last()
+        );
+        let few = vec![Diagnostic::error("x", "a"), Diagnostic::error("x", "b")];
+        assert_eq!(cap_per_file(few.clone()), few);
+    }
+
+    #[test]
+    fn identical_io_errors_are_said_once_with_the_count() {
+        let full = std::io::Error::from_raw_os_error(28);
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let mut diags: Vec<Diagnostic> = (0..3003)
+            .map(|i| Diagnostic::io(Path::new(&format!("public/p{i}/index.html")), &full))
+            .collect();
+        diags.insert(1, Diagnostic::error("content/a.md", "unknown theme"));
+        diags.push(Diagnostic::io(Path::new("public/x.css"), &denied));
+        let folded = fold_io(diags, Path::new("public"));
+        let messages: Vec<String> = folded.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(
+            messages,
+            [
+                format!(
+                    "{} while writing 3,003 files into public/, e.g. public/p0/index.html",
+                    full.to_string()
+                        .rsplit_once(" (os error ")
+                        .map_or("", |(r, _)| r)
+                ),
+                "unknown theme".to_string(),
+                format!("cannot access the file: {denied}"),
+            ]
+        );
+        assert_eq!(folded[0].file, Path::new("public"));
+        assert!(
+            messages[0].starts_with("No space left on device while"),
+            "{}",
+            messages[0]
+        );
+        // A few alike are listed, each with its file.
+        let few: Vec<Diagnostic> = (0..3)
+            .map(|i| Diagnostic::io(Path::new(&format!("p{i}")), &full))
+            .collect();
+        assert_eq!(fold_io(few.clone(), Path::new("public")), few);
+        assert_eq!(thousands(3), "3");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
 
     #[test]
     fn a_long_line_is_shown_around_the_column() {

@@ -3,7 +3,7 @@
 //! calendar through the icalendar crate, never string concatenation. Every date comes from
 //! the content (`as_of`), never the clock, so builds stay byte-identical.
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use icalendar::{Calendar, Component, EventLike, EventStatus};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
@@ -170,6 +170,18 @@ fn date_range(p: PartialDate) -> (NaiveDate, NaiveDate) {
     }
 }
 
+/// Ends an all-day event before `end`. DTEND is exclusive, so a stop on 9999-12-31 would
+/// end on 10000-01-01, which RFC 5545 cannot write: such a stop says how many days it lasts
+/// instead (DURATION, RFC 5545 3.8.2.5).
+fn ends_on(event: &mut icalendar::Event, start: NaiveDate, end: NaiveDate) {
+    if end.year() > 9999 {
+        let days = (end - start).num_days();
+        event.add_property("DURATION", format!("P{days}D"));
+    } else {
+        event.ends(end);
+    }
+}
+
 /// A stop's stable UID: its day, place and title, so it survives rebuilds and reorders.
 fn uid(stop: &Stop, host: &str) -> String {
     let day = crate::dates::partial_iso(stop.when.day());
@@ -223,14 +235,16 @@ pub fn calendar(site: &Site) -> Option<Job> {
         match stop.when {
             When::On(p) => {
                 let (start, end) = date_range(p);
-                event.starts(start).ends(end);
+                event.starts(start);
+                ends_on(&mut event, start, end);
             }
             When::Span {
                 start: Moment::Date(a),
                 end,
             } => {
                 let last = end.map_or(a, Moment::date);
-                event.starts(a).ends(last.succ_opt().unwrap_or(last));
+                event.starts(a);
+                ends_on(&mut event, a, last.succ_opt().unwrap_or(last));
             }
             When::Span {
                 start: Moment::DateTime(a),
@@ -242,7 +256,13 @@ pub fn calendar(site: &Site) -> Option<Job> {
                         event.ends(b.with_timezone(&Utc));
                     }
                     Some(Moment::Date(b)) => {
-                        event.ends(midnight_utc(b.succ_opt().unwrap_or(b)));
+                        let end = midnight_utc(b.succ_opt().unwrap_or(b));
+                        if end.year() > 9999 {
+                            let seconds = (end - a.with_timezone(&Utc)).num_seconds();
+                            event.add_property("DURATION", format!("PT{seconds}S"));
+                        } else {
+                            event.ends(end);
+                        }
                     }
                     None => {}
                 }

@@ -80,6 +80,10 @@ pub fn parse<T: for<'de> Deserialize<'de>>(
     format: Format,
     front_matter: &str,
 ) -> Result<T, SplitError> {
+    // Both parsers take time superlinear in the nesting depth (a 100,000-deep YAML list took
+    // 94 s to fail) and build trees as deep, which are dropped recursively: refuse deep
+    // input before either sees it.
+    check_depth(format, front_matter)?;
     match format {
         Format::Toml => toml::from_str(front_matter).map_err(|e| SplitError {
             message: format!(
@@ -103,6 +107,302 @@ pub fn parse<T: for<'de> Deserialize<'de>>(
             })
         }
     }
+}
+
+/// How deep front matter may nest: a table holding a list of tables holding a date is
+/// three levels, so this is far more than any page needs.
+pub const MAX_DEPTH: usize = 64;
+
+fn too_deep(offset: usize) -> SplitError {
+    SplitError {
+        message: format!(
+            "the front matter is nested more than {MAX_DEPTH} levels deep here: front matter \
+             needs a few levels at most (a table, a list of tables); flatten it"
+        ),
+        offset,
+    }
+}
+
+/// Refuses front matter nested more than `MAX_DEPTH` deep, in one pass over its bytes. It
+/// does not parse: it follows only what nests (brackets, braces, dotted keys, list dashes
+/// and indentation) and skips strings and comments, erring towards counting too much
+/// rather than too little where a quote could be read either way, so that no input the
+/// parsers would nest deeply gets past it.
+pub fn check_depth(format: Format, front_matter: &str) -> Result<(), SplitError> {
+    match format {
+        Format::Toml => toml_depth(front_matter.as_bytes()),
+        Format::Yaml => yaml_depth(front_matter.as_bytes()),
+    }
+}
+
+fn toml_depth(b: &[u8]) -> Result<(), SplitError> {
+    // Open `[` and `{` of values, each with the levels it adds (1, plus the dots of the
+    // dotted key it is the value of).
+    let mut stack: Vec<(u8, usize)> = Vec::new();
+    let mut total = 0;
+    let mut expect_key = true;
+    let mut key_dots = 0;
+    let mut line_start = true;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'"' | b'\'' => {
+                i = skip_toml_string(b, i);
+                line_start = false;
+                continue;
+            }
+            b'#' => {
+                i = line_end(b, i);
+                continue;
+            }
+            b'\n' => {
+                if stack.is_empty() {
+                    expect_key = true;
+                    key_dots = 0;
+                }
+                line_start = true;
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let at_line_start = std::mem::replace(&mut line_start, false);
+        match c {
+            // A table header, `[a.b]` or `[[a.b]]`: as deep as it has keys.
+            b'[' if expect_key && stack.is_empty() && at_line_start => {
+                let mut levels = 1;
+                i += 1;
+                while i < b.len() && b[i] != b'\n' && b[i] != b']' {
+                    match b[i] {
+                        b'"' | b'\'' => {
+                            i = skip_toml_string(b, i);
+                            continue;
+                        }
+                        b'.' => {
+                            levels += 1;
+                            if levels > MAX_DEPTH {
+                                return Err(too_deep(i));
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'.' if expect_key => {
+                key_dots += 1;
+                if total + key_dots + 1 > MAX_DEPTH {
+                    return Err(too_deep(i));
+                }
+            }
+            b'=' if expect_key => expect_key = false,
+            b'[' | b'{' if !expect_key => {
+                let levels = 1 + std::mem::take(&mut key_dots);
+                total += levels;
+                stack.push((c, levels));
+                if total > MAX_DEPTH {
+                    return Err(too_deep(i));
+                }
+                if c == b'{' {
+                    expect_key = true;
+                }
+            }
+            b']' | b'}' => {
+                if let Some((_, levels)) = stack.pop() {
+                    total -= levels;
+                }
+                expect_key = false;
+            }
+            b',' if stack.last().is_some_and(|(open, _)| *open == b'{') => {
+                expect_key = true;
+                key_dots = 0;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// The index just past the TOML string opening at `i` (basic, literal, or either's
+/// multi-line form); the end of the line or text if it is never closed.
+fn skip_toml_string(b: &[u8], i: usize) -> usize {
+    let q = b[i];
+    let triple = b.get(i..i + 3) == Some(&[q, q, q][..]);
+    let mut j = i + if triple { 3 } else { 1 };
+    while j < b.len() {
+        match b[j] {
+            b'\\' if q == b'"' => j += 2,
+            c if c == q && !triple => return j + 1,
+            c if c == q && b.get(j..j + 3) == Some(&[q, q, q][..]) => {
+                // `""""` ends with a quote inside: up to two more belong to the string.
+                let mut k = j + 3;
+                while k < b.len() && k < j + 5 && b[k] == q {
+                    k += 1;
+                }
+                return k;
+            }
+            b'\n' if !triple => return j,
+            _ => j += 1,
+        }
+    }
+    b.len()
+}
+
+fn line_end(b: &[u8], i: usize) -> usize {
+    memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n)
+}
+
+fn yaml_depth(b: &[u8]) -> Result<(), SplitError> {
+    // Indentation of the block nodes open at the current line.
+    let mut indents: Vec<usize> = Vec::new();
+    // Inside a `|` or `>` scalar: lines more indented than this are its text.
+    let mut scalar_parent: Option<usize> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let end = line_end(b, i);
+        let indent = b[i..end].iter().take_while(|&&c| c == b' ').count();
+        let content = i + indent;
+        let blank = b[content..end].iter().all(|c| c.is_ascii_whitespace()) || b[content] == b'#';
+        if let Some(parent) = scalar_parent {
+            if blank || indent > parent {
+                i = end + 1;
+                continue;
+            }
+            scalar_parent = None;
+        }
+        if blank {
+            i = end + 1;
+            continue;
+        }
+        while indents.last().is_some_and(|&top| top > indent) {
+            indents.pop();
+        }
+        if indents.last().is_none_or(|&top| top < indent) {
+            indents.push(indent);
+        }
+        let mut depth = indents.len();
+        if depth > MAX_DEPTH {
+            return Err(too_deep(content));
+        }
+        // The rest of the line; a flow collection or quoted scalar may run over lines.
+        let mut j = content;
+        let mut at_value = true;
+        while j < b.len() && b[j] != b'\n' {
+            let c = b[j];
+            let next_is_space = b.get(j + 1).is_none_or(|n| n.is_ascii_whitespace());
+            if c == b' ' || c == b'\t' || c == b'\r' {
+                j += 1;
+                continue;
+            }
+            if c == b'#' && j > 0 && matches!(b[j - 1], b' ' | b'\t') {
+                j = line_end(b, j);
+                break;
+            }
+            if at_value {
+                match c {
+                    // `- - x`, `? x`, `: x`: each opens a node inside the last.
+                    b'-' | b'?' | b':' if next_is_space => {
+                        depth += 1;
+                        if depth > MAX_DEPTH {
+                            return Err(too_deep(j));
+                        }
+                        j += 1;
+                        continue;
+                    }
+                    // An anchor or tag before the value.
+                    b'&' | b'!' => {
+                        while j < b.len() && !b[j].is_ascii_whitespace() {
+                            j += 1;
+                        }
+                        continue;
+                    }
+                    b'[' | b'{' => {
+                        j = skip_yaml_flow(b, j, depth)?;
+                        at_value = false;
+                        continue;
+                    }
+                    b'"' | b'\'' => {
+                        j = skip_yaml_quoted(b, j);
+                        at_value = false;
+                        continue;
+                    }
+                    b'|' | b'>' => {
+                        scalar_parent = Some(indent);
+                        j = line_end(b, j);
+                        break;
+                    }
+                    _ => at_value = false,
+                }
+            } else if c == b':' && next_is_space {
+                // `key: value`: the value starts after the colon.
+                at_value = true;
+            }
+            j += 1;
+        }
+        i = j + 1;
+    }
+    Ok(())
+}
+
+/// The index just past the flow collection opening at `i`, refusing it if it nests
+/// deeper than `MAX_DEPTH` counting the `depth` it starts at.
+fn skip_yaml_flow(b: &[u8], i: usize, depth: usize) -> Result<usize, SplitError> {
+    let mut open = 0usize;
+    let mut j = i;
+    while j < b.len() {
+        let c = b[j];
+        // A quote starts a quoted scalar only where a value can start; elsewhere (`it's`)
+        // it is part of a plain one.
+        let token_start = j == 0 || matches!(b[j - 1], b' ' | b'\t' | b'\n' | b'[' | b'{' | b',');
+        match c {
+            b'[' | b'{' => {
+                open += 1;
+                if depth + open > MAX_DEPTH {
+                    return Err(too_deep(j));
+                }
+            }
+            b']' | b'}' => {
+                open -= 1;
+                if open == 0 {
+                    return Ok(j + 1);
+                }
+            }
+            b'"' | b'\'' if token_start => {
+                j = skip_yaml_quoted(b, j);
+                continue;
+            }
+            b'#' if j > 0 && b[j - 1].is_ascii_whitespace() => {
+                j = line_end(b, j);
+                continue;
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    Ok(b.len())
+}
+
+/// The index just past the YAML quoted scalar opening at `i` (`"…"` with `\` escapes, or
+/// `'…'` with `''`); the end of the text if it is never closed.
+fn skip_yaml_quoted(b: &[u8], i: usize) -> usize {
+    let q = b[i];
+    let mut j = i + 1;
+    while j < b.len() {
+        match b[j] {
+            b'\\' if q == b'"' => j += 2,
+            b'\'' if q == b'\'' && b.get(j + 1) == Some(&b'\'') => j += 2,
+            c if c == q => return j + 1,
+            _ => j += 1,
+        }
+    }
+    b.len()
 }
 
 /// Turns serde_norway's message into ours. It reads "PROBLEM at line X column Y" and, for
@@ -280,6 +580,53 @@ mod tests {
         assert_eq!(line_column_offset("ab\ncd", 2, 2), Some(4));
         assert_eq!(line_column_offset("ab", 9, 1), Some(2));
         assert_eq!(line_column_offset("ab", 0, 1), None);
+    }
+
+    #[test]
+    fn deep_front_matter_is_refused_where_it_gets_too_deep() {
+        let depth_error = |format, fm: &str| {
+            check_depth(format, fm)
+                .err()
+                .map(|e| (e.offset, e.message.contains("nested more than 64 levels")))
+        };
+        let deep = "[".repeat(100_000);
+        assert_eq!(
+            depth_error(Format::Yaml, &format!("title: x\nthemes: {deep}")),
+            Some((9 + 8 + 63, true))
+        );
+        assert_eq!(
+            depth_error(Format::Toml, &format!("title = {deep}")),
+            Some((8 + 64, true))
+        );
+        let dashes = "- ".repeat(100);
+        assert_eq!(
+            depth_error(Format::Yaml, &format!("a:\n  {dashes}x")),
+            Some((5 + 2 * 62, true))
+        );
+        let dots = "a.".repeat(100);
+        assert_eq!(
+            depth_error(Format::Toml, &format!("{dots}b = 1")),
+            Some((127, true))
+        );
+        assert!(depth_error(Format::Toml, &format!("[{dots}b]")).is_some());
+        assert!(depth_error(Format::Toml, &format!("x = {}", "{a = ".repeat(70))).is_some());
+        // Exactly as deep as allowed, or deep-looking text in strings, comments and block
+        // scalars, is fine.
+        let ok = format!("x = {}{}", "[".repeat(64), "]".repeat(64));
+        assert_eq!(depth_error(Format::Toml, &ok), None);
+        for fm in [
+            format!("t = \"{deep}\"\n# {deep}\ns = '{deep}'\nm = \"\"\"\n{deep}\"\"\"\n"),
+            "a.b.c = 1\n[x.y]\nz = [1.5, 2.5]\nw = { a.b = [1] }\n".to_string(),
+        ] {
+            assert_eq!(depth_error(Format::Toml, &fm), None, "{fm}");
+        }
+        for fm in [
+            format!("t: \"{deep}\"\n# {deep}\ns: '{deep}'\nd: |\n  {deep}\n  more\nu: it's [x\n"),
+            format!("title: Tariffs [draft] {deep}\nthemes: [trade, 'a]']\n"),
+            "sources:\n  - title: a\n    date: 2026-01-01\n  - title: b\n".to_string(),
+        ] {
+            assert_eq!(depth_error(Format::Yaml, &fm), None, "{fm}");
+        }
     }
 
     #[test]

@@ -63,14 +63,26 @@ impl Site {
     }
 
     fn write_into(&self, out: &output::Output) -> Result<(usize, usize), Errors> {
+        // Failed writes name the file as the reader knows it (`public/x/index.html`, not
+        // the staging folder, which is gone once the build has failed), and a full disk's
+        // thousands of identical errors are said once.
+        let shown = self.shown_output_dir(out.target());
+        let in_output = |d: Diagnostic, rel: &str| match d.io {
+            Some(_) => Diagnostic {
+                file: shown.join(rel),
+                ..d
+            },
+            None => d,
+        };
         let files = AtomicUsize::new(0);
         let pages = render::render_all(self, &|job| {
             if job.starts_file() {
                 files.fetch_add(1, Ordering::Relaxed);
             }
             out.write_part(&job.path, &job.bytes, job.part)
+                .map_err(|d| in_output(d, &job.path))
         })
-        .map_err(sorted)?;
+        .map_err(|diags| sorted(diagnostic::fold_io(diags, &shown)))?;
         let mut diags = Vec::new();
         // Built-in static files, unless the site has its own of the same name.
         for (name, bytes) in render::BUILTIN_STATIC {
@@ -79,7 +91,7 @@ impl Site {
                     Ok(()) => {
                         files.fetch_add(1, Ordering::Relaxed);
                     }
-                    Err(d) => diags.push(d),
+                    Err(d) => diags.push(in_output(d, name)),
                 }
             }
         }
@@ -97,13 +109,22 @@ impl Site {
                 Ok(()) => {
                     files.fetch_add(1, Ordering::Relaxed);
                 }
-                Err(d) => diags.push(d),
+                Err(d) => diags.push(in_output(d, rel)),
             }
         }
         if diags.is_empty() {
             Ok((pages, files.into_inner()))
         } else {
-            Err(sorted(diags))
+            Err(sorted(diagnostic::fold_io(diags, &shown)))
+        }
+    }
+
+    /// The output folder as errors show it: relative to the site folder when inside it.
+    fn shown_output_dir(&self, target: &Path) -> PathBuf {
+        let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+        match target.strip_prefix(&root) {
+            Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+            _ => target.to_path_buf(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! contents, and relative links to `.md` files turned into placeholders that `links`
 //! resolves once every page's URL and anchors are known.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
@@ -47,6 +47,9 @@ pub struct Rendered {
     pub text: String,
     /// How many links became placeholders.
     placeholders: usize,
+    /// For each id wanted more than once, the next suffix to try, so that the 20,000th
+    /// `## Same` costs one lookup rather than 19,999.
+    next_suffix: HashMap<String, usize>,
 }
 
 /// How much of each page's text the search index keeps.
@@ -123,7 +126,7 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
                         Some(given) => given.to_string(),
                         None => slugify(&text),
                     };
-                    let unique = unique_id(&mut out.ids, wanted);
+                    let unique = unique_id(&mut out.ids, &mut out.next_suffix, wanted);
                     if let Some(Event::Start(Tag::Heading { id, .. })) = events.list.get_mut(start)
                     {
                         *id = Some(CowStr::from(unique.clone()));
@@ -412,17 +415,24 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
-fn unique_id(ids: &mut HashSet<String>, wanted: String) -> String {
+/// `wanted`, or the first of `wanted-1`, `wanted-2`, … not taken. Ids are never removed, so
+/// the suffixes below the one remembered for `wanted` are all taken: starting there gives
+/// the same ids as counting from 1, in linear time overall.
+fn unique_id(
+    ids: &mut HashSet<String>,
+    next_suffix: &mut HashMap<String, usize>,
+    wanted: String,
+) -> String {
     if ids.insert(wanted.clone()) {
         return wanted;
     }
-    let mut n = 1;
+    let n = next_suffix.entry(wanted.clone()).or_insert(1);
     loop {
         let candidate = format!("{wanted}-{n}");
+        *n += 1;
         if ids.insert(candidate.clone()) {
             return candidate;
         }
-        n += 1;
     }
 }
 
@@ -444,6 +454,16 @@ mod tests {
         let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["a", "a-1", "custom"]);
         assert!(r.html.contains("<h2 id=\"a-1\">"));
+    }
+
+    #[test]
+    fn duplicate_ids_skip_explicit_ones_as_before() {
+        let r = render(
+            "## x\n\n## x {#x-1}\n\n## x\n\n## x-1\n\n## x\n\n## x {#x}\n",
+            "",
+        );
+        let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["x", "x-1", "x-2", "x-1-1", "x-3", "x-4"]);
     }
 
     #[test]

@@ -293,6 +293,11 @@ impl Output {
         })
     }
 
+    /// The output folder (resolved).
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
     /// Writes `bytes` at `rel` (a `/`-separated path) inside the output folder. Each file
     /// is written once: a second write to the same path is an error, never an overwrite.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
@@ -315,7 +320,9 @@ impl Output {
     /// Copies a file into the output folder at `rel`.
     pub fn copy(&self, from: &Path, rel: &str) -> Result<(), Diagnostic> {
         let path = self.resolve(rel)?;
-        let mut source = File::open(from).map_err(|e| Diagnostic::io(from, &e))?;
+        // Not an `io` diagnostic: the source file is at fault, not the output folder.
+        let mut source = File::open(from)
+            .map_err(|e| Diagnostic::error(from, format!("cannot read the file: {e}")))?;
         let mut file = self.create(rel, &path)?;
         io::copy(&mut source, &mut file)
             .map(|_| ())

@@ -464,10 +464,19 @@ fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
     };
     let mut seen: HashMap<Caseless<'static>, (String, &Page, Option<&str>)> =
         HashMap::with_capacity(pages.len());
+    // Problems per page, to locate only those `cap_per_file` keeps (20,000 colliding
+    // aliases would otherwise each scan the page).
+    let mut located: HashMap<&Path, usize> = HashMap::new();
+    let mut found = Vec::new();
     for (path, p, alias) in claims {
-        let at = |msg: String| match alias {
-            Some(_) => at_front_matter_key(p, "aliases", msg),
-            None => Diagnostic::error(&p.file, msg).at_line(&p.text, 1),
+        let mut at = |msg: String| {
+            let n = located.entry(p.file.as_path()).or_default();
+            *n += 1;
+            match alias {
+                _ if *n > crate::diagnostic::MAX_PER_FILE => Diagnostic::error(&p.file, msg),
+                Some(_) => at_front_matter_key(p, "aliases", msg),
+                None => Diagnostic::error(&p.file, msg).at_line(&p.text, 1),
+            }
         };
         let key = Caseless::owned(&path);
         if let Some((other_path, other, other_alias)) = seen.get(&key) {
@@ -483,18 +492,19 @@ fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
                     "{first} and {second} differ only in letter case, which collides on macOS and Windows"
                 )
             };
-            diags.push(at(msg));
+            found.push(at(msg));
         } else {
             seen.insert(key, (path.to_string(), p, alias));
         }
         let reserved = GENERATED.iter().any(|g| path.starts_with(g))
             && !(config.themes.is_empty() && path.starts_with("themes/"));
         if reserved {
-            diags.push(at(format!(
+            found.push(at(format!(
                 "{path} is reserved for pages the build generates: move this page or alias"
             )));
         }
     }
+    diags.extend(crate::diagnostic::cap_per_file(found));
 }
 
 /// A path compared as a case-insensitive file system would.
@@ -591,18 +601,28 @@ fn check_links(
         .zip(rendered.par_iter())
         .flat_map_iter(|(page, r)| {
             let mut problems = Vec::new();
-            let at = |off: usize, msg: String| {
-                Diagnostic::error(&page.file, msg).at_offset(&page.text, page.body_offset + off)
+            // Past `MAX_PER_FILE`, problems are only counted (see `cap_per_file`): locating
+            // each in the text, or listing a page's anchors for each, would cost time in
+            // proportion to the page, each.
+            let located = std::cell::Cell::new(0);
+            let at = |off: usize, msg: &dyn Fn() -> String| {
+                let n = located.get();
+                located.set(n + 1);
+                if n < crate::diagnostic::MAX_PER_FILE {
+                    Diagnostic::error(&page.file, msg())
+                        .at_offset(&page.text, page.body_offset + off)
+                } else {
+                    Diagnostic::error(&page.file, String::new())
+                }
             };
             for link in &r.links {
                 if link.asset {
                     if let Some(t) = &link.target
                         && !assets.contains(t)
                     {
-                        problems.push(at(
-                            link.offset,
-                            format!("{:?}: there is no file content/{t}", link.written),
-                        ));
+                        problems.push(at(link.offset, &|| {
+                            format!("{:?}: there is no file content/{t}", link.written)
+                        }));
                     }
                     continue;
                 }
@@ -611,19 +631,25 @@ fn check_links(
                     Some(t) => match by_rel.get(t.as_str()) {
                         Some(&j) => Some(&rendered[j].ids),
                         None => {
-                            let why = match unbuilt.get(t.as_str()) {
+                            let draft = match unbuilt.get(t.as_str()) {
                                 // Its own error is reported already.
                                 Some(false) => None,
-                                Some(true) => Some(format!(
-                                    "link to {:?}: content/{t} is a draft, so it is not built (pass --drafts, or remove the link)",
-                                    link.written
-                                )),
-                                None => Some(format!(
-                                    "link to {:?}: there is no page content/{t}",
-                                    link.written
-                                )),
+                                Some(true) => Some(true),
+                                None => Some(false),
                             };
-                            problems.extend(why.map(|msg| at(link.offset, msg)));
+                            problems.extend(draft.map(|draft| {
+                                at(link.offset, &|| if draft {
+                                    format!(
+                                        "link to {:?}: content/{t} is a draft, so it is not built (pass --drafts, or remove the link)",
+                                        link.written
+                                    )
+                                } else {
+                                    format!(
+                                        "link to {:?}: there is no page content/{t}",
+                                        link.written
+                                    )
+                                })
+                            }));
                             None
                         }
                     },
@@ -631,17 +657,16 @@ fn check_links(
                 if let (Some(ids), Some(anchor)) = (target_ids, &link.anchor)
                     && !ids.contains(anchor)
                 {
-                    problems.push(at(
-                        link.offset,
+                    problems.push(at(link.offset, &|| {
                         format!(
                             "link to {:?}: the anchor #{anchor} does not exist on that page{}",
                             link.written,
                             suggest(anchor, ids)
-                        ),
-                    ));
+                        )
+                    }));
                 }
             }
-            problems
+            crate::diagnostic::cap_per_file(problems)
         })
         .collect()
 }

@@ -484,3 +484,66 @@ fn a_book_longer_than_one_chunk_is_whole() {
     assert_eq!(contents, sections, "contents and sections differ");
     assert_eq!(book.select(&sel("html")).count(), 1);
 }
+
+/// CommonMark: U+0000 in the input is replaced by U+FFFD. pulldown-cmark does so in text
+/// but not in raw HTML, code or link destinations; the page parser replaces it everywhere
+/// in the body, so no NUL reaches the output.
+#[test]
+fn nul_bytes_in_a_body_become_the_replacement_character() {
+    let site = TestSite::fixture("basic_site");
+    site.write(
+        "content/notes/nul.md",
+        "+++\ntitle = \"Nul\"\n+++\nA\0B `c\0d` <span title=\"x\0y\">s\0t</span> [l](a\0b)\n\n```\nq\0r\n```\n",
+    );
+    site.build().ok();
+    let bytes = std::fs::read(site.public().join("notes/nul/index.html")).expect("page");
+    assert!(!bytes.contains(&0), "a NUL byte reached the output");
+    let html = site.html("notes/nul/index.html");
+    let main = html.select(&sel("main")).next().expect("main");
+    let text: String = main.text().collect();
+    for expected in ["A\u{fffd}B", "c\u{fffd}d", "s\u{fffd}t", "q\u{fffd}r"] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from {text:?}"
+        );
+    }
+    let span = main.select(&sel("span[title]")).next().expect("span");
+    assert_eq!(span.value().attr("title"), Some("x\u{fffd}y"));
+}
+
+/// DTEND is exclusive: a stop on the last day a calendar can write would end in year
+/// 10000. It says how long it lasts instead, and every line stays readable.
+#[test]
+fn a_stop_on_the_last_writable_day_gives_a_calendar_readers_parse() {
+    let site = TestSite::fixture("basic_site");
+    let itinerary = site.read("content/itinerary.md");
+    site.write(
+        "content/itinerary.md",
+        &itinerary.replacen(
+            "[[stops]]",
+            "[[stops]]\ndate = \"9999-12-31\"\ncountry = \"Nowhere\"\ntitle = \"Last day\"\n\
+             [[stops]]\ndate = \"9999\"\ncountry = \"Nowhere\"\ntitle = \"Last year\"\n\
+             [[stops]]\nstart = \"9999-12-31T22:00:00Z\"\nend = \"9999-12-31\"\ncountry = \"Nowhere\"\ntitle = \"Last evening\"\n\
+             [[stops]]",
+            1,
+        ),
+    );
+    site.build().ok();
+    let bytes = std::fs::read(site.public().join("itinerary.ics")).expect("ics");
+    let text = String::from_utf8(bytes.clone()).expect("utf-8");
+    assert!(!text.contains("10000"), "{text}");
+    let calendars: Vec<_> = ical::IcalParser::new(std::io::BufReader::new(&bytes[..]))
+        .collect::<Result<_, _>>()
+        .expect("parses");
+    let durations: Vec<String> = calendars[0]
+        .events
+        .iter()
+        .filter_map(|e| {
+            e.properties
+                .iter()
+                .find(|p| p.name == "DURATION")
+                .and_then(|p| p.value.clone())
+        })
+        .collect();
+    assert_eq!(durations, ["P1D", "PT7200S", "P365D"], "{text}");
+}

@@ -141,3 +141,159 @@ fn a_single_page_renders_through_the_whole_pipeline() {
     let html = briefing::render_single_page(page, &config()).expect("renders");
     assert!(html.contains("<h1>Alone</h1>"), "{html}");
 }
+
+// Pathological single notes, at sizes that took many seconds before their cost was made
+// linear (20,000 same headings: 27 s; YAML nested 100,000 deep: 94 s). These check only
+// that each completes with the right result; how long they take is measured by the
+// benchmark (`bench/src/bin/linear.rs`), never here.
+
+fn page(text: String) -> Result<briefing::content::Page, Vec<briefing::Diagnostic>> {
+    parse_page(
+        "notes/x.md",
+        Path::new("content/notes/x.md"),
+        text,
+        &config(),
+        || Kind::Note,
+    )
+}
+
+#[test]
+fn twenty_thousand_same_headings_get_distinct_sequential_ids() {
+    let body = "## Same\n\n".repeat(20_000);
+    let r = render(&body, "");
+    let ids: Vec<&str> = r.toc.iter().map(|h| h.id.as_str()).collect();
+    let expected: Vec<String> = std::iter::once("same".to_string())
+        .chain((1..20_000).map(|n| format!("same-{n}")))
+        .collect();
+    assert_eq!(ids, expected);
+    assert_eq!(r.ids.len(), 20_000);
+    assert_eq!(outline(&body, "").toc, r.toc);
+    // Explicit ids that look like generated ones are skipped, as before.
+    let mixed: String = (1..=10_000)
+        .map(|n| format!("## x {{#x-{n}}}\n\n## x\n\n"))
+        .collect();
+    let r = render(&mixed, "");
+    assert_eq!(r.ids.len(), 20_000);
+    assert_eq!(r.toc[1].id, "x");
+    assert_eq!(r.toc.last().map(|h| h.id.as_str()), Some("x-10001"));
+}
+
+#[test]
+fn deeply_nested_front_matter_is_refused_at_the_line_where_it_gets_too_deep() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let cases = [
+        format!("---\ntitle: T\nthemes: {deep}\n---\n"),
+        format!("---\ntitle: T\nthemes:\n{}x\n---\n", "- ".repeat(100_000)),
+        format!("+++\ntitle = \"T\"\nthemes = {deep}\n+++\n"),
+        format!(
+            "+++\ntitle = \"T\"\nx = {}1{}\n+++\n",
+            "{a = ".repeat(50_000),
+            "}".repeat(50_000)
+        ),
+        format!("+++\ntitle = \"T\"\n{}b = 1\n+++\n", "a.".repeat(100_000)),
+    ];
+    let lines = [3, 4, 3, 3, 3];
+    for (text, line) in cases.into_iter().zip(lines) {
+        let start: String = text.chars().take(30).collect();
+        let diags = page(text).expect_err("too deep");
+        assert_eq!(diags.len(), 1, "{start:?}: {diags:?}");
+        assert_eq!(diags[0].line, Some(line), "{start:?}: {:?}", diags[0]);
+        assert_eq!(diags[0].file, Path::new("content/notes/x.md"));
+        assert!(
+            diags[0].message.contains("nested more than 64 levels deep"),
+            "{start:?}: {}",
+            diags[0].message
+        );
+    }
+}
+
+#[test]
+fn many_links_footnotes_and_a_long_line_render_completely() {
+    let links = "[top](#top) ".repeat(20_000);
+    let r = render(&format!("## Top\n\n{links}"), "");
+    assert_eq!(r.links.len(), 20_000);
+    assert_eq!(r.html.matches("href=\"#top\"").count(), 20_000);
+
+    let refs: String = (0..20_000).map(|i| format!("t[^{i}] ")).collect();
+    let defs: String = (0..20_000).map(|i| format!("[^{i}]: note {i}\n")).collect();
+    let r = render(&format!("{refs}\n\n{defs}"), "");
+    assert_eq!(
+        r.html.matches("class=\"footnote-definition\"").count(),
+        20_000
+    );
+
+    let long = "word *em* `c` ".repeat(100_000);
+    let r = render(&long, "");
+    assert_eq!(r.html.matches("<em>").count(), 100_000);
+}
+
+#[test]
+fn many_timeline_entries_and_aliases_are_all_kept() {
+    let entries: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "[[timeline]]\ndate = 2026-01-{:02}\nevent = \"e{i}\"\n",
+                i % 28 + 1
+            )
+        })
+        .collect();
+    let p = page(format!("+++\ntitle = \"T\"\n{entries}+++\n")).expect("page");
+    assert_eq!(p.timeline.len(), 20_000);
+    let aliases: Vec<String> = (0..20_000).map(|i| format!("\"old/a{i}\"")).collect();
+    let p = page(format!(
+        "+++\ntitle = \"T\"\naliases = [{}]\n+++\n",
+        aliases.join(", ")
+    ))
+    .expect("page");
+    assert_eq!(p.aliases.len(), 20_000);
+}
+
+/// 20,000 problems in one note: the first 100 are located and shown, the rest counted.
+#[test]
+fn twenty_thousand_problems_in_one_note_are_shown_in_part_and_counted() {
+    let shown = briefing::diagnostic::MAX_PER_FILE;
+    let bad_dates: String = (0..20_000)
+        .map(|i| format!("[[timeline]]\ndate = \"bad{i}\"\nevent = \"e\"\n"))
+        .collect();
+    let diags = page(format!("+++\ntitle = \"T\"\n{bad_dates}+++\n")).expect_err("bad");
+    assert_eq!(diags.len(), shown + 1);
+    assert_eq!(diags[0].line, Some(4), "{:?}", diags[0]);
+    assert_eq!(diags[shown - 1].line, Some(4 + 3 * (shown - 1)));
+    assert!(
+        diags[shown]
+            .message
+            .starts_with("19,900 more problems in this file are not shown"),
+        "{}",
+        diags[shown].message
+    );
+
+    let missing: String = (0..20_000)
+        .map(|i| format!("[m](missing{i}.md) "))
+        .collect();
+    let p = page(format!("+++\ntitle = \"T\"\n+++\n{missing}")).expect("page");
+    let errors = briefing::render_single_page(p, &config()).expect_err("missing links");
+    assert_eq!(errors.0.len(), shown + 1, "{:?}", errors.0.last());
+    assert!(
+        errors
+            .0
+            .iter()
+            .all(|d| d.file == Path::new("content/notes/x.md"))
+    );
+    assert!(
+        errors
+            .0
+            .iter()
+            .any(|d| d.message.starts_with("19,900 more problems")),
+        "{:?}",
+        errors.0.last()
+    );
+
+    let same: Vec<&str> = vec!["\"old/same\""; 20_000];
+    let p = page(format!(
+        "+++\ntitle = \"T\"\naliases = [{}]\n+++\n",
+        same.join(", ")
+    ))
+    .expect("page");
+    let errors = briefing::render_single_page(p, &config()).expect_err("colliding aliases");
+    assert_eq!(errors.0.len(), shown + 1);
+}

@@ -934,3 +934,78 @@ mod output_paths {
         }
     }
 }
+
+/// Runs the binary with stdout, stderr or both connected to a pipe whose reading end is
+/// closed (as after `briefing build 2>&1 | head -1` once `head` has gone); the other
+/// stream, if any, is captured. Returns the exit code and what was captured. The reading
+/// end is dropped right after the spawn, long before the binary has loaded the site.
+fn run_into_closed_pipe(site: &TestSite, args: &[&str], close: &str) -> (Option<i32>, String) {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(args)
+        .current_dir(&site.root)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run briefing");
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    match close {
+        "stdout" => drop(stdout.take()),
+        "stderr" => drop(stderr.take()),
+        _ => {
+            drop(stdout.take());
+            drop(stderr.take());
+        }
+    }
+    let mut captured = String::new();
+    for stream in [
+        stdout.as_mut().map(|s| s as &mut dyn Read),
+        stderr.as_mut().map(|s| s as &mut dyn Read),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        stream.read_to_string(&mut captured).expect("read output");
+    }
+    let status = child.wait().expect("wait");
+    (status.code(), captured)
+}
+
+#[test]
+fn a_closed_output_pipe_ends_the_run_quietly_never_with_a_panic() {
+    let bad = TestSite::fixture("basic_site");
+    for i in 0..200 {
+        bad.write(
+            &format!("content/bad/b{i}.md"),
+            "+++\ntitle = \"B\"\nkind = \"memo\"\n+++\n",
+        );
+    }
+    let good = TestSite::fixture("basic_site");
+    for (site, outcome) in [(&bad, 1), (&good, 0)] {
+        for args in [&["build"][..], &["check"][..]] {
+            for close in ["stdout", "stderr", "both"] {
+                let (code, captured) = run_into_closed_pipe(site, args, close);
+                let what = format!("{args:?}, {close} closed, expected {outcome}: {captured}");
+                assert!(!captured.contains("panicked"), "{what}");
+                assert_ne!(code, Some(101), "{what}");
+                // The run's own outcome, or 141 where its output could not be written.
+                assert!(
+                    code == Some(outcome) || code == Some(141),
+                    "{code:?}: {what}"
+                );
+            }
+        }
+    }
+    // `serve` too: its first line cannot be written, so it stops at once, quietly.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+        .to_string();
+    let (code, captured) = run_into_closed_pipe(&good, &["serve", "--port", &port], "stdout");
+    assert!(!captured.contains("panicked"), "{captured}");
+    assert_eq!(code, Some(141), "{captured}");
+}

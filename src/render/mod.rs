@@ -692,7 +692,6 @@ fn days<'a>(stops: impl Iterator<Item = &'a Stop>) -> Vec<DayView<'a>> {
     days
 }
 
-
 /// Which pages a rebuild renders.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
