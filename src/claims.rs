@@ -43,7 +43,11 @@ impl Site {
 
     /// The error, placed at the page (and its line) where one side is a page.
     fn clash(&self, a: Source, b: Source, msg: String) -> Diagnostic {
-        let page = [a, b].into_iter().find(|s| s.is_page());
+        // An alias is the likelier mistake, and has its own line.
+        let page = [a, b]
+            .into_iter()
+            .find(|s| matches!(s, Source::Alias(..)))
+            .or_else(|| [a, b].into_iter().find(|s| s.is_page()));
         match page {
             Some(Source::Alias(i, _)) => at_front_matter_key(&self.pages[i], "aliases", msg),
             Some(Source::Page(i)) => {
@@ -117,8 +121,9 @@ impl Site {
         claims
     }
 
-    /// Output files claimed twice, or used as a folder by another claim, where at least one
-    /// side is not a page (pages among themselves are `check_paths`' job).
+    /// Output files claimed twice where at least one side is not a page (pages and aliases
+    /// among themselves are `check_paths`' job), and any file that another claim needs as a
+    /// folder (an alias `a/index.html` of a page beside the page `a/`).
     pub fn file_clashes(&self) -> Vec<Diagnostic> {
         let claims = self.claims();
         // Case-folded, as on macOS and Windows.
@@ -160,8 +165,9 @@ impl Site {
                 folder = parent;
                 if let Some(&(m, file)) = files.get(&folder.to_lowercase()) {
                     let other = claims[m].1;
+                    // A page under a generated folder is `check_paths`' (reserved) error.
                     let reserved = crate::site::GENERATED.iter().any(|g| path.starts_with(g));
-                    if !(source.is_page() && (other.is_page() || reserved)) {
+                    if !(source.is_page() && reserved) {
                         diags.push(self.clash(
                             other,
                             *source,
