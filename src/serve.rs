@@ -37,9 +37,9 @@ const LIVE_RELOAD_JS: &str = include_str!("live_reload.js");
 /// A client must send a request's headers within this, and an idle keep-alive connection
 /// is closed after it: a connection that never finishes costs a file descriptor forever.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
-/// Connections served at once; more wait in the kernel's backlog, costing us nothing, so
-/// a flood of connections cannot use up the descriptors a rebuild needs.
-const MAX_CONNECTIONS: usize = 256;
+/// Connections served at once, at most; more wait in the kernel's backlog, costing us
+/// nothing, so a flood of connections cannot use up the descriptors a rebuild needs.
+const MAX_CONNECTIONS: usize = 512;
 /// Live-reload streams at once: they never end, so they get their own, smaller share and
 /// cannot hold every connection slot.
 const MAX_LIVE_STREAMS: usize = 64;
@@ -101,6 +101,8 @@ pub fn serve(
         .enable_all()
         .build()
         .map_err(ServeError::Io)?;
+    // Listen for the stop signals first: one sent while starting still stops us cleanly.
+    let mut stop = runtime.block_on(async { Stop::new() }).map_err(ServeError::Io)?;
     let listener = runtime.block_on(bind(options.interface, options.port))?;
     let addr = listener.local_addr().map_err(ServeError::Io)?;
     let url = format!("http://{addr}/");
@@ -130,10 +132,6 @@ pub fn serve(
         rebuilding: Mutex::new(()),
         stopping: AtomicBool::new(false),
     });
-    // Listen for the stop signals before announcing, so one sent right after is not missed.
-    let mut stop = runtime
-        .block_on(async { Stop::new() })
-        .map_err(ServeError::Io)?;
 
     // Watch before announcing the address, so no edit made after the announcement is missed.
     watch(session, Arc::clone(&live), report)?;
@@ -205,10 +203,28 @@ impl Stop {
     }
 }
 
+/// How many connections to serve at once: `MAX_CONNECTIONS`, or half the file-descriptor
+/// limit if that is lower (macOS starts at 256), leaving the rest to rebuilds and watching.
+fn connection_cap() -> usize {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit only writes the struct it is given, which lives for the call.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+            let half = usize::try_from(limit.rlim_cur / 2).unwrap_or(usize::MAX);
+            return half.clamp(16, MAX_CONNECTIONS);
+        }
+    }
+    MAX_CONNECTIONS
+}
+
 /// Accepts connections and serves each with hyper's HTTP/1 server, with a header/idle
 /// timeout, under a cap on connections served at once.
 async fn accept_loop(listener: tokio::net::TcpListener, app: Router) {
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let slots = Arc::new(Semaphore::new(connection_cap()));
     let mut warned: Option<Instant> = None;
     loop {
         // Take a slot before accepting: past the cap, connections wait in the backlog.
