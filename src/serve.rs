@@ -102,7 +102,9 @@ pub fn serve(
         .build()
         .map_err(ServeError::Io)?;
     // Listen for the stop signals first: one sent while starting still stops us cleanly.
-    let mut stop = runtime.block_on(async { Stop::new() }).map_err(ServeError::Io)?;
+    let mut stop = runtime
+        .block_on(async { Stop::new() })
+        .map_err(ServeError::Io)?;
     let listener = runtime.block_on(bind(options.interface, options.port))?;
     let addr = listener.local_addr().map_err(ServeError::Io)?;
     let url = format!("http://{addr}/");
@@ -608,7 +610,22 @@ fn watch(
         }
     }
     std::thread::spawn(move || {
-        while let Ok(result) = rx.recv() {
+        // After the server's own trouble (say, out of file descriptors) the rebuild is
+        // retried every second until it goes through, without waiting for another save.
+        let mut retry = false;
+        loop {
+            let first = if retry {
+                match rx.recv_timeout(Duration::from_secs(1)) {
+                    Ok(r) => Some(r),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            } else {
+                match rx.recv() {
+                    Ok(r) => Some(r),
+                    Err(_) => return,
+                }
+            };
             let mut paths: Vec<PathBuf> = Vec::new();
             let mut collect = |r: notify_debouncer_full::DebounceEventResult| {
                 if let Ok(events) = r {
@@ -618,7 +635,9 @@ fn watch(
                     }
                 }
             };
-            collect(result);
+            if let Some(result) = first {
+                collect(result);
+            }
             // Anything else already queued joins this rebuild.
             while let Ok(more) = rx.try_recv() {
                 collect(more);
@@ -657,9 +676,16 @@ fn watch(
                 return;
             }
             let Some(rebuild) = session.apply(&paths) else {
+                // Nothing was left to retry.
+                retry &= !paths.is_empty();
                 continue;
             };
             report(&rebuild);
+            retry = rebuild.trouble.is_some();
+            if retry {
+                // The overlay is for the site's mistakes; the pages served are unchanged.
+                continue;
+            }
             if let Ok(mut errors) = live.errors.write() {
                 *errors = rebuild.errors.clone();
             }

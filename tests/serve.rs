@@ -474,7 +474,11 @@ fn only_this_machine_is_an_acceptable_host() {
     // The live-reload script and channel pass the check for a proper host.
     assert!(
         server
-            .request_with("GET", "/__briefing/live.js", &[&format!("Host: localhost:{port}")])
+            .request_with(
+                "GET",
+                "/__briefing/live.js",
+                &[&format!("Host: localhost:{port}")]
+            )
             .body
             .contains("EventSource")
     );
@@ -675,7 +679,10 @@ fn a_rebuild_that_fails_changes_no_page() {
         let r = server.get(p);
         assert_eq!(r.status, 200, "{p}");
         assert!(r.body.contains("briefing-errors"), "{p}: no overlay");
-        assert!(!r.body.contains("Detained Twice"), "{p} half-applied the edit");
+        assert!(
+            !r.body.contains("Detained Twice"),
+            "{p} half-applied the edit"
+        );
     }
     assert!(server.get("/").body.contains("Detentions"));
     // Fixed: the new title shows everywhere.
@@ -702,7 +709,11 @@ fn stops_cleanly_on(signal: &str) {
         std::fs::read_dir(&scratch)
             .expect("read scratch")
             .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().starts_with("briefing-serve-"))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("briefing-serve-")
+            })
             .count()
     };
     assert_eq!(previews(), 1, "the preview folder is in TMPDIR");
