@@ -698,3 +698,81 @@ fn watch(
     });
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allowed(host: &str, interface: &str) -> bool {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_str(host).expect("header"));
+        host_allowed(
+            &headers,
+            &axum::http::Uri::from_static("/"),
+            interface.parse().expect("ip"),
+        )
+    }
+
+    #[test]
+    fn hosts_of_this_machine_only() {
+        for ok in [
+            "localhost",
+            "localhost:1111",
+            "LocalHost:1",
+            "127.0.0.1",
+            "127.0.0.1:1111",
+            "127.9.9.9:80",
+            "[::1]",
+            "[::1]:1111",
+        ] {
+            assert!(allowed(ok, "127.0.0.1"), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+            "10.0.0.5:1111",
+            "localhost:x",
+            "[::1",
+            "[::1]x",
+            "",
+            ":1111",
+            "user@localhost",
+        ] {
+            assert!(!allowed(bad, "127.0.0.1"), "{bad}");
+        }
+        // The address it was told to bind, and any literal when bound to all of them.
+        assert!(allowed("192.168.1.20:1111", "192.168.1.20"));
+        assert!(!allowed("192.168.1.21:1111", "192.168.1.20"));
+        assert!(allowed("192.168.1.21:1111", "0.0.0.0"));
+        assert!(allowed("[fe80::1]:1111", "::"));
+        assert!(!allowed("evil.example", "0.0.0.0"));
+    }
+
+    #[test]
+    fn dot_segments_are_hidden_however_encoded() {
+        for hidden in [
+            "/.briefing-output",
+            "/%2ebriefing-output",
+            "/%2Ebriefing-output",
+            "/%252ebriefing-output",
+            "/a/%2E%2E/x",
+            "/a/..%2f.x",
+            "/a/..%5cx",
+            "/..",
+            "/a/./b",
+        ] {
+            assert!(is_hidden(hidden), "{hidden}");
+        }
+        for shown in [
+            "/",
+            "/notes/detentions/",
+            "/style.css",
+            "/a.b/c",
+            "/__briefing/live.js",
+            "/__briefing/events",
+        ] {
+            assert!(!is_hidden(shown), "{shown}");
+        }
+    }
+}

@@ -59,13 +59,16 @@ pub struct Session {
     pending: BTreeSet<Changed>,
 }
 
+/// A page and its rendered body, as they were.
+type SavedPage = (crate::content::Page, Rendered);
+
 /// What a rebuild changed in the session, to put back if it fails.
 #[derive(Default)]
 struct Undo {
     /// The site before a full reload replaced it.
     site: Option<Option<Site>>,
     /// Pages as they were (`None`: not a page), with their `unbuilt` entry.
-    pages: BTreeMap<String, (Option<(crate::content::Page, Rendered)>, Option<bool>)>,
+    pages: BTreeMap<String, (Option<SavedPage>, Option<bool>)>,
     /// Whether each asset was in the site's set.
     assets: BTreeMap<String, bool>,
     templates: Option<Templates>,
@@ -413,16 +416,7 @@ impl Session {
                 }
                 Err(d) => self.load_errors = d,
             },
-            Changed::Page(rel) => match {
-                undo.pages.entry(rel.clone()).or_insert_with(|| {
-                    let page = site
-                        .by_rel
-                        .get(&rel)
-                        .map(|&i| (site.pages[i].clone(), site.rendered[i].clone()));
-                    (page, site.unbuilt.get(&rel).copied())
-                });
-                site.reload_page(&rel)
-            } {
+            Changed::Page(rel) => match reload_saved(undo, site, &rel) {
                 Err(d) => {
                     self.file_errors.insert(rel, d);
                 }
@@ -739,7 +733,7 @@ fn clash(out: &Path, staged: &BTreeSet<String>, rel: &str) -> Option<String> {
     {
         return Some(f.clone());
     }
-    out.join(rel).is_dir().then(|| below)
+    out.join(rel).is_dir().then_some(below)
 }
 
 /// The error for two output paths that clash, at the page or alias that asked for `rel`.
@@ -873,6 +867,22 @@ fn sync_file(
     }
 }
 
+/// Re-reads a page, remembering it as it was before its first change in this rebuild.
+fn reload_saved(
+    undo: &mut Undo,
+    site: &mut Site,
+    rel: &str,
+) -> Result<PageChange, Vec<Diagnostic>> {
+    undo.pages.entry(rel.to_string()).or_insert_with(|| {
+        let page = site
+            .by_rel
+            .get(rel)
+            .map(|&i| (site.pages[i].clone(), site.rendered[i].clone()));
+        (page, site.unbuilt.get(rel).copied())
+    });
+    site.reload_page(rel)
+}
+
 /// The index of each page by its path relative to `content/`.
 fn by_rel(pages: &[crate::content::Page]) -> std::collections::HashMap<String, usize> {
     pages
@@ -880,4 +890,94 @@ fn by_rel(pages: &[crate::content::Page]) -> std::collections::HashMap<String, u
         .enumerate()
         .map(|(i, p)| (p.rel.clone(), i))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(from: &Path, to: &Path) {
+        for e in walkdir::WalkDir::new(from)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let Ok(rel) = e.path().strip_prefix(from) else {
+                continue;
+            };
+            let dest = to.join(rel);
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&dest).expect("mkdir");
+            } else {
+                std::fs::copy(e.path(), &dest).expect("copy");
+            }
+        }
+    }
+
+    fn title(session: &Session, rel: &str) -> String {
+        let site = session.site().expect("site");
+        site.pages[site.by_rel[rel]].title.clone()
+    }
+
+    #[test]
+    fn a_failed_rebuild_leaves_site_and_output_as_they_were() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("site");
+        copy(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic_site"),
+            &root,
+        );
+        let out = dir.path().join("out");
+        let (mut session, first) = Session::start(&root, BuildOptions::default(), &out);
+        assert!(first.ok(), "{:?}", first.errors);
+        let note = root.join("content/notes/detentions.md");
+        let good = std::fs::read_to_string(&note).expect("read");
+        let home = std::fs::read_to_string(out.join("index.html")).expect("home");
+        std::fs::write(
+            &note,
+            good.replacen(
+                "title: Detentions",
+                "title: Renamed\naliases: [\"disputes/canola/index.html\"]",
+                1,
+            ),
+        )
+        .expect("write");
+        let failed = session.apply(std::slice::from_ref(&note)).expect("rebuild");
+        assert!(!failed.ok());
+        assert!(failed.trouble.is_none(), "a clash is the site's error");
+        assert!(
+            failed.errors[0]
+                .to_string()
+                .contains("content/notes/detentions.md"),
+            "{:?}",
+            failed.errors
+        );
+        assert_eq!(title(&session, "notes/detentions.md"), "Detentions");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).expect("home"),
+            home
+        );
+        assert!(!out.with_file_name("out.briefing-stage").exists());
+        // An unrelated edit now still carries the broken change, so it fails too.
+        let canola = root.join("content/disputes/canola.md");
+        let text = std::fs::read_to_string(&canola).expect("read");
+        std::fs::write(&canola, format!("{text}\nMore.\n")).expect("write");
+        assert!(!session.apply(&[canola]).expect("rebuild").ok());
+        assert_eq!(title(&session, "notes/detentions.md"), "Detentions");
+        // Fixed: the new title is applied from the last good state.
+        std::fs::write(
+            &note,
+            good.replacen("title: Detentions", "title: Renamed", 1),
+        )
+        .expect("write");
+        let fixed = session.apply(&[note]).expect("rebuild");
+        assert!(fixed.ok(), "{:?}", fixed.errors);
+        assert_eq!(title(&session, "notes/detentions.md"), "Renamed");
+        let home = std::fs::read_to_string(out.join("index.html")).expect("home");
+        assert!(home.contains("Renamed"));
+        assert!(
+            std::fs::read_to_string(out.join("disputes/canola/index.html"))
+                .expect("canola")
+                .contains("More.")
+        );
+    }
 }
