@@ -373,7 +373,13 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
         drafts: args.drafts,
     };
     let report = move |r: &briefing::watch::Rebuild| {
-        if r.ok() {
+        if let Some(trouble) = &r.trouble {
+            // Not the site's fault: no content error to fix, and it is tried again.
+            eprintln!(
+                "{}: could not update the preview: {trouble}; still serving the last good build, retrying",
+                r.what
+            );
+        } else if r.ok() {
             if !ui.quiet {
                 out!(
                     "{}: {} page{} written in {} ms",

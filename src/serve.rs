@@ -5,20 +5,24 @@
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use futures_util::stream::{self, Stream};
-use tokio::sync::broadcast;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::sync::{Semaphore, broadcast};
+use tower::ServiceExt;
+use tower_http::services::fs::ServeFileSystemResponseBody;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::diagnostic::Diagnostic;
@@ -29,6 +33,16 @@ pub const LIVE_RELOAD_PATH: &str = "/__briefing/live.js";
 pub const EVENTS_PATH: &str = "/__briefing/events";
 
 const LIVE_RELOAD_JS: &str = include_str!("live_reload.js");
+
+/// A client must send a request's headers within this, and an idle keep-alive connection
+/// is closed after it: a connection that never finishes costs a file descriptor forever.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections served at once, at most; more wait in the kernel's backlog, costing us
+/// nothing, so a flood of connections cannot use up the descriptors a rebuild needs.
+const MAX_CONNECTIONS: usize = 512;
+/// Live-reload streams at once: they never end, so they get their own, smaller share and
+/// cannot hold every connection slot.
+const MAX_LIVE_STREAMS: usize = 64;
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -66,9 +80,15 @@ struct Live {
     errors: RwLock<Vec<Diagnostic>>,
     /// "reload" or "css" after each rebuild.
     events: broadcast::Sender<&'static str>,
+    /// Slots for live-reload streams.
+    streams: Arc<Semaphore>,
+    /// Held while a rebuild writes, so shutdown can wait for it before removing the folder.
+    rebuilding: Mutex<()>,
+    /// Set on shutdown: no rebuild starts after it.
+    stopping: AtomicBool,
 }
 
-/// Runs the preview until Ctrl-C. `report` prints each rebuild's line and diagnostics.
+/// Runs the preview until Ctrl-C, SIGTERM or SIGHUP. `report` prints each rebuild's line and diagnostics.
 pub fn serve(
     root: &Path,
     options: ServeOptions,
@@ -80,6 +100,10 @@ pub fn serve(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
+        .map_err(ServeError::Io)?;
+    // Listen for the stop signals first: one sent while starting still stops us cleanly.
+    let mut stop = runtime
+        .block_on(async { Stop::new() })
         .map_err(ServeError::Io)?;
     let listener = runtime.block_on(bind(options.interface, options.port))?;
     let addr = listener.local_addr().map_err(ServeError::Io)?;
@@ -106,6 +130,9 @@ pub fn serve(
     let live = Arc::new(Live {
         errors: RwLock::new(first.errors.clone()),
         events,
+        streams: Arc::new(Semaphore::new(MAX_LIVE_STREAMS)),
+        rebuilding: Mutex::new(()),
+        stopping: AtomicBool::new(false),
     });
 
     // Watch before announcing the address, so no edit made after the announcement is missed.
@@ -115,20 +142,123 @@ pub fn serve(
         let _ = opener::open(&url);
     }
 
-    let app = router(&out, Arc::clone(&live));
+    let app = router(&out, Arc::clone(&live), options.interface);
     runtime.block_on(async move {
-        // Live-reload connections never finish by themselves, so Ctrl-C does not wait
+        // Live-reload connections never finish by themselves, so stopping does not wait
         // for open connections: it stops serving at once.
         tokio::select! {
-            // No Nagle delay: a response's headers and body go out at once.
-            served = axum::serve(listener.tap_io(|tcp| { let _ = tcp.set_nodelay(true); }), app) => served.map_err(ServeError::Io),
-            _ = tokio::signal::ctrl_c() => Ok(()),
+            () = accept_loop(listener, app) => {}
+            () = stop.recv() => {}
         }
-    })?;
+    });
     runtime.shutdown_background();
+    // Let a rebuild in progress finish, and start no other, so nothing is written into
+    // the preview folder while it is removed.
+    live.stopping.store(true, Ordering::SeqCst);
+    let guard = live.rebuilding.lock();
     // Dropping `scratch` removes the preview folder.
     drop(scratch);
+    drop(guard);
     Ok(())
+}
+
+/// The signals that stop the preview: Ctrl-C, and on Unix SIGTERM and SIGHUP too (a
+/// service manager, `kill`, a closed terminal), so each removes the preview folder.
+struct Stop {
+    #[cfg(unix)]
+    signals: Vec<tokio::signal::unix::Signal>,
+}
+
+impl Stop {
+    #[cfg(unix)]
+    fn new() -> std::io::Result<Stop> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let signals = [
+            SignalKind::interrupt(),
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+        ]
+        .into_iter()
+        .map(signal)
+        .collect::<std::io::Result<Vec<_>>>()?;
+        Ok(Stop { signals })
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> std::io::Result<Stop> {
+        Ok(Stop {})
+    }
+
+    #[cfg(unix)]
+    async fn recv(&mut self) {
+        let any = self
+            .signals
+            .iter_mut()
+            .map(|s| Box::pin(s.recv()))
+            .collect::<Vec<_>>();
+        futures_util::future::select_all(any).await;
+    }
+
+    #[cfg(not(unix))]
+    async fn recv(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// How many connections to serve at once: `MAX_CONNECTIONS`, or half the file-descriptor
+/// limit if that is lower (macOS starts at 256), leaving the rest to rebuilds and watching.
+fn connection_cap() -> usize {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit only writes the struct it is given, which lives for the call.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+            let half = usize::try_from(limit.rlim_cur / 2).unwrap_or(usize::MAX);
+            return half.clamp(16, MAX_CONNECTIONS);
+        }
+    }
+    MAX_CONNECTIONS
+}
+
+/// Accepts connections and serves each with hyper's HTTP/1 server, with a header/idle
+/// timeout, under a cap on connections served at once.
+async fn accept_loop(listener: tokio::net::TcpListener, app: Router) {
+    let slots = Arc::new(Semaphore::new(connection_cap()));
+    let mut warned: Option<Instant> = None;
+    loop {
+        // Take a slot before accepting: past the cap, connections wait in the backlog.
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+            return;
+        };
+        let tcp = match listener.accept().await {
+            Ok((tcp, _)) => tcp,
+            Err(e) => {
+                // Out of file descriptors, or a peer gone before it was accepted: the
+                // server's trouble, not the site's. Say so now and then, wait, go on.
+                if warned.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
+                    eprintln!("warning: cannot accept a connection: {e}; retrying");
+                    warned = Some(Instant::now());
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        // No Nagle delay: a response's headers and body go out at once.
+        let _ = tcp.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let mut http = hyper::server::conn::http1::Builder::new();
+            // hyper's header timeout also runs while a keep-alive connection waits for
+            // its next request, so it closes idle connections too.
+            http.timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT);
+            let _ = http.serve_connection(TokioIo::new(tcp), service).await;
+            drop(slot);
+        });
+    }
 }
 
 /// Binds the port asked for, or the next free one of the ten after it.
@@ -149,16 +279,177 @@ async fn bind(interface: IpAddr, port: u16) -> Result<tokio::net::TcpListener, S
     })
 }
 
-fn router(out: &Path, live: Arc<Live>) -> Router {
+fn router(out: &Path, live: Arc<Live>, interface: IpAddr) -> Router {
     let files = ServeDir::new(out)
         .append_index_html_on_directories(true)
         .not_found_service(ServeFile::new(out.join("404.html")));
+    let not_found = ServeFile::new(out.join("404.html"));
     Router::new()
         .route(LIVE_RELOAD_PATH, get(live_reload_js))
         .route(EVENTS_PATH, get(events))
-        .fallback_service(files)
+        .fallback(move |request: Request| serve_file(files, not_found, request))
         .layer(middleware::from_fn_with_state(Arc::clone(&live), inject))
+        // Outermost: a request for a foreign host or with another method reaches nothing.
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            guard(interface, request, next)
+        }))
         .with_state(live)
+}
+
+/// Rejects what the preview never answers: a `Host` that is not this machine (a page
+/// elsewhere reaching the preview through DNS rebinding), and methods other than GET/HEAD.
+async fn guard(interface: IpAddr, request: Request, next: Next) -> Response {
+    if !host_allowed(request.headers(), request.uri(), interface) {
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "this preview answers only to localhost and this machine's addresses\n",
+        )
+            .into_response();
+    }
+    let method = request.method();
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET and HEAD are allowed\n",
+        )
+            .into_response();
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    next.run(request).await
+}
+
+/// Whether the request names this machine: `localhost`, a loopback address, the address
+/// the server was bound to or, bound to every interface, any address literal (a literal
+/// cannot be rebound to another site; only names can). A port may follow.
+fn host_allowed(headers: &HeaderMap, uri: &axum::http::Uri, interface: IpAddr) -> bool {
+    let mut hosts = headers.get_all(header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
+        return false;
+    };
+    let Ok(host) = host.to_str() else {
+        return false;
+    };
+    let names_this_machine = |authority: &str| {
+        host_name(authority).is_some_and(|name| match name {
+            Host::Name(n) => {
+                n.eq_ignore_ascii_case("localhost") || n.eq_ignore_ascii_case("localhost.")
+            }
+            Host::Ip(ip) => ip.is_loopback() || ip == interface || interface.is_unspecified(),
+        })
+    };
+    // An absolute-form request line carries its own authority: it must pass too.
+    names_this_machine(host)
+        && uri
+            .authority()
+            .is_none_or(|a| names_this_machine(a.as_str()))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Host<'a> {
+    Name(&'a str),
+    Ip(IpAddr),
+}
+
+/// The host of a `Host` value (`name`, `name:port`, `1.2.3.4:port`, `[::1]:port`).
+fn host_name(authority: &str) -> Option<Host<'_>> {
+    let port_ok = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if let Some(rest) = authority.strip_prefix('[') {
+        let (ip, after) = rest.split_once(']')?;
+        let port = match after {
+            "" => "",
+            p => p.strip_prefix(':')?,
+        };
+        let ip = ip.parse::<std::net::Ipv6Addr>().ok()?;
+        return port_ok(port).then_some(Host::Ip(IpAddr::V6(ip)));
+    }
+    let (name, port) = authority.split_once(':').unwrap_or((authority, ""));
+    if !port_ok(port) || name.is_empty() {
+        return None;
+    }
+    Some(match name.parse::<std::net::Ipv4Addr>() {
+        Ok(ip) => Host::Ip(IpAddr::V4(ip)),
+        Err(_) => Host::Name(name),
+    })
+}
+
+/// Whether a request path names a dotfile or dot-folder (`.briefing-output`, `..`),
+/// however it is percent-encoded: those are never served.
+fn is_hidden(path: &str) -> bool {
+    let mut path = std::borrow::Cow::Borrowed(path);
+    // Decoded until nothing changes, so `%252e` counts as a dot as well.
+    for _ in 0..4 {
+        let decoded = percent_encoding::percent_decode_str(&path)
+            .decode_utf8_lossy()
+            .into_owned();
+        if decoded == path {
+            break;
+        }
+        path = std::borrow::Cow::Owned(decoded);
+    }
+    path.split(['/', '\\'])
+        .any(|segment| segment.starts_with('.'))
+}
+
+/// A file of the output. HTML is always read whole (for HEAD and Range requests too),
+/// since `inject` adds to it: the length and bytes sent are those of the page as served.
+async fn serve_file(
+    files: ServeDir<tower_http::set_status::SetStatus<ServeFile>>,
+    not_found: ServeFile,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    if is_hidden(parts.uri.path()) {
+        let mut r = fetch(not_found, &parts, Method::GET, false).await;
+        *r.status_mut() = StatusCode::NOT_FOUND;
+        return r.map(Body::new);
+    }
+    let response = fetch(files.clone(), &parts, parts.method.clone(), true).await;
+    let ranged = parts.headers.contains_key(header::RANGE);
+    if is_html(response.headers()) && (parts.method == Method::HEAD || ranged) {
+        return fetch(files, &parts, Method::GET, false)
+            .await
+            .map(Body::new);
+    }
+    response.map(Body::new)
+}
+
+/// The request again, as `method`, with or without its `Range` headers.
+async fn fetch<S>(
+    service: S,
+    parts: &axum::http::request::Parts,
+    method: Method,
+    range: bool,
+) -> axum::http::Response<ServeFileSystemResponseBody>
+where
+    S: tower::Service<
+            Request,
+            Response = axum::http::Response<ServeFileSystemResponseBody>,
+            Error = Infallible,
+        >,
+{
+    let mut request = Request::new(Body::empty());
+    *request.method_mut() = method;
+    *request.uri_mut() = parts.uri.clone();
+    *request.version_mut() = parts.version;
+    *request.headers_mut() = parts.headers.clone();
+    if !range {
+        request.headers_mut().remove(header::RANGE);
+        request.headers_mut().remove(header::IF_RANGE);
+    }
+    match service.oneshot(request).await {
+        Ok(r) => r,
+        Err(never) => match never {},
+    }
+}
+
+fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 async fn live_reload_js() -> impl IntoResponse {
@@ -171,78 +462,74 @@ async fn live_reload_js() -> impl IntoResponse {
     )
 }
 
-async fn events(
-    State(live): State<Arc<Live>>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+async fn events(State(live): State<Arc<Live>>) -> Response {
+    // The slot is held by the stream, so it is freed when the page goes away.
+    let Ok(slot) = Arc::clone(&live.streams).try_acquire_owned() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many live-reload connections; close some preview tabs\n",
+        )
+            .into_response();
+    };
     let rx = live.events.subscribe();
-    let stream = stream::unfold(rx, |mut rx| async move {
+    let stream = stream::unfold((rx, slot), |(mut rx, slot)| async move {
         loop {
             match rx.recv().await {
-                Ok(kind) => return Some((Ok(Event::default().event(kind).data(kind)), rx)),
+                Ok(kind) => {
+                    return Some((Ok(Event::default().event(kind).data(kind)), (rx, slot)));
+                }
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
     });
+    live_stream(stream).into_response()
+}
+
+fn live_stream(
+    stream: impl Stream<Item = Result<Event, Infallible>> + Send + 'static,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
-/// Only GET and HEAD; HTML gets the live-reload script and, while the site is broken, the
-/// error overlay. Nothing is cached, so a reload always shows the latest build.
+/// HTML gets the live-reload script and, while the site is broken, the error overlay;
+/// HEAD gets the same headers, length included, as GET. Nothing is cached, so a reload
+/// always shows the latest build.
 async fn inject(State(live): State<Arc<Live>>, request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    if method != Method::GET && method != Method::HEAD {
-        let mut r = (
-            StatusCode::METHOD_NOT_ALLOWED,
-            "only GET and HEAD are allowed\n",
-        )
-            .into_response();
-        r.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return r;
-    }
+    let head = request.method() == Method::HEAD;
     let mut response = next.run(request).await;
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if method == Method::HEAD {
-        return response;
-    }
-    if !is_html {
+    let status = response.status();
+    // Only a page's body is added to (not a 304's or a 206's, which have none of it).
+    let injectable = status == StatusCode::OK || status == StatusCode::NOT_FOUND;
+    let errors = live.errors.read().map(|e| e.clone()).unwrap_or_default();
+    if !is_html(response.headers()) || !injectable {
         // Before the first good build there is no page (not even 404.html) to show the
         // errors on: show them on a bare page instead.
-        let errors = live.errors.read().map(|e| e.clone()).unwrap_or_default();
-        if response.status() == StatusCode::NOT_FOUND && !errors.is_empty() {
+        if status == StatusCode::NOT_FOUND && !errors.is_empty() {
             let html = format!(
                 "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body>{}<script src=\"{LIVE_RELOAD_PATH}\"></script>\n</body></html>\n",
                 overlay(&errors)
             );
-            return (
-                StatusCode::NOT_FOUND,
-                [
-                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                    (header::CACHE_CONTROL, "no-store"),
-                ],
-                html,
-            )
-                .into_response();
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            return with_body(headers, status, html, head);
         }
         return response;
     }
-    let (mut parts, body) = response.into_parts();
+    let (parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let mut html = String::from_utf8_lossy(&bytes).into_owned();
     let mut extra = String::new();
-    if let Ok(errors) = live.errors.read()
-        && !errors.is_empty()
-    {
+    if !errors.is_empty() {
         extra.push_str(&overlay(&errors));
     }
     extra.push_str(&format!("<script src=\"{LIVE_RELOAD_PATH}\"></script>\n"));
@@ -250,8 +537,27 @@ async fn inject(State(live): State<Arc<Live>>, request: Request, next: Next) -> 
         Some(i) => html.insert_str(i, &extra),
         None => html.push_str(&extra),
     }
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(html))
+    let mut headers = parts.headers;
+    // The file's byte ranges and validators are not the page's (the overlay comes and
+    // goes): neither ranges nor conditional requests are offered for a page.
+    headers.remove(header::ACCEPT_RANGES);
+    headers.remove(header::ETAG);
+    headers.remove(header::LAST_MODIFIED);
+    with_body(headers, parts.status, html, head)
+}
+
+/// A response with these headers and `body`'s length; for HEAD, without the body.
+fn with_body(mut headers: HeaderMap, status: StatusCode, body: String, head: bool) -> Response {
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    let body = if head {
+        Body::empty()
+    } else {
+        Body::from(body)
+    };
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    *r.headers_mut() = headers;
+    r
 }
 
 /// The error overlay: every problem with its file, line and message.
@@ -304,7 +610,22 @@ fn watch(
         }
     }
     std::thread::spawn(move || {
-        while let Ok(result) = rx.recv() {
+        // After the server's own trouble (say, out of file descriptors) the rebuild is
+        // retried every second until it goes through, without waiting for another save.
+        let mut retry = false;
+        loop {
+            let first = if retry {
+                match rx.recv_timeout(Duration::from_secs(1)) {
+                    Ok(r) => Some(r),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            } else {
+                match rx.recv() {
+                    Ok(r) => Some(r),
+                    Err(_) => return,
+                }
+            };
             let mut paths: Vec<PathBuf> = Vec::new();
             let mut collect = |r: notify_debouncer_full::DebounceEventResult| {
                 if let Ok(events) = r {
@@ -314,7 +635,9 @@ fn watch(
                     }
                 }
             };
-            collect(result);
+            if let Some(result) = first {
+                collect(result);
+            }
             // Anything else already queued joins this rebuild.
             while let Ok(more) = rx.try_recv() {
                 collect(more);
@@ -345,10 +668,24 @@ fn watch(
                     );
                 }
             }
+            // Held while writing: shutdown waits for it, and no rebuild starts after.
+            let Ok(_writing) = live.rebuilding.lock() else {
+                return;
+            };
+            if live.stopping.load(Ordering::SeqCst) {
+                return;
+            }
             let Some(rebuild) = session.apply(&paths) else {
+                // Nothing was left to retry.
+                retry &= !paths.is_empty();
                 continue;
             };
             report(&rebuild);
+            retry = rebuild.trouble.is_some();
+            if retry {
+                // The overlay is for the site's mistakes; the pages served are unchanged.
+                continue;
+            }
             if let Ok(mut errors) = live.errors.write() {
                 *errors = rebuild.errors.clone();
             }
@@ -360,4 +697,82 @@ fn watch(
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allowed(host: &str, interface: &str) -> bool {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_str(host).expect("header"));
+        host_allowed(
+            &headers,
+            &axum::http::Uri::from_static("/"),
+            interface.parse().expect("ip"),
+        )
+    }
+
+    #[test]
+    fn hosts_of_this_machine_only() {
+        for ok in [
+            "localhost",
+            "localhost:1111",
+            "LocalHost:1",
+            "127.0.0.1",
+            "127.0.0.1:1111",
+            "127.9.9.9:80",
+            "[::1]",
+            "[::1]:1111",
+        ] {
+            assert!(allowed(ok, "127.0.0.1"), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+            "10.0.0.5:1111",
+            "localhost:x",
+            "[::1",
+            "[::1]x",
+            "",
+            ":1111",
+            "user@localhost",
+        ] {
+            assert!(!allowed(bad, "127.0.0.1"), "{bad}");
+        }
+        // The address it was told to bind, and any literal when bound to all of them.
+        assert!(allowed("192.168.1.20:1111", "192.168.1.20"));
+        assert!(!allowed("192.168.1.21:1111", "192.168.1.20"));
+        assert!(allowed("192.168.1.21:1111", "0.0.0.0"));
+        assert!(allowed("[fe80::1]:1111", "::"));
+        assert!(!allowed("evil.example", "0.0.0.0"));
+    }
+
+    #[test]
+    fn dot_segments_are_hidden_however_encoded() {
+        for hidden in [
+            "/.briefing-output",
+            "/%2ebriefing-output",
+            "/%2Ebriefing-output",
+            "/%252ebriefing-output",
+            "/a/%2E%2E/x",
+            "/a/..%2f.x",
+            "/a/..%5cx",
+            "/..",
+            "/a/./b",
+        ] {
+            assert!(is_hidden(hidden), "{hidden}");
+        }
+        for shown in [
+            "/",
+            "/notes/detentions/",
+            "/style.css",
+            "/a.b/c",
+            "/__briefing/live.js",
+            "/__briefing/events",
+        ] {
+            assert!(!is_hidden(shown), "{shown}");
+        }
+    }
 }

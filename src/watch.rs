@@ -1,6 +1,9 @@
 //! Incremental rebuilds for `serve`: a session keeps the loaded site in memory, turns each
 //! batch of changed files into the smallest set of pages to re-render, and writes only
-//! those. While anything is broken nothing is written, so the last good pages stay served.
+//! those. A rebuild applies whole or not at all: everything is rendered into a staging
+//! folder first and moved into the output only when all of it succeeded; on failure the
+//! in-memory site goes back to the last good state and the failed changes are tried again,
+//! with the next ones, from there.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -8,8 +11,10 @@ use std::time::Instant;
 
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{self, Diagnostic, Errors};
+use crate::markdown::Rendered;
 use crate::render::{self, Part, Selection, template_of};
 use crate::site::{BuildOptions, PageChange, Site, is_ignored};
+use crate::templates::Templates;
 
 /// What one rebuild did, for its one-line report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,11 +28,14 @@ pub struct Rebuild {
     pub css_only: bool,
     /// The problems now, if the rebuild failed (the previous output is still served).
     pub errors: Vec<Diagnostic>,
+    /// The server's own trouble (out of file descriptors, disk full) while writing: not
+    /// the site's fault, so not shown as a content error; the rebuild is tried again.
+    pub trouble: Option<String>,
 }
 
 impl Rebuild {
     pub fn ok(&self) -> bool {
-        self.errors.is_empty()
+        self.errors.is_empty() && self.trouble.is_none()
     }
 }
 
@@ -47,10 +55,27 @@ pub struct Session {
     /// The cross-page problems (links, anchors, output paths) as last computed: kept while
     /// edits cannot change them, since checking every link of a large site takes a while.
     cross_page: Option<Vec<Diagnostic>>,
+    /// Changes of failed rebuilds, not applied to `site`: applied again with the next batch.
+    pending: BTreeSet<Changed>,
 }
 
-/// Work owed to the output: accumulated while the site is broken, done once it is fixed.
-#[derive(Debug, Default)]
+/// A page and its rendered body, as they were.
+type SavedPage = (crate::content::Page, Rendered);
+
+/// What a rebuild changed in the session, to put back if it fails.
+#[derive(Default)]
+struct Undo {
+    /// The site before a full reload replaced it.
+    site: Option<Option<Site>>,
+    /// Pages as they were (`None`: not a page), with their `unbuilt` entry.
+    pages: BTreeMap<String, (Option<SavedPage>, Option<bool>)>,
+    /// Whether each asset was in the site's set.
+    assets: BTreeMap<String, bool>,
+    templates: Option<Templates>,
+}
+
+/// Work owed to the output since the last good rebuild.
+#[derive(Debug, Default, Clone)]
 struct Dirty {
     full: bool,
     pages: BTreeSet<String>,
@@ -142,8 +167,19 @@ impl Session {
             },
             errors_before: Vec::new(),
             cross_page: None,
+            pending: BTreeSet::new(),
         };
-        let report = session.rebuild("initial build".to_string(), Instant::now(), false);
+        let mut undo = Undo::default();
+        let report = session.rebuild(
+            "initial build".to_string(),
+            Instant::now(),
+            false,
+            &mut undo,
+        );
+        if !report.ok() {
+            session.roll_back(undo);
+            session.dirty.full = true;
+        }
         (session, report)
     }
 
@@ -163,33 +199,53 @@ impl Session {
             .collect()
     }
 
-    /// Applies a batch of changed paths (absolute, as a watcher reports them).
+    /// Applies a batch of changed paths (absolute, as a watcher reports them), with the
+    /// changes of earlier failed rebuilds; an empty batch retries those alone.
     /// Returns `None` when none of them matters to the site.
     pub fn apply(&mut self, paths: &[PathBuf]) -> Option<Rebuild> {
         let start = Instant::now();
-        let changes: BTreeSet<Changed> = paths.iter().flat_map(|p| self.changes_at(p)).collect();
-        if changes.is_empty() {
+        let new: BTreeSet<Changed> = paths.iter().flat_map(|p| self.changes_at(p)).collect();
+        // Nothing of the site in this batch; or nothing to retry.
+        if new.is_empty() && (!paths.is_empty() || self.pending.is_empty()) {
             return None;
         }
-        let what = match changes.iter().next() {
-            Some(c) if changes.len() == 1 => match c {
+        let what = match new.iter().next() {
+            Some(c) if new.len() == 1 => match c {
                 Changed::Config => CONFIG_FILE.to_string(),
                 Changed::Folder(f) => format!("{f}/"),
                 Changed::Template(t) => format!("templates/{t}"),
                 Changed::Page(p) | Changed::Asset(p) => format!("content/{p}"),
                 Changed::Static(s) => format!("static/{s}"),
             },
-            _ => format!("{} files", changes.len()),
+            None => "retry".to_string(),
+            _ => format!("{} files", new.len()),
         };
+        let mut changes = std::mem::take(&mut self.pending);
+        changes.extend(new);
         let css_only = changes
             .iter()
             .all(|c| matches!(c, Changed::Static(s) if s.ends_with(".css")));
+        self.transaction(what, start, css_only, changes)
+    }
+
+    /// Applies `changes` to the site and writes the result, or, if anything fails, puts
+    /// the site back as it was and keeps the changes for the next try.
+    fn transaction(
+        &mut self,
+        what: String,
+        start: Instant,
+        css_only: bool,
+        changes: BTreeSet<Changed>,
+    ) -> Option<Rebuild> {
+        let dirty_before = self.dirty.clone();
+        let cross_page_before = self.cross_page.clone();
+        let mut undo = Undo::default();
         let whole = |c: &Changed| matches!(c, Changed::Config | Changed::Folder(_));
         if self.site.is_none() || changes.iter().any(whole) {
             self.dirty.full = true;
         } else {
-            for change in changes {
-                self.note(change);
+            for change in changes.iter().cloned() {
+                self.note(change, &mut undo);
             }
         }
         let was_broken = !self.errors_before.is_empty();
@@ -201,7 +257,56 @@ impl Session {
             // Saved without a change (or only timestamps changed): nothing to do or say.
             return None;
         }
-        Some(self.rebuild(what, start, css_only))
+        let report = self.rebuild(what, start, css_only, &mut undo);
+        if !report.ok() {
+            self.roll_back(undo);
+            self.dirty = dirty_before;
+            self.cross_page = cross_page_before;
+            self.pending = changes;
+        }
+        Some(report)
+    }
+
+    /// Puts the site back as it was before a failed rebuild.
+    fn roll_back(&mut self, undo: Undo) {
+        if let Some(site) = undo.site {
+            self.site = site;
+            return;
+        }
+        let Some(site) = self.site.as_mut() else {
+            return;
+        };
+        if let Some(t) = undo.templates {
+            site.templates = t;
+        }
+        for (a, present) in undo.assets {
+            if present {
+                site.assets.insert(a);
+            } else {
+                site.assets.remove(&a);
+            }
+        }
+        if undo.pages.is_empty() {
+            return;
+        }
+        for (rel, (page, unbuilt)) in undo.pages {
+            if let Some(&i) = site.by_rel.get(&rel) {
+                site.pages.remove(i);
+                site.rendered.remove(i);
+                // Indices after `i` moved: index again before the next look-up.
+                site.by_rel = by_rel(&site.pages);
+            }
+            if let Some((page, rendered)) = page {
+                let i = site.pages.partition_point(|p| p.rel < rel);
+                site.pages.insert(i, page);
+                site.rendered.insert(i, rendered);
+                site.by_rel = by_rel(&site.pages);
+            }
+            match unbuilt {
+                Some(draft) => site.unbuilt.insert(rel, draft),
+                None => site.unbuilt.remove(&rel),
+            };
+        }
     }
 
     /// What a watched path's event means for the site. A folder stands for what is under
@@ -262,8 +367,9 @@ impl Session {
         classify(&self.root, path).into_iter().collect()
     }
 
-    /// Records what one change makes dirty, updating the in-memory site.
-    fn note(&mut self, change: Changed) {
+    /// Records what one change makes dirty, updating the in-memory site (and in `undo`
+    /// what it was).
+    fn note(&mut self, change: Changed, undo: &mut Undo) {
         // Only a body edit that keeps its links and headings leaves cross-page checks as
         // they were (and only if they found nothing: their line numbers may have moved).
         let keeps_cross_page = self.cross_page.as_ref().is_some_and(Vec::is_empty);
@@ -278,6 +384,9 @@ impl Session {
                 self.dirty.statics.insert(s);
             }
             Changed::Asset(a) => {
+                undo.assets
+                    .entry(a.clone())
+                    .or_insert_with(|| site.assets.contains(&a));
                 // Keep the set current: references to a missing file are errors.
                 if site.root.join("content").join(&a).is_file() {
                     site.assets.insert(a.clone());
@@ -286,8 +395,10 @@ impl Session {
                 }
                 self.dirty.assets.insert(a);
             }
-            Changed::Template(name) => match site.reload_templates() {
-                Ok(()) => {
+            Changed::Template(name) => match Templates::load(&site.root) {
+                Ok(templates) => {
+                    let old = std::mem::replace(&mut site.templates, templates);
+                    undo.templates.get_or_insert(old);
                     self.load_errors.clear();
                     let uses: Vec<String> = site
                         .pages
@@ -305,7 +416,7 @@ impl Session {
                 }
                 Err(d) => self.load_errors = d,
             },
-            Changed::Page(rel) => match site.reload_page(&rel) {
+            Changed::Page(rel) => match reload_saved(undo, site, &rel) {
                 Err(d) => {
                     self.file_errors.insert(rel, d);
                 }
@@ -361,7 +472,13 @@ impl Session {
         all
     }
 
-    fn rebuild(&mut self, what: String, start: Instant, css_only: bool) -> Rebuild {
+    fn rebuild(
+        &mut self,
+        what: String,
+        start: Instant,
+        css_only: bool,
+        undo: &mut Undo,
+    ) -> Rebuild {
         let mut report = Rebuild {
             what,
             pages_written: 0,
@@ -369,12 +486,14 @@ impl Session {
             millis: 0,
             css_only,
             errors: Vec::new(),
+            trouble: None,
         };
         if self.dirty.full {
             self.cross_page = None;
             match Site::load(&self.root, self.options.clone()) {
                 Ok(site) => {
-                    self.site = Some(site);
+                    let old = self.site.replace(site);
+                    undo.site.get_or_insert(old);
                     self.load_errors.clear();
                     self.file_errors.clear();
                 }
@@ -388,7 +507,8 @@ impl Session {
                     report.pages_written = pages;
                     report.files_written = files;
                 }
-                Err(Errors(d)) => report.errors = d,
+                Err(WriteError::Content(d)) => report.errors = d,
+                Err(WriteError::Trouble(t)) => report.trouble = Some(t),
             }
         }
         report.millis = start.elapsed().as_millis();
@@ -396,17 +516,18 @@ impl Session {
         report
     }
 
-    /// Writes what is dirty: everything (swapped in whole), or the pages and files owed.
-    fn write(&mut self) -> Result<(usize, usize), Errors> {
+    /// Writes what is dirty: everything (swapped in whole), or the pages and files owed
+    /// (staged beside the output, then moved in together once all of them are ready).
+    fn write(&mut self) -> Result<(usize, usize), WriteError> {
         let Some(site) = &self.site else {
             return Ok((0, 0));
         };
         if self.dirty.full {
-            let summary = site.build()?;
+            let summary = site.build().map_err(|Errors(d)| WriteError::Content(d))?;
             self.dirty = Dirty::default();
             return Ok((summary.pages, summary.files));
         }
-        let dirty = std::mem::take(&mut self.dirty);
+        let dirty = &self.dirty;
         let mut selection = Selection {
             pages: dirty
                 .pages
@@ -417,43 +538,218 @@ impl Session {
             not_found: dirty.not_found,
             listings: dirty.listings,
         };
-        let out = self.out.clone();
-        let mut files = 0;
-        for removed in &dirty.removed {
-            // Unless another page now writes the same file.
-            let rewritten = site
-                .pages
-                .iter()
-                .any(|p| format!("{}index.html", p.path) == *removed);
-            if !rewritten && crate::output::is_safe_relative(removed) {
-                remove_output(&out, removed);
+        let stage = Stage::begin(&self.out)?;
+        let result = stage_all(site, dirty, &mut selection, &stage);
+        let (pages, files) = match result {
+            Ok(counts) => counts,
+            Err(e) => {
+                stage.abort();
+                return Err(e);
             }
-        }
-        let written = std::sync::atomic::AtomicUsize::new(0);
-        let pages = if selection.is_empty() {
-            0
-        } else {
-            selection.pages.retain(|&i| i < site.pages.len());
-            render::render(site, &selection, &|job| {
-                if job.starts_file() {
-                    written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                }
-                write_in_place(&out, &job.path, &job.bytes, job.part)
-            })
-            .map_err(|mut d| {
-                diagnostic::sort(&mut d);
-                Errors(d)
-            })?
         };
-        files += written.into_inner();
-        for s in &dirty.statics {
-            files += sync_file(&out, &site.root.join("static").join(s), s, true)?;
-        }
-        for a in &dirty.assets {
-            files += sync_file(&out, &site.root.join("content").join(a), a, false)?;
-        }
+        stage.commit()?;
+        self.dirty = Dirty::default();
         Ok((pages, files))
     }
+}
+
+/// Why a rebuild's output could not be written.
+enum WriteError {
+    /// The site's fault: shown as errors, in the terminal and the browser.
+    Content(Vec<Diagnostic>),
+    /// The machine's (descriptors, disk): reported in the terminal and tried again.
+    Trouble(String),
+}
+
+/// Renders and copies everything owed into `stage`; the pages and files staged.
+fn stage_all(
+    site: &Site,
+    dirty: &Dirty,
+    selection: &mut Selection,
+    stage: &Stage,
+) -> Result<(usize, usize), WriteError> {
+    for removed in &dirty.removed {
+        // Unless another page now writes the same file.
+        let rewritten = site
+            .pages
+            .iter()
+            .any(|p| format!("{}index.html", p.path) == *removed);
+        if !rewritten && crate::output::is_safe_relative(removed) {
+            stage.remove(removed, true);
+        }
+    }
+    let pages = if selection.is_empty() {
+        0
+    } else {
+        selection.pages.retain(|&i| i < site.pages.len());
+        render::render(site, selection, &|job| {
+            stage.put(site, &job.path, &job.bytes, job.part)
+        })
+        .map_err(|mut d| {
+            // The machine's trouble hides behind the diagnostics it caused.
+            if let Some(t) = stage.trouble() {
+                return WriteError::Trouble(t);
+            }
+            diagnostic::sort(&mut d);
+            WriteError::Content(d)
+        })?
+    };
+    for s in &dirty.statics {
+        sync_file(site, stage, &site.root.join("static").join(s), s, true)?;
+    }
+    for a in &dirty.assets {
+        sync_file(site, stage, &site.root.join("content").join(a), a, false)?;
+    }
+    Ok((pages, stage.count()))
+}
+
+/// A folder beside the output where a rebuild's files are put together, to be moved into
+/// the output only when every one of them is ready.
+struct Stage {
+    out: PathBuf,
+    dir: PathBuf,
+    /// Files staged (relative paths), to move in.
+    files: std::sync::Mutex<BTreeSet<String>>,
+    /// Output files to remove (`true`: a page's, whose folder goes too if it is empty).
+    removed: std::sync::Mutex<BTreeMap<String, bool>>,
+    /// The first I/O failure while staging.
+    trouble: std::sync::Mutex<Option<String>>,
+}
+
+impl Stage {
+    fn begin(out: &Path) -> Result<Stage, WriteError> {
+        let name = out
+            .file_name()
+            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+        let dir = out.with_file_name(format!("{name}.briefing-stage"));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| trouble("clear the staging folder", &e))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| trouble("create the staging folder", &e))?;
+        Ok(Stage {
+            out: out.to_path_buf(),
+            dir,
+            files: Default::default(),
+            removed: Default::default(),
+            trouble: Default::default(),
+        })
+    }
+
+    fn trouble(&self) -> Option<String> {
+        self.trouble.lock().ok().and_then(|t| t.clone())
+    }
+
+    fn count(&self) -> usize {
+        self.files.lock().map_or(0, |f| f.len())
+    }
+
+    fn remove(&self, rel: &str, page: bool) {
+        if let Ok(mut r) = self.removed.lock() {
+            r.insert(rel.to_string(), page);
+        }
+    }
+
+    /// Stages one file, or a part of one; a file that cannot take its place in the output
+    /// (a folder of that name is there, or one of its folders is a file) is the site's error.
+    fn put(&self, site: &Site, rel: &str, bytes: &[u8], part: Part) -> Result<(), Diagnostic> {
+        if !crate::output::is_safe_relative(rel) {
+            return Err(Diagnostic::error(
+                rel,
+                format!("refusing to write {rel:?} outside the output folder"),
+            ));
+        }
+        if matches!(part, Part::Whole | Part::First) {
+            let Ok(mut files) = self.files.lock() else {
+                return Err(self.fail(rel, "the staging list is unusable".to_string()));
+            };
+            if let Some(other) = clash(&self.out, &files, rel) {
+                return Err(clash_error(site, rel, &other));
+            }
+            files.insert(rel.to_string());
+        }
+        write_in_place(&self.dir, rel, bytes, part).map_err(|d| self.fail(rel, d.message.clone()))
+    }
+
+    /// Records the machine's trouble (the first), and the diagnostic that stops the render.
+    fn fail(&self, rel: &str, why: String) -> Diagnostic {
+        let message = format!("cannot write {rel}: {why}");
+        if let Ok(mut t) = self.trouble.lock() {
+            t.get_or_insert_with(|| message.clone());
+        }
+        Diagnostic::error(rel, message)
+    }
+
+    /// Moves every staged file into the output and removes what is gone.
+    fn commit(self) -> Result<(), WriteError> {
+        let files = self.files.lock().map(|f| f.clone()).unwrap_or_default();
+        let removed = self.removed.lock().map(|r| r.clone()).unwrap_or_default();
+        let result = (|| {
+            for rel in &files {
+                let to = self.out.join(rel);
+                if let Some(parent) = to.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| trouble(rel, &e))?;
+                }
+                std::fs::rename(self.dir.join(rel), &to).map_err(|e| trouble(rel, &e))?;
+            }
+            Ok(())
+        })();
+        for (rel, page) in removed.iter().filter(|(rel, _)| !files.contains(*rel)) {
+            if *page {
+                remove_output(&self.out, rel);
+            } else {
+                let _ = std::fs::remove_file(self.out.join(rel));
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        result
+    }
+
+    fn abort(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn trouble(what: &str, e: &std::io::Error) -> WriteError {
+    WriteError::Trouble(format!("cannot {what}: {e}"))
+}
+
+/// Another file `rel` cannot coexist with, in the output or among those staged: one that
+/// would have to be a folder of `rel`, or that `rel` would have to be a folder of.
+fn clash(out: &Path, staged: &BTreeSet<String>, rel: &str) -> Option<String> {
+    let mut at = 0;
+    while let Some(i) = rel[at..].find('/') {
+        let folder = &rel[..at + i];
+        if staged.contains(folder) || out.join(folder).is_file() {
+            return Some(folder.to_string());
+        }
+        at += i + 1;
+    }
+    let below = format!("{rel}/");
+    if let Some(f) = staged
+        .range(below.clone()..)
+        .next()
+        .filter(|f| f.starts_with(&below))
+    {
+        return Some(f.clone());
+    }
+    out.join(rel).is_dir().then_some(below)
+}
+
+/// The error for two output paths that clash, at the page or alias that asked for `rel`.
+fn clash_error(site: &Site, rel: &str, other: &str) -> Diagnostic {
+    let message = format!(
+        "{rel} cannot be written: it clashes with {other} in the output (one is a file, the other needs it as a folder); change the alias or slug"
+    );
+    let owner = site.pages.iter().find_map(|p| {
+        if format!("{}index.html", p.path) == rel {
+            return Some(Diagnostic::error(&p.file, message.clone()).at_line(&p.text, 1));
+        }
+        p.aliases
+            .iter()
+            .any(|a| format!("{}/index.html", a.trim_matches('/')) == rel)
+            .then(|| crate::site::at_front_matter_key(p, "aliases", message.clone()))
+    });
+    owner.unwrap_or_else(|| Diagnostic::error(rel, message))
 }
 
 /// Marks the pages that show something of `page`'s front matter: itself, the home page,
@@ -534,28 +830,153 @@ fn remove_output(out: &Path, rel: &str) {
     }
 }
 
-/// Copies a changed static file or asset into the output, or removes it if it is gone
-/// (falling back to the built-in static file of that name).
-fn sync_file(out: &Path, from: &Path, rel: &str, is_static: bool) -> Result<usize, Errors> {
+/// Stages a changed static file or asset, or its removal if it is gone (falling back to
+/// the built-in static file of that name).
+fn sync_file(
+    site: &Site,
+    stage: &Stage,
+    from: &Path,
+    rel: &str,
+    is_static: bool,
+) -> Result<(), WriteError> {
     if !crate::output::is_safe_relative(rel) {
-        return Ok(0);
+        return Ok(());
     }
+    let staged = |bytes: &[u8]| {
+        stage
+            .put(site, rel, bytes, Part::Whole)
+            .map_err(|d| match stage.trouble() {
+                Some(t) => WriteError::Trouble(t),
+                None => WriteError::Content(vec![d]),
+            })
+    };
     if from.is_file() {
-        let bytes = std::fs::read(from).map_err(|e| Diagnostic::io(from, &e))?;
-        write_in_place(out, rel, &bytes, Part::Whole)?;
-        return Ok(1);
+        let bytes = std::fs::read(from).map_err(|e| trouble(&format!("read {rel}"), &e))?;
+        return staged(&bytes);
     }
     let builtin = render::BUILTIN_STATIC
         .iter()
         .find(|(name, _)| is_static && *name == rel);
     match builtin {
-        Some((_, bytes)) => {
-            write_in_place(out, rel, bytes, Part::Whole)?;
-            Ok(1)
-        }
+        Some((_, bytes)) => staged(bytes),
         None => {
-            let _ = std::fs::remove_file(out.join(rel));
-            Ok(0)
+            stage.remove(rel, false);
+            Ok(())
         }
+    }
+}
+
+/// Re-reads a page, remembering it as it was before its first change in this rebuild.
+fn reload_saved(
+    undo: &mut Undo,
+    site: &mut Site,
+    rel: &str,
+) -> Result<PageChange, Vec<Diagnostic>> {
+    undo.pages.entry(rel.to_string()).or_insert_with(|| {
+        let page = site
+            .by_rel
+            .get(rel)
+            .map(|&i| (site.pages[i].clone(), site.rendered[i].clone()));
+        (page, site.unbuilt.get(rel).copied())
+    });
+    site.reload_page(rel)
+}
+
+/// The index of each page by its path relative to `content/`.
+fn by_rel(pages: &[crate::content::Page]) -> std::collections::HashMap<String, usize> {
+    pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.rel.clone(), i))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(from: &Path, to: &Path) {
+        for e in walkdir::WalkDir::new(from)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let Ok(rel) = e.path().strip_prefix(from) else {
+                continue;
+            };
+            let dest = to.join(rel);
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&dest).expect("mkdir");
+            } else {
+                std::fs::copy(e.path(), &dest).expect("copy");
+            }
+        }
+    }
+
+    fn title(session: &Session, rel: &str) -> String {
+        let site = session.site().expect("site");
+        site.pages[site.by_rel[rel]].title.clone()
+    }
+
+    #[test]
+    fn a_failed_rebuild_leaves_site_and_output_as_they_were() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("site");
+        copy(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic_site"),
+            &root,
+        );
+        let out = dir.path().join("out");
+        let (mut session, first) = Session::start(&root, BuildOptions::default(), &out);
+        assert!(first.ok(), "{:?}", first.errors);
+        let note = root.join("content/notes/detentions.md");
+        let good = std::fs::read_to_string(&note).expect("read");
+        let home = std::fs::read_to_string(out.join("index.html")).expect("home");
+        std::fs::write(
+            &note,
+            good.replacen(
+                "title: Detentions",
+                "title: Renamed\naliases: [\"disputes/canola/index.html\"]",
+                1,
+            ),
+        )
+        .expect("write");
+        let failed = session.apply(std::slice::from_ref(&note)).expect("rebuild");
+        assert!(!failed.ok());
+        assert!(failed.trouble.is_none(), "a clash is the site's error");
+        assert!(
+            failed.errors[0]
+                .to_string()
+                .contains("content/notes/detentions.md"),
+            "{:?}",
+            failed.errors
+        );
+        assert_eq!(title(&session, "notes/detentions.md"), "Detentions");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).expect("home"),
+            home
+        );
+        assert!(!out.with_file_name("out.briefing-stage").exists());
+        // An unrelated edit now still carries the broken change, so it fails too.
+        let canola = root.join("content/disputes/canola.md");
+        let text = std::fs::read_to_string(&canola).expect("read");
+        std::fs::write(&canola, format!("{text}\nMore.\n")).expect("write");
+        assert!(!session.apply(&[canola]).expect("rebuild").ok());
+        assert_eq!(title(&session, "notes/detentions.md"), "Detentions");
+        // Fixed: the new title is applied from the last good state.
+        std::fs::write(
+            &note,
+            good.replacen("title: Detentions", "title: Renamed", 1),
+        )
+        .expect("write");
+        let fixed = session.apply(&[note]).expect("rebuild");
+        assert!(fixed.ok(), "{:?}", fixed.errors);
+        assert_eq!(title(&session, "notes/detentions.md"), "Renamed");
+        let home = std::fs::read_to_string(out.join("index.html")).expect("home");
+        assert!(home.contains("Renamed"));
+        assert!(
+            std::fs::read_to_string(out.join("disputes/canola/index.html"))
+                .expect("canola")
+                .contains("More.")
+        );
     }
 }

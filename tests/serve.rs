@@ -425,3 +425,324 @@ fn removing_the_templates_folder_falls_back_to_the_built_in_theme() {
         r.body.contains("again-note")
     });
 }
+
+#[test]
+fn only_this_machine_is_an_acceptable_host() {
+    let site = TestSite::fixture("basic_site");
+    let server = Server::start(&site.root, &[]);
+    let port = server.addr.port();
+    // A page elsewhere whose name was rebound to 127.0.0.1 sends its own name.
+    for host in [
+        "Host: evil.example".to_string(),
+        format!("Host: evil.example:{port}"),
+        "Host: localhost.evil.example".to_string(),
+        format!("Host: 127.0.0.1.nip.io:{port}"),
+        "Host: 10.1.2.3".to_string(),
+        "Host: localhost:notaport".to_string(),
+    ] {
+        for path in ["/", "/__briefing/live.js", "/__briefing/events"] {
+            let r = server.request_with("GET", path, &[&host]);
+            assert!(
+                r.status == 421 || r.status == 403,
+                "{host} {path}: {}",
+                r.status
+            );
+            assert!(!r.body.contains("<html"), "{host} {path} got a page");
+        }
+    }
+    // No Host at all, or two of them.
+    assert_eq!(server.request_with("GET", "/", &[]).status, 421);
+    assert_eq!(
+        server
+            .request_with("GET", "/", &["Host: localhost", "Host: evil.example"])
+            .status,
+        421
+    );
+    for host in [
+        format!("Host: localhost:{port}"),
+        format!("Host: 127.0.0.1:{port}"),
+        "Host: localhost".to_string(),
+        "Host: LOCALHOST".to_string(),
+        "Host: 127.0.0.1".to_string(),
+        format!("Host: 127.3.4.5:{port}"),
+        format!("Host: [::1]:{port}"),
+    ] {
+        let r = server.request_with("GET", "/", &[&host]);
+        assert_eq!(r.status, 200, "{host}");
+        assert!(r.body.contains("/__briefing/live.js"), "{host}");
+    }
+    // The live-reload script and channel pass the check for a proper host.
+    assert!(
+        server
+            .request_with(
+                "GET",
+                "/__briefing/live.js",
+                &[&format!("Host: localhost:{port}")]
+            )
+            .body
+            .contains("EventSource")
+    );
+}
+
+#[test]
+fn dotfiles_are_never_served_however_encoded() {
+    let site = TestSite::fixture("basic_site");
+    let server = Server::start(&site.root, &[]);
+    // The output folder's marker is there to be found, if the server would serve it.
+    assert_eq!(server.get("/notes/detentions/").status, 200);
+    site.write("static/.secret", "HIDDEN");
+    site.write("static/ok.txt", "visible");
+    server.wait_for("/ok.txt", "a static file", |r| r.status == 200);
+    for path in [
+        "/.briefing-output",
+        "/%2ebriefing-output",
+        "/%2Ebriefing-output",
+        "/%252ebriefing-output",
+        "/a/%2E%2E/.briefing-output",
+        "/notes/%2e%2e/%2ebriefing-output",
+        "/notes/..%2f.briefing-output",
+        "/.secret",
+        "/%2esecret",
+        "/notes/../.secret",
+        "/./.secret",
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(!r.body.contains("HIDDEN"), "{path} served a dotfile");
+        let head = server.request("HEAD", path);
+        assert_eq!(head.status, 404, "HEAD {path}");
+    }
+    // The live-reload paths and ordinary files are unaffected.
+    assert_eq!(server.get("/__briefing/live.js").status, 200);
+    assert_eq!(server.get("/ok.txt").body, "visible");
+}
+
+#[test]
+fn head_and_range_agree_with_what_get_sends() {
+    let site = TestSite::fixture("basic_site");
+    site.write("static/ten.txt", "0123456789abcdefghij");
+    let server = Server::start(&site.root, &[]);
+    for page in ["/", "/notes/detentions/", "/no/such/page/"] {
+        let get = server.get(page);
+        let head = server.request("HEAD", page);
+        assert_eq!(head.status, get.status, "{page}");
+        assert!(head.body.is_empty(), "{page}: HEAD sent a body");
+        assert!(get.body.contains("/__briefing/live.js"), "{page}");
+        assert_eq!(
+            head.header("content-length"),
+            Some(get.body.len().to_string().as_str()),
+            "{page}: HEAD's length is not GET's"
+        );
+        assert_eq!(
+            get.header("content-length"),
+            Some(get.body.len().to_string().as_str()),
+            "{page}"
+        );
+        assert_eq!(head.header("content-type"), get.header("content-type"));
+        // A range of a page: either exactly those bytes, or the whole page.
+        let ranged = server.request_with("GET", page, &["Host: localhost", "Range: bytes=0-9"]);
+        match ranged.status {
+            206 => assert_eq!(ranged.body, get.body[..10], "{page}"),
+            200 | 404 => assert_eq!(ranged.body, get.body, "{page}"),
+            other => panic!("{page}: Range got {other}"),
+        }
+        let suffix = server.request_with("GET", page, &["Host: localhost", "Range: bytes=-5"]);
+        assert!(suffix.status != 206 || suffix.body == get.body[get.body.len() - 5..]);
+        assert!(suffix.status == 206 || suffix.body == get.body, "{page}");
+    }
+    // A file that is sent as it is still honours ranges.
+    let part = server.request_with("GET", "/ten.txt", &["Host: localhost", "Range: bytes=2-5"]);
+    assert_eq!(part.status, 206);
+    assert_eq!(part.body, "2345");
+    let head = server.request("HEAD", "/ten.txt");
+    assert_eq!(head.header("content-length"), Some("20"));
+}
+
+/// Reads until the peer closes the connection (or `deadline`); whether it did.
+fn closed_by_peer(stream: &mut TcpStream, deadline: Instant) -> bool {
+    use std::io::Read;
+    let mut buf = [0u8; 1024];
+    while Instant::now() < deadline {
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+#[test]
+fn half_open_and_idle_connections_are_closed_and_do_not_block_others() {
+    let site = TestSite::fixture("basic_site");
+    let server = Server::start(&site.root, &[]);
+    // 300 clients that start a request and never finish it.
+    let mut stalled: Vec<TcpStream> = (0..300)
+        .map(|_| {
+            let mut s = TcpStream::connect(server.addr).expect("connect");
+            s.write_all(b"GET / HTTP/1.1\r\nHost: loc").expect("send");
+            s
+        })
+        .collect();
+    // Everyone else is still answered meanwhile.
+    for _ in 0..5 {
+        let r = server.get("/notes/detentions/");
+        assert_eq!(r.status, 200);
+        assert!(r.body.contains("</html>"));
+    }
+    // An idle keep-alive connection, after one complete exchange.
+    let mut idle = TcpStream::connect(server.addr).expect("connect");
+    idle.write_all(b"GET /style.css HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .expect("send");
+    // The server closes every one of them within its timeout (a few seconds); bounded.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for (i, s) in stalled.iter_mut().enumerate() {
+        assert!(
+            closed_by_peer(s, deadline),
+            "half-open connection {i} still open"
+        );
+    }
+    assert!(
+        closed_by_peer(&mut idle, deadline),
+        "idle connection still open"
+    );
+    // A save afterwards rebuilds normally, with no overlay.
+    let text = site.read("content/notes/detentions.md");
+    site.write(
+        "content/notes/detentions.md",
+        &format!("{text}\nAfter the flood.\n"),
+    );
+    let r = server.wait_for("/notes/detentions/", "the edit after the flood", |r| {
+        r.body.contains("After the flood.")
+    });
+    assert!(!r.body.contains("briefing-errors"), "{}", r.body);
+}
+
+#[test]
+fn many_live_reload_streams_do_not_starve_pages() {
+    let site = TestSite::fixture("basic_site");
+    let server = Server::start(&site.root, &[]);
+    let streams: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let mut s = TcpStream::connect(server.addr).expect("connect");
+            s.write_all(b"GET /__briefing/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .expect("send");
+            s
+        })
+        .collect();
+    for _ in 0..5 {
+        assert_eq!(server.get("/").status, 200);
+    }
+    drop(streams);
+}
+
+#[test]
+fn a_rebuild_that_fails_changes_no_page() {
+    let site = TestSite::fixture("basic_site");
+    let server = Server::start(&site.root, &[]);
+    let pages = [
+        "/",
+        "/notes/detentions/",
+        "/themes/security/",
+        "/disputes/canola/",
+    ];
+    for p in pages {
+        assert!(!server.get(p).body.contains("Detained Twice"), "{p}");
+    }
+    assert!(server.get("/").body.contains("Detentions"));
+    let good = site.read("content/notes/detentions.md");
+    // A new title, and an alias that lands on another page's output file: only found
+    // while writing, after other pages were rendered with the new title.
+    site.write(
+        "content/notes/detentions.md",
+        &good.replacen(
+            "title: Detentions",
+            "title: Detained Twice\naliases: [\"disputes/canola/index.html\"]",
+            1,
+        ),
+    );
+    let broken = server.wait_for("/notes/detentions/", "the error overlay", |r| {
+        r.body.contains("briefing-errors")
+    });
+    assert!(
+        broken.body.contains("content/notes/detentions.md"),
+        "{}",
+        broken.body
+    );
+    for p in pages {
+        let r = server.get(p);
+        assert_eq!(r.status, 200, "{p}");
+        assert!(r.body.contains("briefing-errors"), "{p}: no overlay");
+        assert!(
+            !r.body.contains("Detained Twice"),
+            "{p} half-applied the edit"
+        );
+    }
+    assert!(server.get("/").body.contains("Detentions"));
+    // Fixed: the new title shows everywhere.
+    site.write(
+        "content/notes/detentions.md",
+        &good.replacen("title: Detentions", "title: Detained Twice", 1),
+    );
+    server.wait_for("/notes/detentions/", "the overlay to clear", |r| {
+        !r.body.contains("briefing-errors") && r.body.contains("Detained Twice")
+    });
+    for p in ["/", "/notes/detentions/", "/themes/security/"] {
+        let r = server.get(p);
+        assert!(r.body.contains("Detained Twice"), "{p}: the fix is missing");
+        assert!(!r.body.contains("briefing-errors"), "{p}");
+    }
+}
+
+fn stops_cleanly_on(signal: &str) {
+    let site = TestSite::fixture("basic_site");
+    let mut server = Server::start(&site.root, &[]);
+    // The harness puts the preview folder beside the site.
+    let scratch = site.root.parent().expect("parent").to_path_buf();
+    let previews = || {
+        std::fs::read_dir(&scratch)
+            .expect("read scratch")
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("briefing-serve-")
+            })
+            .count()
+    };
+    assert_eq!(previews(), 1, "the preview folder is in TMPDIR");
+    // An open live-reload stream must not keep the server from stopping.
+    let mut sse = TcpStream::connect(server.addr).expect("connect");
+    write!(
+        sse,
+        "GET /__briefing/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    )
+    .expect("send");
+    let status = std::process::Command::new("kill")
+        .args([signal, &server.pid().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let code = server
+        .wait_exit(Duration::from_secs(20))
+        .unwrap_or_else(|| panic!("serve did not stop on {signal}"));
+    assert!(code.success(), "{signal}: {code:?}");
+    assert_eq!(previews(), 0, "{signal} left the preview folder behind");
+    assert!(!site.root.join("public").exists(), "serve wrote public/");
+}
+
+#[test]
+fn sigterm_stops_cleanly_leaving_no_temporary_folders() {
+    stops_cleanly_on("-TERM");
+}
+
+#[test]
+fn sighup_stops_cleanly_leaving_no_temporary_folders() {
+    stops_cleanly_on("-HUP");
+}
