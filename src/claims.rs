@@ -121,6 +121,14 @@ impl Site {
         claims
     }
 
+    /// Whether a page, alias, generated, built-in or static file writes `rel` (so an
+    /// unlinked content file of that name must not remove it from the output).
+    pub fn claimed_by_others(&self, rel: &str) -> bool {
+        self.claims()
+            .iter()
+            .any(|(path, source)| path == rel && !matches!(source, Source::Content(_)))
+    }
+
     /// Output files claimed twice where at least one side is not a page (pages and aliases
     /// among themselves are `check_paths`' job), and any file that another claim needs as a
     /// folder (an alias `a/index.html` of a page beside the page `a/`).

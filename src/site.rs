@@ -853,6 +853,9 @@ impl Site {
     /// On error the previous version of the page stays in the site.
     pub fn reload_page(&mut self, rel: &str) -> Result<PageChange, Vec<Diagnostic>> {
         let abs = self.root.join("content").join(rel);
+        if let Some(d) = link_out_of_site(&self.root, &abs) {
+            return Err(vec![d]);
+        }
         let old = self.by_rel.get(rel).copied();
         if !abs.is_file() {
             self.unbuilt.remove(rel);

@@ -381,6 +381,13 @@ impl Session {
         match change {
             Changed::Config | Changed::Folder(_) => self.dirty.full = true,
             Changed::Static(s) => {
+                // Kept current as the file system is: output clashes and the 404 page's
+                // inline stylesheet read it.
+                if site.root.join("static").join(&s).is_file() {
+                    site.statics.insert(s.clone());
+                } else {
+                    site.statics.remove(&s);
+                }
                 self.dirty.statics.insert(s);
             }
             Changed::Asset(a) => {
@@ -597,8 +604,21 @@ fn stage_all(
     for s in &dirty.statics {
         sync_file(site, stage, &site.root.join("static").join(s), s, true)?;
     }
+    // Content files are published only while a page links to them, as in a build: a
+    // changed file, or one a page has just started linking to, is copied; one no page links
+    // to any more is removed (unless it is another source's output of that name).
+    let published = site.published_assets();
     for a in &dirty.assets {
-        sync_file(site, stage, &site.root.join("content").join(a), a, false)?;
+        if published.contains(a.as_str()) {
+            sync_file(site, stage, &site.root.join("content").join(a), a, false)?;
+        } else if !site.claimed_by_others(a) {
+            stage.remove(a, false);
+        }
+    }
+    for a in published {
+        if !dirty.assets.contains(a) && !stage.out.join(a).is_file() {
+            sync_file(site, stage, &site.root.join("content").join(a), a, false)?;
+        }
     }
     Ok((pages, stage.count()))
 }
@@ -850,6 +870,9 @@ fn sync_file(
                 None => WriteError::Content(vec![d]),
             })
     };
+    if let Some(d) = crate::site::link_out_of_site(&site.root, from) {
+        return Err(WriteError::Content(vec![d]));
+    }
     if from.is_file() {
         let bytes = std::fs::read(from).map_err(|e| trouble(&format!("read {rel}"), &e))?;
         return staged(&bytes);

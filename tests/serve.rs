@@ -746,3 +746,48 @@ fn sigterm_stops_cleanly_leaving_no_temporary_folders() {
 fn sighup_stops_cleanly_leaving_no_temporary_folders() {
     stops_cleanly_on("-HUP");
 }
+
+/// The preview publishes what a build publishes: a content file only while a page links
+/// to it, and never a file from outside the site.
+#[test]
+fn the_preview_publishes_only_linked_content_files() {
+    let site = TestSite::fixture("basic_site");
+    site.write("content/notes/memo.txt", "internal memo");
+    let server = Server::start(&site.root, &[]);
+    assert_eq!(server.get("/notes/memo.txt").status, 404);
+    site.write(
+        "content/notes/linker.md",
+        "+++\ntitle = \"Linker\"\n+++\nSee [the memo](memo.txt).\n",
+    );
+    server.wait_for("/notes/memo.txt", "the newly linked file", |r| {
+        r.status == 200 && r.body.contains("internal memo")
+    });
+    site.write("content/notes/memo.txt", "internal memo, edited");
+    server.wait_for("/notes/memo.txt", "the edited file", |r| {
+        r.body.contains("edited")
+    });
+    std::fs::remove_file(site.root.join("content/notes/linker.md")).expect("rm");
+    site.write("content/notes/memo.txt", "internal memo, edited again");
+    server.wait_for("/notes/memo.txt", "the unlinked file to go", |r| {
+        r.status == 404
+    });
+    #[cfg(unix)]
+    {
+        let secret = site.scratch().join("secret.txt");
+        std::fs::write(&secret, "root:x:0:0").expect("secret");
+        std::os::unix::fs::symlink(&secret, site.root.join("content/notes/map.png")).expect("l");
+        site.write(
+            "content/notes/mapped.md",
+            "+++\ntitle = \"Mapped\"\n+++\n![map](map.png)\n",
+        );
+        let page = server.wait_for("/", "the overlay naming the link", |r| {
+            r.body.contains("briefing-errors") && r.body.contains("content/notes/map.png")
+        });
+        assert!(
+            page.body.contains("outside the site folder"),
+            "{}",
+            page.body
+        );
+        assert_ne!(server.get("/notes/map.png").body, "root:x:0:0");
+    }
+}
