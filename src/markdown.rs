@@ -42,7 +42,7 @@ pub struct Rendered {
     pub ids: HashSet<String>,
     pub links: Vec<PendingLink>,
     /// Problems found while rendering, each with a byte offset in the body.
-    pub problems: Vec<(usize, String)>,
+    pub problems: Vec<Problem>,
     /// The start of the body as plain text, for the search index.
     pub text: String,
     /// How many links became placeholders.
@@ -50,6 +50,15 @@ pub struct Rendered {
     /// For each id wanted more than once, the next suffix to try, so that the 20,000th
     /// `## Same` costs one lookup rather than 19,999.
     next_suffix: HashMap<String, usize>,
+}
+
+/// A mistake in a body: where (a byte offset in the body), what, and where the other half
+/// of it is when there is one (the first of two headings given one id).
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub offset: usize,
+    pub message: String,
+    pub first_at: Option<usize>,
 }
 
 /// How much of each page's text the search index keeps.
@@ -99,8 +108,11 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
         list: Vec::with_capacity(if html { 256 } else { 0 }),
         keep: html,
     };
-    // While inside a heading: index in `events` of its start, and its text so far.
-    let mut heading: Option<(usize, String, Option<CowStr>)> = None;
+    // While inside a heading: index in `events` of its start, its text so far, its given id
+    // and its offset.
+    let mut heading: Option<(usize, String, Option<CowStr>, usize)> = None;
+    // Ids given with `{#id}`, and where: one given twice is a mistake, not a rename.
+    let mut given_ids: HashMap<String, usize> = HashMap::new();
 
     // Inside an image, links and images are only its alt text: nothing is written for their
     // destinations, so nothing is checked.
@@ -117,13 +129,28 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
                 events.push(event);
             }
             Event::Start(Tag::Heading { ref id, .. }) => {
-                heading = Some((events.len(), String::new(), id.clone()));
+                heading = Some((events.len(), String::new(), id.clone(), range.start));
                 events.push(event);
             }
             Event::End(TagEnd::Heading(level)) => {
-                if let Some((start, text, given)) = heading.take() {
+                if let Some((start, text, given, at)) = heading.take() {
                     let wanted = match given {
-                        Some(given) => given.to_string(),
+                        Some(given) => {
+                            let given = given.to_string();
+                            match given_ids.get(&given) {
+                                Some(&first) => out.problems.push(Problem {
+                                    offset: at,
+                                    message: format!(
+                                        "the heading id #{given} is given twice on this page: each heading needs its own id"
+                                    ),
+                                    first_at: Some(first),
+                                }),
+                                None => {
+                                    given_ids.insert(given.clone(), at);
+                                }
+                            }
+                            given
+                        }
                         None => slugify(&text),
                     };
                     let unique = unique_id(&mut out.ids, &mut out.next_suffix, wanted);
@@ -141,7 +168,7 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 match &mut heading {
-                    Some((_, text, _)) => text.push_str(t),
+                    Some((_, text, _, _)) => text.push_str(t),
                     None if out.text.len() < SEARCH_TEXT_LIMIT => {
                         if !out.text.is_empty() {
                             out.text.push(' ');
@@ -243,10 +270,11 @@ impl Rendered {
             }
             Dest::Escapes => {
                 let what = if image { "image" } else { "link" };
-                self.problems.push((
+                self.problems.push(Problem {
                     offset,
-                    format!("{what} {:?} points outside content/", dest.as_ref()),
-                ));
+                    message: format!("{what} {:?} points outside content/", dest.as_ref()),
+                    first_at: None,
+                });
                 return dest;
             }
             Dest::Page(target, anchor) => (target, anchor, false),

@@ -389,9 +389,14 @@ fn load_pages(
             let problems: Vec<Diagnostic> = rendered
                 .problems
                 .iter()
-                .map(|(off, msg)| {
-                    Diagnostic::error(&file, msg.clone())
-                        .at_offset(&page.text, page.body_offset + off)
+                .map(|p| {
+                    let mut message = p.message.clone();
+                    if let Some(first) = p.first_at {
+                        let line = crate::diagnostic::line_of(&page.text, page.body_offset + first);
+                        message.push_str(&format!(" (first at line {line})"));
+                    }
+                    Diagnostic::error(&file, message)
+                        .at_offset(&page.text, page.body_offset + p.offset)
                 })
                 .collect();
             if problems.is_empty() {
