@@ -54,7 +54,7 @@ pub struct Rendered {
 
 /// A mistake in a body: where (a byte offset in the body), what, and where the other half
 /// of it is when there is one (the first of two headings given one id).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub offset: usize,
     pub message: String,
