@@ -372,32 +372,14 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
         open: args.open,
         drafts: args.drafts,
     };
+    // A folder that is not a site is refused as `build` refuses it, before serving.
+    if let Err(diags) = briefing::Config::load(&args.root.root) {
+        return ui.failed(&Errors(diags));
+    }
+    let log = std::sync::Mutex::new(ServeLog::default());
     let report = move |r: &briefing::watch::Rebuild| {
-        if let Some(trouble) = &r.trouble {
-            // Not the site's fault: no content error to fix, and it is tried again.
-            eprintln!(
-                "{}: could not update the preview: {trouble}; still serving the last good build, retrying",
-                r.what
-            );
-        } else if r.ok() {
-            if !ui.quiet {
-                out!(
-                    "{}: {} page{} written in {} ms",
-                    r.what,
-                    r.pages_written,
-                    if r.pages_written == 1 { "" } else { "s" },
-                    r.millis
-                );
-            }
-        } else {
-            ui.diagnostics(&r.errors);
-            err!(
-                "{}: {} error{}; still serving the last good build",
-                r.what,
-                r.errors.len(),
-                if r.errors.len() == 1 { "" } else { "s" }
-            );
-        }
+        let Ok(mut log) = log.lock() else { return };
+        log.report(&ui, r);
     };
     let announce = |url: &str| {
         out!(
@@ -410,6 +392,74 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
         Err(e) => {
             err!("error: {e}");
             1
+        }
+    }
+}
+
+/// What `serve` has said so far, so each line says what changed.
+#[derive(Default)]
+struct ServeLog {
+    /// A good build is being served.
+    serving: bool,
+    /// The last rebuild failed.
+    broken: bool,
+    /// The warnings last printed.
+    warnings: Vec<String>,
+}
+
+impl ServeLog {
+    fn report(&mut self, ui: &Ui, r: &briefing::watch::Rebuild) {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        if let Some(trouble) = &r.trouble {
+            // Not the site's fault: no content error to fix, and it is tried again.
+            err!(
+                "{}: could not update the preview: {trouble}; {}, retrying",
+                r.what,
+                self.still()
+            );
+        } else if r.ok() {
+            let warnings: Vec<String> = r.warnings.iter().map(ToString::to_string).collect();
+            if warnings != self.warnings {
+                ui.diagnostics(&r.warnings);
+                self.warnings = warnings;
+            }
+            if self.broken {
+                err!(
+                    "fixed: {} — {} page{} written in {} ms",
+                    r.what,
+                    r.pages_written,
+                    plural(r.pages_written),
+                    r.millis
+                );
+            } else if !ui.quiet {
+                out!(
+                    "{}: {} page{} written in {} ms",
+                    r.what,
+                    r.pages_written,
+                    plural(r.pages_written),
+                    r.millis
+                );
+            }
+            self.serving = true;
+            self.broken = false;
+        } else {
+            ui.diagnostics(&r.errors);
+            err!(
+                "{}: {} error{}; {}",
+                r.what,
+                r.errors.len(),
+                plural(r.errors.len()),
+                self.still()
+            );
+            self.broken = true;
+        }
+    }
+
+    fn still(&self) -> &'static str {
+        if self.serving {
+            "still serving the last good build"
+        } else {
+            "nothing to serve until it is fixed"
         }
     }
 }

@@ -31,6 +31,8 @@ pub struct Rebuild {
     /// The server's own trouble (out of file descriptors, disk full) while writing: not
     /// the site's fault, so not shown as a content error; the rebuild is tried again.
     pub trouble: Option<String>,
+    /// The site's warnings (stale pages, no base_url) after a good rebuild.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Rebuild {
@@ -494,6 +496,7 @@ impl Session {
             css_only,
             errors: Vec::new(),
             trouble: None,
+            warnings: Vec::new(),
         };
         if self.dirty.full {
             self.cross_page = None;
@@ -517,6 +520,13 @@ impl Session {
                 Err(WriteError::Content(d)) => report.errors = d,
                 Err(WriteError::Trouble(t)) => report.trouble = Some(t),
             }
+        }
+        if report.ok() {
+            report.warnings = self
+                .site
+                .as_ref()
+                .map(|s| s.warnings.clone())
+                .unwrap_or_default();
         }
         report.millis = start.elapsed().as_millis();
         self.errors_before = report.errors.clone();

@@ -791,3 +791,54 @@ fn the_preview_publishes_only_linked_content_files() {
         assert_ne!(server.get("/notes/map.png").body, "root:x:0:0");
     }
 }
+
+/// `serve` on a folder that is not a site says what `build` says, and exits 1.
+#[test]
+fn serve_on_a_missing_site_says_what_build_says() {
+    let site = TestSite::empty();
+    let missing = site.scratch().join("missing");
+    let run = site.run(&["serve", "--root", missing.to_str().expect("utf-8")]);
+    let build = site.run(&["build", "--root", missing.to_str().expect("utf-8")]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("no briefing.toml in"), "{}", run.stderr);
+    assert_eq!(run.stderr, build.stderr);
+}
+
+/// Warnings are printed at start; a mistake says whether anything good is served; fixing
+/// it prints one line saying so.
+#[test]
+fn serve_says_warnings_errors_and_fixes_as_they_change() {
+    let site = TestSite::fixture("basic_site");
+    site.write(
+        "content/notes/old.md",
+        "+++\ntitle = \"Old\"\nas_of = 2001-01-01\n+++\nOld news.\n",
+    );
+    let config = site.read("briefing.toml");
+    site.write("briefing.toml", &format!("stale_after_days = 30\n{config}"));
+    let server = Server::start(&site.root, &[]);
+    let startup = server.startup.join("\n");
+    assert!(startup.contains("this page is stale"), "{startup}");
+    assert!(startup.contains("content/notes/old.md"), "{startup}");
+    let good = site.read("content/notes/old.md");
+    site.write("content/notes/old.md", "+++\ntitle = \n+++\n");
+    server.wait_for_line("the error", |l| {
+        l.contains("content/notes/old.md") && l.contains("still serving the last good build")
+    });
+    site.write(
+        "content/notes/old.md",
+        &good.replace("Old news.", "Old news, fixed."),
+    );
+    let fixed = server.wait_for_line("the fix", |l| l.starts_with("fixed: "));
+    assert!(fixed.contains("content/notes/old.md"), "{fixed}");
+
+    // A site whose first build fails has nothing good to serve, and says so.
+    let broken = TestSite::fixture("basic_site");
+    broken.write("content/notes/bad.md", "+++\ntitle = \n+++\n");
+    let server = Server::start(&broken.root, &[]);
+    let startup = server.startup.join("\n");
+    assert!(
+        startup.contains("nothing to serve until it is fixed"),
+        "{startup}"
+    );
+    assert!(!startup.contains("last good build"), "{startup}");
+}

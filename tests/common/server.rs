@@ -13,6 +13,8 @@ pub struct Server {
     pub addr: SocketAddr,
     /// Lines the server printed, as they come.
     pub lines: mpsc::Receiver<String>,
+    /// What it printed before it said where it serves.
+    pub startup: Vec<String>,
 }
 
 pub struct Response {
@@ -74,6 +76,7 @@ impl Server {
             child,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             lines,
+            startup: Vec::new(),
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut seen = Vec::new();
@@ -89,10 +92,27 @@ impl Server {
                     .expect("address")
                     .parse()
                     .expect("socket address");
+                server.startup = seen;
                 return server;
             }
             seen.push(line);
         }
+    }
+
+    /// Waits for a printed line that `pred` accepts; the lines seen on the way if none does.
+    pub fn wait_for_line(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut seen = Vec::new();
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            if pred(&line) {
+                return line;
+            }
+            seen.push(line);
+        }
+        panic!("no line saying {what}; printed:\n{}", seen.join("\n"));
     }
 
     /// Sends a raw GET (or another method) for `path`, exactly as given.
