@@ -1009,3 +1009,62 @@ fn a_closed_output_pipe_ends_the_run_quietly_never_with_a_panic() {
     assert!(!captured.contains("panicked"), "{captured}");
     assert_eq!(code, Some(141), "{captured}");
 }
+
+/// A small tmpfs mounted for one test (needs root; the test is skipped, saying so, without).
+struct TinyDisk {
+    at: PathBuf,
+}
+
+impl TinyDisk {
+    fn mount(at: &Path, size: &str) -> Option<TinyDisk> {
+        std::fs::create_dir_all(at).expect("mount point");
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| TinyDisk {
+            at: at.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.at).status();
+    }
+}
+
+#[test]
+fn a_full_disk_is_said_once_and_a_mount_point_is_refused() {
+    let site = big_site(300);
+    let usb = site.scratch().join("usb");
+    let Some(_disk) = TinyDisk::mount(&usb, "256k") else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    // The drive's root: refused, saying what to do, and nothing is left on it or beside it.
+    let run = site
+        .run(&["build", "--output", usb.to_str().expect("utf-8")])
+        .fails();
+    assert!(run.stderr.contains("mounted drive"), "{}", run.stderr);
+    assert!(run.stderr.contains("usb/briefing"), "{}", run.stderr);
+    // A folder on it: the disk fills up; one error says so with the count, and the
+    // staging folder is removed.
+    let out = usb.join("briefing");
+    let run = site
+        .run(&["build", "--output", out.to_str().expect("utf-8")])
+        .fails();
+    let full: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("No space left on device"))
+        .collect();
+    assert_eq!(full.len(), 1, "{}", run.stderr);
+    assert!(full[0].contains("files into"), "{}", full[0]);
+    assert!(
+        std::fs::read_dir(&usb).expect("usb").next().is_none(),
+        "left files on the drive"
+    );
+}
