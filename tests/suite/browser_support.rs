@@ -1,4 +1,4 @@
-//! What tests/validate.rs and tests/browser.rs share: where the external tools are (Java and
+//! What tests/suite/validate.rs and tests/suite/browser.rs share: where the external tools are (Java and
 //! the Nu HTML Checker, Chromium and ChromeDriver, axe-core), and the rule for when they are
 //! missing. `.ci/run` installs all of them; a missing tool fails the test with that advice,
 //! unless `BRIEFING_SKIP_BROWSER=1` asks to skip these tests.

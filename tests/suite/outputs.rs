@@ -1,7 +1,7 @@
 //! The files for deployment: sitemap, feed, robots.txt, calendar, search index, printable
 //! book, portable output and co-located assets, each parsed with an independent parser.
 
-mod common;
+use crate::common;
 
 use common::{TestSite, broken_internal_links, html_files, sel, snapshot, text_of};
 

@@ -1,7 +1,7 @@
 //! `briefing serve`, end to end: the real binary on a free loopback port over a temporary
 //! copy of a fixture site, observed only through HTTP.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::net::TcpStream;
@@ -828,8 +828,10 @@ fn serve_says_warnings_errors_and_fixes_as_they_change() {
         "content/notes/old.md",
         &good.replace("Old news.", "Old news, fixed."),
     );
-    let fixed = server.wait_for_line("the fix", |l| l.starts_with("fixed: "));
-    assert!(fixed.contains("content/notes/old.md"), "{fixed}");
+    let fixed = server.wait_for_line("the fix of content/notes/old.md", |l| {
+        l.starts_with("fixed: ") && l.contains("content/notes/old.md")
+    });
+    assert!(fixed.contains("written"), "{fixed}");
 
     // A site whose first build fails has nothing good to serve, and says so.
     let broken = TestSite::fixture("basic_site");

@@ -11,9 +11,8 @@
 //! search script loaded, the tracker table rendered, and a search for "canola" listing the
 //! canola dispute page. Full-page screenshots go to `target/screenshots/` for review.
 
-mod common;
-#[path = "browser/support.rs"]
-mod support;
+use crate::browser_support as support;
+use crate::common;
 
 use std::future::Future;
 use std::io::{BufRead, BufReader, Write};

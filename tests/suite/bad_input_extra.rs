@@ -1,7 +1,7 @@
 //! Bad input that is not a one-folder case: escaping of front-matter strings, symbolic-link
 //! loops in content/, a bad `--base-url`.
 
-mod common;
+use crate::common;
 
 use common::{TestSite, sel};
 

@@ -1,9 +1,8 @@
 //! Every HTML page of the bundled briefing book passes the Nu HTML Checker (vnu.jar, from
 //! the npm package `vnu-jar`, run with Java) with zero errors.
 
-mod common;
-#[path = "browser/support.rs"]
-mod support;
+use crate::browser_support as support;
+use crate::common;
 
 use std::process::Command;
 use std::time::Instant;

@@ -1,7 +1,7 @@
 //! Bad input, one fixture folder per case under `tests/fixtures/errors/`: each must fail
 //! with exit code 1, name the file and line, and leave the previous output untouched.
 
-mod common;
+use crate::common;
 
 use common::{TestSite, fixture_dir, snapshot};
 

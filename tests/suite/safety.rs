@@ -1,7 +1,7 @@
 //! Nothing is lost: dangerous output folders are refused, a killed build leaves the
 //! previous output intact, `check` writes nothing, and `init`/`new` never overwrite.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! `briefing build` end to end: the bundled briefing book and small fixture sites, checked
 //! through a real HTML parser.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,17 @@
+//! The integration tests: one binary, so the suite links once. Each module drives the real
+//! `briefing` binary (or the library) over small fixture sites in `tests/fixtures/`,
+//! through the harness in `common`.
+
+mod common;
+
+mod bad_input_extra;
+mod bench_smoke;
+mod browser;
+mod browser_support;
+mod build;
+mod errors;
+mod outputs;
+mod properties;
+mod safety;
+mod serve;
+mod validate;
