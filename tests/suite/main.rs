@@ -14,4 +14,5 @@ mod outputs;
 mod properties;
 mod safety;
 mod serve;
+mod snapshots;
 mod validate;
