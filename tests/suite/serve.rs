@@ -773,9 +773,7 @@ fn the_preview_publishes_only_linked_content_files() {
     });
     #[cfg(unix)]
     {
-        let secret = site.scratch().join("secret.txt");
-        std::fs::write(&secret, "root:x:0:0").expect("secret");
-        std::os::unix::fs::symlink(&secret, site.root.join("content/notes/map.png")).expect("l");
+        site.link_a_secret("content/notes/map.png");
         site.write(
             "content/notes/mapped.md",
             "+++\ntitle = \"Mapped\"\n+++\n![map](map.png)\n",
@@ -788,7 +786,7 @@ fn the_preview_publishes_only_linked_content_files() {
             "{}",
             page.body
         );
-        assert_ne!(server.get("/notes/map.png").body, "root:x:0:0");
+        assert_ne!(server.get("/notes/map.png").body, crate::common::SECRET);
     }
 }
 

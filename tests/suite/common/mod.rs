@@ -19,6 +19,9 @@ pub fn fixture_dir(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
 }
 
+/// What the file outside every test site holds (see `TestSite::link_a_secret`).
+pub const SECRET: &str = "root:x:0:0";
+
 /// A site in its own temporary folder.
 pub struct TestSite {
     _dir: TempDir,
@@ -108,6 +111,16 @@ impl TestSite {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(path, text).expect("write");
         self
+    }
+
+    /// A file outside the site (beside it) holding `SECRET`, linked at `rel` inside the
+    /// site: what must never be read or published. Returns the file's path.
+    #[cfg(unix)]
+    pub fn link_a_secret(&self, rel: &str) -> PathBuf {
+        let secret = self.scratch().join("secret.txt");
+        std::fs::write(&secret, SECRET).expect("secret");
+        std::os::unix::fs::symlink(&secret, self.root.join(rel)).expect("link");
+        secret
     }
 
     pub fn read(&self, rel: &str) -> String {
