@@ -384,8 +384,10 @@ impl Output {
             )
         })?;
         self.done = true;
+        // The new output is in place: the build succeeded. What cannot be removed of the
+        // previous one now is a hidden leftover that the next build removes.
         if let Some(previous) = replaced {
-            remove_tree(&previous).map_err(|e| Diagnostic::io(&previous, &e))?;
+            let _ = remove_tree(&previous);
         }
         Ok(())
     }
