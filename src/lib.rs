@@ -50,7 +50,7 @@ impl Site {
             pages,
             files,
             output: target,
-            warnings: self.warnings.clone(),
+            warnings: self.warnings(),
         })
     }
 
@@ -59,7 +59,7 @@ impl Site {
     /// that only one page's data reaches fails `check` as it fails `build`.
     pub fn check(&self) -> Result<Vec<Diagnostic>, Errors> {
         render::render_all(self, &|_| Ok(())).map_err(sorted)?;
-        Ok(self.warnings.clone())
+        Ok(self.warnings())
     }
 
     fn write_into(&self, out: &output::Output) -> Result<(usize, usize), Errors> {

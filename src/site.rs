@@ -176,21 +176,27 @@ impl Site {
                  (set base_url, or pass --base-url)",
             ));
         }
-        let newest = site.newest_as_of();
-        let days = site.config.stale_after_days;
-        site.warnings.extend(site.pages.iter().filter(|p| is_stale(days, newest, p.as_of)).map(|p| {
+        Ok(site)
+    }
+
+    /// Every warning of the site as it is now: those found on loading, and the stale
+    /// pages, counted afresh (an edit in `serve` can move the newest `as_of`).
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        let newest = self.newest_as_of();
+        let days = self.config.stale_after_days;
+        let stale = self.pages.iter().filter(|p| is_stale(days, newest, p.as_of)).map(|p| {
             let d = at_front_matter_key(
                 p,
                 "as_of",
                 format!(
                     "this page is stale: as_of {} is more than stale_after_days ({}) before the newest page",
                     p.as_of.map(crate::dates::iso).unwrap_or_default(),
-                    site.config.stale_after_days.unwrap_or_default()
+                    days.unwrap_or_default()
                 ),
             );
             Diagnostic { severity: crate::diagnostic::Severity::Warning, ..d }
-        }));
-        Ok(site)
+        });
+        self.warnings.iter().cloned().chain(stale).collect()
     }
 
     /// The newest `as_of` of any page: staleness counts from it, not the wall clock, so

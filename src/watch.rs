@@ -425,41 +425,76 @@ impl Session {
                 }
                 Err(d) => self.load_errors = d,
             },
-            Changed::Page(rel) => match reload_saved(undo, site, &rel) {
-                Err(d) => {
-                    self.file_errors.insert(rel, d);
+            Changed::Page(rel) => {
+                let newest_before = site.newest_as_of();
+                self.note_page(rel, undo, keeps_cross_page, cross_page);
+                // Stale notices count from the newest page: if it moved, any page's may change.
+                if let Some(site) = &self.site
+                    && site.config.stale_after_days.is_some()
+                    && site.newest_as_of() != newest_before
+                {
+                    self.dirty
+                        .pages
+                        .extend(site.pages.iter().map(|p| p.rel.clone()));
                 }
-                Ok(change) => {
-                    self.file_errors.remove(&rel);
-                    let dirty = &mut self.dirty;
-                    match change {
-                        PageChange::Unchanged => {}
-                        PageChange::NeedsFullReload => dirty.full = true,
-                        PageChange::Body { index, same_links } => {
-                            dirty.pages.insert(site.pages[index].rel.clone());
-                            if same_links && keeps_cross_page {
-                                self.cross_page = cross_page;
-                            }
-                        }
-                        PageChange::Added(i) => {
-                            let page = site.pages[i].clone();
-                            mark_dependents(site, &page, dirty);
-                        }
-                        PageChange::FrontMatter(old, i) => {
-                            mark_dependents(site, &old, dirty);
-                            let page = site.pages[i].clone();
-                            if page.path != old.path {
-                                dirty.removed.insert(format!("{}index.html", old.path));
-                            }
-                            mark_dependents(site, &page, dirty);
-                        }
-                        PageChange::Removed(old) => {
-                            dirty.removed.insert(format!("{}index.html", old.path));
-                            mark_dependents(site, &old, dirty);
+            }
+        }
+    }
+
+    fn note_page(
+        &mut self,
+        rel: String,
+        undo: &mut Undo,
+        keeps_cross_page: bool,
+        cross_page: Option<Vec<Diagnostic>>,
+    ) {
+        let Some(site) = self.site.as_mut() else {
+            return;
+        };
+        match reload_saved(undo, site, &rel) {
+            Err(d) => {
+                self.file_errors.insert(rel, d);
+            }
+            Ok(change) => {
+                self.file_errors.remove(&rel);
+                let dirty = &mut self.dirty;
+                match change {
+                    PageChange::Unchanged => {}
+                    PageChange::NeedsFullReload => dirty.full = true,
+                    PageChange::Body { index, same_links } => {
+                        dirty.pages.insert(site.pages[index].rel.clone());
+                        if same_links && keeps_cross_page {
+                            self.cross_page = cross_page;
                         }
                     }
+                    PageChange::Added(i) => {
+                        let page = site.pages[i].clone();
+                        mark_dependents(site, &page, dirty);
+                    }
+                    PageChange::FrontMatter(old, i) => {
+                        mark_dependents(site, &old, dirty);
+                        let page = site.pages[i].clone();
+                        if page.path != old.path {
+                            dirty.removed.insert(format!("{}index.html", old.path));
+                        }
+                        // Redirects of aliases the page no longer has go too.
+                        dirty.removed.extend(
+                            old.aliases
+                                .iter()
+                                .filter(|a| !page.aliases.contains(a))
+                                .map(|a| alias_file(a)),
+                        );
+                        mark_dependents(site, &page, dirty);
+                    }
+                    PageChange::Removed(old) => {
+                        dirty.removed.insert(format!("{}index.html", old.path));
+                        dirty
+                            .removed
+                            .extend(old.aliases.iter().map(|a| alias_file(a)));
+                        mark_dependents(site, &old, dirty);
+                    }
                 }
-            },
+            }
         }
     }
 
@@ -522,11 +557,7 @@ impl Session {
             }
         }
         if report.ok() {
-            report.warnings = self
-                .site
-                .as_ref()
-                .map(|s| s.warnings.clone())
-                .unwrap_or_default();
+            report.warnings = self.site.as_ref().map(Site::warnings).unwrap_or_default();
         }
         report.millis = start.elapsed().as_millis();
         self.errors_before = report.errors.clone();
@@ -821,6 +852,11 @@ fn mark_dependents(site: &Site, page: &crate::content::Page, dirty: &mut Dirty) 
                 .map(|p| p.rel.clone()),
         );
     }
+}
+
+/// The redirect file an alias is written to.
+fn alias_file(alias: &str) -> String {
+    format!("{}/index.html", alias.trim_matches('/'))
 }
 
 /// Replaces one output file atomically, so the server never sends half a page: a file

@@ -842,3 +842,47 @@ fn serve_says_warnings_errors_and_fixes_as_they_change() {
     );
     assert!(!startup.contains("last good build"), "{startup}");
 }
+
+/// What a fresh build would serve after front-matter edits that reach other outputs: a
+/// removed alias's redirect goes, and moving the newest `as_of` marks older pages stale.
+#[test]
+fn aliases_and_stale_notices_follow_front_matter_edits() {
+    let site = TestSite::fixture("basic_site");
+    let config = site.read("briefing.toml");
+    site.write("briefing.toml", &format!("stale_after_days = 30\n{config}"));
+    let canola = site.read("content/disputes/canola.md");
+    let with_alias = canola.replacen("as_of = ", "aliases = [\"old-canola\"]\nas_of = ", 1);
+    site.write("content/disputes/canola.md", &with_alias);
+    let server = Server::start(&site.root, &[]);
+    assert_eq!(server.get("/old-canola/").status, 200);
+    let stale = || sel(".stale-notice");
+    let detentions = server.get("/notes/detentions/");
+    assert!(
+        Html::parse_document(&detentions.body)
+            .select(&stale())
+            .next()
+            .is_none(),
+        "stale before any edit"
+    );
+    // Drop the alias and move canola's as_of half a year on.
+    site.write(
+        "content/disputes/canola.md",
+        &canola.replace("as_of = 2026-01-16", "as_of = 2026-07-16"),
+    );
+    server.wait_for("/old-canola/", "the removed alias to go", |r| {
+        r.status == 404
+    });
+    let page = server.wait_for("/notes/detentions/", "the stale notice", |r| {
+        Html::parse_document(&r.body)
+            .select(&stale())
+            .next()
+            .is_some()
+    });
+    assert_eq!(page.status, 200);
+    server.wait_for_line("the stale warning", |l| l.contains("this page is stale"));
+    // And what a fresh build writes agrees.
+    site.run(&["build", "-q"]).ok();
+    let built = site.html("notes/detentions/index.html");
+    assert!(built.select(&stale()).next().is_some());
+    assert!(!site.public().join("old-canola/index.html").exists());
+}
