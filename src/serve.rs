@@ -635,6 +635,10 @@ fn watch(
                     }
                 }
             };
+            // Only the retry timer asks to rebuild with no changed path: a batch of events
+            // that were all reads (the rebuild's own) must not retry a failed rebuild, or a
+            // broken template would be reloaded, and reported, without end.
+            let timed_out = first.is_none();
             if let Some(result) = first {
                 collect(result);
             }
@@ -644,6 +648,9 @@ fn watch(
             }
             paths.sort();
             paths.dedup();
+            if paths.is_empty() && !timed_out {
+                continue;
+            }
             // A watched folder that went away: forget it, to watch it again if it returns.
             watching.retain(|dir| {
                 let present = dir.is_dir();

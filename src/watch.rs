@@ -669,8 +669,9 @@ fn stage_all(
 struct Stage {
     out: PathBuf,
     dir: PathBuf,
-    /// Files staged (relative paths), to move in.
-    files: std::sync::Mutex<BTreeSet<String>>,
+    /// Files staged (relative paths), to move in, each with its number: staged files are
+    /// kept flat in the staging folder under their numbers, so staging makes no folders.
+    files: std::sync::Mutex<BTreeMap<String, usize>>,
     /// Output files to remove (`true`: a page's, whose folder goes too if it is empty).
     removed: std::sync::Mutex<BTreeMap<String, bool>>,
     /// The first I/O failure while staging.
@@ -719,16 +720,33 @@ impl Stage {
                 format!("refusing to write {rel:?} outside the output folder"),
             ));
         }
-        if matches!(part, Part::Whole | Part::First) {
+        let number = {
             let Ok(mut files) = self.files.lock() else {
                 return Err(self.fail(rel, "the staging list is unusable".to_string()));
             };
-            if let Some(other) = clash(&self.out, &files, rel) {
-                return Err(clash_error(site, rel, &other));
+            if matches!(part, Part::Whole | Part::First) {
+                if let Some(other) = clash(&self.out, &files, rel) {
+                    return Err(clash_error(site, rel, &other));
+                }
+                let n = files.len();
+                files.insert(rel.to_string(), n);
+                n
+            } else {
+                match files.get(rel) {
+                    Some(&n) => n,
+                    None => return Err(self.fail(rel, "its first part was not staged".into())),
+                }
             }
-            files.insert(rel.to_string());
-        }
-        write_in_place(&self.dir, rel, bytes, part).map_err(|d| self.fail(rel, d.message.clone()))
+        };
+        let path = self.dir.join(number.to_string());
+        let written = match part {
+            Part::Whole | Part::First => std::fs::write(&path, bytes),
+            Part::More | Part::Last => std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, bytes)),
+        };
+        written.map_err(|e| self.fail(rel, e.to_string()))
     }
 
     /// Records the machine's trouble (the first), and the diagnostic that stops the render.
@@ -745,16 +763,16 @@ impl Stage {
         let files = self.files.lock().map(|f| f.clone()).unwrap_or_default();
         let removed = self.removed.lock().map(|r| r.clone()).unwrap_or_default();
         let result = (|| {
-            for rel in &files {
+            for (rel, n) in &files {
                 let to = self.out.join(rel);
                 if let Some(parent) = to.parent() {
                     std::fs::create_dir_all(parent).map_err(|e| trouble(rel, &e))?;
                 }
-                std::fs::rename(self.dir.join(rel), &to).map_err(|e| trouble(rel, &e))?;
+                std::fs::rename(self.dir.join(n.to_string()), &to).map_err(|e| trouble(rel, &e))?;
             }
             Ok(())
         })();
-        for (rel, page) in removed.iter().filter(|(rel, _)| !files.contains(*rel)) {
+        for (rel, page) in removed.iter().filter(|(rel, _)| !files.contains_key(*rel)) {
             if *page {
                 remove_output(&self.out, rel);
             } else {
@@ -776,20 +794,20 @@ fn trouble(what: &str, e: &std::io::Error) -> WriteError {
 
 /// Another file `rel` cannot coexist with, in the output or among those staged: one that
 /// would have to be a folder of `rel`, or that `rel` would have to be a folder of.
-fn clash(out: &Path, staged: &BTreeSet<String>, rel: &str) -> Option<String> {
+fn clash(out: &Path, staged: &BTreeMap<String, usize>, rel: &str) -> Option<String> {
     let mut at = 0;
     while let Some(i) = rel[at..].find('/') {
         let folder = &rel[..at + i];
-        if staged.contains(folder) || out.join(folder).is_file() {
+        if staged.contains_key(folder) || out.join(folder).is_file() {
             return Some(folder.to_string());
         }
         at += i + 1;
     }
     let below = format!("{rel}/");
-    if let Some(f) = staged
+    if let Some((f, _)) = staged
         .range(below.clone()..)
         .next()
-        .filter(|f| f.starts_with(&below))
+        .filter(|(f, _)| f.starts_with(&below))
     {
         return Some(f.clone());
     }
@@ -857,32 +875,6 @@ fn mark_dependents(site: &Site, page: &crate::content::Page, dirty: &mut Dirty) 
 /// The redirect file an alias is written to.
 fn alias_file(alias: &str) -> String {
     format!("{}/index.html", alias.trim_matches('/'))
-}
-
-/// Replaces one output file atomically, so the server never sends half a page: a file
-/// written in parts is put together beside it and moved in place with its last part.
-fn write_in_place(out: &Path, rel: &str, bytes: &[u8], part: Part) -> Result<(), Diagnostic> {
-    if !crate::output::is_safe_relative(rel) {
-        return Err(Diagnostic::error(
-            rel,
-            format!("refusing to write {rel:?} outside the output folder"),
-        ));
-    }
-    let path = out.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
-    }
-    let tmp = path.with_extension("briefing-tmp");
-    match part {
-        Part::Whole | Part::First => {
-            std::fs::write(&tmp, bytes).map_err(|e| Diagnostic::io(&tmp, &e))?
-        }
-        Part::More | Part::Last => crate::output::append(&tmp, bytes)?,
-    }
-    if matches!(part, Part::Whole | Part::Last) {
-        std::fs::rename(&tmp, &path).map_err(|e| Diagnostic::io(&path, &e))?;
-    }
-    Ok(())
 }
 
 fn remove_output(out: &Path, rel: &str) {

@@ -886,3 +886,32 @@ fn aliases_and_stale_notices_follow_front_matter_edits() {
     assert!(built.select(&stale()).next().is_some());
     assert!(!site.public().join("old-canola/index.html").exists());
 }
+
+/// A broken template is reported once per save: the rebuild's own reads of the template
+/// folder are not changes, so they must not retry the failed rebuild again and again.
+#[test]
+fn a_broken_template_is_reported_once_not_retried_without_end() {
+    let site = TestSite::fixture("basic_site");
+    let server = Server::start(&site.root, &[]);
+    site.write(
+        "templates/note.html",
+        "{% extends \"base.html\" %}\n{% block main %}{% endblock main %}\nstray text\n",
+    );
+    server.wait_for_line("the template error", |l| {
+        l.contains("templates/note.html") && l.contains("still serving")
+    });
+    // Whatever it prints in the next three seconds: no retries of the same failure.
+    let quiet_until = Instant::now() + Duration::from_secs(3);
+    let mut later = Vec::new();
+    while let Ok(line) = server
+        .lines
+        .recv_timeout(quiet_until.saturating_duration_since(Instant::now()))
+    {
+        later.push(line);
+    }
+    assert!(
+        !later.iter().any(|l| l.starts_with("retry:")),
+        "retried without a change:\n{}",
+        later.join("\n")
+    );
+}
