@@ -70,9 +70,8 @@ impl Site {
         for (i, p) in self.pages.iter().enumerate() {
             claims.push((format!("{}index.html", p.path), Source::Page(i)));
             for a in &p.aliases {
-                let folder = a.trim_matches('/');
-                if crate::output::is_safe_relative(folder) {
-                    claims.push((format!("{folder}/index.html"), Source::Alias(i, a)));
+                if let Some(file) = crate::site::alias_file(a) {
+                    claims.push((file, Source::Alias(i, a)));
                 }
             }
         }

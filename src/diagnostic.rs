@@ -75,9 +75,8 @@ impl Diagnostic {
     /// Points the diagnostic at a byte offset of `text` (the whole file).
     pub fn at_offset(mut self, text: &str, offset: usize) -> Self {
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = line_of(text, offset);
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
         let column = text[line_start..offset].chars().count() + 1;
         self.line = Some(line);
         self.column = Some(column);

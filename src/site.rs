@@ -589,6 +589,13 @@ pub fn page_url(path: &str, portable: bool) -> String {
     }
 }
 
+/// The file an alias's redirect is written to (`old/canola/index.html`), or `None` for an
+/// alias that would leave the output (reported where aliases are checked).
+pub fn alias_file(alias: &str) -> Option<String> {
+    let folder = alias.trim_matches('/');
+    crate::output::is_safe_relative(folder).then(|| format!("{folder}/index.html"))
+}
+
 /// The prefix that leads from the page in folder `from` back to the output root.
 pub fn root_prefix(from: &str) -> String {
     let depth = from.matches('/').count();

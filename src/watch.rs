@@ -482,15 +482,17 @@ impl Session {
                             old.aliases
                                 .iter()
                                 .filter(|a| !page.aliases.contains(a))
-                                .map(|a| alias_file(a)),
+                                .filter_map(|a| crate::site::alias_file(a)),
                         );
                         mark_dependents(site, &page, dirty);
                     }
                     PageChange::Removed(old) => {
                         dirty.removed.insert(format!("{}index.html", old.path));
-                        dirty
-                            .removed
-                            .extend(old.aliases.iter().map(|a| alias_file(a)));
+                        dirty.removed.extend(
+                            old.aliases
+                                .iter()
+                                .filter_map(|a| crate::site::alias_file(a)),
+                        );
                         mark_dependents(site, &old, dirty);
                     }
                 }
@@ -825,7 +827,7 @@ fn clash_error(site: &Site, rel: &str, other: &str) -> Diagnostic {
         }
         p.aliases
             .iter()
-            .any(|a| format!("{}/index.html", a.trim_matches('/')) == rel)
+            .any(|a| crate::site::alias_file(a).as_deref() == Some(rel))
             .then(|| crate::site::at_front_matter_key(p, "aliases", message.clone()))
     });
     owner.unwrap_or_else(|| Diagnostic::error(rel, message))
@@ -870,11 +872,6 @@ fn mark_dependents(site: &Site, page: &crate::content::Page, dirty: &mut Dirty) 
                 .map(|p| p.rel.clone()),
         );
     }
-}
-
-/// The redirect file an alias is written to.
-fn alias_file(alias: &str) -> String {
-    format!("{}/index.html", alias.trim_matches('/'))
 }
 
 fn remove_output(out: &Path, rel: &str) {
