@@ -878,7 +878,7 @@ impl Site {
         if !abs.is_file() {
             self.unbuilt.remove(rel);
             return Ok(match old {
-                Some(i) => PageChange::Removed(Box::new(self.remove_at(i))),
+                Some(i) => PageChange::Removed(Box::new(self.remove_at(i).0)),
                 None => PageChange::Unchanged,
             });
         }
@@ -902,7 +902,7 @@ impl Site {
         if page.draft && !self.options.drafts {
             self.unbuilt.insert(rel.to_string(), true);
             return Ok(match old {
-                Some(i) => PageChange::Removed(Box::new(self.remove_at(i))),
+                Some(i) => PageChange::Removed(Box::new(self.remove_at(i).0)),
                 None => PageChange::Unchanged,
             });
         }
@@ -935,21 +935,25 @@ impl Site {
                     (false, _) => PageChange::FrontMatter(Box::new(previous), i),
                 })
             }
-            None => {
-                let i = self.pages.partition_point(|p| p.rel.as_str() < rel);
-                self.pages.insert(i, page);
-                self.rendered.insert(i, rendered);
-                self.by_rel = index_by_rel(&self.pages);
-                Ok(PageChange::Added(i))
-            }
+            None => Ok(PageChange::Added(self.insert_page(page, rendered))),
         }
     }
 
-    fn remove_at(&mut self, i: usize) -> Page {
+    /// Takes page `i` (and its rendered body) out of the site.
+    pub(crate) fn remove_at(&mut self, i: usize) -> (Page, Rendered) {
         let page = self.pages.remove(i);
-        self.rendered.remove(i);
+        let rendered = self.rendered.remove(i);
         self.by_rel = index_by_rel(&self.pages);
-        page
+        (page, rendered)
+    }
+
+    /// Puts a page (not in the site) in its sorted place; returns its index.
+    pub(crate) fn insert_page(&mut self, page: Page, rendered: Rendered) -> usize {
+        let i = self.pages.partition_point(|p| p.rel < page.rel);
+        self.pages.insert(i, page);
+        self.rendered.insert(i, rendered);
+        self.by_rel = index_by_rel(&self.pages);
+        i
     }
 
     /// Reloads the theme after a template edit.

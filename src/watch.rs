@@ -293,16 +293,10 @@ impl Session {
         }
         for (rel, (page, unbuilt)) in undo.pages {
             if let Some(&i) = site.by_rel.get(&rel) {
-                site.pages.remove(i);
-                site.rendered.remove(i);
-                // Indices after `i` moved: index again before the next look-up.
-                site.by_rel = by_rel(&site.pages);
+                site.remove_at(i);
             }
             if let Some((page, rendered)) = page {
-                let i = site.pages.partition_point(|p| p.rel < rel);
-                site.pages.insert(i, page);
-                site.rendered.insert(i, rendered);
-                site.by_rel = by_rel(&site.pages);
+                site.insert_page(page, rendered);
             }
             match unbuilt {
                 Some(draft) => site.unbuilt.insert(rel, draft),
@@ -938,15 +932,6 @@ fn reload_saved(
         (page, site.unbuilt.get(rel).copied())
     });
     site.reload_page(rel)
-}
-
-/// The index of each page by its path relative to `content/`.
-fn by_rel(pages: &[crate::content::Page]) -> std::collections::HashMap<String, usize> {
-    pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.rel.clone(), i))
-        .collect()
 }
 
 #[cfg(test)]
