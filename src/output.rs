@@ -110,11 +110,13 @@ pub fn check_target(
     site_root: &Path,
     force: bool,
 ) -> Result<PathBuf, Diagnostic> {
-    let cwd = std::env::current_dir().map_err(|e| Diagnostic::io(Path::new("."), &e))?;
     let root = std::fs::canonicalize(site_root).map_err(|e| Diagnostic::io(site_root, &e))?;
+    // `--output` is relative to the working folder, `output_dir` to the site.
     let base = match origin {
-        Origin::Config => &root,
-        Origin::CommandLine => &cwd,
+        Origin::Config => root.clone(),
+        Origin::CommandLine => {
+            std::env::current_dir().map_err(|e| Diagnostic::io(Path::new("."), &e))?
+        }
     };
     let refuse = |why: String| {
         let file = match origin {
@@ -129,7 +131,7 @@ pub fn check_target(
             ),
         )
     };
-    let target = resolve(requested, base).map_err(refuse)?;
+    let target = resolve(requested, &base).map_err(refuse)?;
     let shown = target.display();
     if target.parent().is_none() {
         return Err(refuse(format!("{shown} is the root of the file system")));
