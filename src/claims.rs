@@ -68,7 +68,7 @@ impl Site {
     fn claims(&self) -> Vec<(String, Source<'_>)> {
         let mut claims: Vec<(String, Source)> = Vec::new();
         for (i, p) in self.pages.iter().enumerate() {
-            claims.push((format!("{}index.html", p.path), Source::Page(i)));
+            claims.push((p.output_file(), Source::Page(i)));
             for a in &p.aliases {
                 if let Some(file) = crate::site::alias_file(a) {
                     claims.push((file, Source::Alias(i, a)));

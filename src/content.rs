@@ -230,6 +230,12 @@ pub struct Page {
 }
 
 impl Page {
+    /// The file the page is written to, relative to the output root:
+    /// `disputes/canola/index.html`.
+    pub fn output_file(&self) -> String {
+        format!("{}index.html", self.path)
+    }
+
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]
     }

@@ -469,7 +469,7 @@ impl Session {
                         mark_dependents(site, &old, dirty);
                         let page = site.pages[i].clone();
                         if page.path != old.path {
-                            dirty.removed.insert(format!("{}index.html", old.path));
+                            dirty.removed.insert(old.output_file());
                         }
                         // Redirects of aliases the page no longer has go too.
                         dirty.removed.extend(
@@ -481,7 +481,7 @@ impl Session {
                         mark_dependents(site, &page, dirty);
                     }
                     PageChange::Removed(old) => {
-                        dirty.removed.insert(format!("{}index.html", old.path));
+                        dirty.removed.insert(old.output_file());
                         dirty.removed.extend(
                             old.aliases
                                 .iter()
@@ -614,10 +614,7 @@ fn stage_all(
 ) -> Result<(usize, usize), WriteError> {
     for removed in &dirty.removed {
         // Unless another page now writes the same file.
-        let rewritten = site
-            .pages
-            .iter()
-            .any(|p| format!("{}index.html", p.path) == *removed);
+        let rewritten = site.pages.iter().any(|p| p.output_file() == *removed);
         if !rewritten && crate::output::is_safe_relative(removed) {
             stage.remove(removed, true);
         }
@@ -816,7 +813,7 @@ fn clash_error(site: &Site, rel: &str, other: &str) -> Diagnostic {
         "{rel} cannot be written: it clashes with {other} in the output (one is a file, the other needs it as a folder); change the alias or slug"
     );
     let owner = site.pages.iter().find_map(|p| {
-        if format!("{}index.html", p.path) == rel {
+        if p.output_file() == rel {
             return Some(Diagnostic::error(&p.file, message.clone()).at_line(&p.text, 1));
         }
         p.aliases

@@ -780,10 +780,7 @@ pub fn render(
             ctx.insert_value("pages", Value::from(values));
         }
         let html = render(template, &ctx, Some(p))?;
-        sink(Job::whole(
-            format!("{}index.html", p.path),
-            html.into_bytes(),
-        ))?;
+        sink(Job::whole(p.output_file(), html.into_bytes()))?;
         for alias in &p.aliases {
             alias_job(site, p, alias, &shared, sink)?;
         }
