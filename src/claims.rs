@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::content::Kind;
+use crate::content::Page;
 use crate::diagnostic::Diagnostic;
 use crate::site::{Site, at_front_matter_key};
 
@@ -84,11 +84,7 @@ impl Site {
         if self.config.base_url.is_some() {
             generated.extend(["sitemap.xml", "atom.xml", "robots.txt"].map(String::from));
         }
-        if self
-            .pages
-            .iter()
-            .any(|p| p.kind == Kind::Itinerary && !p.stops.is_empty())
-        {
+        if self.pages.iter().any(Page::in_calendar) {
             generated.push("itinerary.ics".to_string());
         }
         if !self.config.themes.is_empty() {

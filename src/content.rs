@@ -236,6 +236,11 @@ impl Page {
         format!("{}index.html", self.path)
     }
 
+    /// Whether the page puts stops in `itinerary.ics`.
+    pub fn in_calendar(&self) -> bool {
+        self.kind == Kind::Itinerary && !self.stops.is_empty()
+    }
+
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]
     }

@@ -191,11 +191,8 @@ fn uid(stop: &Stop, host: &str) -> String {
 
 /// `itinerary.ics`, or `None` when the site has no itinerary.
 pub fn calendar(site: &Site) -> Option<Job> {
-    let itineraries: Vec<&crate::content::Page> = site
-        .pages
-        .iter()
-        .filter(|p| p.kind == Kind::Itinerary && !p.stops.is_empty())
-        .collect();
+    let itineraries: Vec<&crate::content::Page> =
+        site.pages.iter().filter(|p| p.in_calendar()).collect();
     if itineraries.is_empty() {
         return None;
     }

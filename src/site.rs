@@ -96,10 +96,18 @@ impl Site {
         let mut diags = Vec::new();
         let config = Config::load(root);
         let templates = Templates::load(root);
+        // Pages are read with the config; a broken template does not stop them from being
+        // checked, so its errors come with theirs.
         let (mut config, templates) = match (config, templates) {
-            (Ok(c), Ok(t)) => (c, t),
-            (c, t) => {
-                diags.extend(c.err().unwrap_or_default());
+            (Ok(c), t) => (
+                c,
+                t.unwrap_or_else(|d| {
+                    diags.extend(d);
+                    Templates::default()
+                }),
+            ),
+            (Err(c), t) => {
+                diags.extend(c);
                 diags.extend(t.err().unwrap_or_default());
                 diagnostic::sort(&mut diags);
                 return Err(Errors(diags));

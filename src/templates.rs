@@ -72,6 +72,7 @@ struct TemplateSource {
 }
 
 /// The loaded theme.
+#[derive(Default)]
 pub struct Templates {
     pub tera: Tera,
     sources: BTreeMap<String, TemplateSource>,

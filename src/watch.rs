@@ -12,7 +12,7 @@ use std::time::Instant;
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{self, Diagnostic, Errors};
 use crate::markdown::Rendered;
-use crate::render::{self, Part, Selection, template_of};
+use crate::render::{self, PageEdit, Part, Selection};
 use crate::site::{BuildOptions, PageChange, Site, is_ignored};
 use crate::templates::Templates;
 
@@ -80,10 +80,10 @@ struct Undo {
 #[derive(Debug, Default, Clone)]
 struct Dirty {
     full: bool,
+    /// Content pages to render, by source path (indices move as pages come and go).
     pages: BTreeSet<String>,
-    themes: bool,
-    not_found: bool,
-    listings: bool,
+    /// The other outputs to render (its `pages` unused).
+    generated: Selection,
     /// Output files of pages that are gone.
     removed: BTreeSet<String>,
     /// `static/` files (relative to `static/`) and `content/` assets (relative to `content/`).
@@ -92,12 +92,22 @@ struct Dirty {
 }
 
 impl Dirty {
+    /// Adds the outputs of `selection`, whose pages are indices into `site` as it is now.
+    fn mark(&mut self, site: &Site, mut selection: Selection) {
+        let pages = std::mem::take(&mut selection.pages);
+        self.pages.extend(
+            pages
+                .into_iter()
+                .filter_map(|i| site.pages.get(i))
+                .map(|p| p.rel.clone()),
+        );
+        self.generated.extend(selection);
+    }
+
     fn is_empty(&self) -> bool {
         !self.full
             && self.pages.is_empty()
-            && !self.themes
-            && !self.not_found
-            && !self.listings
+            && self.generated.is_empty()
             && self.removed.is_empty()
             && self.statics.is_empty()
             && self.assets.is_empty()
@@ -384,6 +394,7 @@ impl Session {
                 } else {
                     site.statics.remove(&s);
                 }
+                self.dirty.mark(site, render::affected_by_static(&s));
                 self.dirty.statics.insert(s);
             }
             Changed::Asset(a) => {
@@ -403,18 +414,9 @@ impl Session {
                     let old = std::mem::replace(&mut site.templates, templates);
                     undo.templates.get_or_insert(old);
                     self.load_errors.clear();
-                    let uses: Vec<String> = site
-                        .pages
-                        .iter()
-                        .filter(|p| template_of(p) == name)
-                        .map(|p| p.rel.clone())
-                        .collect();
-                    match name.as_str() {
-                        "theme.html" | "themes.html" => self.dirty.themes = true,
-                        "404.html" => self.dirty.not_found = true,
-                        // Layouts and partials are shared by every page.
-                        _ if uses.is_empty() => self.dirty.full = true,
-                        _ => self.dirty.pages.extend(uses),
+                    match render::affected_by_template(site, &name) {
+                        Some(selection) => self.dirty.mark(site, selection),
+                        None => self.dirty.full = true,
                     }
                 }
                 Err(d) => self.load_errors = d,
@@ -424,12 +426,9 @@ impl Session {
                 self.note_page(rel, undo, keeps_cross_page, cross_page);
                 // Stale notices count from the newest page: if it moved, any page's may change.
                 if let Some(site) = &self.site
-                    && site.config.stale_after_days.is_some()
                     && site.newest_as_of() != newest_before
                 {
-                    self.dirty
-                        .pages
-                        .extend(site.pages.iter().map(|p| p.rel.clone()));
+                    self.dirty.mark(site, render::affected_by_newest(site));
                 }
             }
         }
@@ -456,18 +455,21 @@ impl Session {
                     PageChange::Unchanged => {}
                     PageChange::NeedsFullReload => dirty.full = true,
                     PageChange::Body { index, same_links } => {
-                        dirty.pages.insert(site.pages[index].rel.clone());
+                        let edit = PageEdit::Body(&site.pages[index]);
+                        dirty.mark(site, render::affected_by_page(site, edit));
                         if same_links && keeps_cross_page {
                             self.cross_page = cross_page;
                         }
                     }
                     PageChange::Added(i) => {
-                        let page = site.pages[i].clone();
-                        mark_dependents(site, &page, dirty);
+                        let edit = PageEdit::FrontMatter {
+                            before: None,
+                            after: Some(&site.pages[i]),
+                        };
+                        dirty.mark(site, render::affected_by_page(site, edit));
                     }
                     PageChange::FrontMatter(old, i) => {
-                        mark_dependents(site, &old, dirty);
-                        let page = site.pages[i].clone();
+                        let page = &site.pages[i];
                         if page.path != old.path {
                             dirty.removed.insert(old.output_file());
                         }
@@ -478,7 +480,11 @@ impl Session {
                                 .filter(|a| !page.aliases.contains(a))
                                 .filter_map(|a| crate::site::alias_file(a)),
                         );
-                        mark_dependents(site, &page, dirty);
+                        let edit = PageEdit::FrontMatter {
+                            before: Some(&old),
+                            after: Some(page),
+                        };
+                        dirty.mark(site, render::affected_by_page(site, edit));
                     }
                     PageChange::Removed(old) => {
                         dirty.removed.insert(old.output_file());
@@ -487,7 +493,11 @@ impl Session {
                                 .iter()
                                 .filter_map(|a| crate::site::alias_file(a)),
                         );
-                        mark_dependents(site, &old, dirty);
+                        let edit = PageEdit::FrontMatter {
+                            before: Some(&old),
+                            after: None,
+                        };
+                        dirty.mark(site, render::affected_by_page(site, edit));
                     }
                 }
             }
@@ -578,9 +588,7 @@ impl Session {
                 .iter()
                 .filter_map(|rel| site.by_rel.get(rel).copied())
                 .collect(),
-            themes: dirty.themes,
-            not_found: dirty.not_found,
-            listings: dirty.listings,
+            ..dirty.generated.clone()
         };
         let stage = Stage::begin(&self.out)?;
         let result = stage_all(site, dirty, &mut selection, &stage);
@@ -635,6 +643,13 @@ fn stage_all(
             WriteError::Content(d)
         })?
     };
+    if selection.feeds {
+        for feed in render::FEED_FILES {
+            if !stage.has(feed) && !site.statics.contains(*feed) {
+                stage.remove(feed, false);
+            }
+        }
+    }
     for s in &dirty.statics {
         sync_file(site, stage, &site.root.join("static").join(s), s, true)?;
     }
@@ -649,9 +664,16 @@ fn stage_all(
             stage.remove(a, false);
         }
     }
-    for a in published {
-        if !dirty.assets.contains(a) && !stage.out.join(a).is_file() {
+    for a in &site.assets {
+        if dirty.assets.contains(a) {
+            continue;
+        }
+        let in_output = stage.out.join(a).is_file();
+        if published.contains(a.as_str()) && !in_output {
             sync_file(site, stage, &site.root.join("content").join(a), a, false)?;
+        } else if !published.contains(a.as_str()) && in_output && !site.claimed_by_others(a) {
+            // No page links to it any more.
+            stage.remove(a, false);
         }
     }
     Ok((pages, stage.count()))
@@ -696,6 +718,10 @@ impl Stage {
 
     fn count(&self) -> usize {
         self.files.lock().map_or(0, |f| f.len())
+    }
+
+    fn has(&self, rel: &str) -> bool {
+        self.files.lock().is_ok_and(|f| f.contains_key(rel))
     }
 
     fn remove(&self, rel: &str, page: bool) {
@@ -822,47 +848,6 @@ fn clash_error(site: &Site, rel: &str, other: &str) -> Diagnostic {
             .then(|| crate::site::at_front_matter_key(p, "aliases", message.clone()))
     });
     owner.unwrap_or_else(|| Diagnostic::error(rel, message))
-}
-
-/// Marks the pages that show something of `page`'s front matter: itself, the home page,
-/// its sections, the theme pages, pages linking to it, and, for pages in the navigation or
-/// sections, every page below them.
-fn mark_dependents(site: &Site, page: &crate::content::Page, dirty: &mut Dirty) {
-    dirty.pages.insert(page.rel.clone());
-    dirty.pages.insert("_index.md".to_string());
-    dirty.themes = true;
-    dirty.listings = true;
-    let mut dir = page.dir();
-    loop {
-        let section = if dir.is_empty() {
-            "_index.md".to_string()
-        } else {
-            format!("{dir}/_index.md")
-        };
-        dirty.pages.insert(section);
-        if dir.is_empty() {
-            break;
-        }
-        dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
-    }
-    for i in site.pages_linking_to(&page.rel) {
-        dirty.pages.insert(site.pages[i].rel.clone());
-    }
-    let in_nav = (!page.is_section && !page.rel.contains('/'))
-        || (page.is_section && page.rel.matches('/').count() == 1);
-    if in_nav {
-        // Every page shows the navigation.
-        dirty.not_found = true;
-        dirty.pages.extend(site.pages.iter().map(|p| p.rel.clone()));
-    } else if page.is_section {
-        let prefix = page.dir();
-        dirty.pages.extend(
-            site.pages
-                .iter()
-                .filter(|p| p.rel.starts_with(prefix) && p.rel[prefix.len()..].starts_with('/'))
-                .map(|p| p.rel.clone()),
-        );
-    }
 }
 
 fn remove_output(out: &Path, rel: &str) {

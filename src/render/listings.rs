@@ -4,15 +4,13 @@
 use serde::Serialize;
 
 use super::{Job, Shared};
-use crate::content::{Kind, Page};
+use crate::content::Page;
 use crate::diagnostic::Diagnostic;
 use crate::site::{Site, page_url, root_prefix};
 
-/// The files built from every page — sitemap, feed, robots.txt, calendar, search index —
+/// The files built from every page's front matter — sitemap, feed, robots.txt, calendar —
 /// as tasks that can run side by side.
-pub(super) fn listing_tasks(
-    site: &Site,
-) -> Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync + '_>> {
+pub(super) fn feed_tasks(site: &Site) -> Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync + '_>> {
     let xml_error = |file: &str, e: std::io::Error| {
         Diagnostic::error(file, format!("cannot write {file}: {e}"))
     };
@@ -26,17 +24,12 @@ pub(super) fn listing_tasks(
         }));
         tasks.push(Box::new(move || Ok(crate::feeds::robots(base))));
     }
-    if site
-        .pages
-        .iter()
-        .any(|p| p.kind == Kind::Itinerary && !p.stops.is_empty())
-    {
+    if site.pages.iter().any(Page::in_calendar) {
         tasks.push(Box::new(move || {
             crate::feeds::calendar(site)
                 .ok_or_else(|| Diagnostic::error("itinerary.ics", "no itinerary"))
         }));
     }
-    tasks.push(Box::new(move || Ok(search_index(site))));
     tasks
 }
 
@@ -53,7 +46,7 @@ struct SearchEntry<'a> {
 
 /// The search index, as a script rather than JSON: a page opened from the file system
 /// may load a script but not `fetch` a file.
-fn search_index(site: &Site) -> Job {
+pub(super) fn search_index(site: &Site) -> Job {
     let portable = site.portable();
     let entries: Vec<SearchEntry> = site
         .pages

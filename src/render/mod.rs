@@ -2,7 +2,7 @@
 //! summaries) are converted to template values once and shared, never rebuilt per page.
 //! The book is in `book`; sitemap, feed, calendar, search index and redirects in `listings`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -17,10 +17,15 @@ use crate::markdown::Heading;
 use crate::site::{Site, page_url, root_prefix};
 
 mod book;
+mod deps;
 mod listings;
 
 use book::book;
-use listings::{alias_job, listing_tasks};
+pub use deps::{
+    FEED_FILES, PageEdit, Selection, affected_by_newest, affected_by_page, affected_by_static,
+    affected_by_template, in_navigation,
+};
+use listings::{alias_job, feed_tasks, search_index};
 
 /// The built-in static files, overridden file by file by the site's `static/`.
 pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
@@ -283,11 +288,10 @@ impl<'a> Shared<'a> {
             .collect();
         let mut nav: Vec<NavItem> = ordered(
             site,
-            site.pages.iter().enumerate().filter_map(|(i, p)| {
-                let top_page = !p.is_section && !p.rel.contains('/');
-                let top_section = p.is_section && p.rel.matches('/').count() == 1;
-                (top_page || top_section).then_some(i)
-            }),
+            site.pages
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| in_navigation(p).then_some(i)),
         )
         .into_iter()
         .map(|i| {
@@ -334,10 +338,7 @@ impl<'a> Shared<'a> {
             children: OnceLock::new(),
             newest_as_of: site.newest_as_of(),
             portable,
-            has_calendar: site
-                .pages
-                .iter()
-                .any(|p| p.kind == Kind::Itinerary && !p.stops.is_empty()),
+            has_calendar: site.pages.iter().any(Page::in_calendar),
         }
     }
 
@@ -692,35 +693,6 @@ fn days<'a>(stops: impl Iterator<Item = &'a Stop>) -> Vec<DayView<'a>> {
     days
 }
 
-/// Which pages a rebuild renders.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Selection {
-    /// Content pages, by index in `site.pages`.
-    pub pages: BTreeSet<usize>,
-    /// The theme pages and the list of themes.
-    pub themes: bool,
-    /// The 404 page.
-    pub not_found: bool,
-    /// Sitemap, feed, robots.txt, calendar, search index and the printable book: the
-    /// files built from every page's front matter.
-    pub listings: bool,
-}
-
-impl Selection {
-    pub fn all(site: &Site) -> Selection {
-        Selection {
-            pages: (0..site.pages.len()).collect(),
-            themes: true,
-            not_found: true,
-            listings: true,
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.pages.is_empty() && !self.themes && !self.not_found && !self.listings
-    }
-}
-
 /// The default template of a page.
 pub fn template_of(p: &Page) -> &str {
     match (&p.template, kind_name(p)) {
@@ -737,141 +709,47 @@ pub fn template_of(p: &Page) -> &str {
 
 /// Renders every page of the site, in parallel, handing each finished file to `sink`.
 /// Returns the number of pages, or every problem found.
-pub fn render_all(
-    site: &Site,
-    sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
-) -> Result<usize, Vec<Diagnostic>> {
+pub fn render_all(site: &Site, sink: Sink) -> Result<usize, Vec<Diagnostic>> {
     render(site, &Selection::all(site), sink)
 }
 
-/// Renders the selected pages, in parallel, handing each finished file to `sink`.
-pub fn render(
-    site: &Site,
-    selection: &Selection,
-    sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
-) -> Result<usize, Vec<Diagnostic>> {
-    let shared = Shared::new(site);
-    let render = |name: &str, ctx: &Context, page: Option<&Page>| {
-        site.templates.tera.render(name, ctx).map_err(|e| {
-            site.templates
-                .diagnostic(&e, page.map(|p| p.file.as_path()))
-        })
-    };
+/// Where a render hands each finished file.
+pub type Sink<'s> = &'s (dyn Fn(Job) -> Result<(), Diagnostic> + Sync);
 
+/// Renders the selected outputs, in parallel, handing each finished file to `sink`.
+/// Returns the number of pages, or every problem found.
+pub fn render(site: &Site, selection: &Selection, sink: Sink) -> Result<usize, Vec<Diagnostic>> {
+    let shared = Shared::new(site);
     let selected: Vec<usize> = selection
         .pages
         .iter()
         .copied()
         .filter(|&i| i < site.pages.len())
         .collect();
-    let render_page = |i: usize| -> Result<(), Diagnostic> {
-        let p = &site.pages[i];
-        let kind = kind_name(p);
-        let mut ctx = shared.base_context(&p.path, kind)?;
-        ctx.insert("page", &shared.page_view(i, site.body_html(i)));
-        ctx.insert("breadcrumbs", &shared.breadcrumbs(p));
-        let template = template_of(p);
-        if kind == "home" {
-            shared.index_context(&mut ctx);
-        }
-        if p.is_section {
-            let members = shared.children(p.dir());
-            let values: Vec<Value> = members.iter().map(|&j| shared.page_ref(j)).collect();
-            ctx.insert_value("pages", Value::from(values));
-        }
-        let html = render(template, &ctx, Some(p))?;
-        sink(Job::whole(p.output_file(), html.into_bytes()))?;
-        for alias in &p.aliases {
-            alias_job(site, p, alias, &shared, sink)?;
-        }
-        Ok(())
-    };
-
-    // The theme pages, the list of themes and the 404 page: (output file, template, context).
-    let generated = || -> Vec<Result<(String, &'static str, Context), Diagnostic>> {
-        let mut jobs = Vec::new();
-        if selection.themes && !site.config.themes.is_empty() {
-            let mut members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-            for i in ordered(site, 0..site.pages.len()) {
-                for t in &site.pages[i].themes {
-                    members.entry(t.as_str()).or_default().push(i);
-                }
-            }
-            for t in &site.config.themes {
-                let path = format!("themes/{}/", t.slug);
-                jobs.push(shared.base_context(&path, "theme").map(|mut ctx| {
-                    ctx.insert("theme", &theme_view(t, shared.portable));
-                    let list = members
-                        .get(t.slug.as_str())
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[]);
-                    let values: Vec<Value> = list.iter().map(|&j| shared.page_ref(j)).collect();
-                    ctx.insert_value("pages", Value::from(values));
-                    (format!("{path}index.html"), "theme.html", ctx)
-                }));
-            }
-            jobs.push(shared.base_context("themes/", "theme").map(|mut ctx| {
-                let counts: Vec<usize> = site
-                    .config
-                    .themes
-                    .iter()
-                    .map(|t| members.get(t.slug.as_str()).map_or(0, Vec::len))
-                    .collect();
-                ctx.insert("counts", &counts);
-                ("themes/index.html".to_string(), "themes.html", ctx)
-            }));
-        }
-        if selection.not_found {
-            jobs.push(shared.base_context("", "404").and_then(|mut ctx| {
-                ctx.insert("inline_css", &site.stylesheet()?);
-                Ok(("404.html".to_string(), "404.html", ctx))
-            }));
-        }
-        jobs
-    };
-    let render_generated = |job: Result<(String, &'static str, Context), Diagnostic>| {
-        let (file, template, ctx) = job?;
-        let html = render(template, &ctx, None)?;
-        sink(Job::whole(file, html.into_bytes()))
-    };
-    let book_and_listings = || -> Vec<Result<(), Diagnostic>> {
-        if !selection.listings {
-            return Vec::new();
-        }
-        let mut tasks: Vec<Box<dyn Fn() -> Result<(), Diagnostic> + Sync>> =
-            vec![Box::new(|| book(site, &shared, sink))];
-        tasks.extend(listing_tasks(site).into_iter().map(
-            |task| -> Box<dyn Fn() -> Result<(), Diagnostic> + Sync> {
-                Box::new(move || task().and_then(sink))
-            },
-        ));
-        tasks.par_iter().map(|task| task()).collect()
-    };
-
     // Content pages, generated pages, the book and the listings all at once: the last
     // three are few but large, and would otherwise run on one core after the rest.
     let (page_results, (generated_results, listing_results)) = rayon::join(
         || {
             selected
                 .par_iter()
-                .map(|&i| render_page(i))
+                .map(|&i| render_page(&shared, i, sink))
                 .collect::<Vec<_>>()
         },
         || {
             rayon::join(
                 || {
-                    generated()
+                    generated(&shared, selection)
                         .into_par_iter()
-                        .map(render_generated)
+                        .map(|job| render_generated(&shared, job, sink))
                         .collect::<Vec<_>>()
                 },
-                book_and_listings,
+                || book_and_listings(&shared, selection, sink),
             )
         },
     );
     let count = selected.len()
         + generated_results.iter().filter(|r| r.is_ok()).count()
-        + usize::from(selection.listings);
+        + usize::from(selection.book);
     let diags: Vec<Diagnostic> = page_results
         .into_iter()
         .chain(generated_results)
@@ -883,4 +761,117 @@ pub fn render(
     } else {
         Err(crate::templates::Templates::merge_repeats(diags))
     }
+}
+
+fn render_template(
+    site: &Site,
+    name: &str,
+    ctx: &Context,
+    page: Option<&Page>,
+) -> Result<String, Diagnostic> {
+    site.templates.tera.render(name, ctx).map_err(|e| {
+        site.templates
+            .diagnostic(&e, page.map(|p| p.file.as_path()))
+    })
+}
+
+/// Content page `i` and the redirects of its aliases.
+fn render_page(shared: &Shared, i: usize, sink: Sink) -> Result<(), Diagnostic> {
+    let site = shared.site;
+    let p = &site.pages[i];
+    let kind = kind_name(p);
+    let mut ctx = shared.base_context(&p.path, kind)?;
+    ctx.insert("page", &shared.page_view(i, site.body_html(i)));
+    ctx.insert("breadcrumbs", &shared.breadcrumbs(p));
+    if kind == "home" {
+        shared.index_context(&mut ctx);
+    }
+    if p.is_section {
+        let members = shared.children(p.dir());
+        let values: Vec<Value> = members.iter().map(|&j| shared.page_ref(j)).collect();
+        ctx.insert_value("pages", Value::from(values));
+    }
+    let html = render_template(site, template_of(p), &ctx, Some(p))?;
+    sink(Job::whole(p.output_file(), html.into_bytes()))?;
+    for alias in &p.aliases {
+        alias_job(site, p, alias, shared, sink)?;
+    }
+    Ok(())
+}
+
+/// A page made from the site rather than from one file: output file, template, context.
+type Generated = Result<(String, &'static str, Context), Diagnostic>;
+
+/// The theme pages, the list of themes and the 404 page, as selected.
+fn generated(shared: &Shared, selection: &Selection) -> Vec<Generated> {
+    let site = shared.site;
+    let mut jobs = Vec::new();
+    if selection.themes && !site.config.themes.is_empty() {
+        let mut members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for i in ordered(site, 0..site.pages.len()) {
+            for t in &site.pages[i].themes {
+                members.entry(t.as_str()).or_default().push(i);
+            }
+        }
+        for t in &site.config.themes {
+            let path = format!("themes/{}/", t.slug);
+            jobs.push(shared.base_context(&path, "theme").map(|mut ctx| {
+                ctx.insert("theme", &theme_view(t, shared.portable));
+                let list = members
+                    .get(t.slug.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                let values: Vec<Value> = list.iter().map(|&j| shared.page_ref(j)).collect();
+                ctx.insert_value("pages", Value::from(values));
+                (format!("{path}index.html"), "theme.html", ctx)
+            }));
+        }
+        jobs.push(shared.base_context("themes/", "theme").map(|mut ctx| {
+            let counts: Vec<usize> = site
+                .config
+                .themes
+                .iter()
+                .map(|t| members.get(t.slug.as_str()).map_or(0, Vec::len))
+                .collect();
+            ctx.insert("counts", &counts);
+            ("themes/index.html".to_string(), "themes.html", ctx)
+        }));
+    }
+    if selection.not_found {
+        jobs.push(shared.base_context("", "404").and_then(|mut ctx| {
+            ctx.insert("inline_css", &site.stylesheet()?);
+            Ok(("404.html".to_string(), "404.html", ctx))
+        }));
+    }
+    jobs
+}
+
+fn render_generated(shared: &Shared, job: Generated, sink: Sink) -> Result<(), Diagnostic> {
+    let (file, template, ctx) = job?;
+    let html = render_template(shared.site, template, &ctx, None)?;
+    sink(Job::whole(file, html.into_bytes()))
+}
+
+/// The book, the search index and the feeds, as selected, side by side.
+fn book_and_listings(
+    shared: &Shared,
+    selection: &Selection,
+    sink: Sink,
+) -> Vec<Result<(), Diagnostic>> {
+    let site = shared.site;
+    let mut tasks: Vec<Box<dyn Fn() -> Result<(), Diagnostic> + Sync>> = Vec::new();
+    if selection.book {
+        tasks.push(Box::new(|| book(site, shared, sink)));
+    }
+    if selection.search {
+        tasks.push(Box::new(|| sink(search_index(site))));
+    }
+    if selection.feeds {
+        tasks.extend(feed_tasks(site).into_iter().map(
+            |task| -> Box<dyn Fn() -> Result<(), Diagnostic> + Sync> {
+                Box::new(move || task().and_then(sink))
+            },
+        ));
+    }
+    tasks.par_iter().map(|task| task()).collect()
 }

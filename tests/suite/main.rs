@@ -10,6 +10,7 @@ mod browser;
 mod browser_support;
 mod build;
 mod errors;
+mod incremental;
 mod outputs;
 mod properties;
 mod safety;

@@ -1,0 +1,199 @@
+//! Which outputs show which facts of which page: the one place that knows. A build
+//! renders `Selection::all`; the preview renders the `Selection` these functions give for
+//! what changed. Whoever adds a list to a page or a generated file says here what it reads.
+
+use std::collections::BTreeSet;
+
+use crate::content::Page;
+use crate::site::Site;
+
+/// The files `Selection::feeds` may write: a rebuild of the feeds removes those it no
+/// longer writes (the calendar, once no itinerary has stops).
+pub const FEED_FILES: &[&str] = &["sitemap.xml", "atom.xml", "robots.txt", "itinerary.ics"];
+
+/// Which outputs a render writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Content pages (with their alias redirects), by index in `site.pages`.
+    pub pages: BTreeSet<usize>,
+    /// The theme pages and the list of themes.
+    pub themes: bool,
+    /// The 404 page.
+    pub not_found: bool,
+    /// The printable book, `book/index.html`.
+    pub book: bool,
+    /// `search-index.js`.
+    pub search: bool,
+    /// Sitemap, Atom feed, robots.txt and calendar: built from front matter only.
+    pub feeds: bool,
+}
+
+impl Selection {
+    /// Everything a build writes.
+    pub fn all(site: &Site) -> Selection {
+        Selection {
+            pages: (0..site.pages.len()).collect(),
+            ..Selection::generated()
+        }
+    }
+
+    /// Every output that is not a content page.
+    fn generated() -> Selection {
+        Selection {
+            pages: BTreeSet::new(),
+            themes: true,
+            not_found: true,
+            book: true,
+            search: true,
+            feeds: true,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+            && !self.themes
+            && !self.not_found
+            && !self.book
+            && !self.search
+            && !self.feeds
+    }
+
+    pub fn extend(&mut self, other: Selection) {
+        self.pages.extend(other.pages);
+        self.themes |= other.themes;
+        self.not_found |= other.not_found;
+        self.book |= other.book;
+        self.search |= other.search;
+        self.feeds |= other.feeds;
+    }
+}
+
+/// What changed about one page, as the outputs see it.
+#[derive(Debug, Clone, Copy)]
+pub enum PageEdit<'a> {
+    /// Only its Markdown body (text, headings, links): the page as it is now.
+    Body(&'a Page),
+    /// Its front matter, or its existence: the page as it was and as it is (`None` where
+    /// there was or is no page).
+    FrontMatter {
+        before: Option<&'a Page>,
+        after: Option<&'a Page>,
+    },
+}
+
+/// The outputs that show something `edit` changed, in `site` as it is after the edit.
+pub fn affected_by_page(site: &Site, edit: PageEdit) -> Selection {
+    let mut sel = Selection::default();
+    match edit {
+        PageEdit::Body(page) => {
+            // The body is shown on the page itself, in its book section and in the search
+            // index (its text and headings); lists show front matter only.
+            sel.pages.extend(index_of(site, page));
+            sel.book = true;
+            sel.search = true;
+        }
+        PageEdit::FrontMatter { before, after } => {
+            for page in before.into_iter().chain(after) {
+                shows_front_matter(site, page, &mut sel);
+            }
+            // Every page links to the calendar while there is one.
+            if before.is_some_and(Page::in_calendar) != after.is_some_and(Page::in_calendar) {
+                sel.pages.extend(0..site.pages.len());
+            }
+        }
+    }
+    sel
+}
+
+/// Marks what shows `page`'s front matter (title, summary, path, kind, status, dates,
+/// themes, weight, timeline, stops): the page, the lists it is in, the pages that link to
+/// it (by its path and title) and every generated file.
+fn shows_front_matter(site: &Site, page: &Page, sel: &mut Selection) {
+    sel.extend(Selection::generated());
+    sel.pages.extend(index_of(site, page));
+    // The home page lists every page (tracker, theme groups, timeline, itinerary).
+    sel.pages.extend(site.by_rel.get("_index.md").copied());
+    // Its section lists it, and so may each section above (a folder without `_index.md`
+    // is not a section, so the nearest one above lists it).
+    let mut dir = page.dir();
+    loop {
+        let index = if dir.is_empty() {
+            "_index.md".to_string()
+        } else {
+            format!("{dir}/_index.md")
+        };
+        sel.pages.extend(site.by_rel.get(&index).copied());
+        if dir.is_empty() {
+            break;
+        }
+        dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+    }
+    sel.pages.extend(site.pages_linking_to(&page.rel));
+    if in_navigation(page) {
+        // Every page shows the navigation.
+        sel.pages.extend(0..site.pages.len());
+    } else if page.is_section {
+        // Pages below a section show its title in their breadcrumbs.
+        let prefix = page.dir();
+        sel.pages
+            .extend(site.pages.iter().enumerate().filter_map(|(i, p)| {
+                (p.rel.starts_with(prefix) && p.rel[prefix.len()..].starts_with('/')).then_some(i)
+            }));
+    }
+}
+
+/// Whether a page is an item of the navigation: a page at the top, or a top section.
+pub fn in_navigation(page: &Page) -> bool {
+    (!page.is_section && !page.rel.contains('/'))
+        || (page.is_section && page.rel.matches('/').count() == 1)
+}
+
+/// The outputs that show the stale notice, when the newest `as_of` (which the notice
+/// counts from) has moved.
+pub fn affected_by_newest(site: &Site) -> Selection {
+    Selection {
+        pages: if site.config.stale_after_days.is_some() {
+            (0..site.pages.len()).collect()
+        } else {
+            BTreeSet::new()
+        },
+        ..Selection::default()
+    }
+}
+
+/// The outputs a template renders, or `None` when it is shared by every page (a layout or
+/// partial: rebuild everything).
+pub fn affected_by_template(site: &Site, name: &str) -> Option<Selection> {
+    let mut sel = Selection::default();
+    match name {
+        "theme.html" | "themes.html" => sel.themes = true,
+        "404.html" => sel.not_found = true,
+        "book.html" | "partials/book_page.html" => sel.book = true,
+        _ => {
+            sel.pages.extend(
+                site.pages
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| super::template_of(p) == name)
+                    .map(|(i, _)| i),
+            );
+            if sel.pages.is_empty() {
+                return None;
+            }
+        }
+    }
+    Some(sel)
+}
+
+/// The outputs that show a file of `static/` besides its copy: the 404 page carries the
+/// stylesheet inline, so that it is styled at any address.
+pub fn affected_by_static(name: &str) -> Selection {
+    Selection {
+        not_found: name == "style.css",
+        ..Selection::default()
+    }
+}
+
+fn index_of(site: &Site, page: &Page) -> Option<usize> {
+    site.by_rel.get(&page.rel).copied()
+}

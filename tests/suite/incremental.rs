@@ -1,0 +1,889 @@
+//! `serve` equals `build`: random sequences of edits to a small site, each applied through
+//! the incremental path the preview uses (`watch::Session::apply`, as the watcher reports
+//! the changed paths). After every step the preview's output folder must be byte for byte
+//! what a fresh full build of the same tree writes; after a step that breaks the site it
+//! must be unchanged, and the errors must be the ones a build reports.
+//!
+//! `cargo test` runs a fixed number of cases; a longer run:
+//! `BRIEFING_INCREMENTAL_CASES=500 cargo test --test suite incremental`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use briefing::watch::Session;
+use briefing::{BuildOptions, Site};
+use proptest::prelude::*;
+
+use crate::common::snapshot;
+
+#[derive(Debug, Clone)]
+enum Body {
+    Note,
+    Dispute {
+        status: usize,
+        measure_status: Option<usize>,
+    },
+    Itinerary {
+        stops: Vec<usize>,
+    },
+}
+
+const STATUSES: &[&str] = &["in force", "provisional", "under review", "suspended"];
+const DATES: &[&str] = &["2025-11-02", "2026-01-13", "2026-01-16", "2026-02-01"];
+const THEMES: &[&str] = &["trade", "security"];
+
+/// A stop of the itinerary, by number.
+fn stop(n: usize) -> String {
+    let (date, city, title) = [
+        ("date = 2026-01-14", "Beijing", "Arrival"),
+        (
+            "start = 2026-01-15\nend = 2026-01-16",
+            "Shanghai",
+            "Business meetings",
+        ),
+        (
+            "start = \"2026-01-14T15:00:00+08:00\"",
+            "Beijing",
+            "Meeting",
+        ),
+        ("date = \"2026-02\"", "Ottawa", "Report back"),
+        ("date = \"2026\"", "New Delhi", "India visit"),
+    ][n % 5];
+    format!("[[stops]]\n{date}\ncity = \"{city}\"\ncountry = \"China\"\ntitle = \"{title}\"\n")
+}
+
+/// One page of the model site, written as TOML front matter and a body.
+#[derive(Debug, Clone)]
+struct PageModel {
+    title: String,
+    summary: Option<String>,
+    themes: Vec<&'static str>,
+    as_of: Option<&'static str>,
+    weight: Option<i64>,
+    draft: bool,
+    slug: Option<String>,
+    aliases: Vec<String>,
+    timeline: Vec<(&'static str, String)>,
+    kind: Body,
+    text: String,
+}
+
+impl PageModel {
+    fn note(title: &str) -> PageModel {
+        PageModel {
+            title: title.to_string(),
+            summary: Some(format!("About {title}.")),
+            themes: vec!["security"],
+            as_of: Some("2026-01-13"),
+            weight: None,
+            draft: false,
+            slug: None,
+            aliases: Vec::new(),
+            timeline: Vec::new(),
+            kind: Body::Note,
+            text: format!("## {title}\n\nSome words about {title}.\n"),
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut fm = format!("title = {:?}\n", self.title);
+        if let Some(s) = &self.summary {
+            fm += &format!("summary = {s:?}\n");
+        }
+        if !self.themes.is_empty() {
+            fm += &format!("themes = {:?}\n", self.themes);
+        }
+        if let Some(d) = self.as_of {
+            fm += &format!("as_of = {d}\n");
+        }
+        if let Some(w) = self.weight {
+            fm += &format!("weight = {w}\n");
+        }
+        if self.draft {
+            fm += "draft = true\n";
+        }
+        if let Some(s) = &self.slug {
+            fm += &format!("slug = {s:?}\n");
+        }
+        if !self.aliases.is_empty() {
+            fm += &format!("aliases = {:?}\n", self.aliases);
+        }
+        match &self.kind {
+            Body::Note => {}
+            Body::Itinerary { stops } => {
+                fm += "kind = \"itinerary\"\n";
+                for &s in stops {
+                    fm += &stop(s);
+                }
+            }
+            Body::Dispute {
+                status,
+                measure_status,
+            } => {
+                fm += &format!(
+                    "kind = \"dispute\"\n[dispute]\nimposed_by = \"China\"\naffected = \"Canada\"\n\
+                     status = {:?}\nstake = \"C$4 billion\"\nask = \"Remove it\"\n\
+                     [[dispute.measures]]\nproduct = \"Canola seed\"\nmeasure = \"Deposit\"\n\
+                     rate = \"75.8%\"\neffective = 2025-08-14\n",
+                    STATUSES[*status]
+                );
+                if let Some(m) = measure_status {
+                    fm += &format!("status = {:?}\n", STATUSES[*m]);
+                }
+            }
+        }
+        for (date, event) in &self.timeline {
+            fm += &format!("[[timeline]]\ndate = {date}\nevent = {event:?}\n");
+        }
+        format!("+++\n{fm}+++\n{}", self.text)
+    }
+}
+
+/// The whole model site: what is on disk, file by file.
+#[derive(Debug, Clone)]
+struct Model {
+    pages: BTreeMap<String, PageModel>,
+    templates: BTreeMap<String, String>,
+    statics: BTreeMap<String, String>,
+    assets: BTreeMap<String, String>,
+    config_title: String,
+    stale_after_days: Option<u32>,
+    base_url: bool,
+}
+
+/// Pages that stay, so that links to them stay good.
+const KEPT: &[&str] = &["_index.md", "disputes/canola.md"];
+
+impl Model {
+    fn start() -> Model {
+        let mut pages = BTreeMap::new();
+        let mut home = PageModel::note("Test briefing");
+        home.themes.clear();
+        home.as_of = Some("2026-01-16");
+        home.text = "- Bottom line, see [canola](disputes/canola.md#background).\n".into();
+        pages.insert("_index.md".to_string(), home);
+        let mut disputes = PageModel::note("Disputes");
+        disputes.themes.clear();
+        disputes.weight = Some(2);
+        pages.insert("disputes/_index.md".to_string(), disputes);
+        let mut canola = PageModel::note("Canola");
+        canola.themes = vec!["trade"];
+        canola.kind = Body::Dispute {
+            status: 1,
+            measure_status: None,
+        };
+        canola.text = "## Background\n\nText with a note.[^1]\n\n[^1]: The note.\n".into();
+        canola.timeline = vec![("2025-08-14", "Deposit in force".into())];
+        pages.insert("disputes/canola.md".to_string(), canola);
+        let mut ev = PageModel::note("EV surtax");
+        ev.themes = vec!["trade"];
+        ev.kind = Body::Dispute {
+            status: 0,
+            measure_status: None,
+        };
+        pages.insert("disputes/ev.md".to_string(), ev);
+        let mut detentions = PageModel::note("Detentions");
+        detentions.text = "## Facts\n\nBack to [canola](../disputes/canola.md).\n".into();
+        pages.insert("notes/detentions.md".to_string(), detentions);
+        let mut itinerary = PageModel::note("Itinerary");
+        itinerary.themes.clear();
+        itinerary.weight = Some(1);
+        itinerary.kind = Body::Itinerary {
+            stops: vec![0, 2, 4],
+        };
+        pages.insert("itinerary.md".to_string(), itinerary);
+        Model {
+            pages,
+            templates: BTreeMap::new(),
+            statics: BTreeMap::new(),
+            assets: BTreeMap::new(),
+            config_title: "Test briefing".into(),
+            stale_after_days: None,
+            base_url: false,
+        }
+    }
+
+    fn config(&self) -> String {
+        let mut c = format!(
+            "title = {:?}\ndescription = \"A small site\"\nlanguage = \"en-CA\"\n",
+            self.config_title
+        );
+        if let Some(d) = self.stale_after_days {
+            c += &format!("stale_after_days = {d}\n");
+        }
+        if self.base_url {
+            c += "base_url = \"https://briefing.example.org/\"\n";
+        }
+        c += "[[themes]]\nslug = \"trade\"\nname = \"Trade\"\ncolor = \"#9b2c2c\"\n\
+              [[themes]]\nslug = \"security\"\nname = \"Security\"\ncolor = \"#2c5282\"\n";
+        c
+    }
+
+    /// Every file of the site, by site-relative path.
+    fn files(&self) -> BTreeMap<String, String> {
+        let mut files = BTreeMap::new();
+        files.insert("briefing.toml".to_string(), self.config());
+        for (rel, p) in &self.pages {
+            files.insert(format!("content/{rel}"), p.render());
+        }
+        for (name, t) in &self.templates {
+            files.insert(format!("templates/{name}"), t.clone());
+        }
+        for (name, s) in &self.statics {
+            files.insert(format!("static/{name}"), s.clone());
+        }
+        for (name, a) in &self.assets {
+            files.insert(format!("content/{name}"), a.clone());
+        }
+        files
+    }
+
+    /// The n-th page that may be changed freely (not one of `KEPT`), if any.
+    fn free_page(&self, n: usize) -> Option<String> {
+        let free: Vec<&String> = self
+            .pages
+            .keys()
+            .filter(|r| !KEPT.contains(&r.as_str()))
+            .collect();
+        (!free.is_empty()).then(|| free[n % free.len()].clone())
+    }
+
+    fn any_page(&self, n: usize) -> String {
+        let all: Vec<&String> = self.pages.keys().collect();
+        all[n % all.len()].clone()
+    }
+}
+
+/// One edit an author might save.
+#[derive(Debug, Clone)]
+enum Edit {
+    Body(usize, u8),
+    Title(usize, u8),
+    Summary(usize, u8),
+    Themes(usize, u8),
+    Status(usize, u8),
+    AsOf(usize, u8),
+    Weight(usize, u8),
+    Draft(usize),
+    Slug(usize, u8),
+    Alias(usize, u8),
+    Stops(u8),
+    Timeline(usize, u8),
+    AddPage(u8, u8),
+    DeletePage(usize),
+    RenamePage(usize, u8),
+    AddFolder(u8),
+    DeleteFolder(u8),
+    AddIndex(u8),
+    RemoveIndex(u8),
+    Template(u8, u8),
+    Static(u8, bool),
+    Asset(bool),
+    Config(u8),
+    RenameFolder,
+    /// A front-matter syntax error saved, then fixed in the next save.
+    Broken(usize),
+    /// A template syntax error saved, then fixed.
+    BrokenTemplate,
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let n = 0usize..64;
+    let v = any::<u8>();
+    prop_oneof![
+        3 => (n.clone(), v).prop_map(|(a, b)| Edit::Body(a, b)),
+        2 => (n.clone(), v).prop_map(|(a, b)| Edit::Title(a, b)),
+        1 => (n.clone(), v).prop_map(|(a, b)| Edit::Summary(a, b)),
+        1 => (n.clone(), v).prop_map(|(a, b)| Edit::Themes(a, b)),
+        1 => (n.clone(), v).prop_map(|(a, b)| Edit::Status(a, b)),
+        2 => (n.clone(), v).prop_map(|(a, b)| Edit::AsOf(a, b)),
+        1 => (n.clone(), v).prop_map(|(a, b)| Edit::Weight(a, b)),
+        1 => n.clone().prop_map(Edit::Draft),
+        1 => (n.clone(), v).prop_map(|(a, b)| Edit::Slug(a, b)),
+        1 => (n.clone(), v).prop_map(|(a, b)| Edit::Alias(a, b)),
+        1 => v.prop_map(Edit::Stops),
+        1 => (n.clone(), v).prop_map(|(a, b)| Edit::Timeline(a, b)),
+        2 => (v, v).prop_map(|(a, b)| Edit::AddPage(a, b)),
+        1 => n.clone().prop_map(Edit::DeletePage),
+        1 => (n.clone(), v).prop_map(|(a, b)| Edit::RenamePage(a, b)),
+        1 => v.prop_map(Edit::AddFolder),
+        1 => v.prop_map(Edit::DeleteFolder),
+        1 => v.prop_map(Edit::AddIndex),
+        1 => v.prop_map(Edit::RemoveIndex),
+        1 => (v, v).prop_map(|(a, b)| Edit::Template(a, b)),
+        1 => (v, any::<bool>()).prop_map(|(a, b)| Edit::Static(a, b)),
+        1 => any::<bool>().prop_map(Edit::Asset),
+        1 => v.prop_map(Edit::Config),
+        1 => Just(Edit::RenameFolder),
+        1 => n.prop_map(Edit::Broken),
+        1 => Just(Edit::BrokenTemplate),
+    ]
+}
+
+const FOLDERS: &[&str] = &["notes", "disputes", "briefs", "notes/deep"];
+
+/// Applies `edit` to the model; returns the site-relative paths a watcher would report
+/// (a removed folder once, as a debouncer does), or `None` if the edit does not apply.
+fn apply(model: &mut Model, edit: &Edit) -> Option<Vec<String>> {
+    let page_path = |rel: &str| format!("content/{rel}");
+    match *edit {
+        Edit::Body(n, v) => {
+            let rel = model.any_page(n);
+            let p = model.pages.get_mut(&rel)?;
+            match v % 4 {
+                0 => p.text.push_str(&format!("\nAnother paragraph {v}.\n")),
+                1 => p.text.push_str(&format!("\n## Heading {v}\n\nUnder it.\n")),
+                2 => {
+                    let up = "../".repeat(rel.matches('/').count());
+                    p.text.push_str(&format!(
+                        "\nSee [canola]({up}disputes/canola.md#background).\n"
+                    ));
+                }
+                _ => p.text = format!("Short body {v}.\n"),
+            }
+            Some(vec![page_path(&rel)])
+        }
+        Edit::Title(n, v) => {
+            let rel = model.any_page(n);
+            model.pages.get_mut(&rel)?.title = format!("Title {}", v % 8);
+            Some(vec![page_path(&rel)])
+        }
+        Edit::Summary(n, v) => {
+            let rel = model.any_page(n);
+            model.pages.get_mut(&rel)?.summary = (v % 3 != 0).then(|| format!("Summary {v}."));
+            Some(vec![page_path(&rel)])
+        }
+        Edit::Themes(n, v) => {
+            let rel = model.any_page(n);
+            model.pages.get_mut(&rel)?.themes = THEMES
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| v & (1 << i) != 0)
+                .map(|(_, t)| *t)
+                .collect();
+            Some(vec![page_path(&rel)])
+        }
+        Edit::Status(n, v) => {
+            let rel = model.any_page(n);
+            let p = model.pages.get_mut(&rel)?;
+            match &mut p.kind {
+                Body::Dispute {
+                    status,
+                    measure_status,
+                } => {
+                    if v % 2 == 0 {
+                        *status = usize::from(v / 2) % STATUSES.len();
+                    } else {
+                        *measure_status =
+                            (v % 3 != 0).then_some(usize::from(v / 2) % STATUSES.len());
+                    }
+                }
+                // A note becomes a dispute.
+                Body::Note if !rel.ends_with("_index.md") => {
+                    p.kind = Body::Dispute {
+                        status: usize::from(v) % STATUSES.len(),
+                        measure_status: None,
+                    }
+                }
+                _ => return None,
+            }
+            Some(vec![page_path(&rel)])
+        }
+        Edit::AsOf(n, v) => {
+            let rel = model.any_page(n);
+            model.pages.get_mut(&rel)?.as_of =
+                (v % 5 != 4).then(|| DATES[usize::from(v) % DATES.len()]);
+            Some(vec![page_path(&rel)])
+        }
+        Edit::Weight(n, v) => {
+            let rel = model.any_page(n);
+            model.pages.get_mut(&rel)?.weight = (v % 3 != 0).then_some(i64::from(v % 5));
+            Some(vec![page_path(&rel)])
+        }
+        Edit::Draft(n) => {
+            let rel = model.free_page(n)?;
+            let p = model.pages.get_mut(&rel)?;
+            p.draft = !p.draft;
+            Some(vec![page_path(&rel)])
+        }
+        Edit::Slug(n, v) => {
+            let rel = model.any_page(n);
+            if rel.ends_with("_index.md") {
+                return None;
+            }
+            model.pages.get_mut(&rel)?.slug = (v % 3 != 0).then(|| format!("slug-{}", v % 4));
+            Some(vec![page_path(&rel)])
+        }
+        Edit::Alias(n, v) => {
+            let rel = model.any_page(n);
+            let p = model.pages.get_mut(&rel)?;
+            if v % 3 == 0 {
+                p.aliases.clear();
+            } else {
+                p.aliases.push(format!("old/a{}", v % 6));
+                p.aliases.dedup();
+            }
+            Some(vec![page_path(&rel)])
+        }
+        Edit::Stops(v) => {
+            let p = model.pages.get_mut("itinerary.md")?;
+            let Body::Itinerary { stops } = &mut p.kind else {
+                return None;
+            };
+            match v % 3 {
+                0 if !stops.is_empty() => {
+                    stops.remove(usize::from(v) % stops.len());
+                }
+                _ => stops.push(usize::from(v)),
+            }
+            Some(vec![page_path("itinerary.md")])
+        }
+        Edit::Timeline(n, v) => {
+            let rel = model.any_page(n);
+            let p = model.pages.get_mut(&rel)?;
+            if v % 4 == 0 {
+                p.timeline.clear();
+            } else {
+                p.timeline
+                    .push((DATES[usize::from(v) % DATES.len()], format!("Event {v}")));
+            }
+            Some(vec![page_path(&rel)])
+        }
+        Edit::AddPage(f, name) => {
+            let folder = FOLDERS[usize::from(f) % FOLDERS.len()];
+            let rel = format!("{folder}/page-{}.md", name % 8);
+            let mut page = PageModel::note(&format!("Page {}", name % 8));
+            if name % 2 == 0 {
+                page.themes = vec!["trade", "security"];
+            }
+            model.pages.insert(rel.clone(), page);
+            Some(vec![page_path(&rel)])
+        }
+        Edit::DeletePage(n) => {
+            let rel = model.free_page(n)?;
+            model.pages.remove(&rel);
+            Some(vec![page_path(&rel)])
+        }
+        Edit::RenamePage(n, v) => {
+            let rel = model.free_page(n)?;
+            if rel.ends_with("_index.md") {
+                return None;
+            }
+            let folder = FOLDERS[usize::from(v) % FOLDERS.len()];
+            let to = format!("{folder}/renamed-{}.md", v % 4);
+            if model.pages.contains_key(&to) {
+                return None;
+            }
+            let page = model.pages.remove(&rel)?;
+            model.pages.insert(to.clone(), page);
+            Some(vec![page_path(&rel), page_path(&to)])
+        }
+        Edit::AddFolder(v) => {
+            let folder = format!("extra-{}", v % 2);
+            if model.pages.contains_key(&format!("{folder}/_index.md")) {
+                return None;
+            }
+            let mut index = PageModel::note(&format!("Extra {}", v % 2));
+            index.themes.clear();
+            model.pages.insert(format!("{folder}/_index.md"), index);
+            model
+                .pages
+                .insert(format!("{folder}/one.md"), PageModel::note("One"));
+            model
+                .pages
+                .insert(format!("{folder}/two.md"), PageModel::note("Two"));
+            // A folder moved in: one event for the folder.
+            Some(vec![format!("content/{folder}")])
+        }
+        Edit::DeleteFolder(v) => {
+            let folder = ["extra-0", "extra-1", "briefs", "notes/deep"][usize::from(v) % 4];
+            let prefix = format!("{folder}/");
+            let before = model.pages.len();
+            model.pages.retain(|rel, _| !rel.starts_with(&prefix));
+            (model.pages.len() != before).then(|| vec![format!("content/{folder}")])
+        }
+        Edit::AddIndex(v) => {
+            let folder = FOLDERS[usize::from(v) % FOLDERS.len()];
+            let rel = format!("{folder}/_index.md");
+            if model.pages.contains_key(&rel) {
+                return None;
+            }
+            let mut index = PageModel::note(&format!("Section {folder}"));
+            index.themes.clear();
+            model.pages.insert(rel.clone(), index);
+            Some(vec![page_path(&rel)])
+        }
+        Edit::RemoveIndex(v) => {
+            let folder = FOLDERS[usize::from(v) % FOLDERS.len()];
+            let rel = format!("{folder}/_index.md");
+            model.pages.remove(&rel)?;
+            Some(vec![page_path(&rel)])
+        }
+        Edit::Template(which, op) => {
+            let (name, text) = [
+                (
+                    "note.html",
+                    "{% extends \"base.html\" %}{% block main %}<article><h1>{{ page.title }}</h1>\
+                     <p>Override VERSION</p>{{ page.content | safe }}</article>{% endblock main %}",
+                ),
+                (
+                    "partials/nav.html",
+                    "<nav aria-label=\"Main\"><ul>{% for item in nav %}<li><a href=\"{{ root }}{{ item.url }}\">\
+                     {{ item.title }} VERSION</a></li>{% endfor %}</ul></nav>",
+                ),
+                (
+                    "theme.html",
+                    "{% extends \"base.html\" %}{% block main %}<h1>{{ theme.name }} VERSION</h1>\
+                     {% for p in pages %}<p>{{ p.title }}</p>{% endfor %}{% endblock main %}",
+                ),
+            ][usize::from(which) % 3];
+            if op % 3 == 0 {
+                model.templates.remove(name)?;
+            } else {
+                let text = text.replace("VERSION", &format!("v{}", op % 4));
+                model.templates.insert(name.to_string(), text);
+            }
+            Some(vec![format!("templates/{name}")])
+        }
+        Edit::Static(which, add) => {
+            let name = ["extra.txt", "style.css", "img/logo.svg"][usize::from(which) % 3];
+            if add {
+                let text = format!("/* static {which} */\n");
+                model.statics.insert(name.to_string(), text);
+            } else {
+                model.statics.remove(name)?;
+            }
+            Some(vec![format!("static/{name}")])
+        }
+        Edit::Asset(add) => {
+            // An image the detentions note shows, when both are there.
+            let name = "notes/map.svg";
+            if add {
+                model.assets.insert(
+                    name.to_string(),
+                    "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n".into(),
+                );
+                let p = model.pages.get_mut("notes/detentions.md")?;
+                if !p.text.contains("map.svg") {
+                    p.text.push_str("\n![Map](map.svg)\n");
+                }
+                Some(vec![
+                    format!("content/{name}"),
+                    page_path("notes/detentions.md"),
+                ])
+            } else {
+                model.assets.remove(name)?;
+                let mut changed = vec![format!("content/{name}")];
+                if let Some(p) = model.pages.get_mut("notes/detentions.md") {
+                    p.text = p.text.replace("\n![Map](map.svg)\n", "");
+                    changed.push(page_path("notes/detentions.md"));
+                }
+                Some(changed)
+            }
+        }
+        Edit::Config(v) => {
+            match v % 3 {
+                0 => model.config_title = format!("Briefing {}", v % 4),
+                1 => model.stale_after_days = (v % 2 == 0).then_some(30),
+                _ => model.base_url = !model.base_url,
+            }
+            Some(vec!["briefing.toml".to_string()])
+        }
+        Edit::RenameFolder => {
+            // `extra-0/` moved to `extra-1/` (or back): one event for each folder.
+            let (from, to) = if model.pages.contains_key("extra-0/_index.md") {
+                ("extra-0/", "extra-1/")
+            } else {
+                ("extra-1/", "extra-0/")
+            };
+            if model.pages.keys().any(|r| r.starts_with(to)) {
+                return None;
+            }
+            let moved: Vec<String> = model
+                .pages
+                .keys()
+                .filter(|r| r.starts_with(from))
+                .cloned()
+                .collect();
+            if moved.is_empty() {
+                return None;
+            }
+            for rel in moved {
+                let page = model.pages.remove(&rel)?;
+                model.pages.insert(rel.replacen(from, to, 1), page);
+            }
+            Some(vec![
+                format!("content/{}", from.trim_end_matches('/')),
+                format!("content/{}", to.trim_end_matches('/')),
+            ])
+        }
+        Edit::Broken(_) | Edit::BrokenTemplate => None,
+    }
+}
+
+/// Writes the model's files that differ from what is on disk, and removes the rest.
+fn sync(root: &Path, before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) {
+    for (rel, text) in after {
+        if before.get(rel) != Some(text) {
+            let path = root.join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).expect("mkdir");
+            }
+            std::fs::write(&path, text).expect("write");
+        }
+    }
+    for rel in before.keys().filter(|r| !after.contains_key(*r)) {
+        let _ = std::fs::remove_file(root.join(rel));
+    }
+    // Folders left empty go, as an author's `rm -r` would do.
+    for top in ["content", "templates", "static"] {
+        remove_empty_folders(&root.join(top), true);
+    }
+}
+
+fn remove_empty_folders(dir: &Path, keep: bool) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.path().is_dir() {
+            remove_empty_folders(&e.path(), false);
+        }
+    }
+    if !keep {
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
+/// What a fresh full build of the tree writes, or its errors.
+fn fresh_build(root: &Path, out: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>, Vec<String>> {
+    let _ = std::fs::remove_dir_all(out);
+    let options = BuildOptions {
+        output: Some(out.to_path_buf()),
+        force: true,
+        ..BuildOptions::default()
+    };
+    let built = Site::load(root, options).and_then(|site| site.build());
+    match built {
+        Ok(_) => Ok(snapshot(out)),
+        Err(e) => Err(messages(&e.0)),
+    }
+}
+
+fn messages(d: &[briefing::Diagnostic]) -> Vec<String> {
+    let mut m: Vec<String> = d
+        .iter()
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect();
+    m.sort();
+    m.dedup();
+    m
+}
+
+fn differences(
+    served: &BTreeMap<PathBuf, Vec<u8>>,
+    built: &BTreeMap<PathBuf, Vec<u8>>,
+) -> Vec<String> {
+    let mut diff = Vec::new();
+    for (path, bytes) in built {
+        match served.get(path) {
+            None => diff.push(format!("missing from the preview: {}", path.display())),
+            Some(b) if b != bytes => diff.push(format!(
+                "differs: {}{}",
+                path.display(),
+                first_difference(b, bytes)
+            )),
+            Some(_) => {}
+        }
+    }
+    for path in served.keys().filter(|p| !built.contains_key(*p)) {
+        diff.push(format!("only in the preview: {}", path.display()));
+    }
+    diff
+}
+
+/// The first line that differs, for the failure message.
+fn first_difference(served: &[u8], built: &[u8]) -> String {
+    let (served, built) = (
+        String::from_utf8_lossy(served),
+        String::from_utf8_lossy(built),
+    );
+    served
+        .lines()
+        .zip(built.lines())
+        .find(|(a, b)| a != b)
+        .map(|(a, b)| format!("\n  preview: {a}\n  build:   {b}"))
+        .unwrap_or_default()
+}
+
+fn run_case(edits: &[Edit]) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("site");
+    let out = dir.path().join("preview");
+    let fresh = dir.path().join("fresh");
+    let mut model = Model::start();
+    let mut on_disk = BTreeMap::new();
+    sync(&root, &on_disk, &model.files());
+    on_disk = model.files();
+    let (mut session, first) = Session::start(&root, BuildOptions::default(), &out);
+    prop_assert!(first.ok(), "the first build failed: {:?}", first.errors);
+    let mut last_good = snapshot(&out);
+    prop_assert_eq!(
+        &last_good,
+        &fresh_build(&root, &fresh).expect("fresh build")
+    );
+
+    let mut step = |label: String, changed: Vec<String>, on_disk: &BTreeMap<String, String>| {
+        let paths: Vec<PathBuf> = changed.iter().map(|r| root.join(r)).collect();
+        let report = session.apply(&paths);
+        let served = snapshot(&out);
+        match fresh_build(&root, &fresh) {
+            Ok(built) => {
+                if let Some(r) = &report {
+                    prop_assert!(r.ok(), "{label}: the preview failed: {:?}", r.errors);
+                }
+                let diff = differences(&served, &built);
+                prop_assert!(
+                    diff.is_empty(),
+                    "{label}: the preview differs from a fresh build:\n{}\nfiles: {:?}",
+                    diff.join("\n"),
+                    on_disk.keys().collect::<Vec<_>>()
+                );
+                last_good = served;
+            }
+            Err(errors) => {
+                // No report: nothing of the site changed, and the errors shown stand.
+                let shown = match report {
+                    Some(r) => {
+                        prop_assert!(!r.ok(), "{label}: build fails but the preview succeeded");
+                        r.errors
+                    }
+                    None => session.errors(),
+                };
+                prop_assert_eq!(messages(&shown), errors, "{}: errors differ", label);
+                prop_assert!(
+                    differences(&served, &last_good).is_empty(),
+                    "{label}: a failed rebuild changed the output"
+                );
+            }
+        }
+        Ok(())
+    };
+
+    for (n, edit) in edits.iter().enumerate() {
+        if let Edit::Broken(p) = *edit {
+            let rel = format!("content/{}", model.any_page(p));
+            let text = on_disk.get(&rel).cloned().unwrap_or_default();
+            std::fs::write(root.join(&rel), text.replacen("title = ", "title = = ", 1))
+                .expect("write");
+            step(
+                format!("step {n} {edit:?} (broken)"),
+                vec![rel.clone()],
+                &on_disk,
+            )?;
+            std::fs::write(root.join(&rel), &text).expect("write");
+            step(format!("step {n} {edit:?} (fixed)"), vec![rel], &on_disk)?;
+            continue;
+        }
+        if let Edit::BrokenTemplate = edit {
+            let rel = "templates/partials/toc.html";
+            let path = root.join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).expect("mkdir");
+            }
+            std::fs::write(&path, "{% if %}broken").expect("write");
+            step(
+                format!("step {n} {edit:?} (broken)"),
+                vec![rel.into()],
+                &on_disk,
+            )?;
+            std::fs::remove_file(&path).expect("remove");
+            step(
+                format!("step {n} {edit:?} (fixed)"),
+                vec![rel.into()],
+                &on_disk,
+            )?;
+            continue;
+        }
+        let Some(changed) = apply(&mut model, edit) else {
+            continue;
+        };
+        let files = model.files();
+        sync(&root, &on_disk, &files);
+        on_disk = files;
+        step(format!("step {n} {edit:?}"), changed, &on_disk)?;
+    }
+    Ok(())
+}
+
+fn cases() -> u32 {
+    std::env::var("BRIEFING_INCREMENTAL_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(24)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn serve_equals_build_after_every_edit(edits in prop::collection::vec(edit(), 1..12)) {
+        run_case(&edits)?;
+    }
+}
+
+/// Each kind of edit once, in a fixed order: a case that always runs every path.
+#[test]
+fn serve_equals_build_for_each_kind_of_edit() {
+    let edits = vec![
+        Edit::Body(0, 0),
+        Edit::Body(1, 1),
+        Edit::Body(2, 2),
+        Edit::Title(3, 1),
+        Edit::Summary(2, 1),
+        Edit::Themes(4, 3),
+        Edit::Status(1, 2),
+        Edit::Status(1, 5),
+        Edit::AsOf(2, 3),
+        Edit::Weight(5, 2),
+        Edit::Draft(1),
+        Edit::Draft(1),
+        Edit::Slug(4, 1),
+        Edit::Alias(4, 1),
+        Edit::Alias(4, 0),
+        Edit::Stops(1),
+        Edit::Stops(0),
+        Edit::Timeline(2, 1),
+        Edit::AddPage(0, 3),
+        Edit::RenamePage(2, 2),
+        Edit::DeletePage(0),
+        Edit::AddFolder(0),
+        Edit::DeleteFolder(0),
+        Edit::AddIndex(0),
+        Edit::RemoveIndex(0),
+        Edit::Template(0, 1),
+        Edit::Template(1, 2),
+        Edit::Template(2, 1),
+        Edit::Template(1, 0),
+        Edit::Static(0, true),
+        Edit::Static(1, true),
+        Edit::Static(1, false),
+        Edit::Asset(true),
+        Edit::Asset(false),
+        Edit::Config(0),
+        Edit::Config(1),
+        Edit::Config(2),
+        Edit::AddFolder(0),
+        Edit::RenameFolder,
+        Edit::Broken(3),
+        Edit::BrokenTemplate,
+    ];
+    if let Err(e) = run_case(&edits) {
+        panic!("{e}");
+    }
+}
