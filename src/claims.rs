@@ -70,7 +70,7 @@ impl Site {
         for (i, p) in self.pages.iter().enumerate() {
             claims.push((p.output_file(), Source::Page(i)));
             for a in &p.aliases {
-                if let Some(file) = crate::site::alias_file(a) {
+                if let Some(file) = crate::url::alias_file(a) {
                     claims.push((file, Source::Alias(i, a)));
                 }
             }
@@ -97,7 +97,7 @@ impl Site {
             );
         }
         claims.extend(generated.into_iter().map(|g| (g, Source::Generated)));
-        for (name, _) in crate::render::BUILTIN_STATIC {
+        for (name, _) in crate::templates::BUILTIN_STATIC {
             // The site's own file of that name replaces the built-in one: no clash.
             if !self.statics.contains(*name) {
                 claims.push((name.to_string(), Source::BuiltIn));

@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
+use crate::text::toml_message;
 
 pub const CONFIG_FILE: &str = "briefing.toml";
 
@@ -57,7 +58,7 @@ impl Config {
         let path = root.join(CONFIG_FILE);
         let text = match std::fs::read(&path) {
             Ok(bytes) => {
-                crate::content::decode_text(Path::new(CONFIG_FILE), bytes).map_err(|d| vec![d])?
+                crate::text::decode_text(Path::new(CONFIG_FILE), bytes).map_err(|d| vec![d])?
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(vec![Diagnostic::error(
@@ -232,10 +233,6 @@ fn check_output_dir(dir: &str) -> Result<(), &'static str> {
         return Err("is the site folder itself: name a folder inside it, such as \"public\"");
     }
     Ok(())
-}
-
-pub(crate) fn toml_message(e: &toml::de::Error) -> String {
-    e.message().trim().to_string()
 }
 
 pub(crate) fn is_slug(s: &str) -> bool {

@@ -88,7 +88,7 @@ pub fn parse<T: for<'de> Deserialize<'de>>(
         Format::Toml => toml::from_str(front_matter).map_err(|e| SplitError {
             message: format!(
                 "invalid TOML front matter: {}",
-                crate::config::toml_message(&e)
+                crate::text::toml_message(&e)
             ),
             offset: e.span().map_or(0, |s| s.start),
         }),

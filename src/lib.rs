@@ -3,21 +3,28 @@
 //! `Site::load` reads and checks a site (config, templates, every note); `Site::build`
 //! renders it and swaps the result into the output folder; `Site::check` renders without
 //! writing.
+//!
+//! The modules are layers, each using only those below it (checked by
+//! `tests/suite/layers.rs`): leaf helpers (`diagnostic`, `markdown`, `paths`, `text`, `url`)
+//! ← `config`, `frontmatter` ← `content` ← `dates`, `output`, `templates` ← `site` ←
+//! `render` (with the dependency function in `render::deps`) ← `claims` ← `watch` ← `serve`.
 
 pub mod claims;
 pub mod config;
 pub mod content;
 pub mod dates;
 pub mod diagnostic;
-pub mod feeds;
 pub mod frontmatter;
 pub mod markdown;
 pub mod output;
+pub mod paths;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
 pub mod templates;
+pub mod text;
+pub mod url;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
@@ -85,7 +92,7 @@ impl Site {
         .map_err(|diags| sorted(diagnostic::fold_io(diags, &shown)))?;
         let mut diags = Vec::new();
         // Built-in static files, unless the site has its own of the same name.
-        for (name, bytes) in render::BUILTIN_STATIC {
+        for (name, bytes) in templates::BUILTIN_STATIC {
             if !self.statics.contains(*name) {
                 match out.write(name, bytes) {
                     Ok(()) => {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::diagnostic::Diagnostic;
-use crate::render::Part;
+use crate::paths::is_safe_relative;
 
 /// Marks an output folder as briefing's own, so it may be replaced without `--force`.
 pub const MARKER: &str = ".briefing-output";
@@ -467,17 +467,6 @@ pub fn remove_tree(dir: &Path) -> io::Result<()> {
     std::fs::remove_dir(dir)
 }
 
-/// A relative path that stays inside the folder it is joined to.
-pub fn is_safe_relative(rel: &str) -> bool {
-    !rel.is_empty()
-        && !rel.contains('\\')
-        && !rel.contains('\0')
-        && !rel.contains(':')
-        && Path::new(rel)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-}
-
 /// Appends to a file that an earlier part created.
 pub fn append(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     std::fs::OpenOptions::new()
@@ -532,5 +521,41 @@ mod tests {
         );
         assert!(resolve(Path::new("link"), &base).is_err());
         assert!(resolve(Path::new("link/"), &base).is_err());
+    }
+}
+
+/// One file the build writes, or one part of it: its path in the output and its bytes.
+pub struct Job {
+    pub path: String,
+    pub bytes: Vec<u8>,
+    pub part: Part,
+}
+
+/// Which part of its file a job holds. The book, every page in one file, is written a
+/// part at a time so that it is never whole in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The whole file.
+    Whole,
+    /// The start: the file is created (or replaced) with these bytes.
+    First,
+    /// Bytes to append.
+    More,
+    /// The last bytes to append: the file is complete.
+    Last,
+}
+
+impl Job {
+    pub fn whole(path: impl Into<String>, bytes: Vec<u8>) -> Job {
+        Job {
+            path: path.into(),
+            bytes,
+            part: Part::Whole,
+        }
+    }
+
+    /// Whether this job begins a file (to count files written).
+    pub fn starts_file(&self) -> bool {
+        matches!(self.part, Part::Whole | Part::First)
     }
 }

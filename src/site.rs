@@ -1,19 +1,18 @@
 //! A site: its config, every page parsed and rendered to HTML with links resolved, and its
 //! theme. `Site::load` does everything that can fail on content; `Site::build` writes.
 
-use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::{self, Kind, Page};
 use crate::diagnostic::{self, Diagnostic, Errors};
 use crate::markdown::{self, LINK_MARK, LINK_MARK_END, Rendered};
+use crate::paths::is_ignored;
 use crate::templates::Templates;
+use crate::url::{page_url, root_prefix, url_path};
 
 /// What the command line (or a caller) chose for this run.
 #[derive(Debug, Clone, Default)]
@@ -75,18 +74,6 @@ pub fn is_stale(
 /// CSS that cannot end the `<style>` element it is inlined in (`<\/` means `</` in CSS).
 fn inline_safe(css: &str) -> String {
     css.replace("</", "<\\/")
-}
-
-/// Editor droppings and hidden files: never content, never a reason to rebuild.
-pub fn is_ignored(name: &OsStr) -> bool {
-    let name = name.to_string_lossy();
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name == "4913"
-        || (name.starts_with('#') && name.ends_with('#'))
 }
 
 impl Site {
@@ -396,7 +383,7 @@ fn load_pages(
         .map(|(rel, abs)| {
             let file = Path::new("content").join(rel);
             let bytes = std::fs::read(abs).map_err(|e| vec![Diagnostic::io(&file, &e)])?;
-            let text = content::decode_text(&file, bytes).map_err(|d| vec![d])?;
+            let text = crate::text::decode_text(&file, bytes).map_err(|d| vec![d])?;
             let page =
                 content::parse_page(rel, &file, text, config, || default_kind(rel, page_kinds))?;
             let rendered = render(page.body(), page.dir());
@@ -461,7 +448,7 @@ fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
     let claims = pages.iter().flat_map(|p| {
         let aliases = p.aliases.iter().filter_map(move |a| {
             let folder = a.trim_matches('/');
-            crate::output::is_safe_relative(folder).then(|| {
+            crate::paths::is_safe_relative(folder).then(|| {
                 (
                     std::borrow::Cow::Owned(format!("{folder}/")),
                     p,
@@ -554,63 +541,6 @@ impl std::hash::Hash for Caseless<'_> {
         for c in self.folded() {
             state.write_u32(c as u32);
         }
-    }
-}
-
-/// Bytes that cannot stand for themselves in a URL path (RFC 3986): a note saved as
-/// `my note.md` is linked as `my%20note/`. Non-ASCII is always escaped as UTF-8.
-const NOT_IN_PATH: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'[')
-    .add(b']')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'`')
-    .add(b'{')
-    .add(b'|')
-    .add(b'}');
-
-/// `path` (an output path: `/`-separated, not yet escaped) as it is written in a URL.
-pub fn url_path(path: &str) -> Cow<'_, str> {
-    // Most paths need nothing: skip the encoder's UTF-8 round trip for them.
-    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.');
-    if path.bytes().all(plain) {
-        return Cow::Borrowed(path);
-    }
-    utf8_percent_encode(path, NOT_IN_PATH).into()
-}
-
-/// The URL of a page's output folder (`disputes/canola/`), with `index.html` when the
-/// site must work from the file system.
-pub fn page_url(path: &str, portable: bool) -> String {
-    let path = url_path(path);
-    if portable {
-        format!("{path}index.html")
-    } else {
-        path.into_owned()
-    }
-}
-
-/// The file an alias's redirect is written to (`old/canola/index.html`), or `None` for an
-/// alias that would leave the output (reported where aliases are checked).
-pub fn alias_file(alias: &str) -> Option<String> {
-    let folder = alias.trim_matches('/');
-    crate::output::is_safe_relative(folder).then(|| format!("{folder}/index.html"))
-}
-
-/// The prefix that leads from the page in folder `from` back to the output root.
-pub fn root_prefix(from: &str) -> String {
-    let depth = from.matches('/').count();
-    if depth == 0 {
-        "./".to_string()
-    } else {
-        "../".repeat(depth)
     }
 }
 
@@ -1005,7 +935,7 @@ impl Site {
                 .map_err(|e| Diagnostic::io(Path::new("static/style.css"), &e))?;
             return Ok(inline_safe(&String::from_utf8_lossy(&bytes)));
         }
-        let builtin = crate::render::BUILTIN_STATIC
+        let builtin = crate::templates::BUILTIN_STATIC
             .iter()
             .find(|(name, _)| *name == "style.css")
             .map_or(&[][..], |(_, bytes)| *bytes);

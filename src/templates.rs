@@ -107,7 +107,7 @@ impl Templates {
                         continue;
                     }
                 };
-                if !entry.file_type().is_file() || crate::site::is_ignored(entry.file_name()) {
+                if !entry.file_type().is_file() || crate::paths::is_ignored(entry.file_name()) {
                     continue;
                 }
                 let Ok(rel) = entry.path().strip_prefix(&dir) else {
@@ -120,7 +120,7 @@ impl Templates {
                     .join("/");
                 let file = Path::new("templates").join(rel);
                 match std::fs::read(entry.path()) {
-                    Ok(bytes) => match crate::content::decode_text(&file, bytes) {
+                    Ok(bytes) => match crate::text::decode_text(&file, bytes) {
                         Ok(text) => {
                             sources.insert(name, TemplateSource { file, text });
                         }
@@ -303,3 +303,10 @@ impl Templates {
         )
     }
 }
+
+/// The built-in static files, overridden file by file by the site's `static/`.
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../static/style.css")),
+    ("favicon.svg", include_bytes!("../static/favicon.svg")),
+    ("search.js", include_bytes!("../static/search.js")),
+];

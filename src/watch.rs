@@ -12,8 +12,10 @@ use std::time::Instant;
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{self, Diagnostic, Errors};
 use crate::markdown::Rendered;
-use crate::render::{self, PageEdit, Part, Selection};
-use crate::site::{BuildOptions, PageChange, Site, is_ignored};
+use crate::output::Part;
+use crate::paths::is_ignored;
+use crate::render::{self, PageEdit, Selection};
+use crate::site::{BuildOptions, PageChange, Site};
 use crate::templates::Templates;
 
 /// What one rebuild did, for its one-line report.
@@ -326,7 +328,7 @@ impl Session {
             // A removed folder of static files: its copies must go too.
             if let Some(s) = rel.strip_prefix("static/")
                 && !path.exists()
-                && crate::output::is_safe_relative(s)
+                && crate::paths::is_safe_relative(s)
                 && self.out.join(s).is_dir()
             {
                 return vec![Changed::Folder(rel)];
@@ -478,7 +480,7 @@ impl Session {
                             old.aliases
                                 .iter()
                                 .filter(|a| !page.aliases.contains(a))
-                                .filter_map(|a| crate::site::alias_file(a)),
+                                .filter_map(|a| crate::url::alias_file(a)),
                         );
                         let edit = PageEdit::FrontMatter {
                             before: Some(&old),
@@ -488,11 +490,9 @@ impl Session {
                     }
                     PageChange::Removed(old) => {
                         dirty.removed.insert(old.output_file());
-                        dirty.removed.extend(
-                            old.aliases
-                                .iter()
-                                .filter_map(|a| crate::site::alias_file(a)),
-                        );
+                        dirty
+                            .removed
+                            .extend(old.aliases.iter().filter_map(|a| crate::url::alias_file(a)));
                         let edit = PageEdit::FrontMatter {
                             before: Some(&old),
                             after: None,
@@ -623,7 +623,7 @@ fn stage_all(
     for removed in &dirty.removed {
         // Unless another page now writes the same file.
         let rewritten = site.pages.iter().any(|p| p.output_file() == *removed);
-        if !rewritten && crate::output::is_safe_relative(removed) {
+        if !rewritten && crate::paths::is_safe_relative(removed) {
             stage.remove(removed, true);
         }
     }
@@ -733,7 +733,7 @@ impl Stage {
     /// Stages one file, or a part of one; a file that cannot take its place in the output
     /// (a folder of that name is there, or one of its folders is a file) is the site's error.
     fn put(&self, site: &Site, rel: &str, bytes: &[u8], part: Part) -> Result<(), Diagnostic> {
-        if !crate::output::is_safe_relative(rel) {
+        if !crate::paths::is_safe_relative(rel) {
             return Err(Diagnostic::error(
                 rel,
                 format!("refusing to write {rel:?} outside the output folder"),
@@ -844,7 +844,7 @@ fn clash_error(site: &Site, rel: &str, other: &str) -> Diagnostic {
         }
         p.aliases
             .iter()
-            .any(|a| crate::site::alias_file(a).as_deref() == Some(rel))
+            .any(|a| crate::url::alias_file(a).as_deref() == Some(rel))
             .then(|| crate::site::at_front_matter_key(p, "aliases", message.clone()))
     });
     owner.unwrap_or_else(|| Diagnostic::error(rel, message))
@@ -870,7 +870,7 @@ fn sync_file(
     rel: &str,
     is_static: bool,
 ) -> Result<(), WriteError> {
-    if !crate::output::is_safe_relative(rel) {
+    if !crate::paths::is_safe_relative(rel) {
         return Ok(());
     }
     let staged = |bytes: &[u8]| {
@@ -888,7 +888,7 @@ fn sync_file(
         let bytes = std::fs::read(from).map_err(|e| trouble(&format!("read {rel}"), &e))?;
         return staged(&bytes);
     }
-    let builtin = render::BUILTIN_STATIC
+    let builtin = crate::templates::BUILTIN_STATIC
         .iter()
         .find(|(name, _)| is_static && *name == rel);
     match builtin {

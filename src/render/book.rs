@@ -5,10 +5,11 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Job, Part, Shared};
+use super::Shared;
 use crate::content::{Kind, Page};
 use crate::dates;
 use crate::diagnostic::Diagnostic;
+use crate::output::{Job, Part};
 use crate::site::Site;
 
 #[derive(Serialize)]

@@ -3,10 +3,12 @@
 
 use serde::Serialize;
 
-use super::{Job, Shared};
+use super::Shared;
 use crate::content::Page;
 use crate::diagnostic::Diagnostic;
-use crate::site::{Site, page_url, root_prefix};
+use crate::output::Job;
+use crate::site::Site;
+use crate::url::{page_url, root_prefix};
 
 /// The files built from every page's front matter — sitemap, feed, robots.txt, calendar —
 /// as tasks that can run side by side.
@@ -17,16 +19,16 @@ pub(super) fn feed_tasks(site: &Site) -> Vec<Box<dyn Fn() -> Result<Job, Diagnos
     let mut tasks: Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync + '_>> = Vec::new();
     if let Some(base) = site.config.base_url.as_deref() {
         tasks.push(Box::new(move || {
-            crate::feeds::sitemap(site, base).map_err(|e| xml_error("sitemap.xml", e))
+            super::feeds::sitemap(site, base).map_err(|e| xml_error("sitemap.xml", e))
         }));
         tasks.push(Box::new(move || {
-            crate::feeds::atom(site, base).map_err(|e| xml_error("atom.xml", e))
+            super::feeds::atom(site, base).map_err(|e| xml_error("atom.xml", e))
         }));
-        tasks.push(Box::new(move || Ok(crate::feeds::robots(base))));
+        tasks.push(Box::new(move || Ok(super::feeds::robots(base))));
     }
     if site.pages.iter().any(Page::in_calendar) {
         tasks.push(Box::new(move || {
-            crate::feeds::calendar(site)
+            super::feeds::calendar(site)
                 .ok_or_else(|| Diagnostic::error("itinerary.ics", "no itinerary"))
         }));
     }
@@ -80,7 +82,7 @@ pub(super) fn alias_job(
     sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
 ) -> Result<(), Diagnostic> {
     let trimmed = alias.trim_matches('/');
-    if !crate::output::is_safe_relative(trimmed) {
+    if !crate::paths::is_safe_relative(trimmed) {
         return Err(crate::site::at_front_matter_key(
             page,
             "aliases",

@@ -14,10 +14,13 @@ use crate::content::{Kind, Page, Stop};
 use crate::dates;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::Heading;
-use crate::site::{Site, page_url, root_prefix};
+use crate::output::Job;
+use crate::site::Site;
+use crate::url::{page_url, root_prefix};
 
 mod book;
 mod deps;
+mod feeds;
 mod listings;
 
 use book::book;
@@ -26,13 +29,6 @@ pub use deps::{
     affected_by_template, in_navigation,
 };
 use listings::{alias_job, feed_tasks, search_index};
-
-/// The built-in static files, overridden file by file by the site's `static/`.
-pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
-    ("style.css", include_bytes!("../../static/style.css")),
-    ("favicon.svg", include_bytes!("../../static/favicon.svg")),
-    ("search.js", include_bytes!("../../static/search.js")),
-];
 
 #[derive(Serialize)]
 struct SiteView<'a> {
@@ -186,42 +182,6 @@ struct PageView<'a> {
     themes: Vec<ThemeView<'a>>,
     dispute: Option<DisputeView<'a>>,
     days: Vec<DayView<'a>>,
-}
-
-/// One file the build writes, or one part of it: its path in the output and its bytes.
-pub struct Job {
-    pub path: String,
-    pub bytes: Vec<u8>,
-    pub part: Part,
-}
-
-/// Which part of its file a job holds. The book, every page in one file, is written a
-/// part at a time so that it is never whole in memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    /// The whole file.
-    Whole,
-    /// The start: the file is created (or replaced) with these bytes.
-    First,
-    /// Bytes to append.
-    More,
-    /// The last bytes to append: the file is complete.
-    Last,
-}
-
-impl Job {
-    pub fn whole(path: impl Into<String>, bytes: Vec<u8>) -> Job {
-        Job {
-            path: path.into(),
-            bytes,
-            part: Part::Whole,
-        }
-    }
-
-    /// Whether this job begins a file (to count files written).
-    pub fn starts_file(&self) -> bool {
-        matches!(self.part, Part::Whole | Part::First)
-    }
 }
 
 /// Values computed once per build and shared by every page's context.

@@ -11,6 +11,7 @@ mod browser_support;
 mod build;
 mod errors;
 mod incremental;
+mod layers;
 mod outputs;
 mod properties;
 mod safety;

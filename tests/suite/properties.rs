@@ -4,9 +4,10 @@
 use std::path::Path;
 
 use briefing::config::Config;
-use briefing::content::{Kind, decode_text, parse_page};
+use briefing::content::{Kind, parse_page};
 use briefing::frontmatter::{self, Format};
 use briefing::markdown::{LINK_MARK, outline, render};
+use briefing::text::decode_text;
 use proptest::prelude::*;
 
 fn config() -> Config {

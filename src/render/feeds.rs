@@ -9,8 +9,9 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use crate::content::{Kind, Moment, PartialDate, Stop, When};
-use crate::render::Job;
-use crate::site::{Site, page_url};
+use crate::output::Job;
+use crate::site::Site;
+use crate::url::page_url;
 
 type XmlResult = std::io::Result<()>;
 

@@ -1,0 +1,62 @@
+//! How output paths are written as URLs, and where redirects go.
+
+use std::borrow::Cow;
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+/// Bytes that cannot stand for themselves in a URL path (RFC 3986): a note saved as
+/// `my note.md` is linked as `my%20note/`. Non-ASCII is always escaped as UTF-8.
+const NOT_IN_PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b']')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// `path` (an output path: `/`-separated, not yet escaped) as it is written in a URL.
+pub fn url_path(path: &str) -> Cow<'_, str> {
+    // Most paths need nothing: skip the encoder's UTF-8 round trip for them.
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.');
+    if path.bytes().all(plain) {
+        return Cow::Borrowed(path);
+    }
+    utf8_percent_encode(path, NOT_IN_PATH).into()
+}
+
+/// The URL of a page's output folder (`disputes/canola/`), with `index.html` when the
+/// site must work from the file system.
+pub fn page_url(path: &str, portable: bool) -> String {
+    let path = url_path(path);
+    if portable {
+        format!("{path}index.html")
+    } else {
+        path.into_owned()
+    }
+}
+
+/// The file an alias's redirect is written to (`old/canola/index.html`), or `None` for an
+/// alias that would leave the output (reported where aliases are checked).
+pub fn alias_file(alias: &str) -> Option<String> {
+    let folder = alias.trim_matches('/');
+    crate::paths::is_safe_relative(folder).then(|| format!("{folder}/index.html"))
+}
+
+/// The prefix that leads from the page in folder `from` back to the output root.
+pub fn root_prefix(from: &str) -> String {
+    let depth = from.matches('/').count();
+    if depth == 0 {
+        "./".to_string()
+    } else {
+        "../".repeat(depth)
+    }
+}
