@@ -9,6 +9,7 @@ mod bench_smoke;
 mod browser;
 mod browser_support;
 mod build;
+mod deps;
 mod errors;
 mod incremental;
 mod layers;

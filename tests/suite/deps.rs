@@ -1,0 +1,175 @@
+//! Unit tests of the dependency function (`render::deps`): which outputs a change shows on,
+//! on the small fixture site (home, itinerary, the disputes section with canola and ev, and
+//! a note linking to canola).
+
+use std::collections::BTreeSet;
+
+use briefing::render::{self, PageEdit, Selection};
+use briefing::{BuildOptions, Site};
+
+use crate::common::TestSite;
+
+fn load(site: &TestSite) -> Site {
+    match Site::load(&site.root, BuildOptions::default()) {
+        Ok(s) => s,
+        Err(e) => panic!("fixture loads: {e:?}"),
+    }
+}
+
+fn page<'s>(site: &'s Site, rel: &str) -> &'s briefing::content::Page {
+    &site.pages[site.by_rel[rel]]
+}
+
+/// The site-relative files of the content pages a selection renders, sorted.
+fn pages_of(site: &Site, sel: &Selection) -> Vec<String> {
+    let rels: BTreeSet<String> = sel
+        .pages
+        .iter()
+        .map(|&i| site.pages[i].rel.clone())
+        .collect();
+    rels.into_iter().collect()
+}
+
+#[test]
+fn a_body_edit_shows_on_the_page_the_book_and_the_search_index_only() {
+    let fixture = TestSite::fixture("basic_site");
+    let site = load(&fixture);
+    let sel = render::affected_by_page(&site, PageEdit::Body(page(&site, "disputes/ev.md")));
+    assert_eq!(pages_of(&site, &sel), ["disputes/ev.md"]);
+    assert!(sel.book && sel.search);
+    assert!(!sel.themes && !sel.feeds && !sel.not_found);
+}
+
+#[test]
+fn a_front_matter_edit_shows_on_its_lists_and_on_the_pages_linking_to_it() {
+    let fixture = TestSite::fixture("basic_site");
+    let site = load(&fixture);
+    let canola = page(&site, "disputes/canola.md");
+    let edit = PageEdit::FrontMatter {
+        before: Some(canola),
+        after: Some(canola),
+    };
+    let sel = render::affected_by_page(&site, edit);
+    // The page, the home page (which also links to it), its section, and the note that
+    // links to it by title; not the itinerary or the other dispute.
+    assert_eq!(
+        pages_of(&site, &sel),
+        [
+            "_index.md",
+            "disputes/_index.md",
+            "disputes/canola.md",
+            "notes/detentions.md"
+        ]
+    );
+    assert!(sel.themes && sel.feeds && sel.book && sel.search && sel.not_found);
+}
+
+#[test]
+fn a_front_matter_edit_of_a_navigation_item_shows_on_every_page() {
+    let fixture = TestSite::fixture("basic_site");
+    let site = load(&fixture);
+    for rel in ["itinerary.md", "disputes/_index.md"] {
+        assert!(
+            render::in_navigation(page(&site, rel)),
+            "{rel} is in the navigation"
+        );
+        let p = page(&site, rel);
+        let sel = render::affected_by_page(
+            &site,
+            PageEdit::FrontMatter {
+                before: Some(p),
+                after: Some(p),
+            },
+        );
+        assert_eq!(sel.pages.len(), site.pages.len(), "{rel}: every page");
+    }
+    assert!(!render::in_navigation(page(&site, "disputes/ev.md")));
+    assert!(!render::in_navigation(page(&site, "notes/detentions.md")));
+}
+
+#[test]
+fn a_deleted_page_shows_where_it_was_listed() {
+    let fixture = TestSite::fixture("basic_site");
+    let before = load(&fixture);
+    let ev = page(&before, "disputes/ev.md").clone();
+    std::fs::remove_file(fixture.root.join("content/disputes/ev.md")).expect("remove ev");
+    let after = load(&fixture);
+    let sel = render::affected_by_page(
+        &after,
+        PageEdit::FrontMatter {
+            before: Some(&ev),
+            after: None,
+        },
+    );
+    assert_eq!(pages_of(&after, &sel), ["_index.md", "disputes/_index.md"]);
+    assert!(sel.themes && sel.feeds);
+}
+
+#[test]
+fn a_template_selects_the_pages_it_renders_and_a_layout_selects_everything() {
+    let fixture = TestSite::fixture("basic_site");
+    let site = load(&fixture);
+    let sel = render::affected_by_template(&site, "dispute.html").expect("dispute pages");
+    assert_eq!(
+        pages_of(&site, &sel),
+        ["disputes/canola.md", "disputes/ev.md"]
+    );
+    assert!(!sel.book && !sel.themes);
+
+    let themes = render::affected_by_template(&site, "theme.html").expect("theme pages");
+    assert!(themes.themes && themes.pages.is_empty() && !themes.book);
+    let book = render::affected_by_template(&site, "book.html").expect("the book");
+    assert!(book.book && book.pages.is_empty());
+
+    for shared in ["base.html", "partials/toc.html", "unused.html"] {
+        assert_eq!(
+            render::affected_by_template(&site, shared),
+            None,
+            "{shared}: rebuild all"
+        );
+    }
+}
+
+#[test]
+fn the_stylesheet_shows_in_the_404_page_and_other_statics_nowhere() {
+    let style = render::affected_by_static("style.css");
+    assert!(style.not_found && style.pages.is_empty() && !style.book);
+    assert!(render::affected_by_static("favicon.svg").is_empty());
+}
+
+#[test]
+fn a_moved_newest_date_marks_every_page_only_when_staleness_is_on() {
+    let fixture = TestSite::fixture("basic_site");
+    assert!(render::affected_by_newest(&load(&fixture)).is_empty());
+    let config = fixture.read("briefing.toml");
+    fixture.write("briefing.toml", &format!("stale_after_days = 30\n{config}"));
+    let site = load(&fixture);
+    assert_eq!(
+        render::affected_by_newest(&site).pages.len(),
+        site.pages.len()
+    );
+}
+
+#[test]
+fn selections_extend_by_union() {
+    let mut a = Selection {
+        book: true,
+        pages: [1].into(),
+        ..Selection::default()
+    };
+    a.extend(Selection {
+        feeds: true,
+        pages: [2].into(),
+        ..Selection::default()
+    });
+    assert_eq!(
+        a,
+        Selection {
+            book: true,
+            feeds: true,
+            pages: [1, 2].into(),
+            ..Selection::default()
+        }
+    );
+    assert!(Selection::default().is_empty() && !a.is_empty());
+}
