@@ -168,6 +168,7 @@ pub fn affected_by_template(site: &Site, name: &str) -> Option<Selection> {
     match name {
         "theme.html" | "themes.html" => sel.themes = true,
         "404.html" => sel.not_found = true,
+        "search.html" => sel.search = true,
         "book.html" | "partials/book_page.html" => sel.book = true,
         _ => {
             sel.pages.extend(

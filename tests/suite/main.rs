@@ -13,6 +13,7 @@ mod errors;
 mod incremental;
 mod outputs;
 mod properties;
+mod readers;
 mod safety;
 mod serve;
 mod snapshots;
