@@ -79,6 +79,7 @@ impl Site {
             "404.html".to_string(),
             "book/index.html".to_string(),
             "search-index.js".to_string(),
+            crate::render::SEARCH_PAGE.to_string(),
             crate::output::MARKER.to_string(),
         ];
         if self.config.base_url.is_some() {

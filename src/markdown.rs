@@ -117,6 +117,9 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
     // Inside an image, links and images are only its alt text: nothing is written for their
     // destinations, so nothing is checked.
     let mut in_image = 0usize;
+    // Inside a table: index in `events` of its scroll box, the header cells' text so far
+    // (the box's accessible name), and whether in the header row.
+    let mut table: Option<(usize, String, bool)> = None;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Link { .. }) if in_image > 0 => events.push(event),
@@ -167,6 +170,9 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
                 events.push(Event::End(TagEnd::Heading(level)));
             }
             Event::Text(ref t) | Event::Code(ref t) => {
+                if let Some((_, text, true)) = &mut table {
+                    text.push_str(t);
+                }
                 match &mut heading {
                     Some((_, text, _, _)) => text.push_str(t),
                     None if out.text.len() < SEARCH_TEXT_LIMIT => {
@@ -209,10 +215,47 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
                 }));
             }
             Event::Start(Tag::Table(_)) => {
-                events.push(Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">")));
+                // A box that scrolls must be reachable by keyboard and named: focusable, a
+                // region, named after its columns once the header row is read.
+                table = Some((events.len(), String::new(), false));
+                events.push(Event::Html(CowStr::Borrowed(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">",
+                )));
+                events.push(event);
+            }
+            Event::Start(Tag::TableHead) => {
+                if let Some((_, _, in_head)) = &mut table {
+                    *in_head = true;
+                }
+                events.push(event);
+            }
+            Event::End(TagEnd::TableCell) => {
+                if let Some((_, text, true)) = &mut table {
+                    text.push('\u{1f}');
+                }
+                events.push(event);
+            }
+            Event::End(TagEnd::TableHead) => {
+                if let Some((at, text, in_head)) = &mut table {
+                    *in_head = false;
+                    let columns: Vec<&str> = text
+                        .split('\u{1f}')
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .collect();
+                    if !columns.is_empty()
+                        && let Some(slot) = events.list.get_mut(*at)
+                    {
+                        *slot = Event::Html(CowStr::from(format!(
+                            "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table: {}\">",
+                            escape_attr(&columns.join(", "))
+                        )));
+                    }
+                }
                 events.push(event);
             }
             Event::End(TagEnd::Table) => {
+                table = None;
                 events.push(event);
                 events.push(Event::Html(CowStr::Borrowed("</div>")));
             }
@@ -238,6 +281,21 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
     if html {
         out.html.reserve(body.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut out.html, events.list.into_iter());
+    }
+    out
+}
+
+/// Text for a double-quoted attribute value.
+fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
     }
     out
 }

@@ -23,6 +23,11 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("themes.html", include_str!("../templates/themes.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("book.html", include_str!("../templates/book.html")),
+    ("search.html", include_str!("../templates/search.html")),
+    (
+        "partials/tracker.html",
+        include_str!("../templates/partials/tracker.html"),
+    ),
     (
         "partials/page_header.html",
         include_str!("../templates/partials/page_header.html"),

@@ -426,7 +426,8 @@ impl Session {
             Changed::Page(rel) => {
                 let newest_before = site.newest_as_of();
                 self.note_page(rel, undo, keeps_cross_page, cross_page);
-                // Stale notices count from the newest page: if it moved, any page's may change.
+                // Stale notices and upcoming marks count from the newest page: if it moved,
+                // they may change.
                 if let Some(site) = &self.site
                     && site.newest_as_of() != newest_before
                 {

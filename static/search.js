@@ -1,6 +1,6 @@
-// briefing: the search box. Adds itself to `.search` in the header; without JavaScript
-// there is no box and nothing else changes. The index is a script (search-index.js),
-// loaded on first use, so search also works when the site is opened from the file system.
+// briefing: the search box in the header. Without JavaScript its form opens the search
+// page, which lists every page; with it, matches show as the reader types. The index is a
+// script (search-index.js), loaded on first use, so search also works from the file system.
 (function () {
   "use strict";
   function ready(fn) {
@@ -10,25 +10,16 @@
     var box = document.querySelector(".search[data-root]");
     if (!box) { return; }
     var root = box.getAttribute("data-root") || "./";
-    var form = document.createElement("form");
-    form.setAttribute("role", "search");
-    form.addEventListener("submit", function (e) { e.preventDefault(); });
-    var label = document.createElement("label");
-    label.setAttribute("for", "search-input");
-    label.className = "visually-hidden";
-    label.textContent = "Search the briefing book";
-    var input = document.createElement("input");
-    input.type = "search";
-    input.id = "search-input";
-    input.placeholder = "Search";
-    input.autocomplete = "off";
+    // The form is in the page: without JavaScript it opens the search page. Here the
+    // results show as the reader types, and submitting shows them without leaving.
+    var form = box.querySelector("form");
+    var input = box.querySelector("input[type=search]");
+    if (!form || !input) { return; }
+    form.addEventListener("submit", function (e) { e.preventDefault(); load(search); });
     var results = document.createElement("ol");
     results.className = "search-results";
     results.setAttribute("aria-live", "polite");
     results.hidden = true;
-    form.appendChild(label);
-    form.appendChild(input);
-    box.appendChild(form);
     box.appendChild(results);
 
     var loading = false;
@@ -85,5 +76,8 @@
     input.addEventListener("keydown", function (e) {
       if (e.key === "Escape") { input.value = ""; search(); }
     });
+    // Arriving from the form without a script run before (or a shared link): ?q=words.
+    var q = new URLSearchParams(location.search).get("q");
+    if (q) { input.value = q; load(search); }
   });
 })();

@@ -19,6 +19,14 @@ struct BookEntry<'a> {
     as_of: Option<String>,
 }
 
+/// The contents, grouped by section: the pages of a section under its title, the pages
+/// at the top of the site (the front page, the itinerary) each on its own (`title` none).
+#[derive(Serialize)]
+struct ContentsGroup<'a> {
+    title: Option<&'a str>,
+    entries: Vec<BookEntry<'a>>,
+}
+
 /// Where the book's pages go in the output of `book.html`.
 const BOOK_SECTIONS_MARK: &str = "<!--briefing:book-sections-->";
 
@@ -79,9 +87,39 @@ pub(super) fn book(
             as_of: site.pages[i].as_of.map(dates::long),
         })
         .collect();
+    let mut groups: Vec<ContentsGroup> = Vec::new();
+    let mut last_section: Option<Option<usize>> = None;
+    for &i in &order {
+        let p = &site.pages[i];
+        // The nearest section at or above the page's folder, the site's top excepted.
+        let mut dir = p.dir();
+        let section = loop {
+            if dir.is_empty() || p.rel == "_index.md" {
+                break None;
+            }
+            if let Some(&s) = shared.sections.get(dir) {
+                break Some(s);
+            }
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        };
+        let entry = BookEntry {
+            anchor: &anchors[&i],
+            title: &p.title,
+            as_of: p.as_of.map(dates::long),
+        };
+        match groups.last_mut() {
+            Some(g) if section.is_some() && last_section == Some(section) => g.entries.push(entry),
+            _ => groups.push(ContentsGroup {
+                title: section.map(|s| site.pages[s].title.as_str()),
+                entries: vec![entry],
+            }),
+        }
+        last_section = Some(section);
+    }
     let render_error = |e: tera::Error| site.templates.diagnostic(&e, None);
     let mut ctx = shared.base_context("book/", "book")?;
     ctx.insert("contents", &contents);
+    ctx.insert("contents_groups", &groups);
     ctx.insert("book_sections", BOOK_SECTIONS_MARK);
     let frame = site
         .templates
@@ -105,6 +143,12 @@ pub(super) fn book(
             },
         );
         ctx.insert("page", &page);
+        // The front page keeps its bottom-line box and the dispute tracker.
+        let front = p.rel == "_index.md";
+        ctx.insert("front", &front);
+        if front {
+            ctx.insert("tracker", &shared.tracker());
+        }
         site.templates
             .tera
             .render("partials/book_page.html", &ctx)

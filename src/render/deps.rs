@@ -148,15 +148,24 @@ pub fn in_navigation(page: &Page) -> bool {
         || (page.is_section && page.rel.matches('/').count() == 1)
 }
 
-/// The outputs that show the stale notice, when the newest `as_of` (which the notice
-/// counts from) has moved.
+/// The outputs that count from the newest `as_of`, when it has moved: the stale notice
+/// (every page, when staleness is on) and the upcoming marks of timelines (the pages with
+/// one, and the home page, which shows every timeline).
 pub fn affected_by_newest(site: &Site) -> Selection {
+    let pages = if site.config.stale_after_days.is_some() {
+        (0..site.pages.len()).collect()
+    } else {
+        let with_timeline = site
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.timeline.is_empty());
+        let mut pages: BTreeSet<usize> = with_timeline.map(|(i, _)| i).collect();
+        pages.extend(site.by_rel.get("_index.md").copied());
+        pages
+    };
     Selection {
-        pages: if site.config.stale_after_days.is_some() {
-            (0..site.pages.len()).collect()
-        } else {
-            BTreeSet::new()
-        },
+        pages,
         ..Selection::default()
     }
 }
@@ -168,6 +177,7 @@ pub fn affected_by_template(site: &Site, name: &str) -> Option<Selection> {
     match name {
         "theme.html" | "themes.html" => sel.themes = true,
         "404.html" => sel.not_found = true,
+        "search.html" => sel.search = true,
         "book.html" | "partials/book_page.html" => sel.book = true,
         _ => {
             sel.pages.extend(

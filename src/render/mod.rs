@@ -19,11 +19,13 @@ use crate::site::Site;
 use crate::url::{page_url, root_prefix};
 
 mod book;
+mod days;
 mod deps;
 mod feeds;
 mod listings;
 
 use book::book;
+use days::{DayView, days};
 pub use deps::{
     FEED_FILES, PageEdit, Selection, affected_by_newest, affected_by_page, affected_by_static,
     affected_by_template, in_navigation,
@@ -36,6 +38,8 @@ struct SiteView<'a> {
     description: &'a str,
     language: &'a str,
     handling: Option<&'a str>,
+    /// `handling` as a CSS string, quoted and escaped, for the printed sheets' `@page` rule.
+    handling_css: Option<String>,
     base_url: Option<&'a str>,
 }
 
@@ -45,6 +49,8 @@ struct ThemeView<'a> {
     name: &'a str,
     description: &'a str,
     color: &'a str,
+    /// The text colour on `color`: black or white, whichever contrasts more.
+    ink: &'static str,
     url: String,
 }
 
@@ -89,6 +95,22 @@ struct PageRef<'a> {
     status: Option<StatusView>,
 }
 
+/// Pages of one kind in a list (a theme page, the search page): "Trade disputes", "Notes".
+#[derive(Serialize)]
+struct KindGroup {
+    label: &'static str,
+    pages: Vec<Value>,
+}
+
+/// A page listed under a theme other than its first: a one-line link.
+#[derive(Serialize)]
+struct AlsoRef<'a> {
+    title: &'a str,
+    url: String,
+    /// The name of the theme it is shown under in full.
+    home: &'a str,
+}
+
 #[derive(Serialize)]
 struct SourceView<'a> {
     title: &'a str,
@@ -105,6 +127,8 @@ struct EventView<'a> {
     event: &'a str,
     page_title: &'a str,
     page_url: String,
+    /// After the newest `as_of` of the book: not yet happened when it was written.
+    upcoming: bool,
 }
 
 #[derive(Serialize)]
@@ -152,16 +176,12 @@ struct StopView<'a> {
     country: &'a str,
     details: Option<&'a str>,
     tentative: bool,
+    /// Its time of day; empty when it has none (its day says "Time to be confirmed").
     when: String,
+    /// Which day of a stop over several days this listing is: "Day 2 of 3, 14–16 January 2026".
+    span: Option<String>,
     glance: String,
     iso: String,
-}
-
-#[derive(Serialize)]
-struct DayView<'a> {
-    heading: String,
-    iso: String,
-    stops: Vec<StopView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -235,6 +255,7 @@ impl<'a> Shared<'a> {
             description: &c.description,
             language: &c.language,
             handling: c.handling.as_deref(),
+            handling_css: c.handling.as_deref().map(css_string),
             base_url: c.base_url.as_deref(),
         });
         let themes: Vec<ThemeView> = c.themes.iter().map(|t| theme_view(t, portable)).collect();
@@ -520,7 +541,70 @@ impl<'a> Shared<'a> {
             event: &e.event,
             page_title: &p.title,
             page_url: page_url(&p.path, self.portable),
+            upcoming: self.newest_as_of.is_some_and(|newest| e.date > newest),
         }
+    }
+
+    /// `list` (in its order) split by kind: itinerary, disputes, notes, then sections.
+    fn by_kind(&self, list: &[usize]) -> Vec<KindGroup> {
+        let site = self.site;
+        let group = |p: &Page| match (p.is_section, p.kind) {
+            (true, _) => 3,
+            (false, Kind::Itinerary) => 0,
+            (false, Kind::Dispute) => 1,
+            (false, Kind::Note) => 2,
+        };
+        ["Itinerary", "Trade disputes", "Notes", "Sections"]
+            .into_iter()
+            .enumerate()
+            .map(|(g, label)| KindGroup {
+                label,
+                pages: list
+                    .iter()
+                    .filter(|&&i| group(&site.pages[i]) == g)
+                    .map(|&i| self.page_ref(i))
+                    .collect(),
+            })
+            .filter(|g| !g.pages.is_empty())
+            .collect()
+    }
+
+    /// The trail above a generated page: the front page, and the list of themes below it.
+    fn generated_crumbs(&self, themes: bool) -> Vec<Crumb<'static>> {
+        let mut crumbs = vec![Crumb {
+            title: "Home",
+            url: page_url("", self.portable),
+        }];
+        if themes {
+            crumbs.push(Crumb {
+                title: "Themes",
+                url: page_url("themes/", self.portable),
+            });
+        }
+        crumbs
+    }
+
+    /// The dispute tracker: one row per measure of every dispute, in reading order.
+    fn tracker(&self) -> Vec<TrackerRow<'a>> {
+        let site = self.site;
+        ordered(site, 0..site.pages.len())
+            .into_iter()
+            .filter_map(|i| site.pages[i].dispute.as_ref().map(|d| (i, d)))
+            .flat_map(|(i, d)| {
+                let p = &site.pages[i];
+                d.measures.iter().map(move |m| TrackerRow {
+                    product: &m.product,
+                    imposed_by: &d.imposed_by,
+                    measure: &m.measure,
+                    rate: &m.rate,
+                    effective: dates::long(m.effective),
+                    effective_iso: dates::iso(m.effective),
+                    status: StatusView::of(m.status),
+                    title: &p.title,
+                    url: page_url(&p.path, self.portable),
+                })
+            })
+            .collect()
     }
 
     /// The home page's own lists: itinerary at a glance, tracker, theme groups, timeline.
@@ -538,38 +622,39 @@ impl<'a> Shared<'a> {
             &stops.iter().map(|s| stop_view(s)).collect::<Vec<_>>(),
         );
         ctx.insert(
+            "glance_cols",
+            &[2, 3, 4, 6].map(|most| balanced_columns(stops.len(), most)),
+        );
+        ctx.insert(
             "itinerary_url",
             &all.iter()
                 .find(|&&i| site.pages[i].kind == Kind::Itinerary && !site.pages[i].is_section)
                 .map(|&i| page_url(&site.pages[i].path, self.portable)),
         );
 
-        let tracker: Vec<TrackerRow> = all
-            .iter()
-            .filter_map(|&i| site.pages[i].dispute.as_ref().map(|d| (i, d)))
-            .flat_map(|(i, d)| {
-                let p = &site.pages[i];
-                d.measures.iter().map(move |m| TrackerRow {
-                    product: &m.product,
-                    imposed_by: &d.imposed_by,
-                    measure: &m.measure,
-                    rate: &m.rate,
-                    effective: dates::long(m.effective),
-                    effective_iso: dates::iso(m.effective),
-                    status: StatusView::of(m.status),
-                    title: &p.title,
-                    url: page_url(&p.path, self.portable),
-                })
-            })
-            .collect();
-        ctx.insert("tracker", &tracker);
+        ctx.insert("tracker", &self.tracker());
 
         let mut groups: Vec<Value> = Vec::with_capacity(site.config.themes.len());
+        // A page is shown in full under its first theme; under its other themes, as a
+        // one-line link naming the theme it is shown under.
         let mut members: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        let mut also: BTreeMap<&str, Vec<AlsoRef>> = BTreeMap::new();
         for &i in &all {
-            for t in &site.pages[i].themes {
-                let list = members.entry(t.as_str()).or_default();
-                list.push(self.page_ref(i));
+            let p = &site.pages[i];
+            let Some((first, rest)) = p.themes.split_first() else {
+                continue;
+            };
+            members
+                .entry(first.as_str())
+                .or_default()
+                .push(self.page_ref(i));
+            let home = site.config.theme(first).map_or(first.as_str(), |t| &t.name);
+            for t in rest {
+                also.entry(t.as_str()).or_default().push(AlsoRef {
+                    title: &p.title,
+                    url: page_url(&p.path, self.portable),
+                    home,
+                });
             }
         }
         for t in &site.config.themes {
@@ -581,6 +666,10 @@ impl<'a> Shared<'a> {
             g.insert(
                 "pages",
                 Value::from(members.remove(t.slug.as_str()).unwrap_or_default()),
+            );
+            g.insert(
+                "also",
+                Value::from_serializable(&also.remove(t.slug.as_str()).unwrap_or_default()),
             );
             groups.push(Value::from_serializable(&g));
         }
@@ -614,6 +703,7 @@ fn theme_view(t: &crate::config::Theme, portable: bool) -> ThemeView<'_> {
         name: &t.name,
         description: &t.description,
         color: &t.color,
+        ink: ink_on(&t.color),
         url: page_url(&format!("themes/{}/", t.slug), portable),
     }
 }
@@ -628,29 +718,80 @@ fn stop_view(s: &Stop) -> StopView<'_> {
         details: s.details.as_deref(),
         tentative: s.tentative,
         when: dates::stop_when(s.when, s.locality()),
+        span: None,
         glance: dates::glance(s.when),
         iso: dates::partial_iso(s.when.day()),
     }
 }
 
-/// Stops in date order, whatever their order in the file, grouped by day.
-fn days<'a>(stops: impl Iterator<Item = &'a Stop>) -> Vec<DayView<'a>> {
-    let mut sorted: Vec<&Stop> = stops.collect();
-    sorted.sort_by_key(|s| s.when.sort_key());
-    let mut days: Vec<DayView> = Vec::new();
-    for s in sorted {
-        let day = s.when.day();
-        let iso = dates::partial_iso(day);
-        match days.last_mut() {
-            Some(d) if d.iso == iso => d.stops.push(stop_view(s)),
-            _ => days.push(DayView {
-                heading: dates::day_heading(day),
-                iso,
-                stops: vec![stop_view(s)],
-            }),
+/// `s` as a quoted CSS string that is safe inside a `<style>` element: quotes and
+/// backslashes escaped, and `<`, `>`, `&` and control characters written as escapes.
+fn css_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' | '>' | '&' => out.push_str(&format!("\\{:x} ", u32::from(c))),
+            c if c.is_control() => out.push_str(&format!("\\{:x} ", u32::from(c))),
+            c => out.push(c),
         }
     }
-    days
+    out.push('"');
+    out
+}
+
+/// Black or white, whichever has the higher contrast (WCAG 2) on the `#rrggbb` or `#rgb`
+/// colour `bg`; white for a colour it cannot read.
+fn ink_on(bg: &str) -> &'static str {
+    let hex = bg.trim().trim_start_matches('#');
+    let channel = |s: &str| u8::from_str_radix(s, 16).ok().map(f64::from);
+    let rgb = match hex.len() {
+        _ if !hex.is_ascii() => (None, None, None),
+        6 => (
+            channel(&hex[0..2]),
+            channel(&hex[2..4]),
+            channel(&hex[4..6]),
+        ),
+        3 => (
+            channel(&hex[0..1]).map(|v| v * 17.0),
+            channel(&hex[1..2]).map(|v| v * 17.0),
+            channel(&hex[2..3]).map(|v| v * 17.0),
+        ),
+        _ => (None, None, None),
+    };
+    let (Some(r), Some(g), Some(b)) = rgb else {
+        return "#ffffff";
+    };
+    let lin = |c: f64| {
+        let c = c / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    // Contrast with white is 1.05 / (l + 0.05), with black (l + 0.05) / 0.05.
+    if 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 {
+        "#ffffff"
+    } else {
+        "#000000"
+    }
+}
+
+/// How many columns `n` cards take when at most `most` fit on a row: as few rows as `most`
+/// allows, shared out evenly, so that no row is left with a lone card when a better wrap
+/// exists (6 cards in at most 4 columns: 3 + 3, not 4 + 2).
+fn balanced_columns(n: usize, most: usize) -> usize {
+    if n == 0 || most == 0 {
+        return 1;
+    }
+    let rows = n.div_ceil(most);
+    n.div_ceil(rows)
 }
 
 /// The default template of a page.
@@ -783,6 +924,12 @@ fn generated(shared: &Shared, selection: &Selection) -> Vec<Generated> {
                     .unwrap_or(&[]);
                 let values: Vec<Value> = list.iter().map(|&j| shared.page_ref(j)).collect();
                 ctx.insert_value("pages", Value::from(values));
+                ctx.insert("groups", &shared.by_kind(list));
+                ctx.insert("breadcrumbs", &shared.generated_crumbs(true));
+                // As of the newest page under the theme, as every page states its date.
+                let newest = list.iter().filter_map(|&j| site.pages[j].as_of).max();
+                ctx.insert("as_of", &newest.map(dates::long));
+                ctx.insert("as_of_iso", &newest.map(dates::iso));
                 (format!("{path}index.html"), "theme.html", ctx)
             }));
         }
@@ -794,6 +941,7 @@ fn generated(shared: &Shared, selection: &Selection) -> Vec<Generated> {
                 .map(|t| members.get(t.slug.as_str()).map_or(0, Vec::len))
                 .collect();
             ctx.insert("counts", &counts);
+            ctx.insert("breadcrumbs", &shared.generated_crumbs(false));
             ("themes/index.html".to_string(), "themes.html", ctx)
         }));
     }
@@ -812,6 +960,24 @@ fn render_generated(shared: &Shared, job: Generated, sink: Sink) -> Result<(), D
     sink(Job::whole(file, html.into_bytes()))
 }
 
+/// `search/index.html`, where the search form goes without JavaScript: every page, by kind
+/// (with JavaScript, search.js shows the matches for the query above the list).
+fn search_page(shared: &Shared, sink: Sink) -> Result<(), Diagnostic> {
+    let site = shared.site;
+    let mut ctx = shared.base_context("search/", "search")?;
+    let all = ordered(
+        site,
+        (0..site.pages.len()).filter(|&i| !site.pages[i].is_section),
+    );
+    ctx.insert("groups", &shared.by_kind(&all));
+    ctx.insert("breadcrumbs", &shared.generated_crumbs(false));
+    let html = render_template(site, "search.html", &ctx, None)?;
+    sink(Job::whole(SEARCH_PAGE, html.into_bytes()))
+}
+
+/// The search page's output file.
+pub const SEARCH_PAGE: &str = "search/index.html";
+
 /// The book, the search index and the feeds, as selected, side by side.
 fn book_and_listings(
     shared: &Shared,
@@ -825,6 +991,7 @@ fn book_and_listings(
     }
     if selection.search {
         tasks.push(Box::new(|| sink(search_index(site))));
+        tasks.push(Box::new(|| search_page(shared, sink)));
     }
     if selection.feeds {
         tasks.extend(feed_tasks(site).into_iter().map(
@@ -834,4 +1001,46 @@ fn book_and_listings(
         ));
     }
     tasks.par_iter().map(|task| task()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_leave_no_lone_card_where_an_even_wrap_exists() {
+        assert_eq!(balanced_columns(6, 4), 3);
+        assert_eq!(balanced_columns(6, 6), 6);
+        assert_eq!(balanced_columns(7, 6), 4);
+        assert_eq!(balanced_columns(5, 4), 3);
+        assert_eq!(balanced_columns(1, 4), 1);
+        assert_eq!(balanced_columns(0, 4), 1);
+        for n in 1..40 {
+            for most in 1..8 {
+                let cols = balanced_columns(n, most);
+                assert!(cols <= most && cols >= 1);
+                assert_eq!(n.div_ceil(cols), n.div_ceil(most), "{n} in {most}");
+            }
+        }
+    }
+
+    #[test]
+    fn ink_is_the_colour_with_more_contrast() {
+        assert_eq!(ink_on("#9b2c2c"), "#ffffff");
+        assert_eq!(ink_on("#1f4e8c"), "#ffffff");
+        assert_eq!(ink_on("#f5d442"), "#000000");
+        assert_eq!(ink_on("#fff"), "#000000");
+        assert_eq!(ink_on("#000"), "#ffffff");
+        assert_eq!(ink_on("#é1234"), "#ffffff");
+        assert_eq!(ink_on("red"), "#ffffff");
+    }
+
+    #[test]
+    fn css_strings_cannot_leave_their_quotes_or_the_style_element() {
+        assert_eq!(css_string("UNCLASSIFIED"), "\"UNCLASSIFIED\"");
+        assert_eq!(
+            css_string("a\"b\\c</style>\n"),
+            "\"a\\\"b\\\\c\\3c /style\\3e \\a \""
+        );
+    }
 }

@@ -138,9 +138,15 @@ fn the_stylesheet_shows_in_the_404_page_and_other_statics_nowhere() {
 }
 
 #[test]
-fn a_moved_newest_date_marks_every_page_only_when_staleness_is_on() {
+fn a_moved_newest_date_marks_the_timelines_and_with_staleness_every_page() {
     let fixture = TestSite::fixture("basic_site");
-    assert!(render::affected_by_newest(&load(&fixture)).is_empty());
+    let site = load(&fixture);
+    // Upcoming marks: the home page shows every timeline; the note has one.
+    let sel = render::affected_by_newest(&site);
+    assert_eq!(
+        pages_of(&site, &sel),
+        ["_index.md", "disputes/canola.md", "notes/detentions.md"]
+    );
     let config = fixture.read("briefing.toml");
     fixture.write("briefing.toml", &format!("stale_after_days = 30\n{config}"));
     let site = load(&fixture);

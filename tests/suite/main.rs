@@ -15,6 +15,7 @@ mod incremental;
 mod layers;
 mod outputs;
 mod properties;
+mod readers;
 mod safety;
 mod serve;
 mod snapshots;

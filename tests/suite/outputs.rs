@@ -226,7 +226,9 @@ fn search_index_is_a_script_listing_every_page() {
             .is_some_and(|h| h.contains("Background"))
     );
     assert!(canola["x"].as_str().is_some_and(|x| x.contains("footnote")));
-    // Every page loads the search script; the box itself is made by it (no JS, no box).
+    // Every page loads the search script; the form is in the page itself, so it takes its
+    // space from the start, and without JavaScript it opens the search page (a GET form with
+    // a submit button).
     let index = site.html("index.html");
     assert!(
         index
@@ -234,7 +236,30 @@ fn search_index_is_a_script_listing_every_page() {
             .next()
             .is_some()
     );
-    assert!(index.select(&sel(".search input")).next().is_none());
+    let form = index
+        .select(&sel(".search form[role=search][method=get]"))
+        .next()
+        .expect("a search form in the page");
+    assert_eq!(form.value().attr("action"), Some("./search/"));
+    assert!(
+        form.select(&sel("input[type=search][name=q]"))
+            .next()
+            .is_some()
+    );
+    assert!(form.select(&sel("button[type=submit]")).next().is_some());
+    assert!(
+        form.select(&sel("label[for=search-input]"))
+            .next()
+            .is_some(),
+        "the search box has a label"
+    );
+    // The search page lists every page, so the form is of use without JavaScript too.
+    let search = site.html("search/index.html");
+    let listed: Vec<&str> = search
+        .select(&sel("main .card-title"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(listed.contains(&"../disputes/canola/"), "{listed:?}");
     assert!(site.public().join("search.js").is_file());
 }
 

@@ -1,0 +1,190 @@
+//! The itinerary's days: stops in date order whatever their order in the file, grouped
+//! by day. A stop over several days is listed on each of them when it shares its days
+//! with other stops (day 2 of 3), or once under a heading spanning its days when it has
+//! them to itself (19–23 January 2026). A day whose stops have no times says so once.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use super::{StopView, stop_view};
+use crate::content::{Moment, PartialDate, Stop, When};
+use crate::dates;
+
+/// The most days a stop is listed on, one by one; a longer stop is shown once, as a span.
+const MOST_DAYS_LISTED: i64 = 31;
+
+#[derive(Serialize)]
+pub(super) struct DayView<'a> {
+    /// `Wednesday 14 January 2026`; for a span, its start (`19`).
+    pub heading: String,
+    pub iso: String,
+    /// The end of a span of days: `23 January 2026`, with the separator before it.
+    pub heading_end: Option<String>,
+    pub end_iso: Option<String>,
+    pub sep: &'static str,
+    /// Said once for the day when none of its stops has a time: "Time to be confirmed".
+    pub note: Option<&'static str>,
+    /// Known only to the month or year.
+    pub partial: bool,
+    pub stops: Vec<StopView<'a>>,
+}
+
+/// `14–16 January 2026`, `30 January – 2 February 2026`, `30 December 2025 – 2 January 2026`
+/// as its two halves and the dash between them.
+pub(super) fn range_parts(a: NaiveDate, b: NaiveDate) -> (String, &'static str, String) {
+    let end = dates::long(b);
+    if a.year() == b.year() && a.month() == b.month() {
+        (a.day().to_string(), "–", end)
+    } else if a.year() == b.year() {
+        (
+            dates::long(a)
+                .rsplit_once(' ')
+                .map_or_else(|| dates::long(a), |(d, _)| d.to_string()),
+            " – ",
+            end,
+        )
+    } else {
+        (dates::long(a), " – ", end)
+    }
+}
+
+/// `14–16 January 2026`.
+pub(super) fn long_range(a: NaiveDate, b: NaiveDate) -> String {
+    let (x, sep, y) = range_parts(a, b);
+    format!("{x}{sep}{y}")
+}
+
+/// The first and last day of a stop that has whole days.
+fn day_span(w: When) -> Option<(NaiveDate, NaiveDate)> {
+    match w {
+        When::On(PartialDate::Day(d)) => Some((d, d)),
+        When::On(_) => None,
+        When::Span { start, end } => {
+            let a = start.date();
+            Some((a, end.map(Moment::date).filter(|&b| b > a).unwrap_or(a)))
+        }
+    }
+}
+
+/// The stop's time of day, where it has one.
+fn time_of(s: &Stop) -> String {
+    match s.when {
+        When::Span {
+            start: Moment::DateTime(_),
+            ..
+        } => dates::stop_when(s.when, s.locality()),
+        _ => String::new(),
+    }
+}
+
+/// Stops in date order, grouped by day (see the module's comment).
+pub(super) fn days<'a>(stops: impl Iterator<Item = &'a Stop>) -> Vec<DayView<'a>> {
+    let mut sorted: Vec<&Stop> = stops.collect();
+    sorted.sort_by_key(|s| s.when.sort_key());
+    let spans: Vec<Option<(NaiveDate, NaiveDate)>> =
+        sorted.iter().map(|s| day_span(s.when)).collect();
+    // Each listing of a stop: the day it goes under, the end of its span when it is shown
+    // once across its days, its position (stops keep their order within a day).
+    let mut entries: Vec<(PartialDate, Option<NaiveDate>, usize, StopView<'a>)> = Vec::new();
+    for (i, s) in sorted.iter().enumerate() {
+        let mut v = stop_view(s);
+        v.when = time_of(s);
+        let Some((a, b)) = spans[i] else {
+            entries.push((s.when.day(), None, i, v));
+            continue;
+        };
+        let length = (b - a).num_days() + 1;
+        if length == 1 {
+            entries.push((PartialDate::Day(a), None, i, v));
+            continue;
+        }
+        let shared = spans
+            .iter()
+            .enumerate()
+            .any(|(j, o)| j != i && o.is_some_and(|(c, d)| c <= b && d >= a));
+        if !shared || length > MOST_DAYS_LISTED {
+            entries.push((PartialDate::Day(a), Some(b), i, v));
+            continue;
+        }
+        let range = long_range(a, b);
+        for (k, day) in a.iter_days().take(length as usize).enumerate() {
+            let mut v = stop_view(s);
+            v.when = time_of(s);
+            if k > 0 {
+                // Said on its first day; the later days point back to it.
+                v.when = String::new();
+                v.details = None;
+            }
+            v.span = Some(format!("Day {} of {length}, {range}", k + 1));
+            entries.push((PartialDate::Day(day), None, i, v));
+        }
+    }
+    entries.sort_by_key(|e| (e.0.sort_key(), e.1, e.2));
+
+    let mut days: Vec<DayView> = Vec::new();
+    let mut last: Option<(PartialDate, Option<NaiveDate>)> = None;
+    for (day, end, _, v) in entries {
+        if last != Some((day, end)) {
+            let (heading, sep, heading_end, end_iso) = match (day, end) {
+                (PartialDate::Day(a), Some(b)) => {
+                    let (x, sep, y) = range_parts(a, b);
+                    (x, sep, Some(y), Some(dates::iso(b)))
+                }
+                _ => (dates::day_heading(day), "", None, None),
+            };
+            days.push(DayView {
+                heading,
+                iso: dates::partial_iso(day),
+                heading_end,
+                end_iso,
+                sep,
+                note: None,
+                partial: !matches!(day, PartialDate::Day(_)),
+                stops: Vec::new(),
+            });
+            last = Some((day, end));
+        }
+        if let Some(d) = days.last_mut() {
+            d.stops.push(v);
+        }
+    }
+    for d in &mut days {
+        if d.stops.iter().all(|s| s.when.is_empty()) {
+            d.note = Some(if d.partial {
+                "Date to be confirmed"
+            } else {
+                "Time to be confirmed"
+            });
+        } else {
+            for s in d.stops.iter_mut().filter(|s| s.when.is_empty()) {
+                s.when = "Time to be confirmed".to_string();
+            }
+        }
+    }
+    days
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn ranges_say_the_month_and_year_once() {
+        assert_eq!(
+            long_range(day(2026, 1, 14), day(2026, 1, 16)),
+            "14–16 January 2026"
+        );
+        assert_eq!(
+            long_range(day(2026, 1, 30), day(2026, 2, 2)),
+            "30 January – 2 February 2026"
+        );
+        assert_eq!(
+            long_range(day(2025, 12, 30), day(2026, 1, 2)),
+            "30 December 2025 – 2 January 2026"
+        );
+    }
+}
