@@ -1046,7 +1046,7 @@ impl Browser {
                 )
                 .await
                 .map_or(f64::NAN, |v| v.as_f64().unwrap_or(f64::NAN));
-            if !(shift < 0.01) {
+            if shift.is_nan() || shift >= 0.01 {
                 problems.push(format!("{label}: layout shift {shift:.3}"));
             }
         }
