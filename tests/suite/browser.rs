@@ -341,6 +341,81 @@ fn reader_pages_at_phone_and_laptop_widths_in_both_colour_schemes() {
     });
 }
 
+/// The printed book (print media emulated): the contents list leaves room for two-digit
+/// numbers inside the margin, and the stylesheets hold `@page` rules that number every sheet
+/// and put the handling line at the top of each.
+#[test]
+fn the_printed_book_numbers_its_sheets_and_has_room_for_its_contents_numbers() {
+    if support::skip_or_require("the print test", &[Tool::Chromium, Tool::Chromedriver]) {
+        return;
+    }
+    let site = the_site();
+    site.run(&["build"]).ok();
+    let server = StaticServer::start(&site.public(), "/briefing/");
+    let base = server.url();
+    run_with_budget(async {
+        let browser = Browser::start().await;
+        browser.goto(&format!("{base}book/")).await;
+        browser
+            .cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }))
+            .await;
+        let state = browser
+            .script_value(
+                "const lists = [...document.querySelectorAll('.book-contents ol')];
+                 const room = lists.map(ol => {
+                    const li = ol.querySelector('li');
+                    const probe = document.createElement('span');
+                    probe.textContent = '10. ';
+                    probe.style.font = getComputedStyle(li).font;
+                    probe.style.position = 'absolute';
+                    document.body.appendChild(probe);
+                    const need = probe.getBoundingClientRect().width;
+                    probe.remove();
+                    return [parseFloat(getComputedStyle(ol).paddingLeft), need,
+                        ol.getBoundingClientRect().left];
+                 });
+                 const pages = [];
+                 for (const sheet of document.styleSheets) {
+                    for (const rule of sheet.cssRules) {
+                        if (rule instanceof CSSMediaRule) continue;
+                        if (rule.type === CSSRule.PAGE_RULE) pages.push(rule.cssText);
+                    }
+                 }
+                 return { room, pages };",
+            )
+            .await;
+        browser.close().await;
+        let room = state["room"].as_array().cloned().unwrap_or_default();
+        assert!(!room.is_empty(), "no contents lists");
+        for r in &room {
+            let (padding, need, left) = (
+                r[0].as_f64().unwrap_or(0.0),
+                r[1].as_f64().unwrap_or(f64::MAX),
+                r[2].as_f64().unwrap_or(-1.0),
+            );
+            assert!(
+                padding >= need && left >= 0.0,
+                "a contents list has {padding} px for numbers that need {need} px (at {left} px)"
+            );
+        }
+        let pages: Vec<&str> = state["pages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let all = pages.join("\n");
+        assert!(
+            all.contains("counter(page)") && all.contains("counter(pages)"),
+            "no page numbers in the @page rules: {all}"
+        );
+        assert!(
+            all.contains("@top-center") && all.contains("UNCLASSIFIED — for internal use"),
+            "no handling line at the top of each sheet: {all}"
+        );
+    });
+}
+
 /// The search form without JavaScript opens the search page, which lists every page; with
 /// JavaScript, the search page answers the query it was opened with.
 #[test]
