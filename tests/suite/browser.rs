@@ -265,6 +265,253 @@ fn axe_finds_no_serious_or_critical_violations() {
     });
 }
 
+/// The reader's pages of issue 12 (front page, a dispute, the itinerary, the book, a theme
+/// page) at a phone's 390 × 844 and a laptop's 1,280 × 800, in light and dark: the page
+/// never scrolls sideways, axe-core finds nothing serious or critical, badges and theme tags
+/// keep 4.5:1 contrast, and the layout holds (tables as cards on the phone, the title on one
+/// line on the laptop, no layout shift from the search box). Screenshots of every
+/// combination go to `target/screenshots/readers-*.png` for review.
+#[test]
+fn reader_pages_at_phone_and_laptop_widths_in_both_colour_schemes() {
+    if support::skip_or_require(
+        "the reader layout test",
+        &[Tool::Chromium, Tool::Chromedriver, Tool::Axe],
+    ) {
+        return;
+    }
+    let axe = std::fs::read_to_string(support::axe_js()).expect("read axe.min.js");
+    let site = the_site();
+    site.run(&["build"]).ok();
+    let public = site.public();
+    let slug = canola_slug(&public);
+    let server = StaticServer::start(&public, "/briefing/");
+    let base = server.url();
+    let pages = [
+        ("index", base.clone()),
+        ("dispute", format!("{base}disputes/{slug}/")),
+        ("itinerary", format!("{base}itinerary/")),
+        ("book", format!("{base}book/")),
+        ("theme", format!("{base}themes/trade/")),
+    ];
+    run_with_budget(async {
+        let browser = Browser::start().await;
+        let mut problems = Vec::new();
+        let mut minor = Vec::new();
+        for (width, height, mobile) in [(390, 844, true), (1280, 800, false)] {
+            browser
+                .cdp(
+                    "Emulation.setDeviceMetricsOverride",
+                    json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+                )
+                .await;
+            for scheme in ["light", "dark"] {
+                browser.color_scheme(scheme).await;
+                for (name, url) in &pages {
+                    let label = format!("{name} at {width} px, {scheme}");
+                    browser.goto(url).await;
+                    browser.color_scheme(scheme).await;
+                    browser
+                        .check_reader_layout(&label, name, width, scheme, &mut problems)
+                        .await;
+                    browser
+                        .screenshot(&format!("readers-{name}-{width}-{scheme}"))
+                        .await;
+                    for v in browser.axe(&axe).await {
+                        let line = describe_violation(&label, &v);
+                        match v["impact"].as_str() {
+                            Some("serious" | "critical") => problems.push(line),
+                            _ => minor.push(line),
+                        }
+                    }
+                }
+            }
+        }
+        browser.close().await;
+        if !minor.is_empty() {
+            eprintln!(
+                "axe: minor or moderate findings (not failures):\n{}",
+                minor.join("\n")
+            );
+        }
+        assert!(
+            problems.is_empty(),
+            "the reader's pages have problems:\n  - {}",
+            problems.join("\n  - ")
+        );
+    });
+}
+
+/// The printed book (print media emulated): the contents list leaves room for two-digit
+/// numbers inside the margin, and the stylesheets hold `@page` rules that number every sheet
+/// and put the handling line at the top of each.
+#[test]
+fn the_printed_book_numbers_its_sheets_and_has_room_for_its_contents_numbers() {
+    if support::skip_or_require("the print test", &[Tool::Chromium, Tool::Chromedriver]) {
+        return;
+    }
+    let site = the_site();
+    site.run(&["build"]).ok();
+    let server = StaticServer::start(&site.public(), "/briefing/");
+    let base = server.url();
+    run_with_budget(async {
+        let browser = Browser::start().await;
+        browser.goto(&format!("{base}book/")).await;
+        browser
+            .cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }))
+            .await;
+        let state = browser
+            .script_value(
+                "const lists = [...document.querySelectorAll('.book-contents ol')];
+                 const room = lists.map(ol => {
+                    const li = ol.querySelector('li');
+                    const probe = document.createElement('span');
+                    probe.textContent = '10. ';
+                    probe.style.font = getComputedStyle(li).font;
+                    probe.style.position = 'absolute';
+                    document.body.appendChild(probe);
+                    const need = probe.getBoundingClientRect().width;
+                    probe.remove();
+                    return [parseFloat(getComputedStyle(ol).paddingLeft), need,
+                        ol.getBoundingClientRect().left];
+                 });
+                 const pages = [];
+                 for (const sheet of document.styleSheets) {
+                    for (const rule of sheet.cssRules) {
+                        if (rule instanceof CSSMediaRule) continue;
+                        if (rule.type === CSSRule.PAGE_RULE) pages.push(rule.cssText);
+                    }
+                 }
+                 return { room, pages };",
+            )
+            .await;
+        browser.close().await;
+        let room = state["room"].as_array().cloned().unwrap_or_default();
+        assert!(!room.is_empty(), "no contents lists");
+        for r in &room {
+            let (padding, need, left) = (
+                r[0].as_f64().unwrap_or(0.0),
+                r[1].as_f64().unwrap_or(f64::MAX),
+                r[2].as_f64().unwrap_or(-1.0),
+            );
+            assert!(
+                padding >= need && left >= 0.0,
+                "a contents list has {padding} px for numbers that need {need} px (at {left} px)"
+            );
+        }
+        let pages: Vec<&str> = state["pages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let all = pages.join("\n");
+        assert!(
+            all.contains("counter(page)") && all.contains("counter(pages)"),
+            "no page numbers in the @page rules: {all}"
+        );
+        assert!(
+            all.contains("@top-center") && all.contains("UNCLASSIFIED — for internal use"),
+            "no handling line at the top of each sheet: {all}"
+        );
+    });
+}
+
+/// The search form without JavaScript opens the search page, which lists every page; with
+/// JavaScript, the search page answers the query it was opened with.
+#[test]
+fn the_search_form_works_without_javascript() {
+    if support::skip_or_require(
+        "the search form test",
+        &[Tool::Chromium, Tool::Chromedriver],
+    ) {
+        return;
+    }
+    let site = the_site();
+    site.run(&["build"]).ok();
+    let public = site.public();
+    let slug = canola_slug(&public);
+    let server = StaticServer::start(&public, "/briefing/");
+    let base = server.url();
+    let canola_url = format!("{base}disputes/{slug}/");
+    run_with_budget(async {
+        let browser = Browser::start().await;
+        browser
+            .cdp(
+                "Emulation.setScriptExecutionDisabled",
+                json!({ "value": true }),
+            )
+            .await;
+        browser.goto(&base).await;
+        let input = browser
+            .client()
+            .find(Locator::Css("#search-input"))
+            .await
+            .expect("the search box is in the page without JavaScript");
+        input.send_keys("canola").await.expect("type");
+        browser
+            .client()
+            .find(Locator::Css(".search button[type=submit]"))
+            .await
+            .expect("a submit button")
+            .click()
+            .await
+            .expect("click Search");
+        let deadline = Instant::now() + WAIT;
+        let want = format!("{base}search/?q=canola");
+        loop {
+            let at = browser
+                .client()
+                .current_url()
+                .await
+                .expect("url")
+                .to_string();
+            if at == want {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "submitting opened {at}, not {want}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        browser.goto(&want).await;
+        let listed = browser
+            .client()
+            .find_all(Locator::Css("main .card-title"))
+            .await
+            .expect("cards")
+            .len();
+        assert!(listed >= 10, "the search page lists every page: {listed}");
+        // With JavaScript, the same address shows the matches for its query.
+        browser
+            .cdp(
+                "Emulation.setScriptExecutionDisabled",
+                json!({ "value": false }),
+            )
+            .await;
+        browser.goto(&want).await;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let links = browser
+                .script_value(
+                    "const ol = document.querySelector('ol.search-results');
+                     return ol && !ol.hidden ? [...ol.querySelectorAll('a')].map(a => a.href) : null;",
+                )
+                .await;
+            if let Some(list) = links.as_array() {
+                assert!(
+                    list.iter().any(|h| h.as_str() == Some(canola_url.as_str())),
+                    "results for ?q=canola: {list:?}"
+                );
+                break;
+            }
+            assert!(Instant::now() < deadline, "no results shown for ?q=canola");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        browser.close().await;
+    });
+}
+
 fn describe_violation(page: &str, v: &Value) -> String {
     let targets: Vec<String> = v["nodes"]
         .as_array()
@@ -567,7 +814,7 @@ impl Browser {
             }
         }
         if !state["searchBox"].as_bool().unwrap_or(false) {
-            problems.push(format!("{label}: search.js did not add the search box"));
+            problems.push(format!("{label}: no search box"));
         }
         if label.ends_with("index") {
             let rows = state["trackerRows"].as_u64().unwrap_or(0);
@@ -732,6 +979,152 @@ impl Browser {
         }
         self.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
             .await;
+    }
+
+    /// The layout checks of `reader_pages_at_phone_and_laptop_widths_in_both_colour_schemes`
+    /// on the open page.
+    async fn check_reader_layout(
+        &self,
+        label: &str,
+        page: &str,
+        width: u32,
+        scheme: &str,
+        problems: &mut Vec<String>,
+    ) {
+        let state = self
+            .script_value(
+                "const ratio = (a, b) => {
+                    const lum = c => { const v = c.match(/[\\d.]+/g).slice(0, 3).map(Number)
+                        .map(x => x / 255).map(x => x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
+                        return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+                    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+                    return (x + 0.05) / (y + 0.05); };
+                 const bgOf = e => { for (; e; e = e.parentElement) {
+                    const c = getComputedStyle(e).backgroundColor;
+                    if (!/rgba\\(.*, 0\\)$/.test(c) && c !== 'transparent') return c; }
+                    return 'rgb(255, 255, 255)'; };
+                 const low = [...document.querySelectorAll('.status, .badge, .theme-tag')]
+                    .filter(e => e.getClientRects().length)
+                    .map(e => [e.className + ' \"' + e.textContent.trim() + '\"',
+                        ratio(getComputedStyle(e).color, bgOf(e))])
+                    .filter(([, r]) => r < 4.5)
+                    .map(([w, r]) => w + ' ' + r.toFixed(2) + ':1');
+                 const title = document.querySelector('.site-title');
+                 const lines = title.getBoundingClientRect().height / parseFloat(getComputedStyle(title).lineHeight);
+                 const cells = [...document.querySelectorAll('table.stack td')];
+                 const cut = cells.filter(td => td.getBoundingClientRect().right > innerWidth + 1).length;
+                 const stacked = cells.filter(td => getComputedStyle(td).display !== 'table-cell').length;
+                 const split = [...document.querySelectorAll('.site-nav li')].filter(li =>
+                    li.getClientRects().length && li.getBoundingClientRect().height >
+                        1.6 * parseFloat(getComputedStyle(li.querySelector('a')).lineHeight))
+                    .map(li => li.textContent.trim());
+                 const input = document.querySelector('#search-input');
+                 const facts = [...document.querySelectorAll('main > article .dispute-facts > div')]
+                    .map(d => d.getBoundingClientRect());
+                 const md = document.querySelector('.prose .table-wrap');
+                 return {
+                    scroll: document.documentElement.scrollWidth, inner: innerWidth,
+                    low, lines, cut, stacked, cells: cells.length, split,
+                    input: input ? input.getBoundingClientRect().width : 0,
+                    facts: facts.map(r => [Math.round(r.top), Math.round(r.width)]),
+                    shadow: md ? getComputedStyle(md).backgroundImage : null,
+                 };",
+            )
+            .await;
+        let num = |k: &str| state[k].as_f64().unwrap_or(f64::NAN);
+        if num("scroll") > num("inner") {
+            problems.push(format!(
+                "{label}: scrollWidth {} > innerWidth {}: the page scrolls sideways",
+                state["scroll"], state["inner"]
+            ));
+        }
+        for low in state["low"].as_array().into_iter().flatten() {
+            problems.push(format!("{label}: contrast below 4.5:1: {low}"));
+        }
+        if let Some(shadow) = state["shadow"].as_str() {
+            let want = if scheme == "dark" {
+                "rgba(255, 255, 255, 0.3)"
+            } else {
+                "rgba(0, 0, 0, 0.22)"
+            };
+            if !shadow.contains(want) {
+                problems.push(format!(
+                    "{label}: a Markdown table's edge shadow is not {want}: {shadow}"
+                ));
+            }
+        }
+        if width >= 1280 {
+            if num("lines") > 1.5 {
+                problems.push(format!(
+                    "{label}: the site title wraps ({:.1} lines)",
+                    num("lines")
+                ));
+            }
+            // The short facts (imposed by, affected) are narrower than the long ones.
+            if page == "dispute" {
+                let facts: Vec<(i64, i64)> = state["facts"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|f| (f[0].as_i64().unwrap_or(0), f[1].as_i64().unwrap_or(0)))
+                    .collect();
+                if facts.len() != 4 || facts[0].1 * 2 > facts[2].1 || facts[1].1 * 2 > facts[3].1 {
+                    problems.push(format!(
+                        "{label}: the facts do not size to their content: {facts:?}"
+                    ));
+                }
+            }
+            return;
+        }
+        // On the phone: tables as cards, nothing cut off; the search box takes the width;
+        // no nav item split; "Imposed by" and "Affected" side by side.
+        if num("cells") > 0.0 && num("stacked") < num("cells") {
+            problems.push(format!(
+                "{label}: {} of {} tracker or measures cells are not stacked",
+                num("cells") - num("stacked"),
+                state["cells"]
+            ));
+        }
+        if num("cut") > 0.0 {
+            problems.push(format!(
+                "{label}: {} table cells run off the screen",
+                state["cut"]
+            ));
+        }
+        if num("input") < 0.6 * f64::from(width) {
+            problems.push(format!(
+                "{label}: the search box is only {} px wide",
+                state["input"]
+            ));
+        }
+        for item in state["split"].as_array().into_iter().flatten() {
+            problems.push(format!("{label}: the nav item {item} wraps"));
+        }
+        if page == "dispute" {
+            let facts = state["facts"].as_array().cloned().unwrap_or_default();
+            if facts.len() < 2 || facts[0][0] != facts[1][0] {
+                problems.push(format!(
+                    "{label}: \"Imposed by\" and \"Affected\" are not side by side: {facts:?}"
+                ));
+            }
+        }
+        if page == "index" {
+            // The search form is in the page from the start: nothing shifts when it loads.
+            let shift = self
+                .client()
+                .execute_async(
+                    "const done = arguments[arguments.length - 1]; let sum = 0;
+                     new PerformanceObserver(l => l.getEntries().forEach(e => { sum += e.value; }))
+                        .observe({ type: 'layout-shift', buffered: true });
+                     setTimeout(() => done(sum), 500);",
+                    vec![],
+                )
+                .await
+                .map_or(f64::NAN, |v| v.as_f64().unwrap_or(f64::NAN));
+            if shift.is_nan() || shift >= 0.01 {
+                problems.push(format!("{label}: layout shift {shift:.3}"));
+            }
+        }
     }
 
     /// Runs axe-core on the current page and returns its violations.

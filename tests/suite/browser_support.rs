@@ -23,9 +23,14 @@ pub fn axe_js() -> PathBuf {
     tools_dir().join("node_modules/axe-core/axe.min.js")
 }
 
-/// `target/screenshots/`, created if needed.
+/// `screenshots/` in the cargo target folder this test was built in (the parent of
+/// `CARGO_TARGET_TMPDIR`, so `CARGO_TARGET_DIR` is followed), created if needed.
 pub fn screenshots_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let dir = tmp
+        .parent()
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")))
+        .join("screenshots");
     std::fs::create_dir_all(&dir).expect("create target/screenshots");
     dir
 }
