@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// Marks an internal link in rendered HTML until its target's URL is known:
 /// `@@briefing-link-3@@` is the page's fourth pending link.
@@ -43,6 +43,9 @@ pub struct Rendered {
     pub links: Vec<PendingLink>,
     /// Problems found while rendering, each with a byte offset in the body.
     pub problems: Vec<Problem>,
+    /// What renders, but not as the author meant (a Hugo shortcode, a footnote nothing
+    /// refers to): warnings, with a byte offset in the body.
+    pub warnings: Vec<Problem>,
     /// The start of the body as plain text, for the search index.
     pub text: String,
     /// How many links became placeholders.
@@ -71,6 +74,8 @@ fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_SMART_PUNCTUATION
+        // GitHub's alerts (`> [!NOTE]`), rendered as callouts.
+        | Options::ENABLE_GFM
 }
 
 /// Renders `body`, a page's Markdown; `dir` is the page's folder relative to `content/`.
@@ -120,8 +125,43 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
     // Inside a table: index in `events` of its scroll box, the header cells' text so far
     // (the box's accessible name), and whether in the header row.
     let mut table: Option<(usize, String, bool)> = None;
+    let mut footnotes = Footnotes::default();
+    let mut in_code_block = false;
+    // Hugo shortcodes seen: the first one's offset and how many.
+    let mut shortcodes: Option<(usize, usize)> = None;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
+            Event::FootnoteReference(label) => {
+                let html = footnotes.refer(&label, &mut out);
+                events.push(Event::Html(html.into()));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) if footnotes.open.is_none() => {
+                let page = std::mem::take(&mut events.list);
+                footnotes.open = Some((label.to_string(), range.start, page));
+            }
+            Event::End(TagEnd::FootnoteDefinition) if footnotes.open.is_some() => {
+                if let Some((label, at, page)) = footnotes.open.take() {
+                    let note = std::mem::replace(&mut events.list, page);
+                    footnotes.notes.entry(label).or_insert((note, at));
+                }
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, title) = callout(kind);
+                events.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{title}</p>\n"
+                ))));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                events.push(Event::Html(CowStr::Borrowed("</div>\n")));
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code_block = true;
+                events.push(event);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code_block = false;
+                events.push(event);
+            }
             Event::Start(Tag::Link { .. }) if in_image > 0 => events.push(event),
             Event::Start(Tag::Image { .. }) if in_image > 0 => {
                 in_image += 1;
@@ -170,6 +210,25 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
                 events.push(Event::End(TagEnd::Heading(level)));
             }
             Event::Text(ref t) | Event::Code(ref t) => {
+                if !in_code_block && matches!(event, Event::Text(_)) {
+                    // One byte past the text: `{{<figure>}}` is the text `{{` and then HTML.
+                    let end = (range.end + 1).min(body.len());
+                    let source = &body.as_bytes()[range.start..end];
+                    let seen = shortcode_starts(source);
+                    if let Some(first) = seen.first() {
+                        let (_, n) = shortcodes.get_or_insert((range.start + first, 0));
+                        *n += seen.len();
+                    }
+                    // A reference left as text: `[^x]` with no `[^x]:` anywhere.
+                    for i in memchr::memmem::find_iter(source, b"[^") {
+                        if let Some(label) = body[range.start + i + 2..].split(']').next()
+                            && !label.is_empty()
+                            && !label.contains(char::is_whitespace)
+                        {
+                            footnotes.loose.push((range.start + i, label.to_string()));
+                        }
+                    }
+                }
                 if let Some((_, text, true)) = &mut table {
                     text.push_str(t);
                 }
@@ -271,6 +330,14 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
             other => events.push(other),
         }
     }
+    if let Some((at, n)) = shortcodes {
+        out.warnings.push(Problem {
+            offset: at,
+            message: shortcode_warning(body, at, n),
+            first_at: None,
+        });
+    }
+    footnotes.finish(&mut events, &mut out);
     if out.text.len() > SEARCH_TEXT_LIMIT {
         let mut end = SEARCH_TEXT_LIMIT;
         while !out.text.is_char_boundary(end) {
@@ -283,6 +350,144 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
         pulldown_cmark::html::push_html(&mut out.html, events.list.into_iter());
     }
     out
+}
+
+/// A GitHub alert's class and title.
+fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+/// Where `{{<` or `{{%` (a Hugo shortcode) starts in `text`.
+fn shortcode_starts(text: &[u8]) -> Vec<usize> {
+    memchr::memmem::find_iter(text, b"{{")
+        .filter(|&i| matches!(text.get(i + 2), Some(b'<' | b'%')))
+        .collect()
+}
+
+fn shortcode_warning(body: &str, at: usize, n: usize) -> String {
+    let name: String = body[at + 3..]
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '/' | '.'))
+        .take(40)
+        .collect();
+    let open = &body[at..at + 3];
+    let close = if open.ends_with('%') { "%}}" } else { ">}}" };
+    let mut message = format!(
+        "Hugo shortcodes are not supported: {open} {name} {close} is printed as text; \
+         write the Markdown it stands for instead (a link, an image, a `> [!NOTE]` callout)"
+    );
+    if n > 1 {
+        message.push_str(&format!(" ({} more on this page)", n - 1));
+    }
+    message
+}
+
+/// Footnotes, collected at the end of the page (as GitHub and Hugo render them) and
+/// numbered in the order they are first referred to.
+#[derive(Default)]
+struct Footnotes<'a> {
+    /// Label → number, the note's id and the ids of the references to it.
+    numbers: HashMap<String, (usize, String, Vec<String>)>,
+    /// Label → the note's events and where it was defined.
+    notes: HashMap<String, (Vec<Event<'a>>, usize)>,
+    /// While inside a definition: its label, its offset and the page's events put aside.
+    open: Option<(String, usize, Vec<Event<'a>>)>,
+    /// `[^label]` written in the text, which is a reference only when the label is defined.
+    loose: Vec<(usize, String)>,
+}
+
+impl<'a> Footnotes<'a> {
+    /// Numbers a reference and returns its HTML.
+    fn refer(&mut self, label: &str, out: &mut Rendered) -> String {
+        let next = self.numbers.len() + 1;
+        let (n, id, refs) = self.numbers.entry(label.to_string()).or_insert_with(|| {
+            let id = unique_id(&mut out.ids, &mut out.next_suffix, format!("fn-{next}"));
+            (next, id, Vec::new())
+        });
+        let ref_id = unique_id(&mut out.ids, &mut out.next_suffix, format!("fnref-{n}"));
+        refs.push(ref_id.clone());
+        format!(
+            "<sup class=\"footnote-ref\"><a href=\"#{id}\" id=\"{ref_id}\" aria-label=\"Footnote {n}\">{n}</a></sup>"
+        )
+    }
+
+    /// Writes the notes referred to, in order, after the body; warns of the others.
+    fn finish(self, events: &mut Events<'a>, out: &mut Rendered) {
+        let mut notes = self.notes;
+        let mut unreferred: Vec<_> = notes
+            .iter()
+            .filter(|(label, _)| !self.numbers.contains_key(*label))
+            .map(|(label, (_, at))| (*at, label.clone()))
+            .collect();
+        let mut referred: Vec<_> = self.numbers.into_iter().collect();
+        referred.sort_by_key(|(_, (n, _, _))| *n);
+        unreferred.sort();
+        for (at, label) in &self.loose {
+            if !notes.contains_key(label) {
+                out.warnings.push(Problem {
+                    offset: *at,
+                    message: format!(
+                        "[^{label}] refers to no footnote, so it is printed as text: define it with \"[^{label}]: the note\" on a line of its own"
+                    ),
+                    first_at: None,
+                });
+            }
+        }
+        for (at, label) in unreferred {
+            out.warnings.push(Problem {
+                offset: at,
+                message: format!(
+                    "the footnote [^{label}] is never referred to, so it is not shown: refer to it with [^{label}] in the text, or remove it"
+                ),
+                first_at: None,
+            });
+        }
+        if referred.is_empty() {
+            return;
+        }
+        events.push(Event::Html(CowStr::Borrowed(
+            "<section class=\"footnotes\" aria-label=\"Footnotes\">\n<h2 class=\"footnotes-title\">Notes</h2>\n<ol>\n",
+        )));
+        for (label, (n, id, refs)) in referred {
+            let Some((mut note, _)) = notes.remove(&label) else {
+                continue;
+            };
+            events.push(Event::Html(CowStr::from(format!("<li id=\"{id}\">\n"))));
+            let backs: Vec<String> = refs
+                .iter()
+                .enumerate()
+                .map(|(k, ref_id)| {
+                    let (label, mark) = if k == 0 {
+                        (format!("Back to reference {n}"), String::new())
+                    } else {
+                        (format!("Back to reference {n} ({})", k + 1), format!("<sup>{}</sup>", k + 1))
+                    };
+                    format!(" <a href=\"#{ref_id}\" class=\"footnote-back\" aria-label=\"{label}\">\u{21a9}\u{fe0e}{mark}</a>")
+                })
+                .collect();
+            let backs = Event::Html(CowStr::from(backs.concat()));
+            // Inside the note's last paragraph, as GitHub does, so the arrow ends the text.
+            match note
+                .iter()
+                .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+            {
+                Some(last) => note.insert(last, backs),
+                None => note.push(backs),
+            }
+            for e in note {
+                events.push(e);
+            }
+            events.push(Event::Html(CowStr::Borrowed("</li>\n")));
+        }
+        events.push(Event::Html(CowStr::Borrowed("</ol>\n</section>\n")));
+    }
 }
 
 /// Text for a double-quoted attribute value.

@@ -191,7 +191,19 @@ impl Site {
             );
             Diagnostic { severity: crate::diagnostic::Severity::Warning, ..d }
         });
-        self.warnings.iter().cloned().chain(stale).collect()
+        // From the rendered bodies, so that a fix in `serve` clears its warning.
+        let markdown = self.pages.iter().zip(&self.rendered).flat_map(|(p, r)| {
+            r.warnings.iter().map(|w| {
+                Diagnostic::warning(&p.file, w.message.clone())
+                    .at_offset(&p.text, p.body_offset + w.offset)
+            })
+        });
+        self.warnings
+            .iter()
+            .cloned()
+            .chain(markdown)
+            .chain(stale)
+            .collect()
     }
 
     /// The newest `as_of` of any page: staleness counts from it, not the wall clock, so

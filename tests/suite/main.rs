@@ -13,6 +13,7 @@ mod deps;
 mod errors;
 mod incremental;
 mod layers;
+mod markdown;
 mod outputs;
 mod properties;
 mod readers;
