@@ -174,7 +174,7 @@ pub fn render_single_page(page: content::Page, config: &Config) -> Result<String
         pages: std::iter::once(0).collect(),
         ..render::Selection::default()
     };
-    render::render(&site, &selection, &|job| {
+    render::render(&site, &selection, None, &|job| {
         if let Ok(mut out) = html.lock() {
             out.push_str(&String::from_utf8_lossy(&job.bytes));
         }

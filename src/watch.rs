@@ -61,6 +61,8 @@ pub struct Session {
     cross_page: Option<Vec<Diagnostic>>,
     /// Changes of failed rebuilds, not applied to `site`: applied again with the next batch.
     pending: BTreeSet<Changed>,
+    /// What the previous render left for the next to reuse.
+    memo: render::Memo,
 }
 
 /// A page and its rendered body, as they were.
@@ -84,7 +86,9 @@ struct Dirty {
     full: bool,
     /// Content pages to render, by source path (indices move as pages come and go).
     pages: BTreeSet<String>,
-    /// The other outputs to render (its `pages` unused).
+    /// The book's sections to render, by source path, when not the whole book.
+    book_sections: BTreeSet<String>,
+    /// The other outputs to render (its `pages` and `book_sections` unused).
     generated: Selection,
     /// Output files of pages that are gone.
     removed: BTreeSet<String>,
@@ -96,19 +100,24 @@ struct Dirty {
 impl Dirty {
     /// Adds the outputs of `selection`, whose pages are indices into `site` as it is now.
     fn mark(&mut self, site: &Site, mut selection: Selection) {
-        let pages = std::mem::take(&mut selection.pages);
-        self.pages.extend(
-            pages
+        let rels = |indices: BTreeSet<usize>| {
+            indices
                 .into_iter()
                 .filter_map(|i| site.pages.get(i))
-                .map(|p| p.rel.clone()),
-        );
+                .map(|p| p.rel.clone())
+                .collect::<Vec<_>>()
+        };
+        self.pages
+            .extend(rels(std::mem::take(&mut selection.pages)));
+        self.book_sections
+            .extend(rels(std::mem::take(&mut selection.book_sections)));
         self.generated.extend(selection);
     }
 
     fn is_empty(&self) -> bool {
         !self.full
             && self.pages.is_empty()
+            && self.book_sections.is_empty()
             && self.generated.is_empty()
             && self.removed.is_empty()
             && self.statics.is_empty()
@@ -182,6 +191,7 @@ impl Session {
             errors_before: Vec::new(),
             cross_page: None,
             pending: BTreeSet::new(),
+            memo: render::Memo::default(),
         };
         let mut undo = Undo::default();
         let report = session.rebuild(
@@ -578,24 +588,30 @@ impl Session {
             return Ok((0, 0));
         };
         if self.dirty.full {
+            // A full build does not fill the memo; nothing in it may be reused after one.
+            self.memo.clear();
             let summary = site.build().map_err(|Errors(d)| WriteError::Content(d))?;
             self.dirty = Dirty::default();
             return Ok((summary.pages, summary.files));
         }
         let dirty = &self.dirty;
-        let mut selection = Selection {
-            pages: dirty
-                .pages
-                .iter()
+        let indices = |rels: &BTreeSet<String>| -> BTreeSet<usize> {
+            rels.iter()
                 .filter_map(|rel| site.by_rel.get(rel).copied())
-                .collect(),
+                .collect()
+        };
+        let mut selection = Selection {
+            pages: indices(&dirty.pages),
+            book_sections: indices(&dirty.book_sections),
             ..dirty.generated.clone()
         };
         let stage = Stage::begin(&self.out)?;
-        let result = stage_all(site, dirty, &mut selection, &stage);
+        let result = stage_all(site, dirty, &mut selection, &self.memo, &stage);
         let (pages, files) = match result {
             Ok(counts) => counts,
             Err(e) => {
+                // Its sections may show edits that are now undone.
+                self.memo.clear();
                 stage.abort();
                 return Err(e);
             }
@@ -619,6 +635,7 @@ fn stage_all(
     site: &Site,
     dirty: &Dirty,
     selection: &mut Selection,
+    memo: &render::Memo,
     stage: &Stage,
 ) -> Result<(usize, usize), WriteError> {
     for removed in &dirty.removed {
@@ -632,7 +649,7 @@ fn stage_all(
         0
     } else {
         selection.pages.retain(|&i| i < site.pages.len());
-        render::render(site, selection, &|job| {
+        render::render(site, selection, Some(memo), &|job| {
             stage.put(site, &job.path, &job.bytes, job.part)
         })
         .map_err(|mut d| {

@@ -1,6 +1,7 @@
 //! The printable book: every page of the site in reading order, in one file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -30,13 +31,40 @@ struct ContentsGroup<'a> {
 /// Where the book's pages go in the output of `book.html`.
 const BOOK_SECTIONS_MARK: &str = "<!--briefing:book-sections-->";
 
+/// What the preview keeps between renders: the book's sections as last rendered, by page,
+/// so that a body edit re-renders one section rather than the whole book. Whatever else
+/// changes the book renders all of it afresh and refills the memo; a failed rebuild must
+/// `clear` it, since its sections may show edits that were undone.
+#[derive(Default)]
+pub struct Memo {
+    book_sections: Mutex<HashMap<String, Arc<str>>>,
+}
+
+impl Memo {
+    pub fn clear(&self) {
+        self.sections().clear();
+    }
+
+    fn sections(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<str>>> {
+        // A panic elsewhere while holding the lock leaves a map that is still whole.
+        self.book_sections
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// The printable book, `book/index.html`: every page in reading order (the front page, the
 /// itinerary, the disputes, then the notes), each a section of one long page. Sections are
 /// rendered in parallel, a chunk at a time, and each chunk is handed to `sink` as the next
 /// part of the file.
+///
+/// With `changed` (and a `memo` holding every other section), only the sections of those
+/// pages are rendered; without it, all of them, and the memo is refilled.
 pub(super) fn book(
     site: &Site,
     shared: &Shared,
+    changed: Option<&BTreeSet<usize>>,
+    memo: Option<&Memo>,
     sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
 ) -> Result<(), Diagnostic> {
     let group = |p: &Page| match (p.is_section, p.kind) {
@@ -159,9 +187,30 @@ pub(super) fn book(
     let path = "book/index.html";
     let mut part = Part::First;
     let mut buf = String::from(head);
+    let cached = |i: usize| -> Option<Arc<str>> {
+        let (changed, memo) = (changed?, memo?);
+        if changed.contains(&i) {
+            return None;
+        }
+        memo.sections().get(&site.pages[i].rel).cloned()
+    };
+    if let (None, Some(memo)) = (changed, memo) {
+        memo.clear();
+    }
     for chunk in order.chunks(256) {
-        let parts: Vec<Result<String, Diagnostic>> =
-            chunk.par_iter().map(|&i| section(i)).collect();
+        let parts: Vec<Result<Arc<str>, Diagnostic>> = chunk
+            .par_iter()
+            .map(|&i| match cached(i) {
+                Some(s) => Ok(s),
+                None => {
+                    let s: Arc<str> = section(i)?.into();
+                    if let Some(memo) = memo {
+                        memo.sections().insert(site.pages[i].rel.clone(), s.clone());
+                    }
+                    Ok(s)
+                }
+            })
+            .collect();
         for section in parts {
             buf.push_str(&section?);
         }

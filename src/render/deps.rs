@@ -20,10 +20,15 @@ pub struct Selection {
     pub themes: bool,
     /// The 404 page.
     pub not_found: bool,
-    /// The printable book, `book/index.html`.
+    /// The printable book, `book/index.html`, all of it.
     pub book: bool,
+    /// When not all of the book: the pages whose section of it changed (a body edit); the
+    /// other sections are as the preview's `Memo` holds them.
+    pub book_sections: BTreeSet<usize>,
     /// `search-index.js`.
     pub search: bool,
+    /// The search page, `search/index.html`.
+    pub search_page: bool,
     /// Sitemap, Atom feed, robots.txt and calendar: built from front matter only.
     pub feeds: bool,
 }
@@ -44,7 +49,9 @@ impl Selection {
             themes: true,
             not_found: true,
             book: true,
+            book_sections: BTreeSet::new(),
             search: true,
+            search_page: true,
             feeds: true,
         }
     }
@@ -54,7 +61,9 @@ impl Selection {
             && !self.themes
             && !self.not_found
             && !self.book
+            && self.book_sections.is_empty()
             && !self.search
+            && !self.search_page
             && !self.feeds
     }
 
@@ -63,7 +72,9 @@ impl Selection {
         self.themes |= other.themes;
         self.not_found |= other.not_found;
         self.book |= other.book;
+        self.book_sections.extend(other.book_sections);
         self.search |= other.search;
+        self.search_page |= other.search_page;
         self.feeds |= other.feeds;
     }
 }
@@ -89,7 +100,7 @@ pub fn affected_by_page(site: &Site, edit: PageEdit) -> Selection {
             // The body is shown on the page itself, in its book section and in the search
             // index (its text and headings); lists show front matter only.
             sel.pages.extend(index_of(site, page));
-            sel.book = true;
+            sel.book_sections.extend(index_of(site, page));
             sel.search = true;
         }
         PageEdit::FrontMatter { before, after } => {
@@ -177,7 +188,7 @@ pub fn affected_by_template(site: &Site, name: &str) -> Option<Selection> {
     match name {
         "theme.html" | "themes.html" => sel.themes = true,
         "404.html" => sel.not_found = true,
-        "search.html" => sel.search = true,
+        "search.html" => sel.search_page = true,
         "book.html" | "partials/book_page.html" => sel.book = true,
         _ => {
             sel.pages.extend(

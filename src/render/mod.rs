@@ -24,6 +24,7 @@ mod deps;
 mod feeds;
 mod listings;
 
+pub use book::Memo;
 use book::book;
 use days::{DayView, days};
 pub use deps::{
@@ -811,15 +812,21 @@ pub fn template_of(p: &Page) -> &str {
 /// Renders every page of the site, in parallel, handing each finished file to `sink`.
 /// Returns the number of pages, or every problem found.
 pub fn render_all(site: &Site, sink: Sink) -> Result<usize, Vec<Diagnostic>> {
-    render(site, &Selection::all(site), sink)
+    render(site, &Selection::all(site), None, sink)
 }
 
 /// Where a render hands each finished file.
 pub type Sink<'s> = &'s (dyn Fn(Job) -> Result<(), Diagnostic> + Sync);
 
-/// Renders the selected outputs, in parallel, handing each finished file to `sink`.
-/// Returns the number of pages, or every problem found.
-pub fn render(site: &Site, selection: &Selection, sink: Sink) -> Result<usize, Vec<Diagnostic>> {
+/// Renders the selected outputs, in parallel, handing each finished file to `sink`;
+/// `memo` (the preview's) keeps what a later render can reuse. Returns the number of
+/// pages, or every problem found.
+pub fn render(
+    site: &Site,
+    selection: &Selection,
+    memo: Option<&Memo>,
+    sink: Sink,
+) -> Result<usize, Vec<Diagnostic>> {
     let shared = Shared::new(site);
     let selected: Vec<usize> = selection
         .pages
@@ -844,13 +851,13 @@ pub fn render(site: &Site, selection: &Selection, sink: Sink) -> Result<usize, V
                         .map(|job| render_generated(&shared, job, sink))
                         .collect::<Vec<_>>()
                 },
-                || book_and_listings(&shared, selection, sink),
+                || book_and_listings(&shared, selection, memo, sink),
             )
         },
     );
     let count = selected.len()
         + generated_results.iter().filter(|r| r.is_ok()).count()
-        + usize::from(selection.book);
+        + usize::from(selection.book || !selection.book_sections.is_empty());
     let diags: Vec<Diagnostic> = page_results
         .into_iter()
         .chain(generated_results)
@@ -982,15 +989,19 @@ pub const SEARCH_PAGE: &str = "search/index.html";
 fn book_and_listings(
     shared: &Shared,
     selection: &Selection,
+    memo: Option<&Memo>,
     sink: Sink,
 ) -> Vec<Result<(), Diagnostic>> {
     let site = shared.site;
     let mut tasks: Vec<Box<dyn Fn() -> Result<(), Diagnostic> + Sync>> = Vec::new();
-    if selection.book {
-        tasks.push(Box::new(|| book(site, shared, sink)));
+    if selection.book || !selection.book_sections.is_empty() {
+        let changed = (!selection.book).then_some(&selection.book_sections);
+        tasks.push(Box::new(move || book(site, shared, changed, memo, sink)));
     }
     if selection.search {
         tasks.push(Box::new(|| sink(search_index(site))));
+    }
+    if selection.search_page {
         tasks.push(Box::new(|| search_page(shared, sink)));
     }
     if selection.feeds {

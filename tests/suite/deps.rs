@@ -36,7 +36,10 @@ fn a_body_edit_shows_on_the_page_the_book_and_the_search_index_only() {
     let site = load(&fixture);
     let sel = render::affected_by_page(&site, PageEdit::Body(page(&site, "disputes/ev.md")));
     assert_eq!(pages_of(&site, &sel), ["disputes/ev.md"]);
-    assert!(sel.book && sel.search);
+    // Its own section of the book, not all of it; the index, not the search page (which
+    // lists titles).
+    assert_eq!(sel.book_sections, sel.pages);
+    assert!(!sel.book && sel.search && !sel.search_page);
     assert!(!sel.themes && !sel.feeds && !sel.not_found);
 }
 
@@ -120,6 +123,8 @@ fn a_template_selects_the_pages_it_renders_and_a_layout_selects_everything() {
     assert!(themes.themes && themes.pages.is_empty() && !themes.book);
     let book = render::affected_by_template(&site, "book.html").expect("the book");
     assert!(book.book && book.pages.is_empty());
+    let search = render::affected_by_template(&site, "search.html").expect("the search page");
+    assert!(search.search_page && !search.search && search.pages.is_empty());
 
     for shared in ["base.html", "partials/toc.html", "unused.html"] {
         assert_eq!(
@@ -166,6 +171,7 @@ fn selections_extend_by_union() {
     a.extend(Selection {
         feeds: true,
         pages: [2].into(),
+        book_sections: [2].into(),
         ..Selection::default()
     });
     assert_eq!(
@@ -174,8 +180,14 @@ fn selections_extend_by_union() {
             book: true,
             feeds: true,
             pages: [1, 2].into(),
+            book_sections: [2].into(),
             ..Selection::default()
         }
     );
+    let body_only = Selection {
+        book_sections: [3].into(),
+        ..Selection::default()
+    };
+    assert!(!body_only.is_empty());
     assert!(Selection::default().is_empty() && !a.is_empty());
 }
