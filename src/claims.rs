@@ -164,9 +164,8 @@ impl Site {
         }
         // A file where another claim needs a folder of that name.
         for (path, source) in &claims {
-            let mut folder = path.as_str();
-            while let Some((parent, _)) = folder.rsplit_once('/') {
-                folder = parent;
+            let folders = crate::paths::folders_up(crate::paths::parent_folder(path));
+            for folder in folders.take_while(|f| !f.is_empty()) {
                 if let Some(&(m, file)) = files.get(&folder.to_lowercase()) {
                     let other = claims[m].1;
                     // A page under a generated folder is `check_paths`' (reserved) error.

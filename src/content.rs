@@ -247,7 +247,7 @@ impl Page {
 
     /// The folder of the source file, relative to `content/` (`""` at the top).
     pub fn dir(&self) -> &str {
-        self.rel.rsplit_once('/').map_or("", |(d, _)| d)
+        crate::paths::parent_folder(&self.rel)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod content;
 pub mod dates;
 pub mod diagnostic;
 pub mod frontmatter;
+pub mod html;
 pub mod markdown;
 pub mod output;
 pub mod paths;

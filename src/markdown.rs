@@ -307,7 +307,7 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
                     {
                         *slot = Event::Html(CowStr::from(format!(
                             "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table: {}\">",
-                            escape_attr(&columns.join(", "))
+                            crate::html::escape(&columns.join(", "))
                         )));
                     }
                 }
@@ -488,21 +488,6 @@ impl<'a> Footnotes<'a> {
         }
         events.push(Event::Html(CowStr::Borrowed("</ol>\n</section>\n")));
     }
-}
-
-/// Text for a double-quoted attribute value.
-fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 impl Rendered {

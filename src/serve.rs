@@ -570,17 +570,11 @@ fn overlay(errors: &[Diagnostic]) -> String {
     );
     for d in errors {
         s.push_str("<pre style=\"white-space:pre-wrap;background:#000;padding:1rem;border-left:4px solid #ff5252\">");
-        s.push_str(&escape(&d.to_string()));
+        s.push_str(&crate::html::escape(&d.to_string()));
         s.push_str("</pre>");
     }
     s.push_str("</div>\n");
     s
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// Starts the watcher; each debounced batch of changes is rebuilt on its own thread.

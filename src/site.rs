@@ -431,16 +431,9 @@ fn load_pages(
 
 /// The `page_kind` of the nearest section above `rel`, or `note`.
 fn default_kind(rel: &str, page_kinds: &HashMap<String, Kind>) -> Kind {
-    let mut dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-    loop {
-        if let Some(k) = page_kinds.get(dir) {
-            return *k;
-        }
-        if dir.is_empty() {
-            return Kind::Note;
-        }
-        dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
-    }
+    crate::paths::folders_up(crate::paths::parent_folder(rel))
+        .find_map(|dir| page_kinds.get(dir).copied())
+        .unwrap_or(Kind::Note)
 }
 
 pub(crate) fn at_front_matter_key(page: &Page, key: &str, msg: String) -> Diagnostic {

@@ -120,16 +120,9 @@ pub(super) fn book(
     for &i in &order {
         let p = &site.pages[i];
         // The nearest section at or above the page's folder, the site's top excepted.
-        let mut dir = p.dir();
-        let section = loop {
-            if dir.is_empty() || p.rel == "_index.md" {
-                break None;
-            }
-            if let Some(&s) = shared.sections.get(dir) {
-                break Some(s);
-            }
-            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
-        };
+        let section = crate::paths::folders_up(p.dir())
+            .take_while(|dir| !dir.is_empty() && p.rel != "_index.md")
+            .find_map(|dir| shared.sections.get(dir).copied());
         let entry = BookEntry {
             anchor: &anchors[&i],
             title: &p.title,

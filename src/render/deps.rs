@@ -126,18 +126,13 @@ fn shows_front_matter(site: &Site, page: &Page, sel: &mut Selection) {
     sel.pages.extend(site.by_rel.get("_index.md").copied());
     // Its section lists it, and so may each section above (a folder without `_index.md`
     // is not a section, so the nearest one above lists it).
-    let mut dir = page.dir();
-    loop {
+    for dir in crate::paths::folders_up(page.dir()) {
         let index = if dir.is_empty() {
             "_index.md".to_string()
         } else {
             format!("{dir}/_index.md")
         };
         sel.pages.extend(site.by_rel.get(&index).copied());
-        if dir.is_empty() {
-            break;
-        }
-        dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
     }
     sel.pages.extend(site.pages_linking_to(&page.rel));
     if in_navigation(page) {

@@ -95,29 +95,13 @@ pub(super) fn alias_job(
         root_prefix(&folder),
         page_url(&page.path, shared.portable)
     );
-    let escaped = escape(&target);
-    let title = escape(&page.title);
+    let escaped = crate::html::escape(&target);
+    let title = crate::html::escape(&page.title);
     let html = format!(
         "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
          <meta http-equiv=\"refresh\" content=\"0; url={escaped}\"><link rel=\"canonical\" href=\"{escaped}\"></head>\
          <body><p>This page has moved to <a href=\"{escaped}\">{title}</a>.</p></body></html>\n",
-        escape(&site.config.language)
+        crate::html::escape(&site.config.language)
     );
     sink(Job::whole(format!("{folder}index.html"), html.into_bytes()))
-}
-
-/// HTML-escapes text for the few pages written without a template.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

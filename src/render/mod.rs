@@ -15,6 +15,7 @@ use crate::dates;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::Heading;
 use crate::output::Job;
+use crate::paths::{folders_up, parent_folder};
 use crate::site::Site;
 use crate::url::{page_url, root_prefix};
 
@@ -351,7 +352,6 @@ impl<'a> Shared<'a> {
                 .filter(|p| p.is_section)
                 .map(Page::dir)
                 .collect();
-            let up = |dir: &'a str| dir.rsplit_once('/').map_or("", |(d, _)| d);
             for (i, p) in site.pages.iter().enumerate() {
                 if p.rel == "_index.md" {
                     continue;
@@ -359,10 +359,14 @@ impl<'a> Shared<'a> {
                 // A page belongs to the nearest section at or above its folder (a folder
                 // without `_index.md` is not a section, as in Hugo); a section to the
                 // nearest one above it.
-                let mut parent = if p.is_section { up(p.dir()) } else { p.dir() };
-                while !parent.is_empty() && !sections.contains(parent) {
-                    parent = up(parent);
-                }
+                let own = if p.is_section {
+                    parent_folder(p.dir())
+                } else {
+                    p.dir()
+                };
+                let parent = folders_up(own)
+                    .find(|dir| dir.is_empty() || sections.contains(dir))
+                    .unwrap_or("");
                 children.entry(parent).or_default().push(i);
             }
             for list in children.values_mut() {
@@ -443,9 +447,9 @@ impl<'a> Shared<'a> {
             if dir.is_empty() {
                 return crumbs;
             }
-            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+            dir = parent_folder(dir);
         }
-        loop {
+        for dir in folders_up(dir) {
             if let Some(&i) = self.sections.get(dir) {
                 let s = &self.site.pages[i];
                 crumbs.push(Crumb {
@@ -458,10 +462,6 @@ impl<'a> Shared<'a> {
                     url: page_url("", self.portable),
                 });
             }
-            if dir.is_empty() {
-                break;
-            }
-            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
         }
         crumbs.reverse();
         crumbs

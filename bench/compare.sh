@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Before and after in one run: builds briefing at REV and at the working tree (release),
+# then on the same generated sites times `build` and `check` of both side by side
+# (hyperfine medians), measures their peak memory (/usr/bin/time -v, median of three) and,
+# at the largest size, the serve edit latency of both. Writes the table to
+# bench/COMPARE.md and prints it.
+#
+#   bench/compare.sh REV          # e.g. bench/compare.sh 514f42d
+#   BENCH_RUNS=5                  # timed runs per command (default 10, after 1 warm-up)
+#   BENCH_PAGES="1000 10000"      # site sizes
+#   BENCH_DIR=/dev/shm/x          # scratch folder (default below; tmpfs)
+#   BENCH_SERVE=0                 # skip the serve latency measurement
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REV=${1:?usage: bench/compare.sh REV}
+before_rev=$(git rev-parse --short "$REV")
+after_rev="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src templates static Cargo.toml || echo +changes)"
+
+missing=()
+command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
+[ -x /usr/bin/time ] || missing+=(time)
+if ((${#missing[@]})); then
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+  "${sudo[@]}" apt-get update
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y "${missing[@]}"
+fi
+
+DIR=${BENCH_DIR:-/dev/shm/briefing-compare}
+RUNS=${BENCH_RUNS:-10}
+SIZES=${BENCH_PAGES:-1000 10000}
+case "$DIR" in
+  "" | / | "$HOME" | "$PWD") echo "refusing BENCH_DIR=$DIR" >&2; exit 2 ;;
+esac
+rm -rf "$DIR"
+mkdir -p "$DIR"
+
+# The generator and the "after" binary from the working tree; the "before" binary from a
+# detached worktree of REV, in a target folder of its own (kept between runs).
+cargo build --release --workspace
+A=$PWD/target/release/briefing
+GEN=$PWD/target/release/gen
+before_src="$DIR/before-src"
+git worktree add --detach "$before_src" "$REV" >/dev/null
+trap 'git worktree remove --force "$before_src" >/dev/null 2>&1 || true' EXIT
+CARGO_TARGET_DIR=$PWD/target/bench-before cargo build --release --manifest-path "$before_src/Cargo.toml" -p briefing
+B=$PWD/target/bench-before/release/briefing
+
+peak_mb() {
+  local out=$1
+  shift
+  for _ in 1 2 3; do
+    rm -rf "$out"
+    /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ { print $2 }'
+  done | sort -n | sed -n 2p | awk '{ printf "%.0f", $1 / 1024 }'
+}
+
+for n in $SIZES; do
+  site="$DIR/site-$n"
+  "$GEN" --pages "$n" --seed 42 --out "$site" >/dev/null
+  ob="$DIR/out-before-$n" oa="$DIR/out-after-$n"
+  hyperfine --warmup 1 --runs "$RUNS" --export-json "$DIR/build-$n.json" \
+    --prepare "rm -rf '$ob' '$oa'" \
+    -n "build before" "'$B' build -q --root '$site' --output '$ob'" \
+    -n "build after" "'$A' build -q --root '$site' --output '$oa'" \
+    -n "check before" "'$B' check -q --root '$site'" \
+    -n "check after" "'$A' check -q --root '$site'"
+  {
+    echo "build before $(peak_mb "$ob" "$B" build -q --root "$site" --output "$ob")"
+    echo "build after $(peak_mb "$oa" "$A" build -q --root "$site" --output "$oa")"
+    echo "check before $(peak_mb "$DIR/none" "$B" check -q --root "$site")"
+    echo "check after $(peak_mb "$DIR/none" "$A" check -q --root "$site")"
+  } > "$DIR/memory-$n.txt"
+done
+
+largest=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
+if [ "${BENCH_SERVE:-1}" != 0 ]; then
+  for who in before after; do
+    bin=$B
+    [ "$who" = after ] && bin=$A
+    cp -r "$DIR/site-$largest" "$DIR/serve-$who"
+    python3 bench/serve_latency.py --binary "$bin" --site "$DIR/serve-$who" --edits 15 --template-edits 5 \
+      > "$DIR/serve-$who.txt" || echo "serve latency of $who failed" >&2
+  done
+fi
+
+python3 - "$DIR" "$before_rev" "$after_rev" "$SIZES" "$largest" > bench/COMPARE.md <<'EOF'
+import json, re, sys, datetime, os
+d, before, after, sizes, largest = sys.argv[1:6]
+out = []
+out.append("# Before and after\n")
+out.append(f"`bench/compare.sh {before}` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, "
+           f"{os.cpu_count()} cores: before = `{before}`, after = `{after}`, both release "
+           "builds, on the same generated sites (`bench/src/lib.rs`, seed 42), in one run.\n")
+out.append("| what | pages | before median s | after median s | after / before | before MiB | after MiB |")
+out.append("|---|---:|---:|---:|---:|---:|---:|")
+for n in sizes.split():
+    runs = {r["command"]: r for r in json.load(open(f"{d}/build-{n}.json"))["results"]}
+    mem = dict(l.rsplit(" ", 1) for l in open(f"{d}/memory-{n}.txt").read().split("\n") if l)
+    for what in ("build", "check"):
+        b, a = runs[f"{what} before"]["median"], runs[f"{what} after"]["median"]
+        out.append(f"| {what} | {int(n):,} | {b:.3f} | {a:.3f} | {a / b:.2f} | "
+                   f"{mem[f'{what} before']} | {mem[f'{what} after']} |")
+    b = runs["build after"]["median"]
+    c = runs["check after"]["median"]
+    out.append(f"| check / build (after) | {int(n):,} | | | {c / b:.2f} | | |")
+runs_n = len(runs["build after"]["times"])
+out.append(f"\nTimed runs per command: {runs_n} (after one warm-up).\n")
+for who in ("before", "after"):
+    p = f"{d}/serve-{who}.txt"
+    if os.path.exists(p):
+        out.append(f"Serve at {int(largest):,} pages, {who}:\n")
+        out.extend(f"- {l}" for l in open(p).read().splitlines())
+        out.append("")
+print("\n".join(out))
+EOF
+cat bench/COMPARE.md
