@@ -512,7 +512,7 @@ pub fn parse_page(
     }
 
     for alias in &fm.aliases {
-        if !crate::paths::is_safe_relative(alias.trim_matches('/')) {
+        if crate::url::alias_folder(alias).is_none() {
             diags.push(ctx.at_value(
                 alias,
                 "aliases",

@@ -452,14 +452,8 @@ fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
     // Every output folder claimed: each page's own, and each of its aliases' redirects.
     let claims = pages.iter().flat_map(|p| {
         let aliases = p.aliases.iter().filter_map(move |a| {
-            let folder = a.trim_matches('/');
-            crate::paths::is_safe_relative(folder).then(|| {
-                (
-                    std::borrow::Cow::Owned(format!("{folder}/")),
-                    p,
-                    Some(a.as_str()),
-                )
-            })
+            let folder = crate::url::alias_folder(a)?;
+            Some((std::borrow::Cow::Owned(folder), p, Some(a.as_str())))
         });
         std::iter::once((std::borrow::Cow::Borrowed(p.path.as_str()), p, None)).chain(aliases)
     });

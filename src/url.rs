@@ -44,11 +44,16 @@ pub fn page_url(path: &str, portable: bool) -> String {
     }
 }
 
-/// The file an alias's redirect is written to (`old/canola/index.html`), or `None` for an
-/// alias that would leave the output (reported where aliases are checked).
-pub fn alias_file(alias: &str) -> Option<String> {
+/// The output folder of an alias's redirect (`/old/canola` → `old/canola/`), or `None`
+/// for an alias that would leave the output: the one rule, which loading reports.
+pub fn alias_folder(alias: &str) -> Option<String> {
     let folder = alias.trim_matches('/');
-    crate::paths::is_safe_relative(folder).then(|| format!("{folder}/index.html"))
+    crate::paths::is_safe_relative(folder).then(|| format!("{folder}/"))
+}
+
+/// The file an alias's redirect is written to (`old/canola/index.html`).
+pub fn alias_file(alias: &str) -> Option<String> {
+    alias_folder(alias).map(|folder| format!("{folder}index.html"))
 }
 
 /// The prefix that leads from the page in folder `from` back to the output root.

@@ -138,7 +138,7 @@ pub(super) fn book(
         last_section = Some(section);
     }
     let render_error = |e: tera::Error| site.templates.diagnostic(&e, None);
-    let mut ctx = shared.base_context("book/", "book")?;
+    let mut ctx = shared.base_context("book/", super::Role::Book)?;
     ctx.insert("contents", &contents);
     ctx.insert("contents_groups", &groups);
     ctx.insert("book_sections", BOOK_SECTIONS_MARK);
@@ -152,7 +152,7 @@ pub(super) fn book(
     let section = |i: usize| -> Result<String, Diagnostic> {
         let p = &site.pages[i];
         let page = shared.page_view(i, site.book_body(i, &anchors));
-        let mut ctx = shared.base_context("book/", "book")?;
+        let mut ctx = shared.base_context("book/", super::Role::Book)?;
         ctx.insert("anchor", &anchors[&i]);
         ctx.insert(
             "label",

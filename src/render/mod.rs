@@ -333,7 +333,7 @@ impl<'a> Shared<'a> {
                     title: &p.title,
                     url: page_url(&p.path, self.portable),
                     summary: p.summary.as_deref(),
-                    kind: kind_name(p),
+                    kind: Role::of(p).as_str(),
                     as_of: p.as_of.map(dates::long),
                     as_of_iso: p.as_of.map(dates::iso),
                     status: status_view(p),
@@ -379,9 +379,9 @@ impl<'a> Shared<'a> {
 
     /// The way back to the output root from a page at `path`. The 404 page is served at
     /// any missing address, so it uses the absolute `base_url` when there is one.
-    fn root_for(&self, path: &str, kind: &str) -> String {
-        match (kind, &self.site.config.base_url) {
-            ("404", Some(base)) => format!("{}/", base.trim_end_matches('/')),
+    fn root_for(&self, path: &str, role: Role) -> String {
+        match (role, &self.site.config.base_url) {
+            (Role::NotFound, Some(base)) => format!("{}/", base.trim_end_matches('/')),
             _ => root_prefix(path),
         }
     }
@@ -411,14 +411,14 @@ impl<'a> Shared<'a> {
     }
 
     /// The context every template gets: site, root, nav, themes.
-    fn base_context(&self, path: &str, kind: &str) -> Result<Context, Diagnostic> {
+    fn base_context(&self, path: &str, role: Role) -> Result<Context, Diagnostic> {
         let mut ctx = Context::new();
-        let root = self.root_for(path, kind);
+        let root = self.root_for(path, role);
         ctx.insert_value("nav_html", self.nav_html(path, &root)?);
         ctx.insert_value("site", self.site_value.clone());
         ctx.insert_value("themes", self.themes_value.clone());
         ctx.insert("root", &root);
-        ctx.insert("body_kind", kind);
+        ctx.insert("body_kind", role.as_str());
         ctx.insert_value("nav", self.nav.clone());
         ctx.insert("current_path", path);
         ctx.insert("home_url", &page_url("", self.portable));
@@ -427,7 +427,7 @@ impl<'a> Shared<'a> {
             .config
             .base_url
             .as_deref()
-            .filter(|_| kind != "404")
+            .filter(|_| role != Role::NotFound)
             .map(|base| {
                 format!(
                     "{}/{}",
@@ -479,7 +479,7 @@ impl<'a> Shared<'a> {
         PageView {
             title: &p.title,
             summary: p.summary.as_deref(),
-            kind: kind_name(p),
+            kind: Role::of(p).as_str(),
             is_section: p.is_section,
             url: page_url(&p.path, self.portable),
             path: &p.path,
@@ -686,15 +686,37 @@ impl<'a> Shared<'a> {
     }
 }
 
-fn kind_name(p: &Page) -> &'static str {
-    if p.is_section {
-        if p.rel == "_index.md" {
-            "home"
-        } else {
-            "section"
+/// What a rendered file is: templates see it as `body_kind` (and pages as `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Home,
+    Section,
+    Page(Kind),
+    Theme,
+    NotFound,
+    Search,
+    Book,
+}
+
+impl Role {
+    pub fn of(p: &Page) -> Role {
+        match (p.is_section, p.rel == "_index.md") {
+            (true, true) => Role::Home,
+            (true, false) => Role::Section,
+            (false, _) => Role::Page(p.kind),
         }
-    } else {
-        p.kind.as_str()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Home => "home",
+            Role::Section => "section",
+            Role::Page(kind) => kind.as_str(),
+            Role::Theme => "theme",
+            Role::NotFound => "404",
+            Role::Search => "search",
+            Role::Book => "book",
+        }
     }
 }
 
@@ -797,15 +819,14 @@ fn balanced_columns(n: usize, most: usize) -> usize {
 
 /// The default template of a page.
 pub fn template_of(p: &Page) -> &str {
-    match (&p.template, kind_name(p)) {
+    match (&p.template, Role::of(p)) {
         (Some(t), _) => t.as_str(),
-        (None, "home") => "index.html",
-        (None, "section") => "section.html",
-        (None, _) => match p.kind {
-            Kind::Note => "note.html",
-            Kind::Dispute => "dispute.html",
-            Kind::Itinerary => "itinerary.html",
-        },
+        (None, Role::Home) => "index.html",
+        (None, Role::Page(Kind::Note)) => "note.html",
+        (None, Role::Page(Kind::Dispute)) => "dispute.html",
+        (None, Role::Page(Kind::Itinerary)) => "itinerary.html",
+        // Sections, and what has no page of its own.
+        (None, _) => "section.html",
     }
 }
 
@@ -887,11 +908,11 @@ fn render_template(
 fn render_page(shared: &Shared, i: usize, sink: Sink) -> Result<(), Diagnostic> {
     let site = shared.site;
     let p = &site.pages[i];
-    let kind = kind_name(p);
-    let mut ctx = shared.base_context(&p.path, kind)?;
+    let role = Role::of(p);
+    let mut ctx = shared.base_context(&p.path, role)?;
     ctx.insert("page", &shared.page_view(i, site.body_html(i)));
     ctx.insert("breadcrumbs", &shared.breadcrumbs(p));
-    if kind == "home" {
+    if role == Role::Home {
         shared.index_context(&mut ctx);
     }
     if p.is_section {
@@ -923,7 +944,7 @@ fn generated(shared: &Shared, selection: &Selection) -> Vec<Generated> {
         }
         for t in &site.config.themes {
             let path = format!("themes/{}/", t.slug);
-            jobs.push(shared.base_context(&path, "theme").map(|mut ctx| {
+            jobs.push(shared.base_context(&path, Role::Theme).map(|mut ctx| {
                 ctx.insert("theme", &theme_view(t, shared.portable));
                 let list = members
                     .get(t.slug.as_str())
@@ -940,7 +961,7 @@ fn generated(shared: &Shared, selection: &Selection) -> Vec<Generated> {
                 (format!("{path}index.html"), "theme.html", ctx)
             }));
         }
-        jobs.push(shared.base_context("themes/", "theme").map(|mut ctx| {
+        jobs.push(shared.base_context("themes/", Role::Theme).map(|mut ctx| {
             let counts: Vec<usize> = site
                 .config
                 .themes
@@ -953,7 +974,7 @@ fn generated(shared: &Shared, selection: &Selection) -> Vec<Generated> {
         }));
     }
     if selection.not_found {
-        jobs.push(shared.base_context("", "404").and_then(|mut ctx| {
+        jobs.push(shared.base_context("", Role::NotFound).and_then(|mut ctx| {
             ctx.insert("inline_css", &site.stylesheet()?);
             Ok(("404.html".to_string(), "404.html", ctx))
         }));
@@ -971,7 +992,7 @@ fn render_generated(shared: &Shared, job: Generated, sink: Sink) -> Result<(), D
 /// (with JavaScript, search.js shows the matches for the query above the list).
 fn search_page(shared: &Shared, sink: Sink) -> Result<(), Diagnostic> {
     let site = shared.site;
-    let mut ctx = shared.base_context("search/", "search")?;
+    let mut ctx = shared.base_context("search/", Role::Search)?;
     let all = ordered(
         site,
         (0..site.pages.len()).filter(|&i| !site.pages[i].is_section),
