@@ -308,9 +308,10 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
             ui.diagnostics(&summary.warnings);
             if !ui.quiet {
                 out!(
-                    "Built {} pages ({} files) into {} in {} ms",
-                    summary.pages,
-                    summary.files,
+                    "Built {} ({} rendered, {} in all) into {} in {} ms",
+                    count(summary.pages, "page"),
+                    count(summary.html_files, "HTML file"),
+                    count(summary.files, "file"),
                     summary.output.display(),
                     start.elapsed().as_millis()
                 );
@@ -339,17 +340,16 @@ fn check(ui: &Ui, args: RootArg) -> i32 {
     };
     ui.loaded(&site, start);
     let result = site.check();
-    let pages = site.pages.len();
     std::mem::forget(site);
     match result {
-        Ok(warnings) => {
-            ui.diagnostics(&warnings);
+        Ok(summary) => {
+            ui.diagnostics(&summary.warnings);
             if !ui.quiet {
                 out!(
-                    "Checked {} pages: no errors, {} warning{} in {} ms",
-                    pages,
-                    warnings.len(),
-                    if warnings.len() == 1 { "" } else { "s" },
+                    "Checked {} ({} rendered, none written): no errors, {} in {} ms",
+                    count(summary.pages, "page"),
+                    count(summary.html_files, "HTML file"),
+                    count(summary.warnings.len(), "warning"),
                     start.elapsed().as_millis()
                 );
             }
@@ -462,6 +462,11 @@ impl ServeLog {
             "nothing to serve until it is fixed"
         }
     }
+}
+
+/// `3 pages`, `1 page`: how `build` and `check` say their counts.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `--base-url`: checked as the config's `base_url` is, so a typo is a usage error (exit 2).

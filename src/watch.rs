@@ -580,7 +580,7 @@ impl Session {
         if self.dirty.full {
             let summary = site.build().map_err(|Errors(d)| WriteError::Content(d))?;
             self.dirty = Dirty::default();
-            return Ok((summary.pages, summary.files));
+            return Ok((summary.html_files, summary.files));
         }
         let dirty = &self.dirty;
         let mut selection = Selection {
