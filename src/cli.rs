@@ -96,6 +96,14 @@ enum NewKind {
         #[command(flatten)]
         root: RootArg,
     },
+    /// content/itinerary.md (or content/SLUG.md), with a stop to copy
+    Itinerary {
+        /// The page's slug
+        #[arg(default_value = "itinerary")]
+        slug: String,
+        #[command(flatten)]
+        root: RootArg,
+    },
 }
 
 #[derive(Args)]
@@ -157,7 +165,7 @@ pub fn run() -> i32 {
         Command::Build(args) => build(&ui, args),
         Command::Check(args) => check(&ui, args),
         Command::Serve(args) => serve(ui, args),
-        Command::Init { dir } => match briefing::scaffold::init(&dir) {
+        Command::Init { dir } => match briefing::scaffold::init(&dir, today()) {
             Ok(files) => {
                 if !ui.quiet {
                     out!(
@@ -169,26 +177,31 @@ pub fn run() -> i32 {
                 }
                 0
             }
-            Err(d) => ui.failed(&Errors::one(d)),
+            Err(e) => ui.scaffold_failed(e),
         },
         Command::New { kind } => {
+            use briefing::scaffold::NewKind as Kind;
             let (kind, slug, root) = match kind {
-                NewKind::Dispute { slug, root } => {
-                    (briefing::scaffold::NewKind::Dispute, slug, root)
-                }
-                NewKind::Note { slug, root } => (briefing::scaffold::NewKind::Note, slug, root),
+                NewKind::Dispute { slug, root } => (Kind::Dispute, slug, root),
+                NewKind::Note { slug, root } => (Kind::Note, slug, root),
+                NewKind::Itinerary { slug, root } => (Kind::Itinerary, slug, root),
             };
-            match briefing::scaffold::new_page(&root.root, kind, &slug) {
+            match briefing::scaffold::new_page(&root.root, kind, &slug, today()) {
                 Ok(path) => {
                     if !ui.quiet {
                         out!("Created {}", path.display());
                     }
                     0
                 }
-                Err(d) => ui.failed(&Errors::one(d)),
+                Err(e) => ui.scaffold_failed(e),
             }
         }
     }
+}
+
+/// Today in the local time zone: the `as_of` of new pages.
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
 }
 
 #[derive(Clone, Copy)]
@@ -223,6 +236,25 @@ impl Ui {
                 site.pages.len(),
                 start.elapsed().as_millis()
             );
+        }
+    }
+
+    /// `init`, `new` or `eject` wrote nothing: why, in one error (or the config's).
+    fn scaffold_failed(&self, e: briefing::scaffold::ScaffoldError) -> i32 {
+        match e {
+            briefing::scaffold::ScaffoldError::Config(diags) => self.failed(&Errors(diags)),
+            other => {
+                let text = format!("error: {other}");
+                err!(
+                    "{}",
+                    if self.color {
+                        text.replacen("error:", "\x1b[1;31merror\x1b[0m:", 1)
+                    } else {
+                        text
+                    }
+                );
+                1
+            }
         }
     }
 
