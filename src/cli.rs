@@ -78,6 +78,21 @@ enum Command {
         #[command(subcommand)]
         kind: NewKind,
     },
+    /// Copy built-in templates and static files into the site's templates/ and static/ to
+    /// override them (never overwriting a file)
+    Eject(EjectArgs),
+}
+
+#[derive(Args)]
+struct EjectArgs {
+    /// Built-in files to copy, e.g. note.html, partials/tracker.html, templates/base.html,
+    /// style.css, or a folder of them (partials, templates, static); all when none is given
+    names: Vec<String>,
+    /// List the built-in files (all, or those named) and where each would go, writing nothing
+    #[arg(long)]
+    list: bool,
+    #[command(flatten)]
+    root: RootArg,
 }
 
 #[derive(Subcommand)]
@@ -196,6 +211,65 @@ pub fn run() -> i32 {
                 Err(e) => ui.scaffold_failed(e),
             }
         }
+        Command::Eject(args) => eject(&ui, args),
+    }
+}
+
+/// The exit code of a usage error, as clap gives it.
+const USAGE: i32 = 2;
+
+fn eject(ui: &Ui, args: EjectArgs) -> i32 {
+    let files = match briefing::scaffold::select_builtin(&args.names) {
+        Ok(files) => files,
+        Err(unknown) => {
+            for u in &unknown {
+                ui.error(&u.to_string());
+            }
+            err!("`briefing eject --list` lists the built-in files; nothing was ejected");
+            return USAGE;
+        }
+    };
+    if args.list {
+        let width = files.iter().map(|f| f.name.len()).max().unwrap_or(0);
+        out!("Built-in files, and where `briefing eject NAME` copies each to override it:");
+        for f in &files {
+            let path = f.site_path();
+            let what = match f.folder {
+                _ if f.is_partial() => "partial",
+                briefing::templates::ThemeFolder::Templates => "template",
+                briefing::templates::ThemeFolder::Static => "static file",
+            };
+            let own = if args.root.root.join(&path).exists() {
+                ", the site has its own"
+            } else {
+                ""
+            };
+            out!("  {:width$}  -> {path}  ({what}{own})", f.name);
+        }
+        return 0;
+    }
+    match briefing::scaffold::eject(&args.root.root, &files) {
+        Ok(ejected) => {
+            if !ui.quiet {
+                for path in &ejected.written {
+                    out!("Wrote {path}");
+                }
+                for path in &ejected.kept {
+                    out!("Skipped {path}: the site has its own, which is not overwritten");
+                }
+                out!(
+                    "Ejected {} into {}{}; the site's own files override the built-in ones",
+                    count(ejected.written.len(), "file"),
+                    args.root.root.display(),
+                    match ejected.kept.len() {
+                        0 => String::new(),
+                        n => format!(" ({} skipped: already there)", count(n, "file")),
+                    }
+                );
+            }
+            0
+        }
+        Err(e) => ui.scaffold_failed(e),
     }
 }
 
@@ -239,20 +313,21 @@ impl Ui {
         }
     }
 
-    /// `init`, `new` or `eject` wrote nothing: why, in one error (or the config's).
+    /// An error that is not in a file of the site: `error: …`.
+    fn error(&self, message: &str) {
+        if self.color {
+            err!("\x1b[1;31merror\x1b[0m: {message}");
+        } else {
+            err!("error: {message}");
+        }
+    }
+
+    /// `init`, `new` or `eject` stopped: why, in one error (or the config's).
     fn scaffold_failed(&self, e: briefing::scaffold::ScaffoldError) -> i32 {
         match e {
             briefing::scaffold::ScaffoldError::Config(diags) => self.failed(&Errors(diags)),
             other => {
-                let text = format!("error: {other}");
-                err!(
-                    "{}",
-                    if self.color {
-                        text.replacen("error:", "\x1b[1;31merror\x1b[0m:", 1)
-                    } else {
-                        text
-                    }
-                );
+                self.error(&other.to_string());
                 1
             }
         }

@@ -1,5 +1,6 @@
-//! `briefing init` and `briefing new`: a new site, or a new note with every front-matter
-//! field of its kind written out and explained.
+//! `briefing init`, `briefing new` and `briefing eject`: a new site, a new page with every
+//! front-matter field of its kind written out and explained, or the built-in theme's
+//! files copied into the site for overriding. None of them overwrites a file.
 
 use std::path::{Path, PathBuf};
 
@@ -7,6 +8,7 @@ use chrono::NaiveDate;
 
 use crate::config::{Config, is_slug};
 use crate::diagnostic::Diagnostic;
+use crate::templates::{BuiltinFile, builtin_files};
 
 const INIT_CONFIG: &str = r##"# briefing.toml: the site's configuration. Unknown keys are errors.
 title = "New briefing book"
@@ -421,6 +423,104 @@ What the trip is for, in a paragraph, above the stops.
 "#,
         title = title_of(slug),
     )
+}
+
+/// A name given to `briefing eject` that is no built-in file (nor folder of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownFile {
+    pub name: String,
+    /// The nearest spelling that names one, if any is close.
+    pub nearest: Option<String>,
+}
+
+impl std::fmt::Display for UnknownFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "there is no built-in file {:?}", self.name)?;
+        match &self.nearest {
+            Some(near) => write!(f, "; did you mean {near:?}?"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for UnknownFile {}
+
+/// What a name given to `eject` can be, for a built-in file: its name (`note.html`,
+/// `partials/tracker.html`), its path in a site (`templates/note.html`), or its file name
+/// (`tracker.html`); a folder of them (`partials`, `templates`, `static`) selects them all.
+fn names_file(name: &str, file: &BuiltinFile) -> bool {
+    let name = name.trim_start_matches("./").trim_end_matches('/');
+    let path = file.site_path();
+    let file_name = file.name.rsplit('/').next().unwrap_or(file.name);
+    name == file.name
+        || name == path
+        || name == file_name
+        || path.starts_with(&format!("{name}/"))
+        || file.name.starts_with(&format!("{name}/"))
+}
+
+/// The built-in files `names` select, in the theme's order and each once; all of them when
+/// `names` is empty. Every name that selects nothing is an error, with the nearest
+/// spelling that would have.
+pub fn select_builtin(names: &[String]) -> Result<Vec<BuiltinFile>, Vec<UnknownFile>> {
+    let files: Vec<BuiltinFile> = builtin_files().collect();
+    let unknown: Vec<UnknownFile> = names
+        .iter()
+        .filter(|name| !files.iter().any(|f| names_file(name, f)))
+        .map(|name| {
+            let mut spellings: Vec<String> = ["templates", "static", "partials"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            for f in &files {
+                spellings.push(f.name.to_string());
+                spellings.push(f.site_path());
+                if let Some((_, file_name)) = f.name.rsplit_once('/') {
+                    spellings.push(file_name.to_string());
+                }
+            }
+            UnknownFile {
+                name: name.clone(),
+                nearest: crate::text::nearest(name, spellings.iter().map(String::as_str))
+                    .map(str::to_string),
+            }
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    Ok(files
+        .into_iter()
+        .filter(|f| names.is_empty() || names.iter().any(|n| names_file(n, f)))
+        .collect())
+}
+
+/// What `eject` did: the site paths (`templates/note.html`) written, and those kept
+/// because the site already has them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ejected {
+    pub written: Vec<String>,
+    pub kept: Vec<String>,
+}
+
+/// Copies built-in files into the site at `root` (`templates/`, `static/`), where they
+/// override the built-in theme, never overwriting a file the site has.
+pub fn eject(root: &Path, files: &[BuiltinFile]) -> Result<Ejected, ScaffoldError> {
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        return Err(ScaffoldError::NotASite {
+            root: root.to_path_buf(),
+        });
+    }
+    let mut ejected = Ejected::default();
+    for file in files {
+        let rel = file.site_path();
+        match write_new(&root.join(&rel), file.bytes) {
+            Ok(()) => ejected.written.push(rel),
+            Err(ScaffoldError::Exists { .. }) => ejected.kept.push(rel),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(ejected)
 }
 
 /// Writes a file that must not exist yet, creating its folder.

@@ -349,3 +349,55 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("favicon.svg", include_bytes!("../static/favicon.svg")),
     ("search.js", include_bytes!("../static/search.js")),
 ];
+
+/// Where a built-in file goes in a site to override it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeFolder {
+    Templates,
+    Static,
+}
+
+impl ThemeFolder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThemeFolder::Templates => "templates",
+            ThemeFolder::Static => "static",
+        }
+    }
+}
+
+/// One file of the built-in theme: a template (or partial) or a static file.
+#[derive(Debug, Clone, Copy)]
+pub struct BuiltinFile {
+    /// Its name within its folder: `note.html`, `partials/tracker.html`, `style.css`.
+    pub name: &'static str,
+    pub folder: ThemeFolder,
+    pub bytes: &'static [u8],
+}
+
+impl BuiltinFile {
+    /// Where a site's own copy goes, from the site folder: `templates/note.html`.
+    pub fn site_path(&self) -> String {
+        format!("{}/{}", self.folder.as_str(), self.name)
+    }
+
+    /// A template in `partials/`, included by others rather than rendering a page.
+    pub fn is_partial(&self) -> bool {
+        self.folder == ThemeFolder::Templates && self.name.starts_with("partials/")
+    }
+}
+
+/// Every built-in file, templates first, in the order they are declared.
+pub fn builtin_files() -> impl Iterator<Item = BuiltinFile> {
+    let templates = BUILTIN.iter().map(|(name, text)| BuiltinFile {
+        name,
+        folder: ThemeFolder::Templates,
+        bytes: text.as_bytes(),
+    });
+    let statics = BUILTIN_STATIC.iter().map(|(name, bytes)| BuiltinFile {
+        name,
+        folder: ThemeFolder::Static,
+        bytes,
+    });
+    templates.chain(statics)
+}

@@ -240,3 +240,234 @@ fn new_refuses_to_overwrite_and_a_bad_slug_is_said_to_come_from_the_command_line
         .fails();
     assert!(run.stderr.contains("no briefing.toml in"), "{}", run.stderr);
 }
+
+/// Every built-in file as the library declares it, with where a site's copy goes.
+fn builtin_set() -> Vec<(String, String, &'static [u8])> {
+    let templates = briefing::templates::BUILTIN.iter().map(|(name, text)| {
+        (
+            name.to_string(),
+            format!("templates/{name}"),
+            text.as_bytes(),
+        )
+    });
+    let statics = briefing::templates::BUILTIN_STATIC
+        .iter()
+        .map(|(name, bytes)| (name.to_string(), format!("static/{name}"), *bytes));
+    templates.chain(statics).collect()
+}
+
+/// `(name, where it goes)` from the lines of `eject --list`.
+fn listed(stdout: &str) -> Vec<(String, String)> {
+    stdout
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let (name, rest) = line
+                .split_once(" -> ")
+                .unwrap_or_else(|| panic!("not a listed file: {line:?}"));
+            let path = rest.split_whitespace().next().expect("a path");
+            (name.trim().to_string(), path.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn eject_list_lists_every_built_in_file_and_where_it_goes() {
+    let site = TestSite::fixture("basic_site");
+    let run = site.run(&["eject", "--list"]).ok();
+    let expected: Vec<(String, String)> = builtin_set()
+        .into_iter()
+        .map(|(name, path, _)| (name, path))
+        .collect();
+    assert_eq!(listed(&run.stdout), expected, "{}", run.stdout);
+    // Templates, partials and static files alike, and the theme's whole source folders.
+    for path in [
+        "templates/base.html",
+        "templates/partials/toc.html",
+        "static/style.css",
+    ] {
+        assert!(expected.iter().any(|(_, p)| p == path), "{path}");
+    }
+    let repo = common::snapshot(&common::repo().join("templates"))
+        .into_keys()
+        .map(|p| format!("templates/{}", p.display()))
+        .chain(
+            common::snapshot(&common::repo().join("static"))
+                .into_keys()
+                .map(|p| format!("static/{}", p.display())),
+        );
+    for path in repo {
+        assert!(
+            expected.iter().any(|(_, p)| *p == path),
+            "{path} is in the theme's folders but not built in"
+        );
+    }
+    // Nothing is written; a file the site has is marked.
+    assert!(!site.root.join("templates").exists());
+    site.write("static/style.css", "body {}\n");
+    let run = site.run(&["eject", "--list", "style.css"]).ok();
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("the site has its own"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn eject_never_overwrites_a_file_of_the_site() {
+    let site = TestSite::fixture("basic_site");
+    let mine = "{% extends \"base.html\" %}{# mine #}\n";
+    site.write("templates/note.html", mine);
+    site.write("static/style.css", "body { color: teal }\n");
+    let run = site.run(&["eject"]).ok();
+    assert!(
+        run.stdout.contains(
+            "Skipped templates/note.html: the site has its own, which is not overwritten"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Skipped static/style.css"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(site.read("templates/note.html"), mine);
+    assert_eq!(site.read("static/style.css"), "body { color: teal }\n");
+    // Everything else was written, as built in.
+    for (_, path, bytes) in builtin_set() {
+        if path != "templates/note.html" && path != "static/style.css" {
+            assert_eq!(
+                std::fs::read(site.root.join(&path)).expect("ejected"),
+                bytes,
+                "{path}"
+            );
+        }
+    }
+    // Again: nothing changes, every file is skipped, and it is not an error.
+    let before = common::snapshot(&site.root);
+    let again = site.run(&["eject", "templates/note.html", "partials"]).ok();
+    assert!(again.stdout.contains("Ejected 0 files"), "{}", again.stdout);
+    assert_eq!(common::snapshot(&site.root), before);
+}
+
+#[test]
+fn eject_takes_names_paths_and_folders_and_respects_root() {
+    let site = TestSite::fixture("basic_site");
+    let elsewhere = TestSite::empty();
+    let root = site.root.to_str().expect("utf-8");
+    // Run from another folder: --root says where the site is.
+    elsewhere
+        .run(&[
+            "eject",
+            "note.html",
+            "templates/base.html",
+            "favicon.svg",
+            "--root",
+            root,
+        ])
+        .ok();
+    elsewhere.run(&["eject", "partials", "--root", root]).ok();
+    let written: Vec<String> = common::snapshot(&site.root)
+        .into_keys()
+        .map(|p| p.display().to_string())
+        .filter(|p| p.starts_with("templates/") || p.starts_with("static/"))
+        .collect();
+    let mut expected: Vec<String> = builtin_set()
+        .into_iter()
+        .map(|(_, path, _)| path)
+        .filter(|p| {
+            p.starts_with("templates/partials/")
+                || [
+                    "templates/note.html",
+                    "templates/base.html",
+                    "static/favicon.svg",
+                ]
+                .contains(&p.as_str())
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(written, expected);
+    assert!(
+        common::snapshot(&elsewhere.root).is_empty(),
+        "wrote into the working folder"
+    );
+}
+
+#[test]
+fn an_unknown_name_is_a_usage_error_with_a_suggestion_and_ejects_nothing() {
+    let site = TestSite::fixture("basic_site");
+    let before = common::snapshot(&site.root);
+    let run = site.run(&[
+        "eject",
+        "style.css",
+        "notes.html",
+        "tracker.htm",
+        "colophon.html",
+    ]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    for line in [
+        "error: there is no built-in file \"notes.html\"; did you mean \"note.html\"?",
+        "error: there is no built-in file \"tracker.htm\"; did you mean \"tracker.html\"?",
+        "error: there is no built-in file \"colophon.html\"\n",
+        "nothing was ejected",
+    ] {
+        assert!(
+            run.stderr.contains(line),
+            "{line:?} missing:\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        common::snapshot(&site.root),
+        before,
+        "style.css was ejected anyway"
+    );
+    // Outside a site, eject says so rather than making templates/ there.
+    let empty = TestSite::empty();
+    let run = empty.run(&["eject"]).fails();
+    assert!(run.stderr.contains("no briefing.toml in"), "{}", run.stderr);
+    assert!(common::snapshot(&empty.root).is_empty());
+}
+
+#[test]
+fn an_ejected_site_builds_to_the_same_bytes() {
+    for site in [TestSite::fixture("basic_site"), TestSite::bundled()] {
+        site.build().ok();
+        let before = common::snapshot(&site.public());
+        assert!(
+            before.keys().any(|p| p.ends_with("index.html")),
+            "nothing built"
+        );
+        let run = site.run(&["eject"]).ok();
+        assert!(
+            run.stdout
+                .contains(&format!("Ejected {} files", builtin_set().len())),
+            "{}",
+            run.stdout
+        );
+        site.build().ok();
+        let after = common::snapshot(&site.public());
+        assert_eq!(
+            before.keys().collect::<Vec<_>>(),
+            after.keys().collect::<Vec<_>>(),
+            "other files"
+        );
+        for (path, bytes) in &before {
+            assert!(after.get(path) == Some(bytes), "{} differs", path.display());
+        }
+        // And the ejected files are the ones used: an edit shows.
+        let note = site.read("templates/note.html");
+        site.write(
+            "templates/note.html",
+            &note.replacen("<article", "<article data-mine", 1),
+        );
+        site.build().ok();
+        assert_ne!(
+            common::snapshot(&site.public()),
+            before,
+            "the ejected template is not used"
+        );
+    }
+}
