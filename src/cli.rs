@@ -78,6 +78,21 @@ enum Command {
         #[command(subcommand)]
         kind: NewKind,
     },
+    /// Copy built-in templates and static files into the site's templates/ and static/ to
+    /// override them (never overwriting a file)
+    Eject(EjectArgs),
+}
+
+#[derive(Args)]
+struct EjectArgs {
+    /// Built-in files to copy, e.g. note.html, partials/tracker.html, templates/base.html,
+    /// style.css, or a folder of them (partials, templates, static); all when none is given
+    names: Vec<String>,
+    /// List the built-in files (all, or those named) and where each would go, writing nothing
+    #[arg(long)]
+    list: bool,
+    #[command(flatten)]
+    root: RootArg,
 }
 
 #[derive(Subcommand)]
@@ -92,6 +107,14 @@ enum NewKind {
     /// content/notes/SLUG.md
     Note {
         /// The page's slug, e.g. detentions
+        slug: String,
+        #[command(flatten)]
+        root: RootArg,
+    },
+    /// content/itinerary.md (or content/SLUG.md), with a stop to copy
+    Itinerary {
+        /// The page's slug
+        #[arg(default_value = "itinerary")]
         slug: String,
         #[command(flatten)]
         root: RootArg,
@@ -157,7 +180,7 @@ pub fn run() -> i32 {
         Command::Build(args) => build(&ui, args),
         Command::Check(args) => check(&ui, args),
         Command::Serve(args) => serve(ui, args),
-        Command::Init { dir } => match briefing::scaffold::init(&dir) {
+        Command::Init { dir } => match briefing::scaffold::init(&dir, today()) {
             Ok(files) => {
                 if !ui.quiet {
                     out!(
@@ -169,26 +192,90 @@ pub fn run() -> i32 {
                 }
                 0
             }
-            Err(d) => ui.failed(&Errors::one(d)),
+            Err(e) => ui.scaffold_failed(e),
         },
         Command::New { kind } => {
+            use briefing::scaffold::NewKind as Kind;
             let (kind, slug, root) = match kind {
-                NewKind::Dispute { slug, root } => {
-                    (briefing::scaffold::NewKind::Dispute, slug, root)
-                }
-                NewKind::Note { slug, root } => (briefing::scaffold::NewKind::Note, slug, root),
+                NewKind::Dispute { slug, root } => (Kind::Dispute, slug, root),
+                NewKind::Note { slug, root } => (Kind::Note, slug, root),
+                NewKind::Itinerary { slug, root } => (Kind::Itinerary, slug, root),
             };
-            match briefing::scaffold::new_page(&root.root, kind, &slug) {
+            match briefing::scaffold::new_page(&root.root, kind, &slug, today()) {
                 Ok(path) => {
                     if !ui.quiet {
                         out!("Created {}", path.display());
                     }
                     0
                 }
-                Err(d) => ui.failed(&Errors::one(d)),
+                Err(e) => ui.scaffold_failed(e),
             }
         }
+        Command::Eject(args) => eject(&ui, args),
     }
+}
+
+/// The exit code of a usage error, as clap gives it.
+const USAGE: i32 = 2;
+
+fn eject(ui: &Ui, args: EjectArgs) -> i32 {
+    let files = match briefing::scaffold::select_builtin(&args.names) {
+        Ok(files) => files,
+        Err(unknown) => {
+            for u in &unknown {
+                ui.error(&u.to_string());
+            }
+            err!("`briefing eject --list` lists the built-in files; nothing was ejected");
+            return USAGE;
+        }
+    };
+    if args.list {
+        let width = files.iter().map(|f| f.name.len()).max().unwrap_or(0);
+        out!("Built-in files, and where `briefing eject NAME` copies each to override it:");
+        for f in &files {
+            let path = f.site_path();
+            let what = match f.folder {
+                _ if f.is_partial() => "partial",
+                briefing::templates::ThemeFolder::Templates => "template",
+                briefing::templates::ThemeFolder::Static => "static file",
+            };
+            let own = if args.root.root.join(&path).exists() {
+                ", the site has its own"
+            } else {
+                ""
+            };
+            out!("  {:width$}  -> {path}  ({what}{own})", f.name);
+        }
+        return 0;
+    }
+    match briefing::scaffold::eject(&args.root.root, &files) {
+        Ok(ejected) => {
+            if !ui.quiet {
+                for path in &ejected.written {
+                    out!("Wrote {path}");
+                }
+                for path in &ejected.kept {
+                    out!("Skipped {path}: the site has its own, which is not overwritten");
+                }
+                out!(
+                    "Ejected {} into {}{}; the site's own files override the built-in ones",
+                    count(ejected.written.len(), "file"),
+                    args.root.root.display(),
+                    match ejected.kept.len() {
+                        0 => String::new(),
+                        n => format!(" ({} skipped: already there)", count(n, "file")),
+                    }
+                );
+            }
+            0
+        }
+        Err(e) => ui.scaffold_failed(e),
+    }
+}
+
+/// Today in the local time zone: the `as_of` of new pages.
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
 }
 
 #[derive(Clone, Copy)]
@@ -223,6 +310,26 @@ impl Ui {
                 site.pages.len(),
                 start.elapsed().as_millis()
             );
+        }
+    }
+
+    /// An error that is not in a file of the site: `error: …`.
+    fn error(&self, message: &str) {
+        if self.color {
+            err!("\x1b[1;31merror\x1b[0m: {message}");
+        } else {
+            err!("error: {message}");
+        }
+    }
+
+    /// `init`, `new` or `eject` stopped: why, in one error (or the config's).
+    fn scaffold_failed(&self, e: briefing::scaffold::ScaffoldError) -> i32 {
+        match e {
+            briefing::scaffold::ScaffoldError::Config(diags) => self.failed(&Errors(diags)),
+            other => {
+                self.error(&other.to_string());
+                1
+            }
         }
     }
 
@@ -308,9 +415,10 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
             ui.diagnostics(&summary.warnings);
             if !ui.quiet {
                 out!(
-                    "Built {} pages ({} files) into {} in {} ms",
-                    summary.pages,
-                    summary.files,
+                    "Built {} ({} rendered, {} in all) into {} in {} ms",
+                    count(summary.pages, "page"),
+                    count(summary.html_files, "HTML file"),
+                    count(summary.files, "file"),
                     summary.output.display(),
                     start.elapsed().as_millis()
                 );
@@ -339,17 +447,16 @@ fn check(ui: &Ui, args: RootArg) -> i32 {
     };
     ui.loaded(&site, start);
     let result = site.check();
-    let pages = site.pages.len();
     std::mem::forget(site);
     match result {
-        Ok(warnings) => {
-            ui.diagnostics(&warnings);
+        Ok(summary) => {
+            ui.diagnostics(&summary.warnings);
             if !ui.quiet {
                 out!(
-                    "Checked {} pages: no errors, {} warning{} in {} ms",
-                    pages,
-                    warnings.len(),
-                    if warnings.len() == 1 { "" } else { "s" },
+                    "Checked {} ({} rendered, none written): no errors, {} in {} ms",
+                    count(summary.pages, "page"),
+                    count(summary.html_files, "HTML file"),
+                    count(summary.warnings.len(), "warning"),
                     start.elapsed().as_millis()
                 );
             }
@@ -462,6 +569,11 @@ impl ServeLog {
             "nothing to serve until it is fixed"
         }
     }
+}
+
+/// `3 pages`, `1 page`: how `build` and `check` say their counts.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `--base-url`: checked as the config's `base_url` is, so a typo is a usage error (exit 2).

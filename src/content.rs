@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::config::{Config, is_slug};
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter::{self, DateText, Format};
+use crate::text::did_you_mean;
 
 /// What a page is; picks its default template and the schema checked at build time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,6 +20,9 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// What `kind` and `page_kind` may be.
+    pub const NAMES: [&'static str; 3] = ["note", "dispute", "itinerary"];
+
     fn parse(s: &str) -> Option<Kind> {
         match s {
             "note" => Some(Kind::Note),
@@ -434,12 +438,13 @@ pub fn parse_page(
                 slug,
                 "themes",
                 format!(
-                    "unknown theme {slug:?}: expected one of the themes in briefing.toml ({})",
+                    "unknown theme {slug:?}: expected one of the themes in briefing.toml ({}){}",
                     if known.is_empty() {
                         "none are configured".to_string()
                     } else {
                         known.join(", ")
-                    }
+                    },
+                    did_you_mean(slug, known.iter().copied())
                 ),
             ));
         }
@@ -459,7 +464,11 @@ pub fn parse_page(
         Some(k) => Kind::parse(k).unwrap_or_else(|| {
             diags.push(ctx.at_key(
                 "kind",
-                format!("unknown kind {k:?}: expected one of note, dispute, itinerary"),
+                format!(
+                    "unknown kind {k:?}: expected one of {}{}",
+                    Kind::NAMES.join(", "),
+                    did_you_mean(k, Kind::NAMES)
+                ),
             ));
             // Check the rest as the kind the page looks like, so a typo gives one error,
             // not a second one about a [dispute] table or [[stops]] on a note.
@@ -479,7 +488,11 @@ pub fn parse_page(
         (Some(k), true) => Kind::parse(k).or_else(|| {
             diags.push(ctx.at_key(
                 "page_kind",
-                format!("unknown page_kind {k:?}: expected one of note, dispute, itinerary"),
+                format!(
+                    "unknown page_kind {k:?}: expected one of {}{}",
+                    Kind::NAMES.join(", "),
+                    did_you_mean(k, Kind::NAMES)
+                ),
             ));
             None
         }),
@@ -748,8 +761,13 @@ impl Located<'_> {
                 status,
                 "status",
                 format!(
-                    "unknown dispute status {status:?}: expected one of \"in force\", \"provisional\", \
-                     \"suspended\", \"resolved\""
+                    "unknown dispute status {status:?}: expected one of {}{}",
+                    Status::ALL
+                        .iter()
+                        .map(|(name, _)| format!("{name:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    did_you_mean(status, Status::ALL.iter().map(|(name, _)| *name))
                 ),
             ));
         }

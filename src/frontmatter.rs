@@ -414,7 +414,10 @@ fn yaml_error(front_matter: &str, msg: &str, offset: usize) -> SplitError {
         Some((p, c)) => (without_location(p), Some(c)),
         None => (without_location(msg), None),
     };
-    let mut message = format!("invalid YAML front matter: {problem}");
+    let mut message = format!(
+        "invalid YAML front matter: {}",
+        crate::text::with_suggestion(&problem)
+    );
     let mut offset = offset;
     if let Some(context) = context {
         let what = without_location(context);

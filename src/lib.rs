@@ -38,10 +38,33 @@ pub use site::{BuildOptions, Site};
 /// What a build did, for the one-line summary.
 #[derive(Debug, Clone)]
 pub struct BuildSummary {
+    /// The site's pages (`content/**/*.md` built), counted as `check` counts them.
     pub pages: usize,
+    /// The HTML files written: the pages, the generated pages (themes, search, 404, the
+    /// book) and the aliases' redirects.
+    pub html_files: usize,
+    /// Every file written: the HTML files, feeds, static and content files.
     pub files: usize,
     pub output: PathBuf,
     pub warnings: Vec<Diagnostic>,
+}
+
+/// What `check` rendered (and threw away): the same counts as a build's.
+#[derive(Debug, Clone)]
+pub struct CheckSummary {
+    /// The site's pages, as `BuildSummary::pages`.
+    pub pages: usize,
+    /// The HTML files a build would write, as `BuildSummary::html_files`.
+    pub html_files: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// What one render of the whole site made: counted the same way for `build` and `check`.
+struct Rendered {
+    pages: usize,
+    html_files: usize,
+    /// Every file started, HTML or not.
+    files: usize,
 }
 
 impl Site {
@@ -52,10 +75,11 @@ impl Site {
         let target = output::check_target(&requested, origin, &self.root, self.options.force)?;
         let out = output::Output::begin(&target, self.options.cancel.clone())?;
         // On an error `out` is dropped uncommitted, which removes its staging folder.
-        let (pages, files) = self.write_into(&out)?;
+        let (rendered, files) = self.write_into(&out)?;
         out.commit()?;
         Ok(BuildSummary {
-            pages,
+            pages: rendered.pages,
+            html_files: rendered.html_files,
             files,
             output: target,
             warnings: self.warnings(),
@@ -65,12 +89,38 @@ impl Site {
     /// `briefing check`: everything `load` validates, plus every page and generated file
     /// rendered through its template (and thrown away), writing nothing: a template error
     /// that only one page's data reaches fails `check` as it fails `build`.
-    pub fn check(&self) -> Result<Vec<Diagnostic>, Errors> {
-        render::render_all(self, &|_| Ok(())).map_err(sorted)?;
-        Ok(self.warnings())
+    pub fn check(&self) -> Result<CheckSummary, Errors> {
+        let rendered = self.render_counted(&|_| Ok(())).map_err(sorted)?;
+        Ok(CheckSummary {
+            pages: rendered.pages,
+            html_files: rendered.html_files,
+            warnings: self.warnings(),
+        })
     }
 
-    fn write_into(&self, out: &output::Output) -> Result<(usize, usize), Errors> {
+    /// Renders everything into `sink`, counting what was made: one count for `build` and
+    /// `check`, so that their summaries agree.
+    fn render_counted(&self, sink: render::Sink) -> Result<Rendered, Vec<Diagnostic>> {
+        let html_files = AtomicUsize::new(0);
+        let files = AtomicUsize::new(0);
+        render::render_all(self, &|job| {
+            if job.starts_file() {
+                files.fetch_add(1, Ordering::Relaxed);
+                if job.path.ends_with(".html") {
+                    html_files.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            sink(job)
+        })?;
+        Ok(Rendered {
+            pages: self.pages.len(),
+            html_files: html_files.into_inner(),
+            files: files.into_inner(),
+        })
+    }
+
+    /// Writes everything into `out`: what was rendered, and how many files were written.
+    fn write_into(&self, out: &output::Output) -> Result<(Rendered, usize), Errors> {
         // Failed writes name the file as the reader knows it (`public/x/index.html`, not
         // the staging folder, which is gone once the build has failed), and a full disk's
         // thousands of identical errors are said once.
@@ -82,23 +132,19 @@ impl Site {
             },
             None => d,
         };
-        let files = AtomicUsize::new(0);
-        let pages = render::render_all(self, &|job| {
-            if job.starts_file() {
-                files.fetch_add(1, Ordering::Relaxed);
-            }
-            out.write_part(&job.path, &job.bytes, job.part)
-                .map_err(|d| in_output(d, &job.path))
-        })
-        .map_err(|diags| sorted(diagnostic::fold_io(diags, &shown)))?;
+        let rendered = self
+            .render_counted(&|job| {
+                out.write_part(&job.path, &job.bytes, job.part)
+                    .map_err(|d| in_output(d, &job.path))
+            })
+            .map_err(|diags| sorted(diagnostic::fold_io(diags, &shown)))?;
+        let mut files = rendered.files;
         let mut diags = Vec::new();
         // Built-in static files, unless the site has its own of the same name.
         for (name, bytes) in templates::BUILTIN_STATIC {
             if !self.statics.contains(*name) {
                 match out.write(name, bytes) {
-                    Ok(()) => {
-                        files.fetch_add(1, Ordering::Relaxed);
-                    }
+                    Ok(()) => files += 1,
                     Err(d) => diags.push(in_output(d, name)),
                 }
             }
@@ -114,14 +160,12 @@ impl Site {
             );
         for (from, rel) in copies {
             match out.copy(&from, rel) {
-                Ok(()) => {
-                    files.fetch_add(1, Ordering::Relaxed);
-                }
+                Ok(()) => files += 1,
                 Err(d) => diags.push(in_output(d, rel)),
             }
         }
         if diags.is_empty() {
-            Ok((pages, files.into_inner()))
+            Ok((rendered, files))
         } else {
             Err(sorted(diagnostic::fold_io(diags, &shown)))
         }

@@ -1,10 +1,14 @@
-//! `briefing init` and `briefing new`: a new site, or a new note with every front-matter
-//! field of its kind written out and explained.
+//! `briefing init`, `briefing new` and `briefing eject`: a new site, a new page with every
+//! front-matter field of its kind written out and explained, or the built-in theme's
+//! files copied into the site for overriding. None of them overwrites a file.
 
 use std::path::{Path, PathBuf};
 
-use crate::config::is_slug;
+use chrono::NaiveDate;
+
+use crate::config::{Config, is_slug};
 use crate::diagnostic::Diagnostic;
+use crate::templates::{BuiltinFile, builtin_files};
 
 const INIT_CONFIG: &str = r##"# briefing.toml: the site's configuration. Unknown keys are errors.
 title = "New briefing book"
@@ -33,15 +37,6 @@ description = "Visits, meetings and the state of the relationship."
 color = "#2c5282"
 "##;
 
-const INIT_HOME: &str = r#"+++
-title = "New briefing book"
-summary = "What this book is for, in one sentence."
-as_of = 2026-01-01
-+++
-- The bottom line, first.
-- See the [first note](notes/first-note.md).
-"#;
-
 const INIT_NOTES: &str = r#"+++
 title = "Notes"
 summary = "Background notes."
@@ -57,91 +52,182 @@ page_kind = "dispute"
 +++
 "#;
 
-const INIT_ITINERARY: &str = r#"+++
-title = "Itinerary"
-kind = "itinerary"
-weight = 1
-as_of = 2026-01-01
+/// The themes `INIT_CONFIG` defines.
+const INIT_THEMES: [&str; 2] = ["trade", "diplomacy"];
 
-[[stops]]
-date = 2026-01-14
-city = "Ottawa"
-country = "Canada"
-title = "Departure"
-details = "Time to be confirmed."
-+++
-"#;
+/// Why `init`, `new` or `eject` wrote nothing (or stopped).
+#[derive(Debug)]
+pub enum ScaffoldError {
+    /// The slug given on the command line is not one.
+    BadSlug { slug: String },
+    /// No `briefing.toml` in the folder the page was to be added to.
+    NotASite { root: PathBuf },
+    /// The site's `briefing.toml` has errors, each naming its line.
+    Config(Vec<Diagnostic>),
+    /// `init`'s folder has files in it.
+    NotEmpty { dir: PathBuf },
+    /// The file to write exists: it is never overwritten.
+    Exists { path: PathBuf },
+    /// The file system refused.
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
 
-/// Writes a new site into `dir`, which must not exist or be empty.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+impl std::fmt::Display for ScaffoldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScaffoldError::BadSlug { slug } => write!(
+                f,
+                "the slug {slug:?} given on the command line is not valid: use lowercase \
+                 letters, digits, hyphens and underscores, e.g. {:?}",
+                slugify(slug)
+            ),
+            ScaffoldError::NotASite { root } => write!(
+                f,
+                "no {} in {}: run this inside a site (or pass --root DIR)",
+                crate::config::CONFIG_FILE,
+                root.display()
+            ),
+            ScaffoldError::Config(diags) => {
+                for (i, d) in diags.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("\n\n")?;
+                    }
+                    write!(f, "{d}")?;
+                }
+                Ok(())
+            }
+            ScaffoldError::NotEmpty { dir } => write!(
+                f,
+                "{} is not empty: briefing init only writes into a new or empty folder",
+                dir.display()
+            ),
+            ScaffoldError::Exists { path } => {
+                write!(f, "{} already exists; not overwriting it", path.display())
+            }
+            ScaffoldError::Io { path, error } => {
+                write!(f, "cannot write {}: {error}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ScaffoldError {}
+
+/// Writes a new site into `dir`, which must not exist or be empty; its pages are as of
+/// `today`. Returns the files written.
+pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, ScaffoldError> {
     if dir.exists() {
         let empty = std::fs::read_dir(dir)
-            .map_err(|e| Diagnostic::io(dir, &e))?
+            .map_err(|error| ScaffoldError::Io {
+                path: dir.to_path_buf(),
+                error,
+            })?
             .next()
             .is_none();
         if !empty {
-            return Err(Diagnostic::error(
-                dir,
-                format!(
-                    "{} is not empty: briefing init only writes into a new or empty folder",
-                    dir.display()
-                ),
-            ));
+            return Err(ScaffoldError::NotEmpty {
+                dir: dir.to_path_buf(),
+            });
         }
     }
     let files: [(&str, String); 7] = [
         ("briefing.toml", INIT_CONFIG.to_string()),
-        ("content/_index.md", INIT_HOME.to_string()),
-        ("content/itinerary.md", INIT_ITINERARY.to_string()),
+        ("content/_index.md", home(today)),
+        ("content/itinerary.md", itinerary("itinerary", today)),
         ("content/notes/_index.md", INIT_NOTES.to_string()),
-        ("content/notes/first-note.md", note("first-note")),
+        (
+            "content/notes/first-note.md",
+            note("first-note", &INIT_THEMES, true, today),
+        ),
         ("content/disputes/_index.md", INIT_DISPUTES.to_string()),
         (
             "content/disputes/example-dispute.md",
-            dispute("example-dispute"),
+            dispute("example-dispute", &INIT_THEMES, today),
         ),
     ];
     let mut written = Vec::new();
     for (rel, text) in files {
         let path = dir.join(rel);
-        write_new(&path, &text)?;
+        write_new(&path, text.as_bytes())?;
         written.push(path);
     }
     Ok(written)
 }
 
+/// What `briefing new` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NewKind {
     Note,
     Dispute,
+    Itinerary,
 }
 
-/// Writes `content/notes/SLUG.md` or `content/disputes/SLUG.md` in the site at `root`.
-pub fn new_page(root: &Path, kind: NewKind, slug: &str) -> Result<PathBuf, Diagnostic> {
+impl NewKind {
+    /// The folder under `content/` a new page of the kind goes in.
+    fn folder(self) -> &'static str {
+        match self {
+            NewKind::Note => "notes/",
+            NewKind::Dispute => "disputes/",
+            NewKind::Itinerary => "",
+        }
+    }
+}
+
+/// Writes `content/notes/SLUG.md`, `content/disputes/SLUG.md` or `content/SLUG.md` (an
+/// itinerary) in the site at `root`, as of `today`, with the site's themes. Returns the
+/// file written.
+pub fn new_page(
+    root: &Path,
+    kind: NewKind,
+    slug: &str,
+    today: NaiveDate,
+) -> Result<PathBuf, ScaffoldError> {
     if !is_slug(slug) {
-        return Err(Diagnostic::error(
-            slug,
-            format!(
-                "{slug:?} is not a valid slug: use lowercase letters, digits and hyphens, e.g. canola-tariffs"
-            ),
-        ));
+        return Err(ScaffoldError::BadSlug {
+            slug: slug.to_string(),
+        });
     }
     if !root.join(crate::config::CONFIG_FILE).is_file() {
-        return Err(Diagnostic::error(
-            crate::config::CONFIG_FILE,
-            format!(
-                "no briefing.toml in {}: run this inside a site (or pass --root)",
-                root.display()
-            ),
-        ));
+        return Err(ScaffoldError::NotASite {
+            root: root.to_path_buf(),
+        });
     }
-    let (folder, text) = match kind {
-        NewKind::Note => ("notes", note(slug)),
-        NewKind::Dispute => ("disputes", dispute(slug)),
+    let config = Config::load(root).map_err(ScaffoldError::Config)?;
+    let themes: Vec<&str> = config.themes.iter().map(|t| t.slug.as_str()).collect();
+    let text = match kind {
+        NewKind::Note => {
+            let home = root.join("content").join("_index.md").is_file();
+            note(slug, &themes, home, today)
+        }
+        NewKind::Dispute => dispute(slug, &themes, today),
+        NewKind::Itinerary => itinerary(slug, today),
     };
-    let path = root.join("content").join(folder).join(format!("{slug}.md"));
-    write_new(&path, &text)?;
+    let path = root
+        .join("content")
+        .join(format!("{}{slug}.md", kind.folder()));
+    write_new(&path, text.as_bytes())?;
     Ok(path)
+}
+
+/// `Mill Closures` → `mill-closures`: what a slug given as words was meant to be.
+fn slugify(words: &str) -> String {
+    let mut slug = String::new();
+    for c in words.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        "canola-tariffs".to_string()
+    } else {
+        slug.to_string()
+    }
 }
 
 fn title_of(slug: &str) -> String {
@@ -158,58 +244,111 @@ fn title_of(slug: &str) -> String {
     words.join(" ")
 }
 
-fn note(slug: &str) -> String {
+/// The `themes` line of a new page: `preferred` if the site has it, else its first theme,
+/// with the others listed above it; commented out in a site without themes.
+fn themes_line(themes: &[&str], preferred: &str) -> String {
+    match themes.iter().find(|t| **t == preferred).or(themes.first()) {
+        Some(theme) => format!(
+            "# Theme slugs from briefing.toml ({}); a page is shown under each.\nthemes = [\"{theme}\"]",
+            themes.join(", ")
+        ),
+        None => {
+            "# Theme slugs from briefing.toml (it has no [[themes]] yet).\n# themes = [\"trade\"]"
+                .to_string()
+        }
+    }
+}
+
+fn home(today: NaiveDate) -> String {
+    format!(
+        r#"+++
+title = "New briefing book"
+summary = "What this book is for, in one sentence."
+as_of = {today}
++++
+- The bottom line, first.
+- See the [first note](notes/first-note.md).
+"#
+    )
+}
+
+/// A new note; `links_home`: it shows how to link with a link to the site's home page,
+/// which exists.
+fn note(slug: &str, themes: &[&str], links_home: bool, today: NaiveDate) -> String {
     format!(
         r#"+++
 # Required: the page's title.
 title = "{title}"
 # One or two sentences, shown on the index under each theme (required with themes).
 summary = "What the reader needs to know, in a sentence."
-# Theme slugs from briefing.toml.
-themes = ["diplomacy"]
+{themes}
 # The date this note is accurate as of (YYYY-MM-DD).
-as_of = 2026-01-01
+as_of = {today}
 # Lower comes first in lists.
 weight = 10
 # Draft pages are built only with `briefing build --drafts`.
 draft = false
-# slug = "{slug}"            # the last part of the page's URL
+# The last part of the page's URL, when it is not the file's name:
+# slug = "{slug}"
 # template = "note.html"     # a template in templates/
 # aliases = ["old/address"]  # old URLs that redirect here
 
 [[sources]]
 title = "Title of the source"
 publisher = "Publisher"
-# url = "https://example.org/report"
-date = 2026-01-01
+# url = "https://example.org/report"   # http:// or https://
+date = {today}
 
 # [[timeline]]               # dated events, merged into the index's timeline
-# date = 2026-01-01
+# date = {today}
 # event = "What happened"
 +++
 ## Background
 
-Write the note here. Link to other notes by their file: [the home page](../_index.md).
+Write the note here. {links}
 "#,
         title = title_of(slug),
+        themes = themes_line(themes, "diplomacy"),
+        links = if links_home {
+            "Link to other notes by their file: [the home page](../_index.md)."
+        } else {
+            // A link to a page that does not exist fails the build.
+            "Link to other notes by their file, e.g. `[the home page](../_index.md)`."
+        },
     )
 }
 
-fn dispute(slug: &str) -> String {
+fn dispute(slug: &str, themes: &[&str], today: NaiveDate) -> String {
     format!(
         r#"+++
+# Required: the page's title.
 title = "{title}"
+# Who imposes what on whom, in a sentence: shown on the index and the theme pages.
 summary = "Who imposes what on whom, in a sentence."
-kind = "dispute"               # implied inside content/disputes/ (page_kind)
-themes = ["trade"]
-as_of = 2026-01-01
+# A trade dispute: the [dispute] table below feeds the front page's tracker. Implied in a
+# folder whose _index.md says page_kind = "dispute", as content/disputes/ does in a new site.
+kind = "dispute"
+{themes}
+# The date this page is accurate as of (YYYY-MM-DD).
+as_of = {today}
+# Lower comes first in lists.
+weight = 10
+# Draft pages are built only with `briefing build --drafts`.
+draft = false
+# The last part of the page's URL, when it is not the file's name:
+# slug = "{slug}"
+# template = "dispute.html"  # a template in templates/
+# aliases = ["old/address"]  # old URLs that redirect here
 
 [dispute]
+# Who imposes the measures, and whose exports they hit.
 imposed_by = "Country imposing the measures"
 affected = "Country whose exports are affected"
-# One of: "in force", "provisional", "suspended", "resolved".
+# Where the dispute stands, one of: "in force", "provisional", "suspended", "resolved".
 status = "in force"
+# What is at stake, with figures.
 stake = "What is at stake, with figures."
+# What we ask for.
 ask = "What we ask for."
 
 # One entry per product and measure: each is a row of the index's dispute tracker.
@@ -217,15 +356,19 @@ ask = "What we ask for."
 product = "Product"
 measure = "Tariff"
 rate = "25%"
-effective = 2026-01-01
+# The day the measure took effect (YYYY-MM-DD).
+effective = {today}
+# status = "provisional"     # this measure's own status, where it differs from the dispute's
 
 [[sources]]
 title = "Title of the source"
 publisher = "Publisher"
-date = 2026-01-01
+# url = "https://example.org/report"   # http:// or https://
+date = {today}
 
+# Dated events, merged into the index's timeline.
 [[timeline]]
-date = 2026-01-01
+date = {today}
 event = "The measure takes effect"
 +++
 ## Background
@@ -235,27 +378,195 @@ event = "The measure takes effect"
 ## Talking points
 "#,
         title = title_of(slug),
+        themes = themes_line(themes, "trade"),
     )
 }
 
-/// Writes a file that must not exist yet.
-fn write_new(path: &Path, text: &str) -> Result<(), Diagnostic> {
+fn itinerary(slug: &str, today: NaiveDate) -> String {
+    format!(
+        r#"+++
+# Required: the page's title.
+title = "{title}"
+# An itinerary: its stops are listed by day and written to itinerary.ics.
+kind = "itinerary"
+# The date this itinerary is accurate as of (YYYY-MM-DD).
+as_of = {today}
+# Lower comes first in lists (and in the navigation).
+weight = 1
+# draft = true               # built only with `briefing build --drafts`
+# The last part of the page's URL, when it is not the file's name:
+# slug = "{slug}"
+# aliases = ["old/address"]  # old URLs that redirect here
+
+# One [[stops]] per stop, in any order: they are sorted by date.
+[[stops]]
+# A day (YYYY-MM-DD), or "2026-01" / "2026" when only the month or year is known.
+date = {today}
+# Optional: leave it out when the city is not known yet.
+city = "Ottawa"
+country = "Canada"
+title = "Departure"
+# Optional: what happens there, shown under the stop.
+details = "Time to be confirmed."
+# tentative = true           # marks the stop as not yet confirmed
+
+# A stop with times: `start` and `end` take a date, or an RFC 3339 time with its UTC
+# offset, shown in the stop's local time. Give `date` or `start` (and `end`), not both.
+# [[stops]]
+# start = {today}T09:30:00+08:00
+# end = {today}T11:00:00+08:00
+# city = "Beijing"
+# country = "China"
+# title = "Meeting"
++++
+What the trip is for, in a paragraph, above the stops.
+"#,
+        title = title_of(slug),
+    )
+}
+
+/// A name given to `briefing eject` that is no built-in file (nor folder of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownFile {
+    pub name: String,
+    /// The nearest spelling that names one, if any is close.
+    pub nearest: Option<String>,
+}
+
+impl std::fmt::Display for UnknownFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "there is no built-in file {:?}", self.name)?;
+        match &self.nearest {
+            Some(near) => write!(f, "; did you mean {near:?}?"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for UnknownFile {}
+
+/// What a name given to `eject` can be, for a built-in file: its name (`note.html`,
+/// `partials/tracker.html`), its path in a site (`templates/note.html`), or its file name
+/// (`tracker.html`); a folder of them (`partials`, `templates`, `static`) selects them all.
+fn names_file(name: &str, file: &BuiltinFile) -> bool {
+    let name = name.trim_start_matches("./").trim_end_matches('/');
+    let path = file.site_path();
+    let file_name = file.name.rsplit('/').next().unwrap_or(file.name);
+    name == file.name
+        || name == path
+        || name == file_name
+        || path.starts_with(&format!("{name}/"))
+        || file.name.starts_with(&format!("{name}/"))
+}
+
+/// The built-in files `names` select, in the theme's order and each once; all of them when
+/// `names` is empty. Every name that selects nothing is an error, with the nearest
+/// spelling that would have.
+pub fn select_builtin(names: &[String]) -> Result<Vec<BuiltinFile>, Vec<UnknownFile>> {
+    let files: Vec<BuiltinFile> = builtin_files().collect();
+    let unknown: Vec<UnknownFile> = names
+        .iter()
+        .filter(|name| !files.iter().any(|f| names_file(name, f)))
+        .map(|name| {
+            let mut spellings: Vec<String> = ["templates", "static", "partials"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            for f in &files {
+                spellings.push(f.name.to_string());
+                spellings.push(f.site_path());
+                if let Some((_, file_name)) = f.name.rsplit_once('/') {
+                    spellings.push(file_name.to_string());
+                }
+            }
+            UnknownFile {
+                name: name.clone(),
+                nearest: crate::text::nearest(name, spellings.iter().map(String::as_str))
+                    .map(str::to_string),
+            }
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    Ok(files
+        .into_iter()
+        .filter(|f| names.is_empty() || names.iter().any(|n| names_file(n, f)))
+        .collect())
+}
+
+/// What `eject` did: the site paths (`templates/note.html`) written, and those kept
+/// because the site already has them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ejected {
+    pub written: Vec<String>,
+    pub kept: Vec<String>,
+}
+
+/// Copies built-in files into the site at `root` (`templates/`, `static/`), where they
+/// override the built-in theme, never overwriting a file the site has.
+pub fn eject(root: &Path, files: &[BuiltinFile]) -> Result<Ejected, ScaffoldError> {
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        return Err(ScaffoldError::NotASite {
+            root: root.to_path_buf(),
+        });
+    }
+    let mut ejected = Ejected::default();
+    for file in files {
+        let rel = file.site_path();
+        match write_new(&root.join(&rel), file.bytes) {
+            Ok(()) => ejected.written.push(rel),
+            Err(ScaffoldError::Exists { .. }) => ejected.kept.push(rel),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(ejected)
+}
+
+/// Writes a file that must not exist yet, creating its folder.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), ScaffoldError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |error| ScaffoldError::Io { path, error }
+    };
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Diagnostic::error(
-                    path,
-                    format!("{} already exists; not overwriting it", path.display()),
-                )
+        .map_err(|error| {
+            if error.kind() == std::io::ErrorKind::AlreadyExists {
+                ScaffoldError::Exists {
+                    path: path.to_path_buf(),
+                }
             } else {
-                Diagnostic::io(path, &e)
+                ScaffoldError::Io {
+                    path: path.to_path_buf(),
+                    error,
+                }
             }
         })?;
-    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Diagnostic::io(path, &e))
+    std::io::Write::write_all(&mut file, bytes).map_err(io(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_themes_are_those_of_its_config() {
+        let config = Config::parse(INIT_CONFIG).expect("the built-in config parses");
+        let slugs: Vec<&str> = config.themes.iter().map(|t| t.slug.as_str()).collect();
+        assert_eq!(slugs, INIT_THEMES);
+    }
+
+    #[test]
+    fn slugs_from_words() {
+        assert_eq!(slugify("Mill Closures"), "mill-closures");
+        assert_eq!(slugify("../escape"), "escape");
+        assert_eq!(slugify("  "), "canola-tariffs");
+        assert!(is_slug(&slugify("Été 2026 — visite")));
+    }
 }

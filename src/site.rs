@@ -911,7 +911,10 @@ impl Site {
                 diags.push(at_front_matter_key(
                     p,
                     "template",
-                    format!("template {t:?} does not exist in templates/ or the built-in theme"),
+                    format!(
+                        "template {t:?} does not exist in templates/ or the built-in theme{}",
+                        self.templates.did_you_mean(t)
+                    ),
                 ));
             }
         }

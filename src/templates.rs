@@ -174,6 +174,16 @@ impl Templates {
         self.sources.contains_key(name)
     }
 
+    /// Every template's name, built-in and the site's: `note.html`, `partials/toc.html`.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.sources.keys().map(String::as_str)
+    }
+
+    /// `; did you mean "note.html"?` for a template name that does not exist.
+    pub fn did_you_mean(&self, name: &str) -> String {
+        crate::text::did_you_mean(name, self.names())
+    }
+
     /// Turns a Tera error into diagnostics naming the template file and line: one, or one
     /// per unknown filter, test, function or included template that Tera found at once.
     /// `page` is the content file being rendered, if any.
@@ -207,7 +217,15 @@ impl Templates {
                 else {
                     continue;
                 };
-                let msg = format!("template error: {}", m.replace('`', "\""));
+                let mut msg = format!("template error: {}", m.replace('`', "\""));
+                // `Unknown template "partials/tocc.html"`, from an include.
+                if let Some(name) = msg
+                    .split_once("Unknown template \"")
+                    .and_then(|(_, rest)| rest.split_once('"'))
+                    .map(|(name, _)| name.to_string())
+                {
+                    msg.push_str(&self.did_you_mean(&name));
+                }
                 found.push(match self.sources.get(name) {
                     Some(src) => {
                         let mut d = Diagnostic::error(&src.file, msg).at_line(&src.text, line_no);
@@ -251,15 +269,31 @@ impl Templates {
                     None => Diagnostic::error(format!("templates/{}", r.filename()), msg),
                 }
             }
-            ErrorKind::MissingParent { current, parent } => Diagnostic::error(
-                self.file_of(current),
-                format!(
-                    "template {current:?} extends {parent:?}, which does not exist in templates/"
-                ),
-            ),
+            ErrorKind::MissingParent { current, parent } => {
+                let d = Diagnostic::error(
+                    self.file_of(current),
+                    format!(
+                        "template {current:?} extends {parent:?}, which does not exist in templates/{}",
+                        self.did_you_mean(parent)
+                    ),
+                );
+                // At the parent's name in the `extends` tag.
+                let at = self.sources.get(current).and_then(|src| {
+                    let tag = src.text.find("extends")?;
+                    let name = src.text[tag..].find(parent.as_str())?;
+                    Some((src, tag + name))
+                });
+                match at {
+                    Some((src, offset)) => d.at_offset(&src.text, offset),
+                    None => d,
+                }
+            }
             ErrorKind::TemplateNotFound(name) => Diagnostic::error(
                 page.map_or_else(|| PathBuf::from("templates"), Path::to_path_buf),
-                format!("template {name:?} does not exist in templates/ or the built-in theme"),
+                format!(
+                    "template {name:?} does not exist in templates/ or the built-in theme{}",
+                    self.did_you_mean(name)
+                ),
             ),
             other => Diagnostic::error(
                 "templates",
@@ -315,3 +349,55 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("favicon.svg", include_bytes!("../static/favicon.svg")),
     ("search.js", include_bytes!("../static/search.js")),
 ];
+
+/// Where a built-in file goes in a site to override it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeFolder {
+    Templates,
+    Static,
+}
+
+impl ThemeFolder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThemeFolder::Templates => "templates",
+            ThemeFolder::Static => "static",
+        }
+    }
+}
+
+/// One file of the built-in theme: a template (or partial) or a static file.
+#[derive(Debug, Clone, Copy)]
+pub struct BuiltinFile {
+    /// Its name within its folder: `note.html`, `partials/tracker.html`, `style.css`.
+    pub name: &'static str,
+    pub folder: ThemeFolder,
+    pub bytes: &'static [u8],
+}
+
+impl BuiltinFile {
+    /// Where a site's own copy goes, from the site folder: `templates/note.html`.
+    pub fn site_path(&self) -> String {
+        format!("{}/{}", self.folder.as_str(), self.name)
+    }
+
+    /// A template in `partials/`, included by others rather than rendering a page.
+    pub fn is_partial(&self) -> bool {
+        self.folder == ThemeFolder::Templates && self.name.starts_with("partials/")
+    }
+}
+
+/// Every built-in file, templates first, in the order they are declared.
+pub fn builtin_files() -> impl Iterator<Item = BuiltinFile> {
+    let templates = BUILTIN.iter().map(|(name, text)| BuiltinFile {
+        name,
+        folder: ThemeFolder::Templates,
+        bytes: text.as_bytes(),
+    });
+    let statics = BUILTIN_STATIC.iter().map(|(name, bytes)| BuiltinFile {
+        name,
+        folder: ThemeFolder::Static,
+        bytes,
+    });
+    templates.chain(statics)
+}

@@ -592,7 +592,7 @@ impl Session {
             self.memo.clear();
             let summary = site.build().map_err(|Errors(d)| WriteError::Content(d))?;
             self.dirty = Dirty::default();
-            return Ok((summary.pages, summary.files));
+            return Ok((summary.html_files, summary.files));
         }
         let dirty = &self.dirty;
         let indices = |rels: &BTreeSet<String>| -> BTreeSet<usize> {

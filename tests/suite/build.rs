@@ -424,3 +424,46 @@ fn drafts_are_left_out_unless_asked_for() {
     site.run(&["build", "--drafts"]).ok();
     assert!(site.public().join("notes/draft/index.html").exists());
 }
+
+/// `N pages (M HTML files rendered` from a summary line starting with `verb`.
+fn summary_counts(stdout: &str, verb: &str) -> (usize, usize) {
+    let rest = stdout
+        .strip_prefix(verb)
+        .unwrap_or_else(|| panic!("no {verb:?} summary: {stdout}"));
+    let number = |s: &str| -> usize {
+        s.split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no count in {s:?}"))
+    };
+    let (pages, rest) = rest.split_once(" (").expect("pages, then the HTML files");
+    assert!(pages.ends_with(" pages"), "{stdout}");
+    assert!(rest.contains(" HTML files rendered"), "{stdout}");
+    (number(pages), number(rest))
+}
+
+#[test]
+fn check_and_build_count_the_same_pages_and_say_what_they_count() {
+    for site in [TestSite::fixture("basic_site"), TestSite::bundled()] {
+        // A draft is neither checked nor built, by either count.
+        site.write(
+            "content/notes/unfinished.md",
+            "+++\ntitle = \"Unfinished\"\ndraft = true\n+++\n",
+        );
+        let checked = summary_counts(&site.run(&["check"]).ok().stdout, "Checked ");
+        let built = summary_counts(&site.build().ok().stdout, "Built ");
+        assert_eq!(checked, built, "check and build disagree");
+        let sources = walkdir::WalkDir::new(site.root.join("content"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+            .count();
+        assert_eq!(built.0, sources - 1, "pages are the non-draft .md files");
+        assert_eq!(
+            built.1,
+            html_files(&site.public()).len(),
+            "the HTML files rendered are those in the output"
+        );
+        assert!(built.1 > built.0, "the generated pages are counted too");
+    }
+}

@@ -12,6 +12,8 @@ struct Expect {
     contains: String,
     /// How many errors the run must report, where one mistake could be reported twice.
     errors: Option<usize>,
+    /// Text that must not appear: a "did you mean" for a word far from every valid one.
+    lacks: Option<String>,
 }
 
 /// The summary line of a failed run.
@@ -63,6 +65,11 @@ fn every_bad_input_fails_cleanly_naming_the_file_and_line() {
                     .errors
                     .filter(|&n| !run.stderr.contains(&errors_found(n)))
                     .map(|_| "wrong number of errors"),
+                expect
+                    .lacks
+                    .as_ref()
+                    .filter(|lacks| run.stderr.contains(lacks.as_str()))
+                    .map(|_| "unwanted text"),
             ]
             .into_iter()
             .flatten()

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod authoring;
 mod bad_input_extra;
 mod bench_smoke;
 mod browser;

@@ -233,7 +233,7 @@ fn init_makes_a_site_that_builds_and_new_adds_pages_without_overwriting() {
     let run = site
         .run(&["new", "note", "../escape", "--root", dir_s])
         .fails();
-    assert!(run.stderr.contains("not a valid slug"), "{}", run.stderr);
+    assert!(run.stderr.contains("is not valid"), "{}", run.stderr);
 }
 
 #[test]
