@@ -11,13 +11,9 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use crate::content::{Kind, Moment, PartialDate, Stop, When};
 use crate::output::Job;
 use crate::site::Site;
-use crate::url::page_url;
+use crate::url::absolute_url;
 
 type XmlResult = std::io::Result<()>;
-
-fn absolute(base: &str, url: &str) -> String {
-    format!("{}/{}", base.trim_end_matches('/'), url)
-}
 
 fn text<W: std::io::Write>(w: &mut Writer<W>, name: &str, value: &str) -> XmlResult {
     w.create_element(name)
@@ -42,19 +38,15 @@ fn rfc3339(d: NaiveDate) -> String {
 
 /// `sitemap.xml`: every page, with `lastmod` from its `as_of`.
 pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
-    let portable = site.portable();
     let mut entries: Vec<(String, Option<NaiveDate>)> = site
         .pages
         .iter()
-        .map(|p| (absolute(base, &page_url(&p.path, portable)), p.as_of))
+        .map(|p| (absolute_url(base, &p.path), p.as_of))
         .collect();
     if !site.config.themes.is_empty() {
-        entries.push((absolute(base, &page_url("themes/", portable)), None));
+        entries.push((absolute_url(base, "themes/"), None));
         for t in &site.config.themes {
-            entries.push((
-                absolute(base, &page_url(&format!("themes/{}/", t.slug), portable)),
-                None,
-            ));
+            entries.push((absolute_url(base, &format!("themes/{}/", t.slug)), None));
         }
     }
     entries.sort();
@@ -79,7 +71,6 @@ pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
 
 /// `atom.xml`: one entry per note and dispute, newest `as_of` first.
 pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
-    let portable = site.portable();
     let mut entries: Vec<&crate::content::Page> = site
         .pages
         .iter()
@@ -87,7 +78,7 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
         .collect();
     entries.sort_by(|a, b| b.as_of.cmp(&a.as_of).then_with(|| a.path.cmp(&b.path)));
     let newest = site.newest_as_of();
-    let feed_id = absolute(base, "");
+    let feed_id = absolute_url(base, "");
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.create_element("feed")
@@ -108,7 +99,7 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
             )?;
             w.create_element("link")
                 .with_attribute(("rel", "self"))
-                .with_attribute(("href", absolute(base, "atom.xml").as_str()))
+                .with_attribute(("href", absolute_url(base, "atom.xml").as_str()))
                 .write_empty()?;
             w.create_element("link")
                 .with_attribute(("rel", "alternate"))
@@ -117,7 +108,7 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
             w.create_element("author")
                 .write_inner_content(|w| text(w, "name", &site.config.title))?;
             for p in &entries {
-                let url = absolute(base, &page_url(&p.path, portable));
+                let url = absolute_url(base, &p.path);
                 w.create_element("entry").write_inner_content(|w| {
                     text(w, "title", &p.title)?;
                     // The page's address is its stable id: it changes only if the page moves.
@@ -148,7 +139,7 @@ pub fn robots(base: &str) -> Job {
         "robots.txt",
         format!(
             "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-            absolute(base, "sitemap.xml")
+            absolute_url(base, "sitemap.xml")
         )
         .into_bytes(),
     )
@@ -272,7 +263,7 @@ pub fn calendar(site: &Site) -> Option<Job> {
             EventStatus::Confirmed
         });
         if let Some(base) = &site.config.base_url {
-            event.url(&absolute(base, &page_url(&page.path, site.portable())));
+            event.url(&absolute_url(base, &page.path));
         }
         cal.push(event.done());
     }

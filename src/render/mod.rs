@@ -16,7 +16,7 @@ use crate::diagnostic::Diagnostic;
 use crate::markdown::Heading;
 use crate::output::Job;
 use crate::site::Site;
-use crate::url::{page_url, root_prefix};
+use crate::url::{absolute_url, page_url, root_prefix};
 
 mod book;
 mod days;
@@ -423,13 +423,7 @@ impl<'a> Shared<'a> {
             .base_url
             .as_deref()
             .filter(|_| kind != "404")
-            .map(|base| {
-                format!(
-                    "{}/{}",
-                    base.trim_end_matches('/'),
-                    page_url(path, self.portable)
-                )
-            });
+            .map(|base| absolute_url(base, path));
         ctx.insert("canonical", &canonical);
         ctx.insert("has_calendar", &self.has_calendar);
         Ok(ctx)

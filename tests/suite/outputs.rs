@@ -572,3 +572,106 @@ fn a_stop_on_the_last_writable_day_gives_a_calendar_readers_parse() {
         .collect();
     assert_eq!(durations, ["P1D", "PT7200S", "P365D"], "{text}");
 }
+
+/// What names the site's pages to machines: the Atom feed's ids and links, the sitemap's
+/// locations, every page's canonical link, and the calendar's URLs and UIDs.
+fn absolute_names(site: &TestSite) -> Vec<String> {
+    let mut names = Vec::new();
+    let atom = site.read("public/atom.xml");
+    let feed = roxmltree::Document::parse(&atom).expect("atom parses");
+    for n in feed.descendants() {
+        if n.has_tag_name("id") {
+            names.push(format!("atom id {}", n.text().unwrap_or_default()));
+        } else if n.has_tag_name("link") {
+            names.push(format!(
+                "atom link {}",
+                n.attribute("href").unwrap_or_default()
+            ));
+        }
+    }
+    let sitemap = site.read("public/sitemap.xml");
+    let doc = roxmltree::Document::parse(&sitemap).expect("sitemap parses");
+    for n in doc.descendants().filter(|n| n.has_tag_name("loc")) {
+        names.push(format!("sitemap {}", n.text().unwrap_or_default()));
+    }
+    for page in html_files(&site.public()) {
+        let doc = common::parse_html(&site.public().join(&page));
+        for link in doc.select(&sel("head link[rel=canonical]")) {
+            names.push(format!(
+                "{page} canonical {}",
+                link.value().attr("href").unwrap_or_default()
+            ));
+        }
+    }
+    let bytes = std::fs::read(site.public().join("itinerary.ics")).expect("ics");
+    let calendars: Vec<_> = ical::IcalParser::new(std::io::BufReader::new(&bytes[..]))
+        .collect::<Result<_, _>>()
+        .expect("the calendar parses");
+    for e in &calendars[0].events {
+        for p in e
+            .properties
+            .iter()
+            .filter(|p| p.name == "URL" || p.name == "UID")
+        {
+            names.push(format!(
+                "ics {} {}",
+                p.name,
+                p.value.clone().unwrap_or_default()
+            ));
+        }
+    }
+    names
+}
+
+/// Issue 12 item 21: a portable build changes the links inside pages only. What names a
+/// page to machines (feed ids, which RFC 4287 says never change, canonical links, the
+/// sitemap, the calendar) keeps the folder form in both.
+#[test]
+fn portable_builds_name_pages_as_pretty_builds_do() {
+    let pretty = TestSite::fixture("basic_site");
+    with_base_url(&pretty);
+    pretty.build().ok();
+    let portable = TestSite::fixture("basic_site");
+    with_base_url(&portable);
+    portable.run(&["build", "--portable"]).ok();
+
+    let names = absolute_names(&pretty);
+    assert_eq!(names, absolute_names(&portable));
+    for expected in [
+        "atom id https://example.org/briefing/disputes/canola/",
+        "atom link https://example.org/briefing/disputes/canola/",
+        "sitemap https://example.org/briefing/disputes/canola/",
+        "sitemap https://example.org/briefing/themes/trade/",
+        "disputes/canola/index.html canonical https://example.org/briefing/disputes/canola/",
+        "index.html canonical https://example.org/briefing/",
+        "ics URL https://example.org/briefing/itinerary/",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:#?}"
+        );
+    }
+    assert!(
+        !names.iter().any(|n| n.ends_with("index.html")),
+        "{names:#?}"
+    );
+    assert!(names.iter().any(|n| n.starts_with("ics UID ")));
+
+    // Inside the pages, the portable build's links still name files.
+    let page = portable.html("disputes/canola/index.html");
+    let hrefs: Vec<&str> = page
+        .select(&sel("nav a[href]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(hrefs.contains(&"../../index.html"), "{hrefs:?}");
+    assert!(hrefs.contains(&"../../itinerary/index.html"), "{hrefs:?}");
+    let pretty_page = pretty.html("disputes/canola/index.html");
+    let pretty_hrefs: Vec<&str> = pretty_page
+        .select(&sel("nav a[href]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(
+        pretty_hrefs.contains(&"../../itinerary/"),
+        "{pretty_hrefs:?}"
+    );
+}
