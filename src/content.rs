@@ -159,6 +159,12 @@ impl When {
         }
     }
 
+    /// Whether the calendar holds it: only a stop known to the day. One known only to the
+    /// month or year would fill a reader's whole month or year.
+    pub fn in_calendar(self) -> bool {
+        matches!(self.day(), PartialDate::Day(_))
+    }
+
     /// Sort key: the day, then the instant (all-day stops first within a day).
     pub fn sort_key(self) -> ((i32, u32, u32), i64) {
         let time = match self {
@@ -238,7 +244,7 @@ impl Page {
 
     /// Whether the page puts stops in `itinerary.ics`.
     pub fn in_calendar(&self) -> bool {
-        self.kind == Kind::Itinerary && !self.stops.is_empty()
+        self.kind == Kind::Itinerary && self.stops.iter().any(|s| s.when.in_calendar())
     }
 
     pub fn body(&self) -> &str {

@@ -145,23 +145,6 @@ pub fn robots(base: &str) -> Job {
     )
 }
 
-/// The first and the day after the last day a partial date covers (DTEND is exclusive).
-fn date_range(p: PartialDate) -> (NaiveDate, NaiveDate) {
-    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
-    match p {
-        PartialDate::Day(d) => (d, d.succ_opt().unwrap_or(d)),
-        PartialDate::Month(y, m) => {
-            let next = if m == 12 {
-                day(y + 1, 1, 1)
-            } else {
-                day(y, m + 1, 1)
-            };
-            (day(y, m, 1), next)
-        }
-        PartialDate::Year(y) => (day(y, 1, 1), day(y + 1, 1, 1)),
-    }
-}
-
 /// Ends an all-day event before `end`. DTEND is exclusive, so a stop on 9999-12-31 would
 /// end on 10000-01-01, which RFC 5545 cannot write: such a stop says how many days it lasts
 /// instead (DURATION, RFC 5545 3.8.2.5).
@@ -197,7 +180,17 @@ pub fn calendar(site: &Site) -> Option<Job> {
         .filter(|h| !h.is_empty())
         .unwrap_or("briefing.invalid")
         .to_string();
-    let mut cal = Calendar::new();
+    let mut cal = Calendar::empty();
+    // Who made the file (RFC 5545 3.7.3): the site, then the program. `//` separates the
+    // parts, so a title may not bring its own.
+    let prodid = format!(
+        "-//{}//briefing {}//EN",
+        site.config.title.replace("//", "/"),
+        env!("CARGO_PKG_VERSION")
+    );
+    cal.append_property(("VERSION", "2.0"))
+        .append_property(("PRODID", prodid.as_str()))
+        .append_property(("CALSCALE", "GREGORIAN"));
     cal.name(&site.config.title);
     let mut stops: Vec<(&crate::content::Page, &Stop)> = itineraries
         .iter()
@@ -205,27 +198,27 @@ pub fn calendar(site: &Site) -> Option<Job> {
         .collect();
     stops.sort_by_key(|(_, s)| s.when.sort_key());
     for (page, stop) in stops {
+        // Only stops known to the day (`When::in_calendar`).
+        let PartialDate::Day(first_day) = stop.when.day() else {
+            continue;
+        };
         let mut event = icalendar::Event::new();
         event.uid(&uid(stop, &host));
-        let stamp = page
-            .as_of
-            .or(site.newest_as_of())
-            .unwrap_or_else(|| date_range(stop.when.day()).0);
+        let stamp = page.as_of.or(site.newest_as_of()).unwrap_or(first_day);
         event.timestamp(midnight_utc(stamp));
-        let title = match stop.when {
-            When::On(PartialDate::Day(_)) | When::Span { .. } => stop.title.clone(),
-            When::On(_) => format!("{} (dates to be confirmed)", stop.title),
-        };
-        event.summary(&title);
+        event.summary(&stop.title);
         event.location(&stop.place());
         if let Some(d) = &stop.details {
             event.description(d);
         }
         match stop.when {
-            When::On(p) => {
-                let (start, end) = date_range(p);
-                event.starts(start);
-                ends_on(&mut event, start, end);
+            When::On(_) => {
+                event.starts(first_day);
+                ends_on(
+                    &mut event,
+                    first_day,
+                    first_day.succ_opt().unwrap_or(first_day),
+                );
             }
             When::Span {
                 start: Moment::Date(a),
