@@ -110,21 +110,24 @@ pub struct Measure {
     pub status: Status,
 }
 
-/// A day known only in part: a date, a month, or a year ("later in 2026").
+/// A day known only in part: a date, a month, a year ("later in 2026"), or not yet at all
+/// (`date = "TBC"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartialDate {
     Day(NaiveDate),
     Month(i32, u32),
     Year(i32),
+    Unknown,
 }
 
 impl PartialDate {
-    /// Orders partial dates after the full dates they contain.
+    /// Orders partial dates after the full dates they contain, and unknown ones last.
     pub fn sort_key(self) -> (i32, u32, u32) {
         match self {
             PartialDate::Day(d) => (d.year(), d.month(), d.day()),
             PartialDate::Month(y, m) => (y, m, 32),
             PartialDate::Year(y) => (y, 13, 32),
+            PartialDate::Unknown => (i32::MAX, 13, 32),
         }
     }
 }
@@ -823,8 +826,10 @@ impl Located<'_> {
                             format!("stop date {:?} is not valid: {YEAR_RANGE}", d.0)
                         } else {
                             format!(
-                                "stop date {:?} is not valid: expected YYYY-MM-DD, or YYYY-MM / \
-                                 YYYY when only the month or year is known",
+                                "stop date {:?} is not valid: expected YYYY-MM-DD (2026-01-14), \
+                                 YYYY-MM or YYYY when only the month or year is known \
+                                 (\"2026-01\", \"2026\"), or \"{DATE_UNKNOWN}\" when it is not \
+                                 known yet",
                                 d.0
                             )
                         },
@@ -866,7 +871,8 @@ impl Located<'_> {
                     &s.title,
                     "title",
                     format!(
-                        "stop {:?} has no date: give `date = 2026-01-14` or `start` (and `end`)",
+                        "stop {:?} has no date: give `date = 2026-01-14`, or `start` (and \
+                         `end`), or `date = \"{DATE_UNKNOWN}\"` when it is not known yet",
                         s.title
                     ),
                 ));
@@ -974,8 +980,14 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
+/// What a stop's `date` says when the date is not known yet, in any case.
+const DATE_UNKNOWN: &str = "TBC";
+
 fn parse_partial_date(s: &str) -> Option<PartialDate> {
     let s = s.trim();
+    if s.eq_ignore_ascii_case(DATE_UNKNOWN) {
+        return Some(PartialDate::Unknown);
+    }
     if let Some(d) = parse_date(s) {
         return Some(PartialDate::Day(d));
     }
@@ -1028,6 +1040,9 @@ mod tests {
         assert!(parse_date("2026-1-4").is_none());
         assert_eq!(parse_partial_date("2026"), Some(PartialDate::Year(2026)));
         assert_eq!(parse_partial_date("2026-13"), None);
+        assert_eq!(parse_partial_date("TBC"), Some(PartialDate::Unknown));
+        assert_eq!(parse_partial_date(" tbc "), Some(PartialDate::Unknown));
+        assert_eq!(parse_partial_date("TBD"), None);
         assert_eq!(
             parse_partial_date("2026-01"),
             Some(PartialDate::Month(2026, 1))

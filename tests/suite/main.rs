@@ -12,6 +12,7 @@ mod build;
 mod deps;
 mod errors;
 mod incremental;
+mod itinerary;
 mod layers;
 mod outputs;
 mod properties;
