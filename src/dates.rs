@@ -110,6 +110,14 @@ pub fn stop_when(w: When, city: &str) -> String {
                 Some(Moment::DateTime(e)) if e.date_naive() == t.date_naive() => {
                     s.push_str(&e.format("–%H:%M").to_string());
                 }
+                // Past midnight: the end's time too, on its day.
+                Some(Moment::DateTime(e)) => {
+                    s.push_str(&format!(
+                        " to {} on {}",
+                        e.format("%H:%M"),
+                        long(e.date_naive())
+                    ));
+                }
                 Some(e) => s.push_str(&format!(" to {}", long(e.date()))),
                 None => {}
             }

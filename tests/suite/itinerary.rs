@@ -33,9 +33,9 @@ fn event<'a>(cal: &'a IcalCalendar, summary: &str) -> &'a IcalEvent {
 /// The basic fixture with `stops` (TOML `[[stops]]` tables) put before its own.
 fn site_with_stops(stops: &str) -> TestSite {
     let site = TestSite::fixture("basic_site");
-    let itinerary = site
-        .read("content/itinerary.md")
-        .replacen("[[stops]]", &format!("{stops}\n[[stops]]"), 1);
+    let itinerary =
+        site.read("content/itinerary.md")
+            .replacen("[[stops]]", &format!("{stops}\n[[stops]]"), 1);
     site.write("content/itinerary.md", &itinerary);
     site
 }
@@ -86,10 +86,7 @@ fn stops_not_dated_yet_come_last_under_dates_to_be_confirmed_and_stay_out_of_the
         ])
     );
     let page = site.html("itinerary/index.html");
-    let undated = page
-        .select(&sel("li.day"))
-        .last()
-        .expect("the last day");
+    let undated = page.select(&sel("li.day")).last().expect("the last day");
     assert!(
         undated.select(&sel("time")).next().is_none(),
         "no <time> for a date nobody knows: {}",
@@ -106,7 +103,11 @@ fn stops_not_dated_yet_come_last_under_dates_to_be_confirmed_and_stay_out_of_the
     );
     // The calendar has the dated stops only.
     let cal = calendar(&site);
-    let summaries: Vec<String> = cal.events.iter().filter_map(|e| prop(e, "SUMMARY")).collect();
+    let summaries: Vec<String> = cal
+        .events
+        .iter()
+        .filter_map(|e| prop(e, "SUMMARY"))
+        .collect();
     assert_eq!(summaries, ["Arrival", "Meeting", "World Economic Forum"]);
     let note: Vec<String> = page.select(&sel(".calendar-note")).map(text_of).collect();
     assert_eq!(note, ["Leaves out the 3 stops not yet dated to the day."]);
@@ -116,6 +117,110 @@ fn stops_not_dated_yet_come_last_under_dates_to_be_confirmed_and_stay_out_of_the
         .select(&sel(".glance-item"))
         .last()
         .expect("glance items");
-    assert_eq!(text_of(last), "Dates TBC Ottawa Report to Cabinet (tentative)");
+    assert_eq!(
+        text_of(last),
+        "Dates TBC Ottawa Report to Cabinet (tentative)"
+    );
     assert!(last.select(&sel("time")).next().is_none());
+}
+
+/// Item 5: a stop's times in a named IANA zone, daylight saving included. Toronto is at
+/// UTC−4 in July and UTC−5 in January: the same 09:30 is 13:30Z in summer and 14:30Z in
+/// winter. The page shows local time; the calendar writes UTC instants.
+#[test]
+fn stops_in_a_named_zone_are_local_on_the_page_and_utc_in_the_calendar() {
+    let site = site_with_stops(
+        // Times of day on the stop's date (the form for most meetings).
+        "[[stops]]\ndate = 2026-07-14\nstart = \"09:30\"\nend = \"11:00\"\n\
+         zone = \"America/Toronto\"\ncity = \"Toronto\"\ncountry = \"Canada\"\n\
+         title = \"Summer briefing\"\n\
+         [[stops]]\ndate = 2026-01-15\nstart = \"09:30\"\nzone = \"America/Toronto\"\n\
+         city = \"Toronto\"\ncountry = \"Canada\"\ntitle = \"Winter briefing\"\n\
+         [[stops]]\nstart = 2026-01-14T21:00:00\nend = 2026-01-15T01:00:00\n\
+         zone = \"Asia/Shanghai\"\ncity = \"Shanghai\"\ncountry = \"China\"\n\
+         title = \"State dinner\"\n\
+         [[stops]]\nstart = \"2026-11-01T01:30:00-05:00\"\nzone = \"America/Toronto\"\n\
+         city = \"Toronto\"\ncountry = \"Canada\"\ntitle = \"Second half past one\"\n",
+    );
+    site.build().ok();
+    let cal = calendar(&site);
+    let times = |summary: &str| {
+        let e = event(&cal, summary);
+        (prop(e, "DTSTART"), prop(e, "DTEND"))
+    };
+    let utc = |s: &str| Some(s.to_string());
+    assert_eq!(
+        times("Summer briefing"),
+        (utc("20260714T133000Z"), utc("20260714T150000Z"))
+    );
+    assert_eq!(times("Winter briefing"), (utc("20260115T143000Z"), None));
+    assert_eq!(
+        times("State dinner"),
+        (utc("20260114T130000Z"), utc("20260114T170000Z"))
+    );
+    // The clocks go back at 02:00 on 1 November: the offset says which 01:30.
+    assert_eq!(
+        times("Second half past one"),
+        (utc("20261101T063000Z"), None)
+    );
+    // RFC 3339 times with their offset work as before.
+    assert_eq!(times("Meeting"), (utc("20260114T070000Z"), None));
+
+    let page = site.html("itinerary/index.html");
+    let when = |title: &str| {
+        page.select(&sel("li.stop"))
+            .find(|s| {
+                s.select(&sel(".stop-title"))
+                    .next()
+                    .is_some_and(|t| text_of(t) == title)
+            })
+            .and_then(|s| s.select(&sel(".stop-when")).next().map(text_of))
+            .unwrap_or_else(|| panic!("no time shown for {title:?}"))
+    };
+    assert_eq!(
+        when("Summer briefing"),
+        "09:30–11:00 Toronto time (UTC-04:00)"
+    );
+    assert_eq!(when("Winter briefing"), "09:30 Toronto time (UTC-05:00)");
+    assert_eq!(
+        when("State dinner"),
+        "21:00 to 01:00 on 15 January 2026 Shanghai time (UTC+08:00)"
+    );
+    assert_eq!(
+        when("Second half past one"),
+        "01:30 Toronto time (UTC-05:00)"
+    );
+    assert_eq!(when("Meeting"), "15:00 Beijing time (UTC+08:00)");
+    // Each is filed under its local day.
+    let days = days(&site);
+    let day_of = |title: &str| {
+        days.iter()
+            .find(|(_, t)| t.iter().any(|t| t == title))
+            .map(|(h, _)| h.clone())
+    };
+    assert_eq!(
+        day_of("Summer briefing").as_deref(),
+        Some("Tuesday 14 July 2026")
+    );
+    assert_eq!(
+        day_of("State dinner").as_deref(),
+        Some("Wednesday 14 January 2026")
+    );
+}
+
+/// The same stop in YAML front matter.
+#[test]
+fn a_zone_works_in_yaml_front_matter() {
+    let site = TestSite::fixture("basic_site");
+    site.write(
+        "content/itinerary.md",
+        "---\ntitle: Itinerary\nkind: itinerary\nstops:\n  - date: 2026-07-14\n    \
+         start: \"09:30\"\n    end: \"11:00\"\n    zone: America/Toronto\n    \
+         city: Toronto\n    country: Canada\n    title: Summer briefing\n---\n",
+    );
+    site.build().ok();
+    let cal = calendar(&site);
+    let e = event(&cal, "Summer briefing");
+    assert_eq!(prop(e, "DTSTART").as_deref(), Some("20260714T133000Z"));
+    assert_eq!(prop(e, "DTEND").as_deref(), Some("20260714T150000Z"));
 }
