@@ -86,7 +86,10 @@ fn stops_not_dated_yet_come_last_under_dates_to_be_confirmed_and_stay_out_of_the
         ])
     );
     let page = site.html("itinerary/index.html");
-    let undated = page.select(&sel("li.day")).last().expect("the last day");
+    let undated = page
+        .select(&sel("li.day"))
+        .next_back()
+        .expect("the last day");
     assert!(
         undated.select(&sel("time")).next().is_none(),
         "no <time> for a date nobody knows: {}",
@@ -115,7 +118,7 @@ fn stops_not_dated_yet_come_last_under_dates_to_be_confirmed_and_stay_out_of_the
     let index = site.html("index.html");
     let last = index
         .select(&sel(".glance-item"))
-        .last()
+        .next_back()
         .expect("glance items");
     assert_eq!(
         text_of(last),
