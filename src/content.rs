@@ -901,10 +901,17 @@ impl Located<'_> {
         if let Some(end) = end
             && end_before_start(start, end)
         {
+            // Times of day are on one day: an evening running past midnight needs both days.
+            let hint = if s.date.is_some() {
+                ": for one past midnight, drop `date` and give `start` and `end` as dates and \
+                 times (start = 2026-01-14T21:00:00, end = 2026-01-15T01:00:00)"
+            } else {
+                ""
+            };
             diags.push(self.at_value(
                 &s.title,
                 "end",
-                format!("stop {:?} ends before it starts", s.title),
+                format!("stop {:?} ends before it starts{hint}", s.title),
             ));
             return None;
         }
