@@ -920,7 +920,7 @@ impl Located<'_> {
 
     /// The IANA zone named by a stop's `zone`, or an error suggesting the zone meant.
     fn zone(&self, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Tz> {
-        if let Ok(zone) = name.parse::<Tz>() {
+        if let Ok(zone) = name.trim().parse::<Tz>() {
             return Some(zone);
         }
         let message = match zone_meant(name) {
@@ -986,7 +986,7 @@ impl Located<'_> {
                     format!(
                         "`end` = {:?} must be a time of day, as `start` is (end = \"11:00\"); \
                          for a stop past midnight, drop `date` and give both as dates and times: \
-                         start = 2026-01-14T21:00, end = 2026-01-15T01:00",
+                         start = 2026-01-14T21:00:00, end = 2026-01-15T01:00:00",
                         e.0
                     ),
                 ));
