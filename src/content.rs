@@ -3,7 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use chrono::{
+    DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    TimeZone,
+};
+use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::config::{Config, is_slug};
@@ -114,21 +118,24 @@ pub struct Measure {
     pub status: Status,
 }
 
-/// A day known only in part: a date, a month, or a year ("later in 2026").
+/// A day known only in part: a date, a month, a year ("later in 2026"), or not yet at all
+/// (`date = "TBC"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartialDate {
     Day(NaiveDate),
     Month(i32, u32),
     Year(i32),
+    Unknown,
 }
 
 impl PartialDate {
-    /// Orders partial dates after the full dates they contain.
+    /// Orders partial dates after the full dates they contain, and unknown ones last.
     pub fn sort_key(self) -> (i32, u32, u32) {
         match self {
             PartialDate::Day(d) => (d.year(), d.month(), d.day()),
             PartialDate::Month(y, m) => (y, m, 32),
             PartialDate::Year(y) => (y, 13, 32),
+            PartialDate::Unknown => (i32::MAX, 13, 32),
         }
     }
 }
@@ -163,6 +170,12 @@ impl When {
         }
     }
 
+    /// Whether the calendar holds it: only a stop known to the day. One known only to the
+    /// month or year would fill a reader's whole month or year.
+    pub fn in_calendar(self) -> bool {
+        matches!(self.day(), PartialDate::Day(_))
+    }
+
     /// Sort key: the day, then the instant (all-day stops first within a day).
     pub fn sort_key(self) -> ((i32, u32, u32), i64) {
         let time = match self {
@@ -189,6 +202,17 @@ pub struct Stop {
 }
 
 impl Stop {
+    fn new(s: StopFm, when: When) -> Stop {
+        Stop {
+            when,
+            city: s.city,
+            country: s.country,
+            title: s.title,
+            details: s.details,
+            tentative: s.tentative,
+        }
+    }
+
     /// Where it happens: `Beijing, China`, or just `Qatar` when the city is not known.
     pub fn place(&self) -> String {
         match &self.city {
@@ -242,7 +266,7 @@ impl Page {
 
     /// Whether the page puts stops in `itinerary.ics`.
     pub fn in_calendar(&self) -> bool {
-        self.kind == Kind::Itinerary && !self.stops.is_empty()
+        self.kind == Kind::Itinerary && self.stops.iter().any(|s| s.when.in_calendar())
     }
 
     pub fn body(&self) -> &str {
@@ -325,6 +349,8 @@ struct StopFm {
     date: Option<DateText>,
     start: Option<DateText>,
     end: Option<DateText>,
+    /// The IANA zone its local times are in: "Asia/Shanghai".
+    zone: Option<String>,
     city: Option<String>,
     country: String,
     title: String,
@@ -824,9 +850,15 @@ impl Located<'_> {
     }
 
     fn stop(&self, s: StopFm, diags: &mut Vec<Diagnostic>) -> Option<Stop> {
-        let when = match (&s.date, &s.start, &s.end) {
+        let zone = match &s.zone {
+            Some(z) => Some(self.zone(z, diags)?),
+            None => None,
+        };
+        let (start, end) = match (&s.date, &s.start, &s.end) {
             (Some(d), None, None) => match parse_partial_date(&d.0) {
-                Some(p) => When::On(p),
+                Some(p) => {
+                    return Some(Stop::new(s, When::On(p)));
+                }
                 None => {
                     diags.push(self.at_value(
                         &d.0,
@@ -835,8 +867,10 @@ impl Located<'_> {
                             format!("stop date {:?} is not valid: {YEAR_RANGE}", d.0)
                         } else {
                             format!(
-                                "stop date {:?} is not valid: expected YYYY-MM-DD, or YYYY-MM / \
-                                 YYYY when only the month or year is known",
+                                "stop date {:?} is not valid: expected YYYY-MM-DD (2026-01-14), \
+                                 YYYY-MM or YYYY when only the month or year is known \
+                                 (\"2026-01\", \"2026\"), or \"{DATE_UNKNOWN}\" when it is not \
+                                 known yet",
                                 d.0
                             )
                         },
@@ -844,81 +878,278 @@ impl Located<'_> {
                     return None;
                 }
             },
-            (None, Some(start), end) => {
-                let start = self.moment(start, "start", diags)?;
-                let end = match end {
-                    Some(e) => Some(self.moment(e, "end", diags)?),
-                    None => None,
-                };
-                if let Some(end) = end
-                    && end_before_start(start, end)
-                {
-                    diags.push(self.at_value(
-                        &s.title,
-                        "end",
-                        format!("stop {:?} ends before it starts", s.title),
-                    ));
-                    return None;
-                }
-                When::Span { start, end }
+            // Times of day on the stop's date, in its zone: the form for most meetings.
+            (Some(d), Some(start), end) if parse_time_of_day(&start.0).is_some() => {
+                self.times_on(d, start, end.as_ref(), zone, &s.title, diags)?
             }
             (Some(_), Some(_), _) | (Some(_), None, Some(_)) => {
                 diags.push(self.at_value(
                     &s.title,
                     "date",
                     format!(
-                        "stop {:?} has both `date` and `start`/`end`: use one or the other",
+                        "stop {:?} has both `date` and `start`/`end`: use one or the other, or \
+                         give `start` (and `end`) as times of day on `date`: start = \"09:30\", \
+                         end = \"11:00\", zone = \"Asia/Shanghai\"",
                         s.title
                     ),
                 ));
                 return None;
+            }
+            (None, Some(start), end) => {
+                let start = self.moment(start, "start", zone, diags)?;
+                let end = match end {
+                    Some(e) => Some(self.moment(e, "end", zone, diags)?),
+                    None => None,
+                };
+                (start, end)
             }
             (None, None, _) => {
                 diags.push(self.at_value(
                     &s.title,
                     "title",
                     format!(
-                        "stop {:?} has no date: give `date = 2026-01-14` or `start` (and `end`)",
+                        "stop {:?} has no date: give `date = 2026-01-14`, or `start` (and \
+                         `end`), or `date = \"{DATE_UNKNOWN}\"` when it is not known yet",
                         s.title
                     ),
                 ));
                 return None;
             }
         };
-        Some(Stop {
-            when,
-            city: s.city,
-            country: s.country,
-            title: s.title,
-            details: s.details,
-            tentative: s.tentative,
-        })
+        if let Some(end) = end
+            && end_before_start(start, end)
+        {
+            // Times of day are on one day: an evening running past midnight needs both days.
+            let hint = if s.date.is_some() {
+                ": for one past midnight, drop `date` and give `start` and `end` as dates and \
+                 times (start = 2026-01-14T21:00:00, end = 2026-01-15T01:00:00)"
+            } else {
+                ""
+            };
+            diags.push(self.at_value(
+                &s.title,
+                "end",
+                format!("stop {:?} ends before it starts{hint}", s.title),
+            ));
+            return None;
+        }
+        Some(Stop::new(s, When::Span { start, end }))
     }
 
-    fn moment(&self, d: &DateText, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Moment> {
-        if let Some(date) = parse_date(&d.0) {
-            return Some(Moment::Date(date));
+    /// The IANA zone named by a stop's `zone`, or an error suggesting the zone meant.
+    fn zone(&self, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Tz> {
+        if let Ok(zone) = name.trim().parse::<Tz>() {
+            return Some(zone);
         }
-        let message = match DateTime::parse_from_rfc3339(&d.0) {
-            // The calendar writes times in UTC: 9999-12-31T23:59:59-01:00 is in year 10000
-            // there, which no calendar reads.
-            Ok(t) if in_year_range(t.year()) && in_year_range(t.naive_utc().year()) => {
-                return Some(Moment::DateTime(t));
+        let message = match zone_meant(name) {
+            Some(meant) => format!(
+                "unknown time zone {name:?}: did you mean \"{meant}\"? (zones are IANA names, \
+                 such as \"Asia/Shanghai\" or \"America/Toronto\")"
+            ),
+            None => format!(
+                "unknown time zone {name:?}: expected an IANA zone name, such as \
+                 \"Asia/Shanghai\" or \"America/Toronto\""
+            ),
+        };
+        diags.push(self.at_value(name, "zone", message));
+        None
+    }
+
+    /// `start` (and `end`) as times of day on the stop's `date`, in its zone.
+    fn times_on(
+        &self,
+        date: &DateText,
+        start: &DateText,
+        end: Option<&DateText>,
+        zone: Option<Tz>,
+        title: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<(Moment, Option<Moment>)> {
+        let Some(day) = parse_date(&date.0) else {
+            diags.push(self.at_value(
+                &date.0,
+                "date",
+                format!(
+                    "stop {title:?} gives times of day, so its `date` must be a day, such as \
+                     2026-01-14, not {:?}",
+                    date.0
+                ),
+            ));
+            return None;
+        };
+        let Some(zone) = zone else {
+            diags.push(self.at_value(
+                &start.0,
+                "start",
+                format!(
+                    "`start` = {:?} is a time of day but the stop has no `zone` to say where: \
+                     add one, such as zone = \"Asia/Shanghai\"",
+                    start.0
+                ),
+            ));
+            return None;
+        };
+        let at = |text: &DateText, key: &str, diags: &mut Vec<Diagnostic>| {
+            let time = parse_time_of_day(&text.0)?;
+            self.local(day.and_time(time), zone, &text.0, key, diags)
+        };
+        let start = at(start, "start", diags)?;
+        let end = match end {
+            None => None,
+            Some(e) if parse_time_of_day(&e.0).is_some() => Some(at(e, "end", diags)?),
+            Some(e) => {
+                diags.push(self.at_value(
+                    &e.0,
+                    "end",
+                    format!(
+                        "`end` = {:?} must be a time of day, as `start` is (end = \"11:00\"); \
+                         for a stop past midnight, drop `date` and give both as dates and times: \
+                         start = 2026-01-14T21:00:00, end = 2026-01-15T01:00:00",
+                        e.0
+                    ),
+                ));
+                return None;
             }
-            Ok(t) => format!(
-                "`{key}` = {:?} is not valid: it falls outside the years 0001 to 9999 (in UTC, \
-                 as the calendar writes it, it is {})",
-                d.0,
+        };
+        Some((start, end))
+    }
+
+    /// A local date and time in `zone`. A time the clocks skip or show twice (daylight
+    /// saving) is an error saying what to write: guessing would put a meeting an hour off.
+    fn local(
+        &self,
+        local: NaiveDateTime,
+        zone: Tz,
+        text: &str,
+        key: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Moment> {
+        let message = match zone.from_local_datetime(&local) {
+            LocalResult::Single(t) => return self.in_range(t.fixed_offset(), text, key, diags),
+            LocalResult::Ambiguous(first, second) => format!(
+                "`{key}` = {text:?} happens twice in {zone}: the clocks go back that night. Say \
+                 which with its UTC offset: {key} = \"{}\" (the first) or \"{}\" (the \
+                 second){}",
+                first.fixed_offset().to_rfc3339(),
+                second.fixed_offset().to_rfc3339(),
+                if parse_time_of_day(text).is_some() {
+                    ", in place of `date` and the time of day"
+                } else {
+                    ""
+                }
+            ),
+            LocalResult::None => {
+                let gap = chrono_tz::GapInfo::new(&local, &zone);
+                match gap.as_ref().and_then(|g| Some((g.begin?, g.end?))) {
+                    Some(((begin, _), end)) => format!(
+                        "`{key}` = {text:?} does not exist in {zone}: the clocks go forward from \
+                         {} to {} that night. Write a time outside the change, such as {}",
+                        begin.format("%H:%M"),
+                        end.format("%H:%M"),
+                        end.format("%H:%M")
+                    ),
+                    None => format!(
+                        "`{key}` = {text:?} does not exist in {zone}: the clocks skip it. Write \
+                         a time outside the change"
+                    ),
+                }
+            }
+        };
+        diags.push(self.at_value(text, key, message));
+        None
+    }
+
+    /// A time of a stop, if its year is one the calendar can write in UTC too.
+    fn in_range(
+        &self,
+        t: DateTime<FixedOffset>,
+        text: &str,
+        key: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Moment> {
+        // The calendar writes times in UTC: 9999-12-31T23:59:59-01:00 is in year 10000
+        // there, which no calendar reads.
+        if in_year_range(t.year()) && in_year_range(t.naive_utc().year()) {
+            return Some(Moment::DateTime(t));
+        }
+        diags.push(self.at_value(
+            text,
+            key,
+            format!(
+                "`{key}` = {text:?} is not valid: it falls outside the years 0001 to 9999 (in \
+                 UTC, as the calendar writes it, it is {})",
                 t.naive_utc()
             ),
-            Err(_) if year_out_of_range(&d.0) => {
-                format!("`{key}` = {:?} is not valid: {YEAR_RANGE}", d.0)
+        ));
+        None
+    }
+
+    fn moment(
+        &self,
+        d: &DateText,
+        key: &str,
+        zone: Option<Tz>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Moment> {
+        let text = d.0.trim();
+        if let Some(date) = parse_date(text) {
+            return Some(Moment::Date(date));
+        }
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            // With a zone too, the offset must be the zone's then: one of the two is wrong.
+            if let Some(zone) = zone {
+                let there = t.with_timezone(&zone).offset().fix();
+                if there != *t.offset() {
+                    diags.push(self.at_value(
+                        &d.0,
+                        key,
+                        format!(
+                            "`{key}` = {:?} says UTC{} but {zone} is at UTC{} then: drop the \
+                             offset to mean {zone} time ({key} = {}), or correct it",
+                            d.0,
+                            t.offset(),
+                            there,
+                            t.naive_local().format("%Y-%m-%dT%H:%M")
+                        ),
+                    ));
+                    return None;
+                }
             }
-            Err(_) => format!(
-                "`{key}` = {:?} is not valid: expected a date (2026-01-14) or an RFC 3339 \
-                 time with its UTC offset (2026-01-14T10:00:00+08:00)",
+            return self.in_range(t, &d.0, key, diags);
+        }
+        if let Some(local) = parse_local_datetime(text) {
+            if let Some(zone) = zone {
+                return self.local(local, zone, &d.0, key, diags);
+            }
+            diags.push(self.at_value(
+                &d.0,
+                key,
+                format!(
+                    "`{key}` = {:?} has no UTC offset, and the stop no `zone`: add the zone, such \
+                     as zone = \"Asia/Shanghai\", or write the offset: {key} = \"{}:00+08:00\"",
+                    d.0,
+                    local.format("%Y-%m-%dT%H:%M")
+                ),
+            ));
+            return None;
+        }
+        let message = if parse_time_of_day(text).is_some() {
+            format!(
+                "`{key}` = {:?} is a time of day: give the stop's day as `date` with it \
+                 (date = 2026-01-14, {key} = \"09:30\", zone = \"Asia/Shanghai\"), or a date \
+                 and time ({key} = 2026-01-14T09:30 with a `zone`)",
                 d.0
-            ),
+            )
+        } else if year_out_of_range(&d.0) {
+            format!("`{key}` = {:?} is not valid: {YEAR_RANGE}", d.0)
+        } else {
+            format!(
+                "`{key}` = {:?} is not a date or time: write a day ({key} = 2026-01-14), a \
+                 local date and time with the stop's zone ({key} = 2026-01-14T09:30 and zone = \
+                 \"Asia/Shanghai\"), or a time with its UTC offset \
+                 ({key} = \"2026-01-14T09:30:00+08:00\")",
+                d.0
+            )
         };
         diags.push(self.at_value(&d.0, key, message));
         None
@@ -986,8 +1217,71 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
+/// A time of day: `09:30`, `09:30:00`, `09:30:00.5` (as TOML writes local times).
+fn parse_time_of_day(s: &str) -> Option<NaiveTime> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    let two_digits = |at: usize| {
+        b.get(at..at + 2)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    let shape = two_digits(0)
+        && b.get(2) == Some(&b':')
+        && two_digits(3)
+        && match b.len() {
+            5 => true,
+            8 => b[5] == b':' && two_digits(6),
+            n => {
+                n > 9
+                    && b[5] == b':'
+                    && two_digits(6)
+                    && b[8] == b'.'
+                    && b[9..].iter().all(u8::is_ascii_digit)
+            }
+        };
+    if !shape {
+        return None;
+    }
+    let format = if b.len() == 5 { "%H:%M" } else { "%H:%M:%S%.f" };
+    NaiveTime::parse_from_str(s, format).ok()
+}
+
+/// A date and time without a UTC offset: `2026-07-14T09:30` (or a space for the `T`, or
+/// seconds, as TOML's local date-times have).
+fn parse_local_datetime(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    let (date, time) = (s.get(..10)?, s.get(11..)?);
+    if !matches!(s.as_bytes().get(10), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    Some(parse_date(date)?.and_time(parse_time_of_day(time)?))
+}
+
+/// The zone a mistyped name probably means: the same name in another case, or the zone
+/// whose last part is it (`shanghai`, `new york` → `Asia/Shanghai`, `America/New_York`).
+fn zone_meant(name: &str) -> Option<&'static str> {
+    let wanted = name.trim().replace(' ', "_");
+    let last = wanted.rsplit('/').next().filter(|l| !l.is_empty())?;
+    let names = || chrono_tz::TZ_VARIANTS.iter().map(|z| z.name());
+    names()
+        .find(|n| n.eq_ignore_ascii_case(&wanted))
+        .or_else(|| {
+            names().find(|n| {
+                n.rsplit('/')
+                    .next()
+                    .is_some_and(|l| l.eq_ignore_ascii_case(last))
+            })
+        })
+}
+
+/// What a stop's `date` says when the date is not known yet, in any case.
+const DATE_UNKNOWN: &str = "TBC";
+
 fn parse_partial_date(s: &str) -> Option<PartialDate> {
     let s = s.trim();
+    if s.eq_ignore_ascii_case(DATE_UNKNOWN) {
+        return Some(PartialDate::Unknown);
+    }
     if let Some(d) = parse_date(s) {
         return Some(PartialDate::Day(d));
     }
@@ -1024,6 +1318,43 @@ mod tests {
     }
 
     #[test]
+    fn times_and_zones() {
+        let time = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+        assert_eq!(parse_time_of_day("09:30"), time(9, 30));
+        assert_eq!(parse_time_of_day(" 09:30:00 "), time(9, 30));
+        assert!(parse_time_of_day("09:30:00.250").is_some());
+        for bad in [
+            "9:30",
+            "24:00",
+            "09:60",
+            "09:30:",
+            "09:30:00.",
+            "0930",
+            "09:30Z",
+        ] {
+            assert_eq!(parse_time_of_day(bad), None, "{bad}");
+        }
+        let day = NaiveDate::from_ymd_opt(2026, 7, 14);
+        let local = day.and_then(|d| d.and_hms_opt(9, 30, 0));
+        assert_eq!(parse_local_datetime("2026-07-14T09:30"), local);
+        assert_eq!(parse_local_datetime("2026-07-14 09:30:00"), local);
+        for bad in [
+            "2026-07-14",
+            "2026-07-14T09:30+08:00",
+            "2026-07-14X09:30",
+            "2026-7-14T09:30",
+        ] {
+            assert_eq!(parse_local_datetime(bad), None, "{bad}");
+        }
+        assert_eq!(zone_meant("shanghai"), Some("Asia/Shanghai"));
+        assert_eq!(zone_meant("asia/shanghai"), Some("Asia/Shanghai"));
+        assert_eq!(zone_meant("Europe/Toronto"), Some("America/Toronto"));
+        assert_eq!(zone_meant("new york"), Some("America/New_York"));
+        assert_eq!(zone_meant("Atlantis"), None);
+        assert_eq!(zone_meant("Asia/"), None);
+    }
+
+    #[test]
     fn output_paths() {
         assert_eq!(
             output_path("disputes/canola.md", None, false),
@@ -1040,6 +1371,9 @@ mod tests {
         assert!(parse_date("2026-1-4").is_none());
         assert_eq!(parse_partial_date("2026"), Some(PartialDate::Year(2026)));
         assert_eq!(parse_partial_date("2026-13"), None);
+        assert_eq!(parse_partial_date("TBC"), Some(PartialDate::Unknown));
+        assert_eq!(parse_partial_date(" tbc "), Some(PartialDate::Unknown));
+        assert_eq!(parse_partial_date("TBD"), None);
         assert_eq!(
             parse_partial_date("2026-01"),
             Some(PartialDate::Month(2026, 1))

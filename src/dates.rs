@@ -41,21 +41,25 @@ pub fn iso(d: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
-/// A day heading of the itinerary: `Wednesday 14 January 2026`, `January 2026`, `2026`.
+/// A day heading of the itinerary: `Wednesday 14 January 2026`, `January 2026`, `2026`,
+/// `Dates to be confirmed`.
 pub fn day_heading(p: PartialDate) -> String {
     match p {
         PartialDate::Day(d) => d.format("%A %-d %B %Y").to_string(),
         PartialDate::Month(y, m) => month_year(y, m),
         PartialDate::Year(y) => y.to_string(),
+        PartialDate::Unknown => "Dates to be confirmed".to_string(),
     }
 }
 
-/// The `datetime` attribute of a partial date: `2026-01-14`, `2026-01`, `2026`.
+/// The `datetime` attribute of a partial date: `2026-01-14`, `2026-01`, `2026`; empty for
+/// an unknown one, which has none (templates then write no `<time>`).
 pub fn partial_iso(p: PartialDate) -> String {
     match p {
         PartialDate::Day(d) => iso(d),
         PartialDate::Month(y, m) => format!("{y:04}-{m:02}"),
         PartialDate::Year(y) => format!("{y:04}"),
+        PartialDate::Unknown => String::new(),
     }
 }
 
@@ -71,6 +75,7 @@ pub fn glance(w: When) -> String {
         When::On(PartialDate::Month(y, m)) => NaiveDate::from_ymd_opt(y, m, 1)
             .map_or_else(|| format!("{y}-{m:02}"), |d| d.format("%b %Y").to_string()),
         When::On(PartialDate::Year(y)) => y.to_string(),
+        When::On(PartialDate::Unknown) => "Dates TBC".to_string(),
         When::Span { start, end } => {
             let a = start.date();
             match end.map(Moment::date) {
@@ -104,6 +109,14 @@ pub fn stop_when(w: When, city: &str) -> String {
             match end {
                 Some(Moment::DateTime(e)) if e.date_naive() == t.date_naive() => {
                     s.push_str(&e.format("–%H:%M").to_string());
+                }
+                // Past midnight: the end's time too, on its day.
+                Some(Moment::DateTime(e)) => {
+                    s.push_str(&format!(
+                        " to {} on {}",
+                        e.format("%H:%M"),
+                        long(e.date_naive())
+                    ));
                 }
                 Some(e) => s.push_str(&format!(" to {}", long(e.date()))),
                 None => {}

@@ -44,6 +44,14 @@ pub fn page_url(path: &str, portable: bool) -> String {
     }
 }
 
+/// The absolute URL of a page's output folder under `base` (`https://x.org/b/` +
+/// `disputes/canola/`), always in the folder form, portable or not: feed entry ids
+/// (RFC 4287 says they never change), canonical links, the sitemap and the calendar name
+/// the page, not the file a `file://` reader opens.
+pub fn absolute_url(base: &str, path: &str) -> String {
+    format!("{}/{}", base.trim_end_matches('/'), url_path(path))
+}
+
 /// The output folder of an alias's redirect (`/old/canola` → `old/canola/`), or `None`
 /// for an alias that would leave the output: the one rule, which loading reports.
 pub fn alias_folder(alias: &str) -> Option<String> {

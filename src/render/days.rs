@@ -2,6 +2,7 @@
 //! by day. A stop over several days is listed on each of them when it shares its days
 //! with other stops (day 2 of 3), or once under a heading spanning its days when it has
 //! them to itself (19–23 January 2026). A day whose stops have no times says so once.
+//! Stops not dated yet come last, under "Dates to be confirmed".
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -26,6 +27,8 @@ pub(super) struct DayView<'a> {
     pub note: Option<&'static str>,
     /// Known only to the month or year.
     pub partial: bool,
+    /// Not known at all (`date = "TBC"`): the heading says so, with no `<time>`.
+    pub undated: bool,
     pub stops: Vec<StopView<'a>>,
 }
 
@@ -139,7 +142,8 @@ pub(super) fn days<'a>(stops: impl Iterator<Item = &'a Stop>) -> Vec<DayView<'a>
                 end_iso,
                 sep,
                 note: None,
-                partial: !matches!(day, PartialDate::Day(_)),
+                partial: matches!(day, PartialDate::Month(..) | PartialDate::Year(_)),
+                undated: day == PartialDate::Unknown,
                 stops: Vec::new(),
             });
             last = Some((day, end));
@@ -149,6 +153,10 @@ pub(super) fn days<'a>(stops: impl Iterator<Item = &'a Stop>) -> Vec<DayView<'a>
         }
     }
     for d in &mut days {
+        if d.undated {
+            // Its heading, "Dates to be confirmed", says it.
+            continue;
+        }
         if d.stops.iter().all(|s| s.when.is_empty()) {
             d.note = Some(if d.partial {
                 "Date to be confirmed"

@@ -107,7 +107,8 @@ pub fn affected_by_page(site: &Site, edit: PageEdit) -> Selection {
             for page in before.into_iter().chain(after) {
                 shows_front_matter(site, page, &mut sel);
             }
-            // Every page links to the calendar while there is one.
+            // Every page links to the calendar while there is one: while some itinerary has
+            // a stop known to the day (`Page::in_calendar`), which a date edit can change.
             if before.is_some_and(Page::in_calendar) != after.is_some_and(Page::in_calendar) {
                 sel.pages.extend(0..site.pages.len());
             }

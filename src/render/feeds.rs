@@ -11,13 +11,9 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use crate::content::{Kind, Moment, PartialDate, Stop, When};
 use crate::output::Job;
 use crate::site::Site;
-use crate::url::page_url;
+use crate::url::absolute_url;
 
 type XmlResult = std::io::Result<()>;
-
-fn absolute(base: &str, url: &str) -> String {
-    format!("{}/{}", base.trim_end_matches('/'), url)
-}
 
 fn text<W: std::io::Write>(w: &mut Writer<W>, name: &str, value: &str) -> XmlResult {
     w.create_element(name)
@@ -42,19 +38,15 @@ fn rfc3339(d: NaiveDate) -> String {
 
 /// `sitemap.xml`: every page, with `lastmod` from its `as_of`.
 pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
-    let portable = site.portable();
     let mut entries: Vec<(String, Option<NaiveDate>)> = site
         .pages
         .iter()
-        .map(|p| (absolute(base, &page_url(&p.path, portable)), p.as_of))
+        .map(|p| (absolute_url(base, &p.path), p.as_of))
         .collect();
     if !site.config.themes.is_empty() {
-        entries.push((absolute(base, &page_url("themes/", portable)), None));
+        entries.push((absolute_url(base, "themes/"), None));
         for t in &site.config.themes {
-            entries.push((
-                absolute(base, &page_url(&format!("themes/{}/", t.slug), portable)),
-                None,
-            ));
+            entries.push((absolute_url(base, &format!("themes/{}/", t.slug)), None));
         }
     }
     entries.sort();
@@ -79,7 +71,6 @@ pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
 
 /// `atom.xml`: one entry per note and dispute, newest `as_of` first.
 pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
-    let portable = site.portable();
     let mut entries: Vec<&crate::content::Page> = site
         .pages
         .iter()
@@ -87,7 +78,7 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
         .collect();
     entries.sort_by(|a, b| b.as_of.cmp(&a.as_of).then_with(|| a.path.cmp(&b.path)));
     let newest = site.newest_as_of();
-    let feed_id = absolute(base, "");
+    let feed_id = absolute_url(base, "");
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.create_element("feed")
@@ -108,7 +99,7 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
             )?;
             w.create_element("link")
                 .with_attribute(("rel", "self"))
-                .with_attribute(("href", absolute(base, "atom.xml").as_str()))
+                .with_attribute(("href", absolute_url(base, "atom.xml").as_str()))
                 .write_empty()?;
             w.create_element("link")
                 .with_attribute(("rel", "alternate"))
@@ -117,7 +108,7 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
             w.create_element("author")
                 .write_inner_content(|w| text(w, "name", &site.config.title))?;
             for p in &entries {
-                let url = absolute(base, &page_url(&p.path, portable));
+                let url = absolute_url(base, &p.path);
                 w.create_element("entry").write_inner_content(|w| {
                     text(w, "title", &p.title)?;
                     // The page's address is its stable id: it changes only if the page moves.
@@ -148,27 +139,10 @@ pub fn robots(base: &str) -> Job {
         "robots.txt",
         format!(
             "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-            absolute(base, "sitemap.xml")
+            absolute_url(base, "sitemap.xml")
         )
         .into_bytes(),
     )
-}
-
-/// The first and the day after the last day a partial date covers (DTEND is exclusive).
-fn date_range(p: PartialDate) -> (NaiveDate, NaiveDate) {
-    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
-    match p {
-        PartialDate::Day(d) => (d, d.succ_opt().unwrap_or(d)),
-        PartialDate::Month(y, m) => {
-            let next = if m == 12 {
-                day(y + 1, 1, 1)
-            } else {
-                day(y, m + 1, 1)
-            };
-            (day(y, m, 1), next)
-        }
-        PartialDate::Year(y) => (day(y, 1, 1), day(y + 1, 1, 1)),
-    }
 }
 
 /// Ends an all-day event before `end`. DTEND is exclusive, so a stop on 9999-12-31 would
@@ -206,7 +180,17 @@ pub fn calendar(site: &Site) -> Option<Job> {
         .filter(|h| !h.is_empty())
         .unwrap_or("briefing.invalid")
         .to_string();
-    let mut cal = Calendar::new();
+    let mut cal = Calendar::empty();
+    // Who made the file (RFC 5545 3.7.3): the site, then the program. `//` separates the
+    // parts, so a title may not bring its own.
+    let prodid = format!(
+        "-//{}//briefing {}//EN",
+        site.config.title.replace("//", "/"),
+        env!("CARGO_PKG_VERSION")
+    );
+    cal.append_property(("VERSION", "2.0"))
+        .append_property(("PRODID", prodid.as_str()))
+        .append_property(("CALSCALE", "GREGORIAN"));
     cal.name(&site.config.title);
     let mut stops: Vec<(&crate::content::Page, &Stop)> = itineraries
         .iter()
@@ -214,27 +198,27 @@ pub fn calendar(site: &Site) -> Option<Job> {
         .collect();
     stops.sort_by_key(|(_, s)| s.when.sort_key());
     for (page, stop) in stops {
+        // Only stops known to the day (`When::in_calendar`).
+        let PartialDate::Day(first_day) = stop.when.day() else {
+            continue;
+        };
         let mut event = icalendar::Event::new();
         event.uid(&uid(stop, &host));
-        let stamp = page
-            .as_of
-            .or(site.newest_as_of())
-            .unwrap_or_else(|| date_range(stop.when.day()).0);
+        let stamp = page.as_of.or(site.newest_as_of()).unwrap_or(first_day);
         event.timestamp(midnight_utc(stamp));
-        let title = match stop.when {
-            When::On(PartialDate::Day(_)) | When::Span { .. } => stop.title.clone(),
-            When::On(_) => format!("{} (dates to be confirmed)", stop.title),
-        };
-        event.summary(&title);
+        event.summary(&stop.title);
         event.location(&stop.place());
         if let Some(d) = &stop.details {
             event.description(d);
         }
         match stop.when {
-            When::On(p) => {
-                let (start, end) = date_range(p);
-                event.starts(start);
-                ends_on(&mut event, start, end);
+            When::On(_) => {
+                event.starts(first_day);
+                ends_on(
+                    &mut event,
+                    first_day,
+                    first_day.succ_opt().unwrap_or(first_day),
+                );
             }
             When::Span {
                 start: Moment::Date(a),
@@ -272,7 +256,7 @@ pub fn calendar(site: &Site) -> Option<Job> {
             EventStatus::Confirmed
         });
         if let Some(base) = &site.config.base_url {
-            event.url(&absolute(base, &page_url(&page.path, site.portable())));
+            event.url(&absolute_url(base, &page.path));
         }
         cal.push(event.done());
     }

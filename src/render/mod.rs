@@ -17,7 +17,7 @@ use crate::markdown::Heading;
 use crate::output::Job;
 use crate::paths::{folders_up, parent_folder};
 use crate::site::Site;
-use crate::url::{page_url, root_prefix};
+use crate::url::{absolute_url, page_url, root_prefix};
 
 mod book;
 mod days;
@@ -204,6 +204,8 @@ struct PageView<'a> {
     themes: Vec<ThemeView<'a>>,
     dispute: Option<DisputeView<'a>>,
     days: Vec<DayView<'a>>,
+    /// Beside the calendar link: which of the page's stops the calendar leaves out.
+    calendar_note: Option<String>,
 }
 
 /// Values computed once per build and shared by every page's context.
@@ -428,13 +430,7 @@ impl<'a> Shared<'a> {
             .base_url
             .as_deref()
             .filter(|_| role != Role::NotFound)
-            .map(|base| {
-                format!(
-                    "{}/{}",
-                    base.trim_end_matches('/'),
-                    page_url(path, self.portable)
-                )
-            });
+            .map(|base| absolute_url(base, path));
         ctx.insert("canonical", &canonical);
         ctx.insert("has_calendar", &self.has_calendar);
         Ok(ctx)
@@ -531,6 +527,7 @@ impl<'a> Shared<'a> {
                 mixed_status: d.measures.iter().any(|m| m.status != d.status),
             }),
             days: days(p.stops.iter()),
+            calendar_note: calendar_note(p),
         }
     }
 
@@ -728,6 +725,19 @@ fn theme_view(t: &crate::config::Theme, portable: bool) -> ThemeView<'_> {
         color: &t.color,
         ink: ink_on(&t.color),
         url: page_url(&format!("themes/{}/", t.slug), portable),
+    }
+}
+
+/// "Leaves out the 2 stops not yet dated to the day.", for an itinerary whose calendar
+/// leaves some out (`When::in_calendar`).
+fn calendar_note(p: &Page) -> Option<String> {
+    let left_out = p.stops.iter().filter(|s| !s.when.in_calendar()).count();
+    match left_out {
+        0 => None,
+        1 => Some("Leaves out the stop not yet dated to the day.".to_string()),
+        n => Some(format!(
+            "Leaves out the {n} stops not yet dated to the day."
+        )),
     }
 }
 

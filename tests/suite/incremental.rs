@@ -48,7 +48,13 @@ fn stop(n: usize) -> String {
         ),
         ("date = \"2026-02\"", "Ottawa", "Report back"),
         ("date = \"2026\"", "New Delhi", "India visit"),
-    ][n % 5];
+        ("date = \"TBC\"", "Doha", "Qatar visit"),
+        (
+            "date = 2026-07-14\nstart = \"09:30\"\nend = \"11:00\"\nzone = \"America/Toronto\"",
+            "Toronto",
+            "Summer briefing",
+        ),
+    ][n % 7];
     format!("[[stops]]\n{date}\ncity = \"{city}\"\ncountry = \"China\"\ntitle = \"{title}\"\n")
 }
 

@@ -13,6 +13,7 @@ mod build;
 mod deps;
 mod errors;
 mod incremental;
+mod itinerary;
 mod layers;
 mod markdown;
 mod outputs;

@@ -127,8 +127,13 @@ fn without_base_url_the_absolute_files_are_skipped_with_one_warning() {
 }
 
 #[test]
-fn the_calendar_has_one_event_per_stop() {
+fn the_calendar_has_one_event_per_stop_known_to_the_day() {
     let site = TestSite::fixture("basic_site");
+    let itinerary = site.read("content/itinerary.md").replace(
+        "title = \"World Economic Forum\"",
+        "title = \"World Economic Forum\"\ntentative = true",
+    );
+    site.write("content/itinerary.md", &itinerary);
     site.build().ok();
     let bytes = std::fs::read(site.public().join("itinerary.ics")).expect("ics");
     let text = String::from_utf8(bytes.clone()).expect("utf-8");
@@ -144,7 +149,8 @@ fn the_calendar_has_one_event_per_stop() {
         .expect("the calendar parses");
     assert_eq!(calendars.len(), 1);
     let events = &calendars[0].events;
-    assert_eq!(events.len(), 4, "one VEVENT per stop");
+    // The India visit, known only to the year, is left out.
+    assert_eq!(events.len(), 3, "one VEVENT per stop known to the day");
     let prop = |e: &ical::parser::ical::component::IcalEvent, name: &str| {
         e.properties
             .iter()
@@ -153,16 +159,13 @@ fn the_calendar_has_one_event_per_stop() {
             .unwrap_or_default()
     };
     let starts: Vec<String> = events.iter().map(|e| prop(e, "DTSTART")).collect();
-    assert_eq!(
-        starts,
-        ["20260114", "20260114T070000Z", "20260119", "20260101"]
-    );
+    assert_eq!(starts, ["20260114", "20260114T070000Z", "20260119"]);
     assert_eq!(
         prop(&events[2], "DTEND"),
         "20260124",
         "Davos ends after 23 January"
     );
-    assert_eq!(prop(&events[3], "STATUS"), "TENTATIVE");
+    assert_eq!(prop(&events[2], "STATUS"), "TENTATIVE");
     assert_eq!(prop(&events[0], "STATUS"), "CONFIRMED");
     assert!(
         events
@@ -171,7 +174,7 @@ fn the_calendar_has_one_event_per_stop() {
         "DTSTAMP from as_of"
     );
     let uids: std::collections::BTreeSet<String> = events.iter().map(|e| prop(e, "UID")).collect();
-    assert_eq!(uids.len(), 4, "UIDs are unique");
+    assert_eq!(uids.len(), 3, "UIDs are unique");
     // The itinerary page links to it.
     let page = site.html("itinerary/index.html");
     let link = page
@@ -570,5 +573,191 @@ fn a_stop_on_the_last_writable_day_gives_a_calendar_readers_parse() {
                 .and_then(|p| p.value.clone())
         })
         .collect();
-    assert_eq!(durations, ["P1D", "PT7200S", "P365D"], "{text}");
+    // "Last year" is known only to the year: not in the calendar.
+    assert_eq!(durations, ["P1D", "PT7200S"], "{text}");
+}
+
+/// What names the site's pages to machines: the Atom feed's ids and links, the sitemap's
+/// locations, every page's canonical link, and the calendar's URLs and UIDs.
+fn absolute_names(site: &TestSite) -> Vec<String> {
+    let mut names = Vec::new();
+    let atom = site.read("public/atom.xml");
+    let feed = roxmltree::Document::parse(&atom).expect("atom parses");
+    for n in feed.descendants() {
+        if n.has_tag_name("id") {
+            names.push(format!("atom id {}", n.text().unwrap_or_default()));
+        } else if n.has_tag_name("link") {
+            names.push(format!(
+                "atom link {}",
+                n.attribute("href").unwrap_or_default()
+            ));
+        }
+    }
+    let sitemap = site.read("public/sitemap.xml");
+    let doc = roxmltree::Document::parse(&sitemap).expect("sitemap parses");
+    for n in doc.descendants().filter(|n| n.has_tag_name("loc")) {
+        names.push(format!("sitemap {}", n.text().unwrap_or_default()));
+    }
+    for page in html_files(&site.public()) {
+        let doc = common::parse_html(&site.public().join(&page));
+        for link in doc.select(&sel("head link[rel=canonical]")) {
+            names.push(format!(
+                "{page} canonical {}",
+                link.value().attr("href").unwrap_or_default()
+            ));
+        }
+    }
+    let bytes = std::fs::read(site.public().join("itinerary.ics")).expect("ics");
+    let calendars: Vec<_> = ical::IcalParser::new(std::io::BufReader::new(&bytes[..]))
+        .collect::<Result<_, _>>()
+        .expect("the calendar parses");
+    for e in &calendars[0].events {
+        for p in e
+            .properties
+            .iter()
+            .filter(|p| p.name == "URL" || p.name == "UID")
+        {
+            names.push(format!(
+                "ics {} {}",
+                p.name,
+                p.value.clone().unwrap_or_default()
+            ));
+        }
+    }
+    names
+}
+
+/// Issue 12 item 21: a portable build changes the links inside pages only. What names a
+/// page to machines (feed ids, which RFC 4287 says never change, canonical links, the
+/// sitemap, the calendar) keeps the folder form in both.
+#[test]
+fn portable_builds_name_pages_as_pretty_builds_do() {
+    let pretty = TestSite::fixture("basic_site");
+    with_base_url(&pretty);
+    pretty.build().ok();
+    let portable = TestSite::fixture("basic_site");
+    with_base_url(&portable);
+    portable.run(&["build", "--portable"]).ok();
+
+    let names = absolute_names(&pretty);
+    assert_eq!(names, absolute_names(&portable));
+    for expected in [
+        "atom id https://example.org/briefing/disputes/canola/",
+        "atom link https://example.org/briefing/disputes/canola/",
+        "sitemap https://example.org/briefing/disputes/canola/",
+        "sitemap https://example.org/briefing/themes/trade/",
+        "disputes/canola/index.html canonical https://example.org/briefing/disputes/canola/",
+        "index.html canonical https://example.org/briefing/",
+        "ics URL https://example.org/briefing/itinerary/",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:#?}"
+        );
+    }
+    assert!(
+        !names.iter().any(|n| n.ends_with("index.html")),
+        "{names:#?}"
+    );
+    assert!(names.iter().any(|n| n.starts_with("ics UID ")));
+
+    // Inside the pages, the portable build's links still name files.
+    let page = portable.html("disputes/canola/index.html");
+    let hrefs: Vec<&str> = page
+        .select(&sel("nav a[href]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(hrefs.contains(&"../../index.html"), "{hrefs:?}");
+    assert!(hrefs.contains(&"../../itinerary/index.html"), "{hrefs:?}");
+    let pretty_page = pretty.html("disputes/canola/index.html");
+    let pretty_hrefs: Vec<&str> = pretty_page
+        .select(&sel("nav a[href]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(
+        pretty_hrefs.contains(&"../../itinerary/"),
+        "{pretty_hrefs:?}"
+    );
+}
+
+/// The calendar of a site, parsed by the `ical` crate, if it wrote one.
+fn parsed_calendar(site: &TestSite) -> Option<ical::parser::ical::component::IcalCalendar> {
+    let bytes = std::fs::read(site.public().join("itinerary.ics")).ok()?;
+    let mut calendars: Vec<_> = ical::IcalParser::new(std::io::BufReader::new(&bytes[..]))
+        .collect::<Result<_, _>>()
+        .expect("the calendar parses");
+    assert_eq!(calendars.len(), 1);
+    calendars.pop()
+}
+
+fn summaries(calendar: &ical::parser::ical::component::IcalCalendar) -> Vec<String> {
+    calendar
+        .events
+        .iter()
+        .filter_map(|e| e.properties.iter().find(|p| p.name == "SUMMARY"))
+        .filter_map(|p| p.value.clone())
+        .collect()
+}
+
+/// Issue 12 item 22: a stop known only to the month or year is not an all-day event
+/// filling the month or year: it is left out, and the itinerary page says so. The
+/// calendar names the site and briefing as its maker.
+#[test]
+fn stops_known_only_to_the_month_or_year_stay_out_of_the_calendar() {
+    let site = TestSite::fixture("basic_site");
+    let itinerary = site.read("content/itinerary.md").replacen(
+        "[[stops]]",
+        "[[stops]]\ndate = \"2026-02\"\ncity = \"Ottawa\"\ncountry = \"Canada\"\ntitle = \"Report back\"\n[[stops]]",
+        1,
+    );
+    site.write("content/itinerary.md", &itinerary);
+    site.build().ok();
+    let calendar = parsed_calendar(&site).expect("a calendar");
+    assert_eq!(
+        summaries(&calendar),
+        ["Arrival", "Meeting", "World Economic Forum"],
+        "the February and 2026 stops are left out"
+    );
+    let prodid: Vec<String> = calendar
+        .properties
+        .iter()
+        .filter(|p| p.name == "PRODID")
+        .filter_map(|p| p.value.clone())
+        .collect();
+    assert_eq!(
+        prodid,
+        [format!(
+            "-//Test briefing//briefing {}//EN",
+            env!("CARGO_PKG_VERSION")
+        )]
+    );
+    // The itinerary page still lists both, and says the calendar leaves them out.
+    let page = site.html("itinerary/index.html");
+    let titles: Vec<String> = page.select(&sel(".stop-title")).map(text_of).collect();
+    assert!(titles.contains(&"Report back".to_string()), "{titles:?}");
+    assert!(titles.contains(&"India visit".to_string()), "{titles:?}");
+    let note: Vec<String> = page.select(&sel(".calendar-note")).map(text_of).collect();
+    assert_eq!(note, ["Leaves out the 2 stops not yet dated to the day."]);
+
+    // An itinerary with no stop known to the day has no calendar, and no link to one.
+    let vague = TestSite::fixture("basic_site");
+    vague.write(
+        "content/itinerary.md",
+        "+++\ntitle = \"Itinerary\"\nkind = \"itinerary\"\n[[stops]]\ndate = \"2026\"\n\
+         country = \"India\"\ntitle = \"India visit\"\n+++\n",
+    );
+    vague.build().ok();
+    assert!(
+        parsed_calendar(&vague).is_none(),
+        "no calendar without days"
+    );
+    for page in ["itinerary/index.html", "index.html"] {
+        let doc = vague.html(page);
+        assert!(
+            doc.select(&sel("a[href$='itinerary.ics']"))
+                .next()
+                .is_none(),
+            "{page} links to a calendar that is not there"
+        );
+    }
 }
