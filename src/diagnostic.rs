@@ -26,6 +26,15 @@ pub struct Diagnostic {
     /// `fold_io` groups by. Boxed: most diagnostics have none, and they travel in
     /// `Result`s.
     pub io: Option<Box<IoFailure>>,
+    /// For a template's error: the content page being rendered, and how many other pages
+    /// met the same error (said once, with the count).
+    pub rendering: Option<Box<Rendering>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendering {
+    pub page: PathBuf,
+    pub others: usize,
 }
 
 /// The cause of an I/O diagnostic.
@@ -52,6 +61,7 @@ impl Diagnostic {
             message: message.into(),
             source_line: None,
             io: None,
+            rendering: None,
         }
     }
 
@@ -115,7 +125,16 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        writeln!(f, "{label}: {}", self.message)?;
+        write!(f, "{label}: {}", self.message)?;
+        if let Some(r) = &self.rendering {
+            write!(f, " (while rendering {}", r.page.display())?;
+            match r.others {
+                0 => write!(f, ")")?,
+                1 => write!(f, " and 1 other page)")?,
+                n => write!(f, " and {n} other pages)")?,
+            }
+        }
+        writeln!(f)?;
         write!(f, "  --> {}", self.file.display())?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;

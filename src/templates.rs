@@ -67,7 +67,6 @@ pub const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// How a template error names the page it was rendering.
-const WHILE_RENDERING: &str = " (while rendering ";
 
 /// Where a template came from, for diagnostics.
 #[derive(Debug, Clone)]
@@ -247,9 +246,12 @@ impl Templates {
         {
             return first;
         }
-        let while_rendering = page
-            .map(|p| format!("{WHILE_RENDERING}{})", p.display()))
-            .unwrap_or_default();
+        let rendering = page.map(|p| {
+            Box::new(crate::diagnostic::Rendering {
+                page: p.to_path_buf(),
+                others: 0,
+            })
+        });
         match e.kind() {
             ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
                 let what = if matches!(e.kind(), ErrorKind::SyntaxError(_)) {
@@ -257,8 +259,8 @@ impl Templates {
                 } else {
                     "template error"
                 };
-                let msg = format!("{what}: {}{while_rendering}", r.message());
-                match self.sources.get(r.filename()) {
+                let msg = format!("{what}: {}", r.message());
+                let d = match self.sources.get(r.filename()) {
                     Some(src) => {
                         let span = r.span();
                         let mut d =
@@ -267,7 +269,8 @@ impl Templates {
                         d
                     }
                     None => Diagnostic::error(format!("templates/{}", r.filename()), msg),
-                }
+                };
+                Diagnostic { rendering, ..d }
             }
             ErrorKind::MissingParent { current, parent } => {
                 let d = Diagnostic::error(
@@ -295,10 +298,10 @@ impl Templates {
                     self.did_you_mean(name)
                 ),
             ),
-            other => Diagnostic::error(
-                "templates",
-                format!("template error: {other}{while_rendering}"),
-            ),
+            other => Diagnostic {
+                rendering,
+                ..Diagnostic::error("templates", format!("template error: {other}"))
+            },
         }
     }
 
@@ -309,11 +312,7 @@ impl Templates {
         let mut at: HashMap<(PathBuf, Option<usize>, Option<usize>, String), usize> =
             HashMap::new();
         for d in diags {
-            let base = match d.message.split_once(WHILE_RENDERING) {
-                Some((base, _)) => base.to_string(),
-                None => d.message.clone(),
-            };
-            let key = (d.file.clone(), d.line, d.column, base);
+            let key = (d.file.clone(), d.line, d.column, d.message.clone());
             match at.get(&key) {
                 Some(&i) => merged[i].1 += 1,
                 None => {
@@ -325,10 +324,8 @@ impl Templates {
         merged
             .into_iter()
             .map(|(mut d, others)| {
-                if others > 0 && d.message.contains(WHILE_RENDERING) && d.message.ends_with(')') {
-                    d.message.pop();
-                    let s = if others == 1 { "" } else { "s" };
-                    d.message.push_str(&format!(" and {others} other page{s})"));
+                if let Some(r) = &mut d.rendering {
+                    r.others = others;
                 }
                 d
             })

@@ -175,8 +175,7 @@ pub fn calendar(site: &Site) -> Option<Job> {
         .config
         .base_url
         .as_deref()
-        .and_then(|u| u.split("://").nth(1))
-        .and_then(|rest| rest.split('/').next())
+        .and_then(crate::config::web_host)
         .filter(|h| !h.is_empty())
         .unwrap_or("briefing.invalid")
         .to_string();
