@@ -20,8 +20,9 @@ pub struct Diagnostic {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
-    /// The offending line of the file, shown under the location.
-    pub source_line: Option<String>,
+    /// The offending line of the file, shown under the location (a `Box<str>`: diagnostics
+    /// travel in `Result`s, and are kept small).
+    pub source_line: Option<Box<str>>,
     /// The operating system's error, for a file that could not be read or written: what
     /// `fold_io` groups by. Boxed: most diagnostics have none, and they travel in
     /// `Result`s.
@@ -93,7 +94,7 @@ impl Diagnostic {
         self.source_line = text[line_start..]
             .lines()
             .next()
-            .map(|l| l.trim_end_matches('\r').to_string());
+            .map(|l| l.trim_end_matches('\r').into());
         self
     }
 
@@ -103,7 +104,7 @@ impl Diagnostic {
         self.source_line = text
             .lines()
             .nth(line.saturating_sub(1))
-            .map(|l| l.trim_end_matches('\r').to_string());
+            .map(|l| l.trim_end_matches('\r').into());
         self
     }
 

@@ -66,8 +66,6 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-/// How a template error names the page it was rendering.
-
 /// Where a template came from, for diagnostics.
 #[derive(Debug, Clone)]
 struct TemplateSource {
