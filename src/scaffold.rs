@@ -400,7 +400,8 @@ weight = 1
 
 # One [[stops]] per stop, in any order: they are sorted by date.
 [[stops]]
-# A day (YYYY-MM-DD), or "2026-01" / "2026" when only the month or year is known.
+# A day (YYYY-MM-DD), "2026-01" / "2026" when only the month or year is known, or "TBC"
+# when it is not known yet (listed last, under "Dates to be confirmed").
 date = {today}
 # Optional: leave it out when the city is not known yet.
 city = "Ottawa"
@@ -410,11 +411,14 @@ title = "Departure"
 details = "Time to be confirmed."
 # tentative = true           # marks the stop as not yet confirmed
 
-# A stop with times: `start` and `end` take a date, or an RFC 3339 time with its UTC
-# offset, shown in the stop's local time. Give `date` or `start` (and `end`), not both.
+# A stop with times of day, in the local time of its IANA `zone` (daylight saving is the
+# zone's); the calendar gets them in UTC. `start`/`end` may instead be RFC 3339 times with
+# their offset ({today}T09:30:00+08:00), or dates, for a stop over several days.
 # [[stops]]
-# start = {today}T09:30:00+08:00
-# end = {today}T11:00:00+08:00
+# date = {today}
+# start = "09:30"
+# end = "11:00"
+# zone = "Asia/Shanghai"
 # city = "Beijing"
 # country = "China"
 # title = "Meeting"
