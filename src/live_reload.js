@@ -9,6 +9,10 @@
       if (wasDown) { location.reload(); }
     });
     source.addEventListener("reload", function () { location.reload(); });
+    // The book is written just after the page an edit changed: only its own tab reloads.
+    source.addEventListener("book", function () {
+      if (/\/book\/(index\.html)?$/.test(location.pathname)) { location.reload(); }
+    });
     source.addEventListener("css", function () {
       var links = document.querySelectorAll('link[rel="stylesheet"]');
       for (var i = 0; i < links.length; i++) {

@@ -695,6 +695,19 @@ fn watch(
             } else {
                 "reload"
             });
+            // The book and search index a body edit deferred, once its page is served:
+            // said only when it fails; the book's own tab reloads when it is written.
+            if let Some(late) = session.finish() {
+                if late.ok() {
+                    let _ = live.events.send("book");
+                } else {
+                    report(&late);
+                    retry = late.trouble.is_some();
+                    if let Ok(mut errors) = live.errors.write() {
+                        *errors = late.errors.clone();
+                    }
+                }
+            }
         }
     });
     Ok(())

@@ -63,6 +63,23 @@ pub struct Session {
     pending: BTreeSet<Changed>,
     /// What the previous render left for the next to reuse.
     memo: render::Memo,
+    /// What `finish` still owes after a body edit.
+    deferred: Deferred,
+}
+
+/// A body edit's slow outputs, the book's sections and the search index (tens of
+/// megabytes at 10,000 pages): `apply` serves the edited page first and leaves these to
+/// `finish`, so the page reloads without waiting for them.
+#[derive(Debug, Clone, Default)]
+struct Deferred {
+    book_sections: BTreeSet<String>,
+    search: bool,
+}
+
+impl Deferred {
+    fn is_empty(&self) -> bool {
+        self.book_sections.is_empty() && !self.search
+    }
 }
 
 /// A page and its rendered body, as they were.
@@ -192,6 +209,7 @@ impl Session {
             cross_page: None,
             pending: BTreeSet::new(),
             memo: render::Memo::default(),
+            deferred: Deferred::default(),
         };
         let mut undo = Undo::default();
         let report = session.rebuild(
@@ -246,6 +264,10 @@ impl Session {
         };
         let mut changes = std::mem::take(&mut self.pending);
         changes.extend(new);
+        // What `finish` did not write yet goes with this rebuild.
+        let late = std::mem::take(&mut self.deferred);
+        self.dirty.book_sections.extend(late.book_sections);
+        self.dirty.generated.search |= late.search;
         let css_only = changes
             .iter()
             .all(|c| matches!(c, Changed::Static(s) if s.ends_with(".css")));
@@ -605,6 +627,19 @@ impl Session {
             book_sections: indices(&dirty.book_sections),
             ..dirty.generated.clone()
         };
+        // Only body edits: their pages first, the book and the search index in `finish`.
+        let defer = !selection.pages.is_empty()
+            && !selection.book
+            && (!selection.book_sections.is_empty() || selection.search);
+        let late = if defer {
+            selection.book_sections.clear();
+            Deferred {
+                book_sections: dirty.book_sections.clone(),
+                search: std::mem::replace(&mut selection.search, false),
+            }
+        } else {
+            Deferred::default()
+        };
         let stage = Stage::begin(&self.out)?;
         let result = stage_all(site, dirty, &mut selection, &self.memo, &stage);
         let (pages, files) = match result {
@@ -618,7 +653,69 @@ impl Session {
         };
         stage.commit()?;
         self.dirty = Dirty::default();
+        self.deferred = late;
         Ok((pages, files))
+    }
+
+    /// Writes what the last `apply` deferred (the book and search index after a body
+    /// edit), staged and moved in like any rebuild; `None` when nothing was owed. Until it
+    /// has run, the output is a build's except for those files. On failure they stay owed,
+    /// and go with the next rebuild.
+    pub fn finish(&mut self) -> Option<Rebuild> {
+        if self.deferred.is_empty() {
+            return None;
+        }
+        let start = Instant::now();
+        let site = self.site.as_ref()?;
+        let late = std::mem::take(&mut self.deferred);
+        let mut selection = Selection {
+            book_sections: late
+                .book_sections
+                .iter()
+                .filter_map(|rel| site.by_rel.get(rel).copied())
+                .collect(),
+            search: late.search,
+            ..Selection::default()
+        };
+        let written = Stage::begin(&self.out).and_then(|stage| {
+            match stage_all(site, &Dirty::default(), &mut selection, &self.memo, &stage) {
+                Ok(counts) => {
+                    stage.commit()?;
+                    Ok(counts)
+                }
+                Err(e) => {
+                    stage.abort();
+                    Err(e)
+                }
+            }
+        });
+        let mut report = Rebuild {
+            what: "the book and search index".to_string(),
+            pages_written: 0,
+            files_written: 0,
+            millis: 0,
+            css_only: false,
+            errors: Vec::new(),
+            trouble: None,
+            warnings: Vec::new(),
+        };
+        match written {
+            Ok((pages, files)) => {
+                report.pages_written = pages;
+                report.files_written = files;
+                report.warnings = site.warnings();
+            }
+            Err(e) => {
+                self.memo.clear();
+                self.deferred = late;
+                match e {
+                    WriteError::Content(d) => report.errors = d,
+                    WriteError::Trouble(t) => report.trouble = Some(t),
+                }
+            }
+        }
+        report.millis = start.elapsed().as_millis();
+        Some(report)
     }
 }
 

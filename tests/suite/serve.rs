@@ -37,6 +37,18 @@ fn a_body_edit_appears() {
         doc.select(&sel(".prose p"))
             .any(|p| text_of(p).contains("fresh paragraph"))
     );
+    // The book and the search index follow, written just after the page.
+    let book = server.wait_for("/book/", "the edited body in the book", |r| {
+        r.body.contains("fresh paragraph about consular access")
+    });
+    let doc = Html::parse_document(&book.body);
+    assert!(
+        doc.select(&sel("section.book-page .prose p"))
+            .any(|p| text_of(p).contains("fresh paragraph"))
+    );
+    server.wait_for("/search-index.js", "the edited body in the index", |r| {
+        r.body.contains("fresh paragraph about consular access")
+    });
 }
 
 #[test]
