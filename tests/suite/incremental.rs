@@ -749,7 +749,7 @@ fn run_case(edits: &[Edit]) -> Result<(), TestCaseError> {
         let paths: Vec<PathBuf> = changed.iter().map(|r| root.join(r)).collect();
         let report = session.apply(&paths);
         calls += 1;
-        let late = if calls % 3 == 0 {
+        let late = if calls.is_multiple_of(3) {
             None
         } else {
             session.finish()
@@ -767,7 +767,7 @@ fn run_case(edits: &[Edit]) -> Result<(), TestCaseError> {
                 if let Some(r) = &report {
                     prop_assert!(r.ok(), "{label}: the preview failed: {:?}", r.errors);
                 }
-                if calls % 3 == 0 {
+                if calls.is_multiple_of(3) {
                     unfinished = true;
                     return Ok(());
                 }
