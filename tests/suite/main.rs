@@ -19,6 +19,7 @@ mod markdown;
 mod outputs;
 mod properties;
 mod readers;
+mod reference;
 mod safety;
 mod serve;
 mod snapshots;
