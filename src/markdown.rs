@@ -220,7 +220,9 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
                         *n += seen.len();
                     }
                     // A reference left as text: `[^x]` with no `[^x]:` anywhere.
-                    for i in memchr::memmem::find_iter(source, b"[^") {
+                    let loose = memchr::memchr_iter(b'[', source)
+                        .filter(|&i| source.get(i + 1) == Some(&b'^'));
+                    for i in loose {
                         if let Some(label) = body[range.start + i + 2..].split(']').next()
                             && !label.is_empty()
                             && !label.contains(char::is_whitespace)
@@ -365,8 +367,10 @@ fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
 
 /// Where `{{<` or `{{%` (a Hugo shortcode) starts in `text`.
 fn shortcode_starts(text: &[u8]) -> Vec<usize> {
-    memchr::memmem::find_iter(text, b"{{")
-        .filter(|&i| matches!(text.get(i + 2), Some(b'<' | b'%')))
+    // Byte by byte (memchr) rather than a `memmem` finder, which costs more to build than
+    // a short text takes to scan, and is built for every text of every page.
+    memchr::memchr_iter(b'{', text)
+        .filter(|&i| text.get(i + 1) == Some(&b'{') && matches!(text.get(i + 2), Some(b'<' | b'%')))
         .collect()
 }
 

@@ -676,9 +676,25 @@ fn watch(
             if live.stopping.load(Ordering::SeqCst) {
                 return;
             }
+            // The book and search index a body edit deferred, once its page is served:
+            // said only when it fails; the book's own tab reloads when it is written.
+            let finish = |session: &mut Session| -> bool {
+                let Some(late) = session.finish() else {
+                    return false;
+                };
+                if late.ok() {
+                    let _ = live.events.send("book");
+                    return false;
+                }
+                report(&late);
+                if let Ok(mut errors) = live.errors.write() {
+                    *errors = late.errors.clone();
+                }
+                late.trouble.is_some()
+            };
             let Some(rebuild) = session.apply(&paths) else {
-                // Nothing was left to retry.
-                retry &= !paths.is_empty();
+                // Nothing was left to retry, but a deferred write that failed may be.
+                retry = (retry && !paths.is_empty()) | finish(&mut session);
                 continue;
             };
             report(&rebuild);
@@ -695,19 +711,7 @@ fn watch(
             } else {
                 "reload"
             });
-            // The book and search index a body edit deferred, once its page is served:
-            // said only when it fails; the book's own tab reloads when it is written.
-            if let Some(late) = session.finish() {
-                if late.ok() {
-                    let _ = live.events.send("book");
-                } else {
-                    report(&late);
-                    retry = late.trouble.is_some();
-                    if let Ok(mut errors) = live.errors.write() {
-                        *errors = late.errors.clone();
-                    }
-                }
-            }
+            retry = finish(&mut session);
         }
     });
     Ok(())
