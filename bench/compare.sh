@@ -2,7 +2,8 @@
 # Before and after in one run: builds briefing at REV and at the working tree (release),
 # then on the same generated sites times `build` and `check` of both side by side
 # (hyperfine medians), measures their peak memory (/usr/bin/time -v, median of three) and,
-# at the largest size, the serve edit latency of both. Writes the table to
+# at the largest size, the serve edit latency of both (the preview's output folder in the
+# scratch folder, so that both write to the same tmpfs rather than the disk). Writes the table to
 # bench/COMPARE.md and prints it.
 #
 #   bench/compare.sh REV          # e.g. bench/compare.sh 514f42d
@@ -79,7 +80,7 @@ if [ "${BENCH_SERVE:-1}" != 0 ]; then
     bin=$B
     [ "$who" = after ] && bin=$A
     cp -r "$DIR/site-$largest" "$DIR/serve-$who"
-    python3 bench/serve_latency.py --binary "$bin" --site "$DIR/serve-$who" --edits 15 --template-edits 5 \
+    TMPDIR="$DIR" python3 bench/serve_latency.py --binary "$bin" --site "$DIR/serve-$who" --edits 15 --template-edits 5 \
       > "$DIR/serve-$who.txt" || echo "serve latency of $who failed" >&2
   done
 fi

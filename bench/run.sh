@@ -85,7 +85,7 @@ done
 # failure here leaves the section of RESULTS.md marked as not measured.
 if [ "${BENCH_SERVE:-1}" != 0 ] && [ -d "$DIR/site-10000" ]; then
   cp -r "$DIR/site-10000" "$DIR/serve-10000"
-  python3 bench/serve_latency.py --binary "$B" --site "$DIR/serve-10000" --edits 15 --template-edits 5 \
+  TMPDIR="$DIR" python3 bench/serve_latency.py --binary "$B" --site "$DIR/serve-10000" --edits 15 --template-edits 5 \
     > "$DIR/serve-10000.txt" || { echo "serve latency measurement failed" >&2; rm -f "$DIR/serve-10000.txt"; }
 fi
 
