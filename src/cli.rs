@@ -65,7 +65,7 @@ enum Command {
     /// Build the site into the output folder (public/ by default)
     Build(BuildArgs),
     /// Check everything build checks (config, front matter, templates, links), writing nothing
-    Check(RootArg),
+    Check(CheckArgs),
     /// Build, then serve the site with live reload, rebuilding on every change
     Serve(ServeArgs),
     /// Create a new site in DIR that builds at once
@@ -144,6 +144,23 @@ struct RootArg {
     /// The site folder (holding briefing.toml)
     #[arg(long, default_value = ".")]
     root: PathBuf,
+}
+
+/// `check` takes the flags of `build` that change what is built, so that a site built
+/// with them can be checked as it is built.
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    root: RootArg,
+    /// Check as a build with this base URL would be (overrides base_url)
+    #[arg(long, value_parser = web_address)]
+    base_url: Option<String>,
+    /// Include pages marked draft = true, as `build --drafts` does
+    #[arg(long)]
+    drafts: bool,
+    /// Check links as the portable build writes them
+    #[arg(long)]
+    portable: bool,
 }
 
 #[derive(Args)]
@@ -435,13 +452,16 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
     }
 }
 
-fn check(ui: &Ui, args: RootArg) -> i32 {
+fn check(ui: &Ui, args: CheckArgs) -> i32 {
     let start = Instant::now();
     let options = BuildOptions {
+        base_url: args.base_url,
+        drafts: args.drafts,
+        portable: args.portable.then_some(true),
         outline_only: true,
         ..BuildOptions::default()
     };
-    let site = match Site::load(&args.root, options) {
+    let site = match Site::load(&args.root.root, options) {
         Ok(s) => s,
         Err(e) => return ui.failed(&e),
     };

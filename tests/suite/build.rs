@@ -467,3 +467,53 @@ fn check_and_build_count_the_same_pages_and_say_what_they_count() {
         assert!(built.1 > built.0, "the generated pages are counted too");
     }
 }
+
+#[test]
+fn check_takes_builds_drafts_base_url_and_portable_flags() {
+    let site = TestSite::fixture("basic_site");
+    site.write(
+        "content/notes/draft-note.md",
+        "+++\ntitle = \"Draft\"\ndraft = true\n+++\nNot yet.\n",
+    );
+    let text = site.read("content/notes/detentions.md");
+    site.write(
+        "content/notes/detentions.md",
+        &format!("{text}\nSee [the draft](draft-note.md).\n"),
+    );
+    // A link to a draft fails a plain check, as it fails a plain build.
+    let plain = site.run(&["check"]).fails();
+    assert!(plain.stderr.contains("draft-note.md"), "{}", plain.stderr);
+    site.build().fails();
+    // With --drafts both pass, and --base-url silences the missing base_url warning.
+    let drafts = site
+        .run(&[
+            "check",
+            "--drafts",
+            "--base-url",
+            "https://example.org/b/",
+            "--portable",
+        ])
+        .ok();
+    assert!(!drafts.stderr.contains("no base_url"), "{}", drafts.stderr);
+    site.run(&["build", "--drafts"]).ok();
+    let without = site.run(&["check", "--drafts"]).ok();
+    assert!(without.stderr.contains("no base_url"), "{}", without.stderr);
+}
+
+#[test]
+fn a_sites_own_template_for_a_generated_page_need_not_set_the_title() {
+    // theme.html gets no `page`: base.html's default title must not need one.
+    let site = TestSite::fixture("basic_site");
+    site.write(
+        "templates/theme.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>{{ theme.name }}</h1>{% endblock main %}",
+    );
+    site.build().ok();
+    let doc = site.html("themes/trade/index.html");
+    let title = doc
+        .select(&sel("title"))
+        .next()
+        .map(text_of)
+        .unwrap_or_default();
+    assert_eq!(title, "Test briefing");
+}
