@@ -102,7 +102,7 @@ impl Config {
                     "slug",
                     &theme.slug,
                     format!(
-                        "theme slug {:?} must be lowercase letters, digits and hyphens",
+                        "theme slug {:?} must be lowercase letters, digits, hyphens and underscores, not starting with a hyphen",
                         theme.slug
                     ),
                 ));

@@ -191,6 +191,14 @@ impl Site {
             );
             Diagnostic { severity: crate::diagnostic::Severity::Warning, ..d }
         });
+        // Every page's header links to the front page.
+        let no_home = (!self.by_rel.contains_key("_index.md")).then(|| {
+            Diagnostic::warning(
+                "content/_index.md",
+                "there is no content/_index.md, so the site has no front page and every page's \
+                 link to it leads nowhere: add one (a title, a summary and the bottom line)",
+            )
+        });
         // From the rendered bodies, so that a fix in `serve` clears its warning.
         let markdown = self.pages.iter().zip(&self.rendered).flat_map(|(p, r)| {
             r.warnings.iter().map(|w| {
@@ -201,6 +209,7 @@ impl Site {
         self.warnings
             .iter()
             .cloned()
+            .chain(no_home)
             .chain(markdown)
             .chain(stale)
             .collect()

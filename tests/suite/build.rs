@@ -517,3 +517,23 @@ fn a_sites_own_template_for_a_generated_page_need_not_set_the_title() {
         .unwrap_or_default();
     assert_eq!(title, "Test briefing");
 }
+
+#[test]
+fn a_site_without_a_front_page_is_warned_of() {
+    let site = TestSite::fixture("basic_site");
+    let with = site.run(&["check"]).ok();
+    assert!(
+        !with.stderr.contains("no content/_index.md"),
+        "{}",
+        with.stderr
+    );
+    std::fs::remove_file(site.root.join("content/_index.md")).expect("remove");
+    for run in [site.run(&["check"]), site.build()] {
+        assert!(
+            run.stderr
+                .contains("warning: there is no content/_index.md, so the site has no front page"),
+            "{}",
+            run.stderr
+        );
+    }
+}
