@@ -118,6 +118,8 @@ fn every_kind_of_new_page_checks_without_a_warning_and_builds() {
         "briefing.toml",
         "title = \"Bare\"\nbase_url = \"https://example.org/\"\n",
     );
+    // (A site without a front page is warned of.)
+    bare.write("content/_index.md", "+++\ntitle = \"Bare\"\n+++\n");
     for kind in ["note", "dispute", "itinerary"] {
         bare.run(&["new", kind, &format!("a-{kind}")]).ok();
     }
