@@ -140,25 +140,18 @@ impl Site {
             .map_err(|diags| sorted(diagnostic::fold_io(diags, &shown)))?;
         let mut files = rendered.files;
         let mut diags = Vec::new();
-        // Built-in static files, unless the site has its own of the same name.
-        for (name, bytes) in templates::BUILTIN_STATIC {
-            if !self.statics.contains(*name) {
-                match out.write(name, bytes) {
-                    Ok(()) => files += 1,
-                    Err(d) => diags.push(in_output(d, name)),
-                }
+        for (name, source) in self.static_files() {
+            let written = match source {
+                site::StaticSource::Site(from) => out.copy(&from, name),
+                site::StaticSource::Builtin(bytes) => out.write(name, bytes),
+            };
+            match written {
+                Ok(()) => files += 1,
+                Err(d) => diags.push(in_output(d, name)),
             }
         }
-        let copies = self
-            .statics
-            .iter()
-            .map(|rel| (self.root.join("static").join(rel), rel.as_str()))
-            .chain(
-                self.published_assets()
-                    .into_iter()
-                    .map(|rel| (self.root.join("content").join(rel), rel)),
-            );
-        for (from, rel) in copies {
+        for rel in self.published_assets() {
+            let from = self.root.join("content").join(rel);
             match out.copy(&from, rel) {
                 Ok(()) => files += 1,
                 Err(d) => diags.push(in_output(d, rel)),

@@ -35,6 +35,15 @@ pub struct BuildOptions {
     pub cancel: Option<crate::output::Cancel>,
 }
 
+/// Where a static output file comes from (see `Site::static_source`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaticSource {
+    /// The site's own file, under `static/`.
+    Site(PathBuf),
+    /// The built-in theme's.
+    Builtin(&'static [u8]),
+}
+
 pub struct Site {
     pub root: PathBuf,
     pub config: Config,
@@ -937,20 +946,41 @@ impl Site {
         diags
     }
 
-    /// The site's stylesheet: its own `static/style.css`, or the built-in one. The 404 page
-    /// carries it inline.
-    pub fn stylesheet(&self) -> Result<String, Diagnostic> {
-        if self.statics.contains("style.css") {
-            let path = self.root.join("static/style.css");
-            let bytes = std::fs::read(&path)
-                .map_err(|e| Diagnostic::io(Path::new("static/style.css"), &e))?;
-            return Ok(inline_safe(&String::from_utf8_lossy(&bytes)));
+    /// Where the static output file `name` comes from: the site's own `static/NAME`, which
+    /// replaces the built-in file of that name, or the built-in one; `None` for neither.
+    /// The one rule for builds, the preview and the 404 page's inline stylesheet.
+    pub fn static_source(&self, name: &str) -> Option<StaticSource> {
+        if self.statics.contains(name) {
+            return Some(StaticSource::Site(self.root.join("static").join(name)));
         }
+        crate::templates::BUILTIN_STATIC
+            .iter()
+            .find(|(builtin, _)| *builtin == name)
+            .map(|(_, bytes)| StaticSource::Builtin(bytes))
+    }
+
+    /// Every static output file: the site's own, then the built-in ones it does not replace.
+    pub fn static_files(&self) -> impl Iterator<Item = (&str, StaticSource)> {
         let builtin = crate::templates::BUILTIN_STATIC
             .iter()
-            .find(|(name, _)| *name == "style.css")
-            .map_or(&[][..], |(_, bytes)| *bytes);
-        Ok(inline_safe(&String::from_utf8_lossy(builtin)))
+            .map(|(name, _)| *name)
+            .filter(|name| !self.statics.contains(*name));
+        self.statics
+            .iter()
+            .map(String::as_str)
+            .chain(builtin)
+            .filter_map(|name| Some((name, self.static_source(name)?)))
+    }
+
+    /// The site's stylesheet, which the 404 page carries inline.
+    pub fn stylesheet(&self) -> Result<String, Diagnostic> {
+        let css = match self.static_source("style.css") {
+            Some(StaticSource::Site(path)) => std::fs::read(&path)
+                .map_err(|e| Diagnostic::io(Path::new("static/style.css"), &e))?,
+            Some(StaticSource::Builtin(bytes)) => bytes.to_vec(),
+            None => Vec::new(),
+        };
+        Ok(inline_safe(&String::from_utf8_lossy(&css)))
     }
 
     /// The files of `content/` that a built page links to (images, PDFs…): only these are

@@ -15,7 +15,7 @@ use crate::markdown::Rendered;
 use crate::output::Part;
 use crate::paths::is_ignored;
 use crate::render::{self, PageEdit, Selection};
-use crate::site::{BuildOptions, PageChange, Site};
+use crate::site::{BuildOptions, PageChange, Site, StaticSource};
 use crate::templates::Templates;
 
 /// What one rebuild did, for its one-line report.
@@ -999,15 +999,18 @@ fn sync_file(
     if let Some(d) = crate::site::link_out_of_site(&site.root, from) {
         return Err(WriteError::Content(vec![d]));
     }
-    if from.is_file() {
-        let bytes = std::fs::read(from).map_err(|e| trouble(&format!("read {rel}"), &e))?;
-        return staged(&bytes);
-    }
-    let builtin = crate::templates::BUILTIN_STATIC
-        .iter()
-        .find(|(name, _)| is_static && *name == rel);
-    match builtin {
-        Some((_, bytes)) => staged(bytes),
+    let source = if is_static {
+        site.static_source(rel)
+    } else {
+        from.is_file()
+            .then(|| StaticSource::Site(from.to_path_buf()))
+    };
+    match source {
+        Some(StaticSource::Site(path)) => {
+            let bytes = std::fs::read(&path).map_err(|e| trouble(&format!("read {rel}"), &e))?;
+            staged(&bytes)
+        }
+        Some(StaticSource::Builtin(bytes)) => staged(bytes),
         None => {
             stage.remove(rel, false);
             Ok(())
