@@ -211,25 +211,7 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 if !in_code_block && matches!(event, Event::Text(_)) {
-                    // One byte past the text: `{{<figure>}}` is the text `{{` and then HTML.
-                    let end = (range.end + 1).min(body.len());
-                    let source = &body.as_bytes()[range.start..end];
-                    let seen = shortcode_starts(source);
-                    if let Some(first) = seen.first() {
-                        let (_, n) = shortcodes.get_or_insert((range.start + first, 0));
-                        *n += seen.len();
-                    }
-                    // A reference left as text: `[^x]` with no `[^x]:` anywhere.
-                    let loose = memchr::memchr_iter(b'[', source)
-                        .filter(|&i| source.get(i + 1) == Some(&b'^'));
-                    for i in loose {
-                        if let Some(label) = body[range.start + i + 2..].split(']').next()
-                            && !label.is_empty()
-                            && !label.contains(char::is_whitespace)
-                        {
-                            footnotes.loose.push((range.start + i, label.to_string()));
-                        }
-                    }
+                    scan_text(body, range.clone(), &mut shortcodes, &mut footnotes.loose);
                 }
                 if let Some((_, text, true)) = &mut table {
                     text.push_str(t);
@@ -365,6 +347,39 @@ fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
     }
 }
 
+/// What a text of the body may hold that renders, but not as meant: Hugo shortcodes
+/// (counted, with the first one's offset) and `[^label]` references (to warn of when no
+/// note has the label).
+fn scan_text(
+    body: &str,
+    range: std::ops::Range<usize>,
+    shortcodes: &mut Option<(usize, usize)>,
+    loose: &mut Vec<(usize, String)>,
+) {
+    // One byte past the text: `{{<figure>}}` is the text `{{` and then HTML.
+    let end = (range.end + 1).min(body.len());
+    let source = &body.as_bytes()[range.start..end];
+    let seen = shortcode_starts(source);
+    if let Some(first) = seen.first() {
+        let (_, n) = shortcodes.get_or_insert((range.start + first, 0));
+        *n += seen.len();
+    }
+    let refs = memchr::memchr_iter(b'[', source).filter(|&i| source.get(i + 1) == Some(&b'^'));
+    for i in refs {
+        // A label is short: looking no further than 100 bytes for its `]` keeps a body of
+        // many unclosed `[^` linear.
+        let after = &body.as_bytes()[range.start + i + 2..];
+        let window = &after[..after.len().min(100)];
+        let Some(close) = memchr::memchr(b']', window) else {
+            continue;
+        };
+        let label = String::from_utf8_lossy(&window[..close]);
+        if !label.is_empty() && !label.contains(char::is_whitespace) {
+            loose.push((range.start + i, label.into_owned()));
+        }
+    }
+}
+
 /// Where `{{<` or `{{%` (a Hugo shortcode) starts in `text`.
 fn shortcode_starts(text: &[u8]) -> Vec<usize> {
     // Byte by byte (memchr) rather than a `memmem` finder, which costs more to build than
@@ -387,10 +402,17 @@ fn shortcode_warning(body: &str, at: usize, n: usize) -> String {
         "Hugo shortcodes are not supported: {open} {name} {close} is printed as text; \
          write the Markdown it stands for instead (a link, an image, a `> [!NOTE]` callout)"
     );
-    if n > 1 {
-        message.push_str(&format!(" ({} more on this page)", n - 1));
-    }
+    message.push_str(&more_on_this_page(n));
     message
+}
+
+/// ` (N more on this page)` after the first of `n` alike, or nothing.
+fn more_on_this_page(n: usize) -> String {
+    if n > 1 {
+        format!(" ({} more on this page)", n - 1)
+    } else {
+        String::new()
+    }
 }
 
 /// Footnotes, collected at the end of the page (as GitHub and Hugo render them) and
@@ -433,22 +455,29 @@ impl<'a> Footnotes<'a> {
         let mut referred: Vec<_> = self.numbers.into_iter().collect();
         referred.sort_by_key(|(_, (n, _, _))| *n);
         unreferred.sort();
-        for (at, label) in &self.loose {
-            if !notes.contains_key(label) {
-                out.warnings.push(Problem {
-                    offset: *at,
-                    message: format!(
-                        "[^{label}] refers to no footnote, so it is printed as text: define it with \"[^{label}]: the note\" on a line of its own"
-                    ),
-                    first_at: None,
-                });
-            }
-        }
-        for (at, label) in unreferred {
+        // One warning of each kind per page, at the first, with a count of the others: a
+        // page of 20,000 loose references is one mistake made many times.
+        let loose: Vec<&(usize, String)> = self
+            .loose
+            .iter()
+            .filter(|(_, label)| !notes.contains_key(label))
+            .collect();
+        if let Some((at, label)) = loose.first() {
             out.warnings.push(Problem {
-                offset: at,
+                offset: *at,
                 message: format!(
-                    "the footnote [^{label}] is never referred to, so it is not shown: refer to it with [^{label}] in the text, or remove it"
+                    "[^{label}] refers to no footnote, so it is printed as text: define it with \"[^{label}]: the note\" on a line of its own{}",
+                    more_on_this_page(loose.len())
+                ),
+                first_at: None,
+            });
+        }
+        if let Some((at, label)) = unreferred.first() {
+            out.warnings.push(Problem {
+                offset: *at,
+                message: format!(
+                    "the footnote [^{label}] is never referred to, so it is not shown: refer to it with [^{label}] in the text, or remove it{}",
+                    more_on_this_page(unreferred.len())
                 ),
                 first_at: None,
             });

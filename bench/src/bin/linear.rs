@@ -112,6 +112,15 @@ fn shapes() -> Vec<Shape> {
             }
             s
         }),
+        ("unclosed_footnote_references", |n| {
+            repeat_until(n, FM, |_| "[^a ".into())
+        }),
+        ("footnote_references_to_nothing", |n| {
+            repeat_until(n, FM, |i| format!("[^n{i}] "))
+        }),
+        ("hugo_shortcodes", |n| {
+            repeat_until(n, FM, |i| format!("{{{{< figure src=\"{i}.png\" >}}}} "))
+        }),
         ("long_line", |n| {
             repeat_until(n, FM, |i| format!("word{} *em* `c` ", i % 97))
         }),
