@@ -898,16 +898,27 @@ impl Site {
     pub(crate) fn remove_at(&mut self, i: usize) -> (Page, Rendered) {
         let page = self.pages.remove(i);
         let rendered = self.rendered.remove(i);
-        self.by_rel = index_by_rel(&self.pages);
+        // The pages after it move down one; the index is updated, not rebuilt.
+        self.by_rel.remove(&page.rel);
+        for at in self.by_rel.values_mut() {
+            if *at > i {
+                *at -= 1;
+            }
+        }
         (page, rendered)
     }
 
     /// Puts a page (not in the site) in its sorted place; returns its index.
     pub(crate) fn insert_page(&mut self, page: Page, rendered: Rendered) -> usize {
         let i = self.pages.partition_point(|p| p.rel < page.rel);
+        for at in self.by_rel.values_mut() {
+            if *at >= i {
+                *at += 1;
+            }
+        }
+        self.by_rel.insert(page.rel.clone(), i);
         self.pages.insert(i, page);
         self.rendered.insert(i, rendered);
-        self.by_rel = index_by_rel(&self.pages);
         i
     }
 
