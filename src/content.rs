@@ -532,6 +532,15 @@ pub fn parse_page(
     };
 
     let slug = match &fm.slug {
+        // A section's address is its folder's: a slug there would silently do nothing.
+        Some(_) if is_section => {
+            diags.push(ctx.at_key(
+                "slug",
+                "`slug` has no effect in a section's _index.md, whose address is its folder's: \
+                 rename the folder instead, and list the old address in `aliases`",
+            ));
+            None
+        }
         Some(s) if !is_slug(s) => {
             diags.push(ctx.at_key(
                 "slug",
