@@ -161,6 +161,9 @@ struct CheckArgs {
     /// Check links as the portable build writes them
     #[arg(long)]
     portable: bool,
+    /// Check as a build with `portable = true` turned off
+    #[arg(long, conflicts_with = "portable")]
+    no_portable: bool,
 }
 
 #[derive(Args)]
@@ -179,9 +182,21 @@ struct BuildArgs {
     /// Make every internal link end in index.html so the site works from the file system
     #[arg(long)]
     portable: bool,
+    /// Turn a configured `portable = true` off for this build
+    #[arg(long, conflicts_with = "portable")]
+    no_portable: bool,
     /// Replace an output folder that briefing did not create
     #[arg(long)]
     force: bool,
+}
+
+/// `--portable` / `--no-portable` over the config's `portable`; neither leaves it be.
+fn portable_flag(on: bool, off: bool) -> Option<bool> {
+    match (on, off) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
 }
 
 /// Runs the command line; returns the process exit code.
@@ -413,7 +428,7 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
         output: args.output,
         base_url: args.base_url,
         drafts: args.drafts,
-        portable: args.portable.then_some(true),
+        portable: portable_flag(args.portable, args.no_portable),
         force: args.force,
         outline_only: false,
         cancel: Some(interrupt.cancel.clone()),
@@ -457,7 +472,7 @@ fn check(ui: &Ui, args: CheckArgs) -> i32 {
     let options = BuildOptions {
         base_url: args.base_url,
         drafts: args.drafts,
-        portable: args.portable.then_some(true),
+        portable: portable_flag(args.portable, args.no_portable),
         outline_only: true,
         ..BuildOptions::default()
     };

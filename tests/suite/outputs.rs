@@ -339,6 +339,14 @@ fn portable_output_links_end_in_index_html() {
     );
     other.build().ok();
     assert_eq!(snapshot(&site.public()), snapshot(&other.public()));
+    // And `--no-portable` turns it off for one build: the output of a plain build.
+    let plain = TestSite::fixture("basic_site");
+    plain.build().ok();
+    other.run(&["build", "--no-portable"]).ok();
+    assert_eq!(snapshot(&plain.public()), snapshot(&other.public()));
+    other.run(&["check", "--no-portable"]).ok();
+    let both = other.run(&["build", "--portable", "--no-portable"]);
+    assert_eq!(both.code, Some(2), "{}", both.stderr);
 }
 
 #[test]
