@@ -389,6 +389,82 @@ pub fn parse_page(
     config: &Config,
     default_kind: impl FnOnce() -> Kind,
 ) -> Result<Page, Vec<Diagnostic>> {
+    let (text, at) = read_text(file, text)?;
+    let split = at.of(&text);
+    let fm: FrontMatter = frontmatter::parse(split.format, split.front_matter).map_err(|e| {
+        vec![
+            Diagnostic::error(file, e.message)
+                .at_offset(&text, split.front_matter_offset + e.offset),
+        ]
+    })?;
+    let ctx = Located {
+        file,
+        text: &text,
+        fm: split.front_matter,
+        fm_offset: split.front_matter_offset,
+        format: split.format,
+        located: std::cell::Cell::new(0),
+    };
+    let mut diags = Vec::new();
+    let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
+
+    // Before `title` moves out of `fm`; the diagnostics are sorted by line in the end.
+    let kind = ctx.kind(&fm, is_section, default_kind, &mut diags);
+    let title = ctx.title(fm.title, &mut diags);
+    ctx.check_themes(&fm.themes, fm.summary.as_deref(), config, &mut diags);
+    let as_of = fm
+        .as_of
+        .as_ref()
+        .and_then(|d| ctx.full_date(d, "as_of", &mut diags));
+    let page_kind = ctx.page_kind(fm.page_kind.as_deref(), is_section, &mut diags);
+    let slug = ctx.slug(fm.slug.as_ref(), is_section, &mut diags);
+    ctx.check_template_and_aliases(fm.template.as_deref(), &fm.aliases, &mut diags);
+    let sources = ctx.sources(fm.sources, &mut diags);
+    let timeline = fm
+        .timeline
+        .into_iter()
+        .filter_map(|t| {
+            let date = ctx.full_date(&t.date, "date", &mut diags)?;
+            Some(TimelineEntry {
+                date,
+                event: t.event,
+            })
+        })
+        .collect();
+    let dispute = ctx.dispute_of(kind, fm.dispute, &mut diags);
+    let stops = ctx.stops_of(kind, fm.stops, &mut diags);
+
+    if !diags.is_empty() {
+        return Err(crate::diagnostic::cap_per_file(diags));
+    }
+    let path = output_path(rel, slug.as_deref(), is_section);
+    let body_offset = split.body_offset;
+    Ok(Page {
+        rel: rel.to_string(),
+        file: file.to_path_buf(),
+        text,
+        body_offset,
+        is_section,
+        kind,
+        page_kind,
+        title,
+        summary: fm.summary.filter(|s| !s.trim().is_empty()),
+        themes: fm.themes,
+        as_of,
+        weight: fm.weight.unwrap_or(0),
+        draft: fm.draft,
+        template: fm.template,
+        aliases: fm.aliases,
+        sources,
+        timeline,
+        dispute,
+        stops,
+        path,
+    })
+}
+
+/// The file's text and where its front matter falls; a NUL in the front matter is refused.
+fn read_text(file: &Path, text: String) -> Result<(String, SplitAt), Vec<Diagnostic>> {
     let split = frontmatter::split(&text)
         .map_err(|e| vec![Diagnostic::error(file, e.message).at_offset(&text, e.offset)])?;
     // A NUL in front matter is a damaged file, not text anyone meant: say where it is
@@ -420,259 +496,258 @@ pub fn parse_page(
     } else {
         text
     };
-    let split = at.of(&text);
-    let fm: FrontMatter = frontmatter::parse(split.format, split.front_matter).map_err(|e| {
-        vec![
-            Diagnostic::error(file, e.message)
-                .at_offset(&text, split.front_matter_offset + e.offset),
-        ]
-    })?;
-    let ctx = Located {
-        file,
-        text: &text,
-        fm: split.front_matter,
-        fm_offset: split.front_matter_offset,
-        format: split.format,
-        located: std::cell::Cell::new(0),
-    };
-    let mut diags = Vec::new();
-    let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
+    Ok((text, at))
+}
 
-    let title = match fm.title {
-        Some(t) if !t.trim().is_empty() => t,
-        _ => {
-            diags.push(ctx.at_key(
-                "title",
-                "missing `title`: every page needs a title, e.g. title = \"Canola\"",
-            ));
-            String::new()
-        }
-    };
-    let mut listed = std::collections::HashSet::new();
-    for slug in &fm.themes {
-        if !listed.insert(slug.as_str()) {
-            diags.push(ctx.at_value(
-                slug,
-                "themes",
-                format!("theme {slug:?} is listed twice in `themes`"),
-            ));
-            continue;
-        }
-        if config.theme(slug).is_none() {
-            let known: Vec<&str> = config.themes.iter().map(|t| t.slug.as_str()).collect();
-            diags.push(ctx.at_value(
-                slug,
-                "themes",
-                format!(
-                    "unknown theme {slug:?}: expected one of the themes in briefing.toml ({}){}",
-                    if known.is_empty() {
-                        "none are configured".to_string()
-                    } else {
-                        known.join(", ")
-                    },
-                    did_you_mean(slug, known.iter().copied())
-                ),
-            ));
-        }
-    }
-    if !fm.themes.is_empty() && fm.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
-        diags.push(ctx.at_key(
-            "themes",
-            "missing `summary`: a page listed under a theme needs a one-line summary for the index",
-        ));
-    }
-    let as_of = fm
-        .as_of
-        .as_ref()
-        .and_then(|d| ctx.full_date(d, "as_of", &mut diags));
-
-    let kind = match fm.kind.as_deref() {
-        Some(k) => Kind::parse(k).unwrap_or_else(|| {
-            diags.push(ctx.at_key(
-                "kind",
-                format!(
-                    "unknown kind {k:?}: expected one of {}{}",
-                    Kind::NAMES.join(", "),
-                    did_you_mean(k, Kind::NAMES)
-                ),
-            ));
-            // Check the rest as the kind the page looks like, so a typo gives one error,
-            // not a second one about a [dispute] table or [[stops]] on a note.
-            if fm.dispute.is_some() {
-                Kind::Dispute
-            } else if !fm.stops.is_empty() {
-                Kind::Itinerary
-            } else {
-                Kind::Note
+/// The checks of one page's front matter, each reporting into `diags`.
+impl Located<'_> {
+    fn title(&self, title: Option<String>, diags: &mut Vec<Diagnostic>) -> String {
+        match title {
+            Some(t) if !t.trim().is_empty() => t,
+            _ => {
+                diags.push(self.at_key(
+                    "title",
+                    "missing `title`: every page needs a title, e.g. title = \"Canola\"",
+                ));
+                String::new()
             }
-        }),
-        None if is_section => Kind::Note,
-        None => default_kind(),
-    };
-    let page_kind = match (fm.page_kind.as_deref(), is_section) {
-        (None, _) => None,
-        (Some(k), true) => Kind::parse(k).or_else(|| {
-            diags.push(ctx.at_key(
-                "page_kind",
-                format!(
-                    "unknown page_kind {k:?}: expected one of {}{}",
-                    Kind::NAMES.join(", "),
-                    did_you_mean(k, Kind::NAMES)
-                ),
-            ));
-            None
-        }),
-        (Some(_), false) => {
-            diags.push(ctx.at_key(
-                "page_kind",
-                "`page_kind` is only allowed in a section's _index.md",
-            ));
-            None
-        }
-    };
-
-    let slug = match &fm.slug {
-        // A section's address is its folder's: a slug there would silently do nothing.
-        Some(_) if is_section => {
-            diags.push(ctx.at_key(
-                "slug",
-                "`slug` has no effect in a section's _index.md, whose address is its folder's: \
-                 rename the folder instead, and list the old address in `aliases`",
-            ));
-            None
-        }
-        Some(s) if !is_slug(s) => {
-            diags.push(ctx.at_key(
-                "slug",
-                format!("slug {s:?} must be lowercase letters, digits, hyphens and underscores"),
-            ));
-            None
-        }
-        s => s.clone(),
-    };
-    if let Some(t) = &fm.template
-        && !is_template_name(t)
-    {
-        diags.push(ctx.at_key(
-            "template",
-            format!("template {t:?} must be a file name in templates/, such as \"note.html\""),
-        ));
-    }
-
-    for alias in &fm.aliases {
-        if crate::url::alias_folder(alias).is_none() {
-            diags.push(ctx.at_value(
-                alias,
-                "aliases",
-                format!(
-                    "alias {alias:?} must be a relative path inside the site, like \"old/canola\""
-                ),
-            ));
         }
     }
-    let sources = fm
-        .sources
-        .into_iter()
-        .map(|s| {
-            if let Some(url) = &s.url
-                && !is_web_url(url)
-            {
-                diags.push(ctx.at_value(
-                    url,
-                    "url",
+
+    fn check_themes(
+        &self,
+        themes: &[String],
+        summary: Option<&str>,
+        config: &Config,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let mut listed = std::collections::HashSet::new();
+        for slug in themes {
+            if !listed.insert(slug.as_str()) {
+                diags.push(self.at_value(
+                    slug,
+                    "themes",
+                    format!("theme {slug:?} is listed twice in `themes`"),
+                ));
+                continue;
+            }
+            if config.theme(slug).is_none() {
+                let known: Vec<&str> = config.themes.iter().map(|t| t.slug.as_str()).collect();
+                diags.push(self.at_value(
+                    slug,
+                    "themes",
                     format!(
-                        "source url {url:?} must start with http:// or https:// and name a host"
+                        "unknown theme {slug:?}: expected one of the themes in briefing.toml ({}){}",
+                        if known.is_empty() {
+                            "none are configured".to_string()
+                        } else {
+                            known.join(", ")
+                        },
+                        did_you_mean(slug, known.iter().copied())
                     ),
                 ));
             }
-            Source {
-                date: s
-                    .date
-                    .as_ref()
-                    .and_then(|d| ctx.full_date(d, "date", &mut diags)),
-                title: s.title,
-                publisher: s.publisher,
-                url: s.url,
-            }
-        })
-        .collect();
-    let timeline = fm
-        .timeline
-        .into_iter()
-        .filter_map(|t| {
-            let date = ctx.full_date(&t.date, "date", &mut diags)?;
-            Some(TimelineEntry {
-                date,
-                event: t.event,
-            })
-        })
-        .collect();
-
-    let dispute = match (kind, fm.dispute) {
-        (Kind::Dispute, Some(d)) => ctx.dispute(d, &mut diags),
-        (Kind::Dispute, None) => {
-            diags.push(Diagnostic::error(
-                file,
-                "a dispute page needs a [dispute] table with imposed_by, affected, status, stake, \
-                 ask and [[dispute.measures]]",
-            ).at_line(&text, 1));
-            None
         }
-        (_, Some(_)) => {
-            diags.push(ctx.at_key(
-                "[dispute]",
-                format!(
-                    "a [dispute] table on a page of kind {:?}: add kind = \"dispute\" or remove the table",
-                    kind.as_str()
-                ),
+        if !themes.is_empty() && summary.is_none_or(|s| s.trim().is_empty()) {
+            diags.push(self.at_key(
+                "themes",
+                "missing `summary`: a page listed under a theme needs a one-line summary for the index",
             ));
-            None
         }
-        (_, None) => None,
-    };
-    let stops = match kind {
-        Kind::Itinerary => fm
-            .stops
-            .into_iter()
-            .filter_map(|s| ctx.stop(s, &mut diags))
-            .collect(),
-        _ if !fm.stops.is_empty() => {
-            diags.push(ctx.at_key(
-                "[[stops]]",
-                "[[stops]] on a page that is not an itinerary: add kind = \"itinerary\"",
-            ));
-            Vec::new()
-        }
-        _ => Vec::new(),
-    };
-
-    if !diags.is_empty() {
-        return Err(crate::diagnostic::cap_per_file(diags));
     }
-    let path = output_path(rel, slug.as_deref(), is_section);
-    let body_offset = split.body_offset;
-    Ok(Page {
-        rel: rel.to_string(),
-        file: file.to_path_buf(),
-        text,
-        body_offset,
-        is_section,
-        kind,
-        page_kind,
-        title,
-        summary: fm.summary.filter(|s| !s.trim().is_empty()),
-        themes: fm.themes,
-        as_of,
-        weight: fm.weight.unwrap_or(0),
-        draft: fm.draft,
-        template: fm.template,
-        aliases: fm.aliases,
-        sources,
-        timeline,
-        dispute,
-        stops,
-        path,
-    })
+
+    fn kind(
+        &self,
+        fm: &FrontMatter,
+        is_section: bool,
+        default_kind: impl FnOnce() -> Kind,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Kind {
+        match fm.kind.as_deref() {
+            Some(k) => Kind::parse(k).unwrap_or_else(|| {
+                diags.push(self.at_key(
+                    "kind",
+                    format!(
+                        "unknown kind {k:?}: expected one of {}{}",
+                        Kind::NAMES.join(", "),
+                        did_you_mean(k, Kind::NAMES)
+                    ),
+                ));
+                // Check the rest as the kind the page looks like, so a typo gives one error,
+                // not a second one about a [dispute] table or [[stops]] on a note.
+                if fm.dispute.is_some() {
+                    Kind::Dispute
+                } else if !fm.stops.is_empty() {
+                    Kind::Itinerary
+                } else {
+                    Kind::Note
+                }
+            }),
+            None if is_section => Kind::Note,
+            None => default_kind(),
+        }
+    }
+
+    fn page_kind(
+        &self,
+        page_kind: Option<&str>,
+        is_section: bool,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Kind> {
+        match (page_kind, is_section) {
+            (None, _) => None,
+            (Some(k), true) => Kind::parse(k).or_else(|| {
+                diags.push(self.at_key(
+                    "page_kind",
+                    format!(
+                        "unknown page_kind {k:?}: expected one of {}{}",
+                        Kind::NAMES.join(", "),
+                        did_you_mean(k, Kind::NAMES)
+                    ),
+                ));
+                None
+            }),
+            (Some(_), false) => {
+                diags.push(self.at_key(
+                    "page_kind",
+                    "`page_kind` is only allowed in a section's _index.md",
+                ));
+                None
+            }
+        }
+    }
+
+    fn slug(
+        &self,
+        slug: Option<&String>,
+        is_section: bool,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<String> {
+        match slug {
+            // A section's address is its folder's: a slug there would silently do nothing.
+            Some(_) if is_section => {
+                diags.push(self.at_key(
+                    "slug",
+                    "`slug` has no effect in a section's _index.md, whose address is its folder's: \
+                     rename the folder instead, and list the old address in `aliases`",
+                ));
+                None
+            }
+            Some(s) if !is_slug(s) => {
+                diags.push(self.at_key(
+                    "slug",
+                    format!(
+                        "slug {s:?} must be lowercase letters, digits, hyphens and underscores"
+                    ),
+                ));
+                None
+            }
+            s => s.cloned(),
+        }
+    }
+
+    fn check_template_and_aliases(
+        &self,
+        template: Option<&str>,
+        aliases: &[String],
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        if let Some(t) = template
+            && !is_template_name(t)
+        {
+            diags.push(self.at_key(
+                "template",
+                format!("template {t:?} must be a file name in templates/, such as \"note.html\""),
+            ));
+        }
+
+        for alias in aliases {
+            if crate::url::alias_folder(alias).is_none() {
+                diags.push(self.at_value(
+                    alias,
+                    "aliases",
+                    format!(
+                        "alias {alias:?} must be a relative path inside the site, like \"old/canola\""
+                    ),
+                ));
+            }
+        }
+    }
+
+    fn sources(&self, sources: Vec<SourceFm>, diags: &mut Vec<Diagnostic>) -> Vec<Source> {
+        sources
+            .into_iter()
+            .map(|s| {
+                if let Some(url) = &s.url
+                    && !is_web_url(url)
+                {
+                    diags.push(self.at_value(
+                        url,
+                        "url",
+                        format!(
+                            "source url {url:?} must start with http:// or https:// and name a host"
+                        ),
+                    ));
+                }
+                Source {
+                    date: s
+                        .date
+                        .as_ref()
+                        .and_then(|d| self.full_date(d, "date", diags)),
+                    title: s.title,
+                    publisher: s.publisher,
+                    url: s.url,
+                }
+            })
+            .collect()
+    }
+
+    fn dispute_of(
+        &self,
+        kind: Kind,
+        dispute: Option<DisputeFm>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Dispute> {
+        match (kind, dispute) {
+            (Kind::Dispute, Some(d)) => self.dispute(d, diags),
+            (Kind::Dispute, None) => {
+                diags.push(Diagnostic::error(
+                    self.file,
+                    "a dispute page needs a [dispute] table with imposed_by, affected, status, stake, \
+                     ask and [[dispute.measures]]",
+                ).at_line(self.text, 1));
+                None
+            }
+            (_, Some(_)) => {
+                diags.push(self.at_key(
+                    "[dispute]",
+                    format!(
+                        "a [dispute] table on a page of kind {:?}: add kind = \"dispute\" or remove the table",
+                        kind.as_str()
+                    ),
+                ));
+                None
+            }
+            (_, None) => None,
+        }
+    }
+
+    fn stops_of(&self, kind: Kind, stops: Vec<StopFm>, diags: &mut Vec<Diagnostic>) -> Vec<Stop> {
+        match kind {
+            Kind::Itinerary => stops
+                .into_iter()
+                .filter_map(|s| self.stop(s, diags))
+                .collect(),
+            _ if !stops.is_empty() => {
+                diags.push(self.at_key(
+                    "[[stops]]",
+                    "[[stops]] on a page that is not an itinerary: add kind = \"itinerary\"",
+                ));
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The output folder of a page: `disputes/canola.md` → `disputes/canola/`,
