@@ -31,6 +31,21 @@ struct ContentsGroup<'a> {
 /// Where the book's pages go in the output of `book.html`.
 const BOOK_SECTIONS_MARK: &str = "<!--briefing:book-sections-->";
 
+/// A section of the book: rendered now, or as the memo kept it.
+enum Section {
+    Fresh(String),
+    Kept(Arc<str>),
+}
+
+impl Section {
+    fn as_str(&self) -> &str {
+        match self {
+            Section::Fresh(s) => s,
+            Section::Kept(s) => s,
+        }
+    }
+}
+
 /// What the preview keeps between renders: the book's sections as last rendered, by page,
 /// so that a body edit re-renders one section rather than the whole book. Whatever else
 /// changes the book renders all of it afresh and refills the memo; a failed rebuild must
@@ -191,21 +206,23 @@ pub(super) fn book(
         memo.clear();
     }
     for chunk in order.chunks(256) {
-        let parts: Vec<Result<Arc<str>, Diagnostic>> = chunk
+        let parts: Vec<Result<Section, Diagnostic>> = chunk
             .par_iter()
             .map(|&i| match cached(i) {
-                Some(s) => Ok(s),
+                Some(s) => Ok(Section::Kept(s)),
                 None => {
-                    let s: Arc<str> = section(i)?.into();
+                    let s = section(i)?;
+                    // Only the preview keeps a copy; a build writes each section once.
                     if let Some(memo) = memo {
-                        memo.sections().insert(site.pages[i].rel.clone(), s.clone());
+                        memo.sections()
+                            .insert(site.pages[i].rel.clone(), Arc::from(s.as_str()));
                     }
-                    Ok(s)
+                    Ok(Section::Fresh(s))
                 }
             })
             .collect();
         for section in parts {
-            buf.push_str(&section?);
+            buf.push_str(section?.as_str());
         }
         sink(Job {
             path: path.into(),
