@@ -146,33 +146,10 @@ struct RootArg {
     root: PathBuf,
 }
 
-/// `check` takes the flags of `build` that change what is built, so that a site built
-/// with them can be checked as it is built.
+/// The flags that change what is built: `build` and `check` both take them, so that a
+/// site built with them can be checked as it is built.
 #[derive(Args)]
-struct CheckArgs {
-    #[command(flatten)]
-    root: RootArg,
-    /// Check as a build with this base URL would be (overrides base_url)
-    #[arg(long, value_parser = web_address)]
-    base_url: Option<String>,
-    /// Include pages marked draft = true, as `build --drafts` does
-    #[arg(long)]
-    drafts: bool,
-    /// Check links as the portable build writes them
-    #[arg(long)]
-    portable: bool,
-    /// Check as a build with `portable = true` turned off
-    #[arg(long, conflicts_with = "portable")]
-    no_portable: bool,
-}
-
-#[derive(Args)]
-struct BuildArgs {
-    #[command(flatten)]
-    root: RootArg,
-    /// Output folder (default: output_dir from briefing.toml, under the site folder)
-    #[arg(long, short)]
-    output: Option<PathBuf>,
+struct Variant {
     /// Absolute URL the site will be served from (overrides base_url)
     #[arg(long, value_parser = web_address)]
     base_url: Option<String>,
@@ -182,21 +159,48 @@ struct BuildArgs {
     /// Make every internal link end in index.html so the site works from the file system
     #[arg(long)]
     portable: bool,
-    /// Turn a configured `portable = true` off for this build
+    /// Turn a configured `portable = true` off for this run
     #[arg(long, conflicts_with = "portable")]
     no_portable: bool,
+}
+
+impl Variant {
+    /// The run's options, as these flags set them.
+    fn options(self) -> BuildOptions {
+        BuildOptions {
+            base_url: self.base_url,
+            drafts: self.drafts,
+            // `--portable` / `--no-portable` over the config's `portable`; neither leaves it.
+            portable: match (self.portable, self.no_portable) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            ..BuildOptions::default()
+        }
+    }
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    root: RootArg,
+    #[command(flatten)]
+    variant: Variant,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    root: RootArg,
+    /// Output folder (default: output_dir from briefing.toml, under the site folder)
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    variant: Variant,
     /// Replace an output folder that briefing did not create
     #[arg(long)]
     force: bool,
-}
-
-/// `--portable` / `--no-portable` over the config's `portable`; neither leaves it be.
-fn portable_flag(on: bool, off: bool) -> Option<bool> {
-    match (on, off) {
-        (true, _) => Some(true),
-        (_, true) => Some(false),
-        _ => None,
-    }
 }
 
 /// Runs the command line; returns the process exit code.
@@ -426,12 +430,9 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
     let interrupt = Interrupt::on_signals();
     let options = BuildOptions {
         output: args.output,
-        base_url: args.base_url,
-        drafts: args.drafts,
-        portable: portable_flag(args.portable, args.no_portable),
         force: args.force,
-        outline_only: false,
         cancel: Some(interrupt.cancel.clone()),
+        ..args.variant.options()
     };
     let site = match Site::load(&args.root.root, options) {
         Ok(s) => s,
@@ -470,11 +471,8 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
 fn check(ui: &Ui, args: CheckArgs) -> i32 {
     let start = Instant::now();
     let options = BuildOptions {
-        base_url: args.base_url,
-        drafts: args.drafts,
-        portable: portable_flag(args.portable, args.no_portable),
         outline_only: true,
-        ..BuildOptions::default()
+        ..args.variant.options()
     };
     let site = match Site::load(&args.root.root, options) {
         Ok(s) => s,
