@@ -564,15 +564,7 @@ impl Located<'_> {
         diags: &mut Vec<Diagnostic>,
     ) -> Kind {
         match fm.kind.as_deref() {
-            Some(k) => Kind::parse(k).unwrap_or_else(|| {
-                diags.push(self.at_key(
-                    "kind",
-                    format!(
-                        "unknown kind {k:?}: expected one of {}{}",
-                        Kind::NAMES.join(", "),
-                        did_you_mean(k, Kind::NAMES)
-                    ),
-                ));
+            Some(k) => self.known_kind("kind", k, diags).unwrap_or_else(|| {
                 // Check the rest as the kind the page looks like, so a typo gives one error,
                 // not a second one about a [dispute] table or [[stops]] on a note.
                 if fm.dispute.is_some() {
@@ -588,6 +580,22 @@ impl Located<'_> {
         }
     }
 
+    /// The kind `k` given as `key` (`kind`, `page_kind`), or an error saying the kinds.
+    fn known_kind(&self, key: &str, k: &str, diags: &mut Vec<Diagnostic>) -> Option<Kind> {
+        let kind = Kind::parse(k);
+        if kind.is_none() {
+            diags.push(self.at_key(
+                key,
+                format!(
+                    "unknown {key} {k:?}: expected one of {}{}",
+                    Kind::NAMES.join(", "),
+                    did_you_mean(k, Kind::NAMES)
+                ),
+            ));
+        }
+        kind
+    }
+
     fn page_kind(
         &self,
         page_kind: Option<&str>,
@@ -596,17 +604,7 @@ impl Located<'_> {
     ) -> Option<Kind> {
         match (page_kind, is_section) {
             (None, _) => None,
-            (Some(k), true) => Kind::parse(k).or_else(|| {
-                diags.push(self.at_key(
-                    "page_kind",
-                    format!(
-                        "unknown page_kind {k:?}: expected one of {}{}",
-                        Kind::NAMES.join(", "),
-                        did_you_mean(k, Kind::NAMES)
-                    ),
-                ));
-                None
-            }),
+            (Some(k), true) => self.known_kind("page_kind", k, diags),
             (Some(_), false) => {
                 diags.push(self.at_key(
                     "page_kind",

@@ -315,11 +315,7 @@ fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
         }
     }
     if let Some((at, n)) = shortcodes {
-        out.warnings.push(Problem {
-            offset: at,
-            message: shortcode_warning(body, at, n),
-            first_at: None,
-        });
+        out.warn(at, shortcode_warning(body, at, n));
     }
     footnotes.finish(&mut events, &mut out);
     if out.text.len() > SEARCH_TEXT_LIMIT {
@@ -463,24 +459,16 @@ impl<'a> Footnotes<'a> {
             .filter(|(_, label)| !notes.contains_key(label))
             .collect();
         if let Some((at, label)) = loose.first() {
-            out.warnings.push(Problem {
-                offset: *at,
-                message: format!(
-                    "[^{label}] refers to no footnote, so it is printed as text: define it with \"[^{label}]: the note\" on a line of its own{}",
-                    more_on_this_page(loose.len())
-                ),
-                first_at: None,
-            });
+            out.warn(*at, format!(
+                "[^{label}] refers to no footnote, so it is printed as text: define it with \"[^{label}]: the note\" on a line of its own{}",
+                more_on_this_page(loose.len())
+            ));
         }
         if let Some((at, label)) = unreferred.first() {
-            out.warnings.push(Problem {
-                offset: *at,
-                message: format!(
-                    "the footnote [^{label}] is never referred to, so it is not shown: refer to it with [^{label}] in the text, or remove it{}",
-                    more_on_this_page(unreferred.len())
-                ),
-                first_at: None,
-            });
+            out.warn(*at, format!(
+                "the footnote [^{label}] is never referred to, so it is not shown: refer to it with [^{label}] in the text, or remove it{}",
+                more_on_this_page(unreferred.len())
+            ));
         }
         if referred.is_empty() {
             return;
@@ -524,6 +512,14 @@ impl<'a> Footnotes<'a> {
 }
 
 impl Rendered {
+    fn warn(&mut self, offset: usize, message: String) {
+        self.warnings.push(Problem {
+            offset,
+            message,
+            first_at: None,
+        });
+    }
+
     /// Records a link or image destination that must be checked, and returns what to
     /// write for it: a placeholder for pages and files of `content/`, or the destination
     /// as written.
