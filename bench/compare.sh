@@ -17,24 +17,13 @@ REV=${1:?usage: bench/compare.sh REV}
 before_rev=$(git rev-parse --short "$REV")
 after_rev="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src templates static Cargo.toml || echo +changes)"
 
-missing=()
-command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
-[ -x /usr/bin/time ] || missing+=(time)
-if ((${#missing[@]})); then
-  sudo=()
-  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
-  "${sudo[@]}" apt-get update
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y "${missing[@]}"
-fi
+# shellcheck source=bench/common.sh
+. bench/common.sh
+need hyperfine=hyperfine /usr/bin/time=time python3=python3
 
-DIR=${BENCH_DIR:-/dev/shm/briefing-compare}
 RUNS=${BENCH_RUNS:-10}
 SIZES=${BENCH_PAGES:-1000 10000}
-case "$DIR" in
-  "" | / | "$HOME" | "$PWD") echo "refusing BENCH_DIR=$DIR" >&2; exit 2 ;;
-esac
-rm -rf "$DIR"
-mkdir -p "$DIR"
+scratch_dir /dev/shm/briefing-compare
 
 # The generator and the "after" binary from the working tree; the "before" binary from a
 # detached worktree of REV, in a target folder of its own (kept between runs).
@@ -46,15 +35,6 @@ git worktree add --detach "$before_src" "$REV" >/dev/null
 trap 'git worktree remove --force "$before_src" >/dev/null 2>&1 || true' EXIT
 CARGO_TARGET_DIR=$PWD/target/bench-before cargo build --release --manifest-path "$before_src/Cargo.toml" -p briefing
 B=$PWD/target/bench-before/release/briefing
-
-peak_mb() {
-  local out=$1
-  shift
-  for _ in 1 2 3; do
-    rm -rf "$out"
-    /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ { print $2 }'
-  done | sort -n | sed -n 2p | awk '{ printf "%.0f", $1 / 1024 }'
-}
 
 for n in $SIZES; do
   site="$DIR/site-$n"

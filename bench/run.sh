@@ -14,42 +14,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-missing=()
-command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
-command -v hugo >/dev/null 2>&1 || missing+=(hugo)
-[ -x /usr/bin/time ] || missing+=(time)
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
-if ((${#missing[@]})); then
-  sudo=()
-  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
-  "${sudo[@]}" apt-get update
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y "${missing[@]}"
-fi
+# shellcheck source=bench/common.sh
+. bench/common.sh
+need hyperfine=hyperfine hugo=hugo /usr/bin/time=time python3=python3
 
 cargo build --release --workspace
 B=$PWD/target/release/briefing
 GEN=$PWD/target/release/gen
 FLOOR=$PWD/target/release/floor
-DIR=${BENCH_DIR:-/dev/shm/briefing-bench}
 RUNS=${BENCH_RUNS:-10}
 SIZES=${BENCH_PAGES:-1000 10000}
-case "$DIR" in
-  "" | / | "$HOME" | "$PWD") echo "refusing BENCH_DIR=$DIR" >&2; exit 2 ;;
-esac
-rm -rf "$DIR"
-mkdir -p "$DIR"
+scratch_dir /dev/shm/briefing-bench
 cat /proc/loadavg > "$DIR/load-start.txt"
-
-# Peak resident memory in MB of a command (median of 3 runs, each into a fresh output).
-# Usage: peak_mb OUTPUT_DIR command...
-peak_mb() {
-  local out=$1
-  shift
-  for _ in 1 2 3; do
-    rm -rf "$out"
-    /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ { print $2 }'
-  done | sort -n | sed -n 2p | awk '{ printf "%.0f", $1 / 1024 }'
-}
 
 # Counts the HTML files an output holds (to see that each tool wrote a whole site).
 html_count() { find "$1" -name '*.html' | wc -l; }
