@@ -55,6 +55,46 @@ fn the_site() -> TestSite {
     TestSite::bundled()
 }
 
+/// The bundled book, built and served under `/briefing/`.
+struct ServedBook {
+    _site: TestSite,
+    server: StaticServer,
+    /// The served root, ending in `/briefing/`.
+    base: String,
+    /// The canola dispute's folder name.
+    slug: String,
+}
+
+impl ServedBook {
+    fn start() -> ServedBook {
+        let site = the_site();
+        site.run(&["build"]).ok();
+        let public = site.public();
+        let slug = canola_slug(&public);
+        let server = StaticServer::start(&public, "/briefing/");
+        let base = server.url();
+        ServedBook {
+            _site: site,
+            server,
+            base,
+            slug,
+        }
+    }
+
+    /// The reader's pages of issue 12 by name: the index, a dispute, the itinerary, the
+    /// book and a theme page, in that order.
+    fn reader_pages(&self) -> [(&'static str, String); 5] {
+        let (base, slug) = (&self.base, &self.slug);
+        [
+            ("index", base.clone()),
+            ("dispute", format!("{base}disputes/{slug}/")),
+            ("itinerary", format!("{base}itinerary/")),
+            ("book", format!("{base}book/")),
+            ("theme", format!("{base}themes/trade/")),
+        ]
+    }
+}
+
 /// The output folder of the one dispute page about canola (`disputes/<slug>/`).
 fn canola_slug(public: &Path) -> String {
     let mut slugs: Vec<String> = std::fs::read_dir(public.join("disputes"))
@@ -97,18 +137,9 @@ fn served_under_a_sub_path() {
     ) {
         return;
     }
-    let site = the_site();
-    site.run(&["build"]).ok();
-    let public = site.public();
-    let slug = canola_slug(&public);
-    let server = StaticServer::start(&public, "/briefing/");
-    let base = server.url();
-    let pages = [
-        ("index", base.clone()),
-        ("dispute", format!("{base}disputes/{slug}/")),
-        ("itinerary", format!("{base}itinerary/")),
-        ("book", format!("{base}book/")),
-    ];
+    let book = ServedBook::start();
+    let (server, base, slug) = (&book.server, book.base.clone(), book.slug.clone());
+    let pages: Vec<_> = book.reader_pages().into_iter().take(4).collect();
     let canola_url = format!("{base}disputes/{slug}/");
     run_with_budget(async {
         let browser = Browser::start().await;
@@ -216,17 +247,8 @@ fn axe_finds_no_serious_or_critical_violations() {
         return;
     }
     let axe = std::fs::read_to_string(support::axe_js()).expect("read axe.min.js");
-    let site = the_site();
-    site.run(&["build"]).ok();
-    let public = site.public();
-    let slug = canola_slug(&public);
-    let server = StaticServer::start(&public, "/briefing/");
-    let base = server.url();
-    let pages = [
-        ("index", base.clone()),
-        ("dispute", format!("{base}disputes/{slug}/")),
-        ("itinerary", format!("{base}itinerary/")),
-    ];
+    let book = ServedBook::start();
+    let pages: Vec<_> = book.reader_pages().into_iter().take(3).collect();
     run_with_budget(async {
         let browser = Browser::start().await;
         let mut findings = Vec::new();
@@ -280,19 +302,8 @@ fn reader_pages_at_phone_and_laptop_widths_in_both_colour_schemes() {
         return;
     }
     let axe = std::fs::read_to_string(support::axe_js()).expect("read axe.min.js");
-    let site = the_site();
-    site.run(&["build"]).ok();
-    let public = site.public();
-    let slug = canola_slug(&public);
-    let server = StaticServer::start(&public, "/briefing/");
-    let base = server.url();
-    let pages = [
-        ("index", base.clone()),
-        ("dispute", format!("{base}disputes/{slug}/")),
-        ("itinerary", format!("{base}itinerary/")),
-        ("book", format!("{base}book/")),
-        ("theme", format!("{base}themes/trade/")),
-    ];
+    let book = ServedBook::start();
+    let pages: Vec<_> = book.reader_pages().into_iter().take(5).collect();
     run_with_budget(async {
         let browser = Browser::start().await;
         let mut problems = Vec::new();
@@ -349,10 +360,8 @@ fn the_printed_book_numbers_its_sheets_and_has_room_for_its_contents_numbers() {
     if support::skip_or_require("the print test", &[Tool::Chromium, Tool::Chromedriver]) {
         return;
     }
-    let site = the_site();
-    site.run(&["build"]).ok();
-    let server = StaticServer::start(&site.public(), "/briefing/");
-    let base = server.url();
+    let book = ServedBook::start();
+    let base = book.base.clone();
     run_with_budget(async {
         let browser = Browser::start().await;
         browser.goto(&format!("{base}book/")).await;
@@ -426,12 +435,8 @@ fn the_search_form_works_without_javascript() {
     ) {
         return;
     }
-    let site = the_site();
-    site.run(&["build"]).ok();
-    let public = site.public();
-    let slug = canola_slug(&public);
-    let server = StaticServer::start(&public, "/briefing/");
-    let base = server.url();
+    let book = ServedBook::start();
+    let (base, slug) = (&book.base, &book.slug);
     let canola_url = format!("{base}disputes/{slug}/");
     run_with_budget(async {
         let browser = Browser::start().await;
@@ -441,7 +446,7 @@ fn the_search_form_works_without_javascript() {
                 json!({ "value": true }),
             )
             .await;
-        browser.goto(&base).await;
+        browser.goto(base).await;
         let input = browser
             .client()
             .find(Locator::Css("#search-input"))
