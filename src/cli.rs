@@ -471,7 +471,7 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
 fn check(ui: &Ui, args: CheckArgs) -> i32 {
     let start = Instant::now();
     let options = BuildOptions {
-        outline_only: true,
+        check_only: true,
         ..args.variant.options()
     };
     let site = match Site::load(&args.root.root, options) {

@@ -27,9 +27,11 @@ pub struct BuildOptions {
     pub portable: Option<bool>,
     /// Allow writing over a folder briefing did not create.
     pub force: bool,
-    /// Read each page's Markdown for its headings, links and text but write no HTML:
-    /// what `check` needs, since it throws the rendered pages away.
-    pub outline_only: bool,
+    /// `check`: everything is rendered to find its errors and thrown away, so each page's
+    /// Markdown is read for its headings, links and text without writing HTML, templates
+    /// render into nothing, and outputs made by code alone (the search index, feeds), which
+    /// cannot fail but by writing, are not made.
+    pub check_only: bool,
     /// Set (by a signal handler) to stop the build at its next write, leaving the previous
     /// output as it was.
     pub cancel: Option<crate::output::Cancel>,
@@ -119,7 +121,7 @@ impl Site {
         let (section_files, page_files): (Vec<_>, Vec<_>) = files
             .into_iter()
             .partition(|(rel, _)| rel == "_index.md" || rel.ends_with("/_index.md"));
-        let render = if options.outline_only {
+        let render = if options.check_only {
             markdown::outline
         } else {
             markdown::render
@@ -668,6 +670,10 @@ impl Site {
     /// The body of page `i` with its links pointing at their targets' URLs, relative to
     /// the page.
     pub fn body_html(&self, i: usize) -> String {
+        // `check` renders no HTML: nothing to point anywhere.
+        if self.rendered[i].html.is_empty() {
+            return String::new();
+        }
         let prefix = root_prefix(&self.pages[i].path);
         self.body_with(i, &prefix, |j, anchor| {
             let mut href = format!("{prefix}{}", page_url(&self.pages[j].path, self.portable()));
@@ -683,6 +689,9 @@ impl Site {
     /// section with the id `anchors[j]`: links to pages of the book stay inside it, and
     /// heading ids are prefixed so that pages' ids cannot collide.
     pub fn book_body(&self, i: usize, anchors: &HashMap<usize, String>) -> String {
+        if self.rendered[i].html.is_empty() {
+            return String::new();
+        }
         let own = anchors.get(&i).map_or("", String::as_str);
         let hrefs = self.hrefs(i, "../", |j, anchor| match (anchors.get(&j), anchor) {
             (Some(a), Some(anchor)) => format!("#{a}--{anchor}"),

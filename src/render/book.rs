@@ -33,12 +33,12 @@ const BOOK_SECTIONS_MARK: &str = "<!--briefing:book-sections-->";
 
 /// A section of the book: rendered now, or as the memo kept it.
 enum Section {
-    Fresh(String),
-    Kept(Arc<str>),
+    Fresh(Vec<u8>),
+    Kept(Arc<[u8]>),
 }
 
 impl Section {
-    fn as_str(&self) -> &str {
+    fn as_bytes(&self) -> &[u8] {
         match self {
             Section::Fresh(s) => s,
             Section::Kept(s) => s,
@@ -52,7 +52,7 @@ impl Section {
 /// `clear` it, since its sections may show edits that were undone.
 #[derive(Default)]
 pub struct Memo {
-    book_sections: Mutex<HashMap<String, Arc<str>>>,
+    book_sections: Mutex<HashMap<String, Arc<[u8]>>>,
 }
 
 impl Memo {
@@ -60,7 +60,7 @@ impl Memo {
         self.sections().clear();
     }
 
-    fn sections(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<str>>> {
+    fn sections(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<[u8]>>> {
         // A panic elsewhere while holding the lock leaves a map that is still whole.
         self.book_sections
             .lock()
@@ -152,22 +152,22 @@ pub(super) fn book(
         }
         last_section = Some(section);
     }
-    let render_error = |e: tera::Error| site.templates.diagnostic(&e, None);
-    let mut ctx = shared.base_context("book/", super::Role::Book)?;
+    // Every section's context starts as the frame's.
+    let base = shared.base_context("book/", super::Role::Book)?;
+    let mut ctx = base.clone();
     ctx.insert("contents", &contents);
     ctx.insert("contents_groups", &groups);
     ctx.insert("book_sections", BOOK_SECTIONS_MARK);
-    let frame = site
-        .templates
-        .tera
-        .render("book.html", &ctx)
-        .map_err(render_error)?;
+    let frame = super::render_template(site, "book.html", &ctx, None, 0)?;
+    let frame = String::from_utf8_lossy(&frame);
     let (head, tail) = frame.split_once(BOOK_SECTIONS_MARK).unwrap_or((&frame, ""));
 
-    let section = |i: usize| -> Result<String, Diagnostic> {
+    let section = |i: usize| -> Result<Vec<u8>, Diagnostic> {
         let p = &site.pages[i];
-        let page = shared.page_view(i, site.book_body(i, &anchors));
-        let mut ctx = shared.base_context("book/", super::Role::Book)?;
+        let body = site.book_body(i, &anchors);
+        let size = body.len();
+        let page = shared.page_view(i, body);
+        let mut ctx = base.clone();
         ctx.insert("anchor", &anchors[&i]);
         ctx.insert(
             "label",
@@ -185,17 +185,14 @@ pub(super) fn book(
         if front {
             ctx.insert("tracker", &shared.tracker());
         }
-        site.templates
-            .tera
-            .render("partials/book_page.html", &ctx)
-            .map_err(|e| site.templates.diagnostic(&e, Some(&p.file)))
+        super::render_template(site, "partials/book_page.html", &ctx, Some(p), size)
     };
     // Written a chunk of sections at a time: the whole book is as large as every page
     // together, and need not be in memory at once.
     let path = "book/index.html";
     let mut part = Part::First;
-    let mut buf = String::from(head);
-    let cached = |i: usize| -> Option<Arc<str>> {
+    let mut buf = head.as_bytes().to_vec();
+    let cached = |i: usize| -> Option<Arc<[u8]>> {
         let (changed, memo) = (changed?, memo?);
         if changed.contains(&i) {
             return None;
@@ -215,26 +212,26 @@ pub(super) fn book(
                     // Only the preview keeps a copy; a build writes each section once.
                     if let Some(memo) = memo {
                         memo.sections()
-                            .insert(site.pages[i].rel.clone(), Arc::from(s.as_str()));
+                            .insert(site.pages[i].rel.clone(), Arc::from(s.as_slice()));
                     }
                     Ok(Section::Fresh(s))
                 }
             })
             .collect();
         for section in parts {
-            buf.push_str(section?.as_str());
+            buf.extend_from_slice(section?.as_bytes());
         }
         sink(Job {
             path: path.into(),
-            bytes: std::mem::take(&mut buf).into_bytes(),
+            bytes: std::mem::take(&mut buf),
             part,
         })?;
         part = Part::More;
     }
-    buf.push_str(tail);
+    buf.extend_from_slice(tail.as_bytes());
     sink(Job {
         path: path.into(),
-        bytes: buf.into_bytes(),
+        bytes: buf,
         part: if part == Part::First {
             Part::Whole
         } else {

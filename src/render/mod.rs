@@ -843,7 +843,13 @@ pub fn template_of(p: &Page) -> &str {
 /// Renders every page of the site, in parallel, handing each finished file to `sink`.
 /// Returns the number of pages, or every problem found.
 pub fn render_all(site: &Site, sink: Sink) -> Result<usize, Vec<Diagnostic>> {
-    render(site, &Selection::all(site), None, sink)
+    let mut selection = Selection::all(site);
+    if site.options.check_only {
+        // Made by code from checked front matter: they cannot fail but by being written.
+        selection.search = false;
+        selection.feeds = false;
+    }
+    render(site, &selection, None, sink)
 }
 
 /// Where a render hands each finished file.
@@ -902,17 +908,32 @@ pub fn render(
     }
 }
 
+/// Renders template `name` into bytes, with room for `size` bytes of content beside the
+/// template's own; `check` renders into nothing, since it only wants the errors.
 fn render_template(
     site: &Site,
     name: &str,
     ctx: &Context,
     page: Option<&Page>,
-) -> Result<String, Diagnostic> {
-    site.templates.tera.render(name, ctx).map_err(|e| {
+    size: usize,
+) -> Result<Vec<u8>, Diagnostic> {
+    let tera = &site.templates.tera;
+    let rendered = if site.options.check_only {
+        tera.render_to(name, ctx, std::io::sink())
+            .map(|()| Vec::new())
+    } else {
+        let mut out = Vec::with_capacity(size + TEMPLATE_ROOM);
+        tera.render_to(name, ctx, &mut out).map(|()| out)
+    };
+    rendered.map_err(|e| {
         site.templates
             .diagnostic(&e, page.map(|p| p.file.as_path()))
     })
 }
+
+/// What a built-in template adds around its content, about: a page's output grows once at
+/// most rather than doubling its way up.
+const TEMPLATE_ROOM: usize = 16 * 1024;
 
 /// Content page `i` and the redirects of its aliases.
 fn render_page(shared: &Shared, i: usize, sink: Sink) -> Result<(), Diagnostic> {
@@ -920,7 +941,9 @@ fn render_page(shared: &Shared, i: usize, sink: Sink) -> Result<(), Diagnostic> 
     let p = &site.pages[i];
     let role = Role::of(p);
     let mut ctx = shared.base_context(&p.path, role)?;
-    ctx.insert("page", &shared.page_view(i, site.body_html(i)));
+    let body = site.body_html(i);
+    let size = body.len();
+    ctx.insert("page", &shared.page_view(i, body));
     ctx.insert("breadcrumbs", &shared.breadcrumbs(p));
     if role == Role::Home {
         shared.index_context(&mut ctx);
@@ -930,8 +953,8 @@ fn render_page(shared: &Shared, i: usize, sink: Sink) -> Result<(), Diagnostic> 
         let values: Vec<Value> = members.iter().map(|&j| shared.page_ref(j)).collect();
         ctx.insert_value("pages", Value::from(values));
     }
-    let html = render_template(site, template_of(p), &ctx, Some(p))?;
-    sink(Job::whole(p.output_file(), html.into_bytes()))?;
+    let html = render_template(site, template_of(p), &ctx, Some(p), size)?;
+    sink(Job::whole(p.output_file(), html))?;
     for alias in &p.aliases {
         alias_job(site, p, alias, shared, sink)?;
     }
@@ -994,8 +1017,8 @@ fn generated(shared: &Shared, selection: &Selection) -> Vec<Generated> {
 
 fn render_generated(shared: &Shared, job: Generated, sink: Sink) -> Result<(), Diagnostic> {
     let (file, template, ctx) = job?;
-    let html = render_template(shared.site, template, &ctx, None)?;
-    sink(Job::whole(file, html.into_bytes()))
+    let html = render_template(shared.site, template, &ctx, None, 0)?;
+    sink(Job::whole(file, html))
 }
 
 /// `search/index.html`, where the search form goes without JavaScript: every page, by kind
@@ -1009,8 +1032,8 @@ fn search_page(shared: &Shared, sink: Sink) -> Result<(), Diagnostic> {
     );
     ctx.insert("groups", &shared.by_kind(&all));
     ctx.insert("breadcrumbs", &shared.generated_crumbs(false));
-    let html = render_template(site, "search.html", &ctx, None)?;
-    sink(Job::whole(SEARCH_PAGE, html.into_bytes()))
+    let html = render_template(site, "search.html", &ctx, None, site.pages.len() * 200)?;
+    sink(Job::whole(SEARCH_PAGE, html))
 }
 
 /// The search page's output file.
