@@ -108,228 +108,299 @@ impl<'a> Events<'a> {
 }
 
 fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
-    let mut out = Rendered::default();
-    let mut events = Events {
-        list: Vec::with_capacity(if html { 256 } else { 0 }),
-        keep: html,
-    };
-    // While inside a heading: index in `events` of its start, its text so far, its given id
-    // and its offset.
-    let mut heading: Option<(usize, String, Option<CowStr>, usize)> = None;
-    // Ids given with `{#id}`, and where: one given twice is a mistake, not a rename.
-    let mut given_ids: HashMap<String, usize> = HashMap::new();
-
-    // Inside an image, links and images are only its alt text: nothing is written for their
-    // destinations, so nothing is checked.
-    let mut in_image = 0usize;
-    // Inside a table: index in `events` of its scroll box, the header cells' text so far
-    // (the box's accessible name), and whether in the header row.
-    let mut table: Option<(usize, String, bool)> = None;
-    let mut footnotes = Footnotes::default();
-    let mut in_code_block = false;
-    // Hugo shortcodes seen: the first one's offset and how many.
-    let mut shortcodes: Option<(usize, usize)> = None;
+    let mut walk = Walk::new(body, dir, html);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        walk.event(event, range);
+    }
+    walk.finish()
+}
+
+/// One walk over a body's events: what is written (`events`), what is found (`out`), and
+/// where the walk is (inside a heading, an image, a table, a code block, a footnote).
+struct Walk<'a> {
+    body: &'a str,
+    dir: &'a str,
+    out: Rendered,
+    events: Events<'a>,
+    /// While inside a heading: index in `events` of its start, its text so far, its given
+    /// id and its offset.
+    heading: Option<(usize, String, Option<CowStr<'a>>, usize)>,
+    /// Ids given with `{#id}`, and where: one given twice is a mistake, not a rename.
+    given_ids: HashMap<String, usize>,
+    /// Inside an image, links and images are only its alt text: nothing is written for
+    /// their destinations, so nothing is checked.
+    in_image: usize,
+    /// Inside a table: index in `events` of its scroll box, the header cells' text so far
+    /// (the box's accessible name), and whether in the header row.
+    table: Option<(usize, String, bool)>,
+    footnotes: Footnotes<'a>,
+    in_code_block: bool,
+    /// Hugo shortcodes seen: the first one's offset and how many.
+    shortcodes: Option<(usize, usize)>,
+}
+
+impl<'a> Walk<'a> {
+    fn new(body: &'a str, dir: &'a str, html: bool) -> Walk<'a> {
+        Walk {
+            body,
+            dir,
+            out: Rendered::default(),
+            events: Events {
+                list: Vec::with_capacity(if html { 256 } else { 0 }),
+                keep: html,
+            },
+            heading: None,
+            given_ids: HashMap::new(),
+            in_image: 0,
+            table: None,
+            footnotes: Footnotes::default(),
+            in_code_block: false,
+            shortcodes: None,
+        }
+    }
+
+    fn event(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
         match event {
             Event::FootnoteReference(label) => {
-                let html = footnotes.refer(&label, &mut out);
-                events.push(Event::Html(html.into()));
+                let html = self.footnotes.refer(&label, &mut self.out);
+                self.events.push(Event::Html(html.into()));
             }
-            Event::Start(Tag::FootnoteDefinition(label)) if footnotes.open.is_none() => {
-                let page = std::mem::take(&mut events.list);
-                footnotes.open = Some((label.to_string(), range.start, page));
+            Event::Start(Tag::FootnoteDefinition(label)) if self.footnotes.open.is_none() => {
+                let page = std::mem::take(&mut self.events.list);
+                self.footnotes.open = Some((label.to_string(), range.start, page));
             }
-            Event::End(TagEnd::FootnoteDefinition) if footnotes.open.is_some() => {
-                if let Some((label, at, page)) = footnotes.open.take() {
-                    let note = std::mem::replace(&mut events.list, page);
-                    footnotes.notes.entry(label).or_insert((note, at));
+            Event::End(TagEnd::FootnoteDefinition) if self.footnotes.open.is_some() => {
+                if let Some((label, at, page)) = self.footnotes.open.take() {
+                    let note = std::mem::replace(&mut self.events.list, page);
+                    self.footnotes.notes.entry(label).or_insert((note, at));
                 }
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let (class, title) = callout(kind);
-                events.push(Event::Html(CowStr::from(format!(
+                self.events.push(Event::Html(CowStr::from(format!(
                     "<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{title}</p>\n"
                 ))));
             }
             Event::End(TagEnd::BlockQuote(Some(_))) => {
-                events.push(Event::Html(CowStr::Borrowed("</div>\n")));
+                self.events.push(Event::Html(CowStr::Borrowed("</div>\n")));
             }
-            Event::Start(Tag::CodeBlock(_)) => {
-                in_code_block = true;
-                events.push(event);
+            Event::Start(Tag::CodeBlock(_)) | Event::End(TagEnd::CodeBlock) => {
+                self.in_code_block = matches!(event, Event::Start(_));
+                self.events.push(event);
             }
-            Event::End(TagEnd::CodeBlock) => {
-                in_code_block = false;
-                events.push(event);
-            }
-            Event::Start(Tag::Link { .. }) if in_image > 0 => events.push(event),
-            Event::Start(Tag::Image { .. }) if in_image > 0 => {
-                in_image += 1;
-                events.push(event);
+            Event::Start(Tag::Link { .. }) if self.in_image > 0 => self.events.push(event),
+            Event::Start(Tag::Image { .. }) if self.in_image > 0 => {
+                self.in_image += 1;
+                self.events.push(event);
             }
             Event::End(TagEnd::Image) => {
-                in_image = in_image.saturating_sub(1);
-                events.push(event);
+                self.in_image = self.in_image.saturating_sub(1);
+                self.events.push(event);
             }
             Event::Start(Tag::Heading { ref id, .. }) => {
-                heading = Some((events.len(), String::new(), id.clone(), range.start));
-                events.push(event);
+                self.heading = Some((self.events.len(), String::new(), id.clone(), range.start));
+                self.events.push(event);
             }
-            Event::End(TagEnd::Heading(level)) => {
-                if let Some((start, text, given, at)) = heading.take() {
-                    let wanted = match given {
-                        Some(given) => {
-                            let given = given.to_string();
-                            match given_ids.get(&given) {
-                                Some(&first) => out.problems.push(Problem {
-                                    offset: at,
-                                    message: format!(
-                                        "the heading id #{given} is given twice on this page: each heading needs its own id"
-                                    ),
-                                    first_at: Some(first),
-                                }),
-                                None => {
-                                    given_ids.insert(given.clone(), at);
-                                }
-                            }
-                            given
-                        }
-                        None => slugify(&text),
-                    };
-                    let unique = unique_id(&mut out.ids, &mut out.next_suffix, wanted);
-                    if let Some(Event::Start(Tag::Heading { id, .. })) = events.list.get_mut(start)
-                    {
-                        *id = Some(CowStr::from(unique.clone()));
-                    }
-                    out.toc.push(Heading {
-                        level: level as u8,
-                        id: unique,
-                        title: text.trim().to_string(),
-                    });
-                }
-                events.push(Event::End(TagEnd::Heading(level)));
-            }
-            Event::Text(ref t) | Event::Code(ref t) => {
-                if !in_code_block && matches!(event, Event::Text(_)) {
-                    scan_text(body, range.clone(), &mut shortcodes, &mut footnotes.loose);
-                }
-                if let Some((_, text, true)) = &mut table {
-                    text.push_str(t);
-                }
-                match &mut heading {
-                    Some((_, text, _, _)) => text.push_str(t),
-                    None if out.text.len() < SEARCH_TEXT_LIMIT => {
-                        if !out.text.is_empty() {
-                            out.text.push(' ');
-                        }
-                        out.text.push_str(t.trim());
-                    }
-                    None => {}
-                }
-                events.push(event);
-            }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest_url = out.destination(dest_url, dir, range.start, false);
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title: defuse_title(title),
-                    id,
-                }));
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest_url = out.destination(dest_url, dir, range.start, true);
-                in_image += 1;
-                events.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title: defuse_title(title),
-                    id,
-                }));
-            }
-            Event::Start(Tag::Table(_)) => {
-                // A box that scrolls must be reachable by keyboard and named: focusable, a
-                // region, named after its columns once the header row is read.
-                table = Some((events.len(), String::new(), false));
-                events.push(Event::Html(CowStr::Borrowed(
-                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">",
-                )));
-                events.push(event);
-            }
-            Event::Start(Tag::TableHead) => {
-                if let Some((_, _, in_head)) = &mut table {
-                    *in_head = true;
-                }
-                events.push(event);
-            }
-            Event::End(TagEnd::TableCell) => {
-                if let Some((_, text, true)) = &mut table {
-                    text.push('\u{1f}');
-                }
-                events.push(event);
-            }
-            Event::End(TagEnd::TableHead) => {
-                if let Some((at, text, in_head)) = &mut table {
-                    *in_head = false;
-                    let columns: Vec<&str> = text
-                        .split('\u{1f}')
-                        .map(str::trim)
-                        .filter(|c| !c.is_empty())
-                        .collect();
-                    if !columns.is_empty()
-                        && let Some(slot) = events.list.get_mut(*at)
-                    {
-                        *slot = Event::Html(CowStr::from(format!(
-                            "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table: {}\">",
-                            crate::html::escape(&columns.join(", "))
-                        )));
-                    }
-                }
-                events.push(event);
-            }
-            Event::End(TagEnd::Table) => {
-                table = None;
-                events.push(event);
-                events.push(Event::Html(CowStr::Borrowed("</div>")));
+            Event::End(TagEnd::Heading(level)) => self.end_heading(level),
+            Event::Text(_) | Event::Code(_) => self.text(event, range),
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => self.link(event, range.start),
+            Event::Start(Tag::Table(_) | Tag::TableHead)
+            | Event::End(TagEnd::TableCell | TagEnd::TableHead | TagEnd::Table) => {
+                self.table_event(event)
             }
             // Raw HTML may spell a placeholder too; `&#64;` is the same `@` to a browser.
-            Event::Html(t) if t.contains(LINK_MARK) => events.push(Event::Html(
-                t.replace(LINK_MARK, &format!("&#64;{}", &LINK_MARK[1..]))
-                    .into(),
-            )),
-            Event::InlineHtml(t) if t.contains(LINK_MARK) => events.push(Event::InlineHtml(
-                t.replace(LINK_MARK, &format!("&#64;{}", &LINK_MARK[1..]))
-                    .into(),
-            )),
-            other => events.push(other),
+            Event::Html(t) if t.contains(LINK_MARK) => {
+                self.events.push(Event::Html(defuse_mark(&t)))
+            }
+            Event::InlineHtml(t) if t.contains(LINK_MARK) => {
+                self.events.push(Event::InlineHtml(defuse_mark(&t)))
+            }
+            other => self.events.push(other),
         }
     }
-    if let Some((at, n)) = shortcodes {
-        out.warn(at, shortcode_warning(body, at, n));
-    }
-    footnotes.finish(&mut events, &mut out);
-    if out.text.len() > SEARCH_TEXT_LIMIT {
-        let mut end = SEARCH_TEXT_LIMIT;
-        while !out.text.is_char_boundary(end) {
-            end -= 1;
+
+    /// A heading ends: its id is the one given (once per page) or its text's slug, made
+    /// unique on the page, and it joins the table of contents.
+    fn end_heading(&mut self, level: pulldown_cmark::HeadingLevel) {
+        if let Some((start, text, given, at)) = self.heading.take() {
+            let wanted = match given {
+                Some(given) => {
+                    let given = given.to_string();
+                    match self.given_ids.get(&given) {
+                        Some(&first) => self.out.problems.push(Problem {
+                            offset: at,
+                            message: format!(
+                                "the heading id #{given} is given twice on this page: each heading needs its own id"
+                            ),
+                            first_at: Some(first),
+                        }),
+                        None => {
+                            self.given_ids.insert(given.clone(), at);
+                        }
+                    }
+                    given
+                }
+                None => slugify(&text),
+            };
+            let out = &mut self.out;
+            let unique = unique_id(&mut out.ids, &mut out.next_suffix, wanted);
+            if let Some(Event::Start(Tag::Heading { id, .. })) = self.events.list.get_mut(start) {
+                *id = Some(CowStr::from(unique.clone()));
+            }
+            out.toc.push(Heading {
+                level: level as u8,
+                id: unique,
+                title: text.trim().to_string(),
+            });
         }
-        out.text.truncate(end);
+        self.events.push(Event::End(TagEnd::Heading(level)));
     }
-    if html {
-        out.html.reserve(body.len() * 3 / 2);
-        pulldown_cmark::html::push_html(&mut out.html, events.list.into_iter());
+
+    /// Text or code: scanned for what renders but not as meant, and gathered into the
+    /// heading, the table's name or the search text.
+    fn text(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
+        let (Event::Text(t) | Event::Code(t)) = &event else {
+            return self.events.push(event);
+        };
+        if !self.in_code_block && matches!(event, Event::Text(_)) {
+            let loose = &mut self.footnotes.loose;
+            scan_text(self.body, range, &mut self.shortcodes, loose);
+        }
+        if let Some((_, text, true)) = &mut self.table {
+            text.push_str(t);
+        }
+        let out = &mut self.out;
+        match &mut self.heading {
+            Some((_, text, _, _)) => text.push_str(t),
+            None if out.text.len() < SEARCH_TEXT_LIMIT => {
+                if !out.text.is_empty() {
+                    out.text.push(' ');
+                }
+                out.text.push_str(t.trim());
+            }
+            None => {}
+        }
+        self.events.push(event);
     }
-    out
+
+    /// A link or image (outside an image's alt text): its destination checked, and
+    /// replaced by a placeholder where it points at another page.
+    fn link(&mut self, event: Event<'a>, offset: usize) {
+        let image = matches!(event, Event::Start(Tag::Image { .. }));
+        let Event::Start(
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }
+            | Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            },
+        ) = event
+        else {
+            return self.events.push(event);
+        };
+        let dest_url = self.out.destination(dest_url, self.dir, offset, image);
+        let title = defuse_title(title);
+        self.events.push(Event::Start(if image {
+            self.in_image += 1;
+            Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }
+        } else {
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }
+        }));
+    }
+
+    /// Tables scroll in a box of their own, which must be reachable by keyboard and named:
+    /// focusable, a region, named after its columns once the header row is read.
+    fn table_event(&mut self, event: Event<'a>) {
+        match &event {
+            Event::Start(Tag::Table(_)) => {
+                self.table = Some((self.events.len(), String::new(), false));
+                self.events.push(Event::Html(CowStr::Borrowed(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">",
+                )));
+            }
+            Event::Start(Tag::TableHead) => {
+                if let Some((_, _, in_head)) = &mut self.table {
+                    *in_head = true;
+                }
+            }
+            Event::End(TagEnd::TableCell) => {
+                if let Some((_, text, true)) = &mut self.table {
+                    text.push('\u{1f}');
+                }
+            }
+            Event::End(TagEnd::TableHead) => self.name_table(),
+            _ => {}
+        }
+        let ends_table = matches!(event, Event::End(TagEnd::Table));
+        self.events.push(event);
+        if ends_table {
+            self.table = None;
+            self.events.push(Event::Html(CowStr::Borrowed("</div>")));
+        }
+    }
+
+    /// The header row is read: the table's box is named after its columns.
+    fn name_table(&mut self) {
+        let Some((at, text, in_head)) = &mut self.table else {
+            return;
+        };
+        *in_head = false;
+        let columns: Vec<&str> = text
+            .split('\u{1f}')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        if !columns.is_empty()
+            && let Some(slot) = self.events.list.get_mut(*at)
+        {
+            *slot = Event::Html(CowStr::from(format!(
+                "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table: {}\">",
+                crate::html::escape(&columns.join(", "))
+            )));
+        }
+    }
+
+    fn finish(mut self) -> Rendered {
+        let mut out = self.out;
+        if let Some((at, n)) = self.shortcodes {
+            out.warn(at, shortcode_warning(self.body, at, n));
+        }
+        self.footnotes.finish(&mut self.events, &mut out);
+        if out.text.len() > SEARCH_TEXT_LIMIT {
+            let mut end = SEARCH_TEXT_LIMIT;
+            while !out.text.is_char_boundary(end) {
+                end -= 1;
+            }
+            out.text.truncate(end);
+        }
+        if self.events.keep {
+            out.html.reserve(self.body.len() * 3 / 2);
+            pulldown_cmark::html::push_html(&mut out.html, self.events.list.into_iter());
+        }
+        out
+    }
+}
+
+/// Raw HTML with the placeholder mark spelled differently, so it stays text.
+fn defuse_mark(html: &str) -> CowStr<'static> {
+    html.replace(LINK_MARK, &format!("&#64;{}", &LINK_MARK[1..]))
+        .into()
 }
 
 /// A GitHub alert's class and title.

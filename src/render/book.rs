@@ -68,107 +68,101 @@ impl Memo {
     }
 }
 
-/// The printable book, `book/index.html`: every page in reading order (the front page, the
-/// itinerary, the disputes, then the notes), each a section of one long page. Sections are
-/// rendered in parallel, a chunk at a time, and each chunk is handed to `sink` as the next
-/// part of the file.
-///
-/// With `changed` (and a `memo` holding every other section), only the sections of those
-/// pages are rendered; without it, all of them, and the memo is refilled.
-pub(super) fn book(
-    site: &Site,
-    shared: &Shared,
-    changed: Option<&BTreeSet<usize>>,
-    memo: Option<&Memo>,
-    sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
-) -> Result<(), Diagnostic> {
-    let group = |p: &Page| match (p.is_section, p.kind) {
-        (true, _) => 0,
-        (false, Kind::Itinerary) => 1,
-        (false, Kind::Dispute) => 2,
-        (false, Kind::Note) => 3,
-    };
-    let mut order: Vec<usize> = (0..site.pages.len())
-        .filter(|&i| !site.pages[i].is_section || site.pages[i].rel == "_index.md")
-        .collect();
-    order.sort_by(|&a, &b| {
-        let (pa, pb) = (&site.pages[a], &site.pages[b]);
-        (group(pa), pa.dir(), pa.weight, &pa.title, &pa.rel).cmp(&(
-            group(pb),
-            pb.dir(),
-            pb.weight,
-            &pb.title,
-            &pb.rel,
-        ))
-    });
-    // Paths that differ only in what slugify drops (`my note/`, `my-note/`) still get
-    // their own anchors.
-    let mut taken = HashSet::new();
-    let anchors: HashMap<usize, String> = order
-        .iter()
-        .map(|&i| {
+/// The book's reading order and each page's anchor in it.
+struct Book {
+    /// Pages in reading order: the front page, the itinerary, the disputes, then the notes,
+    /// by folder, weight and title.
+    order: Vec<usize>,
+    /// Each page's section id, `p-…`.
+    anchors: HashMap<usize, String>,
+}
+
+impl Book {
+    fn of(site: &Site) -> Book {
+        let group = |p: &Page| match (p.is_section, p.kind) {
+            (true, _) => 0,
+            (false, Kind::Itinerary) => 1,
+            (false, Kind::Dispute) => 2,
+            (false, Kind::Note) => 3,
+        };
+        let mut order: Vec<usize> = (0..site.pages.len())
+            .filter(|&i| !site.pages[i].is_section || site.pages[i].rel == "_index.md")
+            .collect();
+        order.sort_by_cached_key(|&i| {
             let p = &site.pages[i];
-            let name = if p.path.is_empty() {
-                "front".to_string()
-            } else {
-                crate::markdown::slugify(&p.path.replace('/', " "))
-            };
-            let mut anchor = format!("p-{name}");
-            let mut n = 1;
-            while !taken.insert(anchor.clone()) {
-                n += 1;
-                anchor = format!("p-{name}-{n}");
-            }
-            (i, anchor)
-        })
-        .collect();
-    let contents: Vec<BookEntry> = order
-        .iter()
-        .map(|&i| BookEntry {
-            anchor: &anchors[&i],
-            title: &site.pages[i].title,
-            as_of: site.pages[i].as_of.map(dates::long),
-        })
-        .collect();
-    let mut groups: Vec<ContentsGroup> = Vec::new();
-    let mut last_section: Option<Option<usize>> = None;
-    for &i in &order {
+            (group(p), p.dir(), p.weight, &p.title, &p.rel)
+        });
+        // Paths that differ only in what slugify drops (`my note/`, `my-note/`) still get
+        // their own anchors.
+        let mut taken = HashSet::new();
+        let anchors = order
+            .iter()
+            .map(|&i| {
+                let p = &site.pages[i];
+                let name = if p.path.is_empty() {
+                    "front".to_string()
+                } else {
+                    crate::markdown::slugify(&p.path.replace('/', " "))
+                };
+                let mut anchor = format!("p-{name}");
+                let mut n = 1;
+                while !taken.insert(anchor.clone()) {
+                    n += 1;
+                    anchor = format!("p-{name}-{n}");
+                }
+                (i, anchor)
+            })
+            .collect();
+        Book { order, anchors }
+    }
+
+    fn entry<'a>(&'a self, site: &'a Site, i: usize) -> BookEntry<'a> {
         let p = &site.pages[i];
-        // The nearest section at or above the page's folder, the site's top excepted.
-        let section = crate::paths::folders_up(p.dir())
-            .take_while(|dir| !dir.is_empty() && p.rel != "_index.md")
-            .find_map(|dir| shared.sections.get(dir).copied());
-        let entry = BookEntry {
-            anchor: &anchors[&i],
+        BookEntry {
+            anchor: &self.anchors[&i],
             title: &p.title,
             as_of: p.as_of.map(dates::long),
-        };
-        match groups.last_mut() {
-            Some(g) if section.is_some() && last_section == Some(section) => g.entries.push(entry),
-            _ => groups.push(ContentsGroup {
-                title: section.map(|s| site.pages[s].title.as_str()),
-                entries: vec![entry],
-            }),
         }
-        last_section = Some(section);
     }
-    // Every section's context starts as the frame's.
-    let base = shared.base_context("book/", super::Role::Book)?;
-    let mut ctx = base.clone();
-    ctx.insert("contents", &contents);
-    ctx.insert("contents_groups", &groups);
-    ctx.insert("book_sections", BOOK_SECTIONS_MARK);
-    let frame = super::render_template(site, "book.html", &ctx, None, 0)?;
-    let frame = String::from_utf8_lossy(&frame);
-    let (head, tail) = frame.split_once(BOOK_SECTIONS_MARK).unwrap_or((&frame, ""));
 
-    let section = |i: usize| -> Result<Vec<u8>, Diagnostic> {
+    /// The contents, grouped: consecutive pages under the same section share its title.
+    fn contents_groups<'a>(&'a self, site: &'a Site, shared: &Shared) -> Vec<ContentsGroup<'a>> {
+        let mut groups: Vec<ContentsGroup> = Vec::new();
+        let mut last_section: Option<Option<usize>> = None;
+        for &i in &self.order {
+            let p = &site.pages[i];
+            // The nearest section at or above the page's folder, the site's top excepted.
+            let section = crate::paths::folders_up(p.dir())
+                .take_while(|dir| !dir.is_empty() && p.rel != "_index.md")
+                .find_map(|dir| shared.sections.get(dir).copied());
+            let entry = self.entry(site, i);
+            match groups.last_mut() {
+                Some(g) if section.is_some() && last_section == Some(section) => {
+                    g.entries.push(entry)
+                }
+                _ => groups.push(ContentsGroup {
+                    title: section.map(|s| site.pages[s].title.as_str()),
+                    entries: vec![entry],
+                }),
+            }
+            last_section = Some(section);
+        }
+        groups
+    }
+
+    /// Page `i`'s section of the book, through `partials/book_page.html`.
+    fn section(
+        &self,
+        shared: &Shared,
+        base: &tera::Context,
+        i: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let site = shared.site;
         let p = &site.pages[i];
-        let body = site.book_body(i, &anchors);
+        let body = site.book_body(i, &self.anchors);
         let size = body.len();
-        let page = shared.page_view(i, body);
         let mut ctx = base.clone();
-        ctx.insert("anchor", &anchors[&i]);
+        ctx.insert("anchor", &self.anchors[&i]);
         ctx.insert(
             "label",
             match (p.is_section, p.kind) {
@@ -178,7 +172,7 @@ pub(super) fn book(
                 (false, Kind::Note) => "Note",
             },
         );
-        ctx.insert("page", &page);
+        ctx.insert("page", &shared.page_view(i, body));
         // The front page keeps its bottom-line box and the dispute tracker.
         let front = p.rel == "_index.md";
         ctx.insert("front", &front);
@@ -186,12 +180,35 @@ pub(super) fn book(
             ctx.insert("tracker", &shared.tracker());
         }
         super::render_template(site, "partials/book_page.html", &ctx, Some(p), size)
-    };
-    // Written a chunk of sections at a time: the whole book is as large as every page
-    // together, and need not be in memory at once.
-    let path = "book/index.html";
-    let mut part = Part::First;
-    let mut buf = head.as_bytes().to_vec();
+    }
+}
+
+/// The printable book, `book/index.html`: every page in reading order, each a section of
+/// one long page. Sections are rendered in parallel, a chunk at a time, and each chunk is
+/// handed to `sink` as the next part of the file: the whole book is as large as every page
+/// together, and need not be in memory at once.
+///
+/// With `changed` (and a `memo` holding every other section), only the sections of those
+/// pages are rendered; without it, all of them, and the memo is refilled.
+pub(super) fn book(
+    shared: &Shared,
+    changed: Option<&BTreeSet<usize>>,
+    memo: Option<&Memo>,
+    sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
+) -> Result<(), Diagnostic> {
+    let site = shared.site;
+    let book = Book::of(site);
+    // Every section's context starts as the frame's.
+    let base = shared.base_context("book/", super::Role::Book)?;
+    let mut ctx = base.clone();
+    let contents: Vec<BookEntry> = book.order.iter().map(|&i| book.entry(site, i)).collect();
+    ctx.insert("contents", &contents);
+    ctx.insert("contents_groups", &book.contents_groups(site, shared));
+    ctx.insert("book_sections", BOOK_SECTIONS_MARK);
+    let frame = super::render_template(site, "book.html", &ctx, None, 0)?;
+    let frame = String::from_utf8_lossy(&frame);
+    let (head, tail) = frame.split_once(BOOK_SECTIONS_MARK).unwrap_or((&frame, ""));
+
     let cached = |i: usize| -> Option<Arc<[u8]>> {
         let (changed, memo) = (changed?, memo?);
         if changed.contains(&i) {
@@ -202,13 +219,16 @@ pub(super) fn book(
     if let (None, Some(memo)) = (changed, memo) {
         memo.clear();
     }
-    for chunk in order.chunks(256) {
+    let path = "book/index.html";
+    let mut part = Part::First;
+    let mut buf = head.as_bytes().to_vec();
+    for chunk in book.order.chunks(256) {
         let parts: Vec<Result<Section, Diagnostic>> = chunk
             .par_iter()
             .map(|&i| match cached(i) {
                 Some(s) => Ok(Section::Kept(s)),
                 None => {
-                    let s = section(i)?;
+                    let s = book.section(shared, &base, i)?;
                     // Only the preview keeps a copy; a build writes each section once.
                     if let Some(memo) = memo {
                         memo.sections()

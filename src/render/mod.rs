@@ -1050,7 +1050,7 @@ fn book_and_listings(
     let mut tasks: Vec<Box<dyn Fn() -> Result<(), Diagnostic> + Sync>> = Vec::new();
     if selection.book || !selection.book_sections.is_empty() {
         let changed = (!selection.book).then_some(&selection.book_sections);
-        tasks.push(Box::new(move || book(site, shared, changed, memo, sink)));
+        tasks.push(Box::new(move || book(shared, changed, memo, sink)));
     }
     if selection.search {
         tasks.push(Box::new(|| sink(search_index(site))));
