@@ -583,92 +583,27 @@ fn watch(
     live: Arc<Live>,
     report: impl Fn(&Rebuild) + Send + 'static,
 ) -> Result<(), ServeError> {
-    use notify::RecursiveMode;
     let (tx, rx) = std::sync::mpsc::channel();
-    let mut debouncer = notify_debouncer_full::new_debouncer(Duration::from_millis(20), None, tx)
-        .map_err(|e| ServeError::Watch(e.to_string()))?;
-    let watched = session.watched();
-    // The site folder itself, shallowly: to see briefing.toml replaced, and a static/ or
-    // templates/ folder created after start.
-    let root = session.root().to_path_buf();
-    debouncer
-        .watch(&root, RecursiveMode::NonRecursive)
-        .map_err(|e| ServeError::Watch(format!("{}: {e}", root.display())))?;
-    let mut watching: Vec<PathBuf> = Vec::new();
-    for path in &watched {
-        if path.is_dir() {
-            debouncer
-                .watch(path, RecursiveMode::Recursive)
-                .map_err(|e| ServeError::Watch(format!("{}: {e}", path.display())))?;
-            watching.push(path.clone());
-        }
-    }
+    let mut folders = Folders::watch(&session, tx)?;
     std::thread::spawn(move || {
         // After the server's own trouble (say, out of file descriptors) the rebuild is
         // retried every second until it goes through, without waiting for another save.
         let mut retry = false;
         loop {
-            let first = if retry {
-                match rx.recv_timeout(Duration::from_secs(1)) {
-                    Ok(r) => Some(r),
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
-                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
-                }
-            } else {
-                match rx.recv() {
-                    Ok(r) => Some(r),
-                    Err(_) => return,
-                }
-            };
-            let mut paths: Vec<PathBuf> = Vec::new();
-            let mut collect = |r: notify_debouncer_full::DebounceEventResult| {
-                if let Ok(events) = r {
-                    // Reads (our own, while rebuilding) are not changes.
-                    for e in events.iter().filter(|e| !e.event.kind.is_access()) {
-                        paths.extend(e.event.paths.iter().cloned());
-                    }
-                }
+            let Some(Batch {
+                mut paths,
+                timed_out,
+            }) = next_batch(&rx, retry)
+            else {
+                return;
             };
             // Only the retry timer asks to rebuild with no changed path: a batch of events
             // that were all reads (the rebuild's own) must not retry a failed rebuild, or a
             // broken template would be reloaded, and reported, without end.
-            let timed_out = first.is_none();
-            if let Some(result) = first {
-                collect(result);
-            }
-            // Anything else already queued joins this rebuild.
-            while let Ok(more) = rx.try_recv() {
-                collect(more);
-            }
-            paths.sort();
-            paths.dedup();
             if paths.is_empty() && !timed_out {
                 continue;
             }
-            // A watched folder that went away: forget it, to watch it again if it returns.
-            watching.retain(|dir| {
-                let present = dir.is_dir();
-                if !present {
-                    let _ = debouncer.unwatch(dir);
-                }
-                present
-            });
-            // A watched folder that appeared since: watch it, and treat its files as new.
-            for dir in &watched {
-                if dir.is_dir()
-                    && !watching.contains(dir)
-                    && debouncer.watch(dir, RecursiveMode::Recursive).is_ok()
-                {
-                    watching.push(dir.clone());
-                    paths.extend(
-                        walkdir::WalkDir::new(dir)
-                            .into_iter()
-                            .filter_map(Result::ok)
-                            .filter(|e| e.file_type().is_file())
-                            .map(|e| e.into_path()),
-                    );
-                }
-            }
+            folders.refresh(&mut paths);
             // Held while writing: shutdown waits for it, and no rebuild starts after.
             let Ok(_writing) = live.rebuilding.lock() else {
                 return;
@@ -676,45 +611,173 @@ fn watch(
             if live.stopping.load(Ordering::SeqCst) {
                 return;
             }
-            // The book and search index a body edit deferred, once its page is served:
-            // said only when it fails; the book's own tab reloads when it is written.
-            let finish = |session: &mut Session| -> bool {
-                let Some(late) = session.finish() else {
-                    return false;
-                };
-                if late.ok() {
-                    let _ = live.events.send("book");
-                    return false;
-                }
-                report(&late);
-                if let Ok(mut errors) = live.errors.write() {
-                    *errors = late.errors.clone();
-                }
-                late.trouble.is_some()
-            };
-            let Some(rebuild) = session.apply(&paths) else {
-                // Nothing was left to retry, but a deferred write that failed may be.
-                retry = (retry && !paths.is_empty()) | finish(&mut session);
-                continue;
-            };
-            report(&rebuild);
-            retry = rebuild.trouble.is_some();
-            if retry {
-                // The overlay is for the site's mistakes; the pages served are unchanged.
-                continue;
-            }
-            if let Ok(mut errors) = live.errors.write() {
-                *errors = rebuild.errors.clone();
-            }
-            let _ = live.events.send(if rebuild.ok() && rebuild.css_only {
-                "css"
-            } else {
-                "reload"
-            });
-            retry = finish(&mut session);
+            retry = rebuild(&mut session, &live, &report, &paths, retry);
         }
     });
     Ok(())
+}
+
+type Events = std::sync::mpsc::Receiver<notify_debouncer_full::DebounceEventResult>;
+
+/// The folders of a site being watched: those the session reads (`watched`), and of them
+/// those that exist and are watched now (`watching`).
+struct Folders {
+    debouncer: notify_debouncer_full::Debouncer<
+        notify::RecommendedWatcher,
+        notify_debouncer_full::RecommendedCache,
+    >,
+    watched: Vec<PathBuf>,
+    watching: Vec<PathBuf>,
+}
+
+impl Folders {
+    fn watch(
+        session: &Session,
+        tx: std::sync::mpsc::Sender<notify_debouncer_full::DebounceEventResult>,
+    ) -> Result<Folders, ServeError> {
+        use notify::RecursiveMode;
+        let mut debouncer =
+            notify_debouncer_full::new_debouncer(Duration::from_millis(20), None, tx)
+                .map_err(|e| ServeError::Watch(e.to_string()))?;
+        let watched = session.watched();
+        // The site folder itself, shallowly: to see briefing.toml replaced, and a static/
+        // or templates/ folder created after start.
+        let root = session.root().to_path_buf();
+        debouncer
+            .watch(&root, RecursiveMode::NonRecursive)
+            .map_err(|e| ServeError::Watch(format!("{}: {e}", root.display())))?;
+        let mut watching: Vec<PathBuf> = Vec::new();
+        for path in &watched {
+            if path.is_dir() {
+                debouncer
+                    .watch(path, RecursiveMode::Recursive)
+                    .map_err(|e| ServeError::Watch(format!("{}: {e}", path.display())))?;
+                watching.push(path.clone());
+            }
+        }
+        Ok(Folders {
+            debouncer,
+            watched,
+            watching,
+        })
+    }
+
+    /// Forgets watched folders that went away (to watch them again if they return), and
+    /// watches those that appeared since, adding their files to `paths` as new.
+    fn refresh(&mut self, paths: &mut Vec<PathBuf>) {
+        let debouncer = &mut self.debouncer;
+        self.watching.retain(|dir| {
+            let present = dir.is_dir();
+            if !present {
+                let _ = debouncer.unwatch(dir);
+            }
+            present
+        });
+        for dir in &self.watched {
+            if dir.is_dir()
+                && !self.watching.contains(dir)
+                && debouncer
+                    .watch(dir, notify::RecursiveMode::Recursive)
+                    .is_ok()
+            {
+                self.watching.push(dir.clone());
+                paths.extend(
+                    walkdir::WalkDir::new(dir)
+                        .into_iter()
+                        .filter_map(Result::ok)
+                        .filter(|e| e.file_type().is_file())
+                        .map(|e| e.into_path()),
+                );
+            }
+        }
+    }
+}
+
+/// The paths changed in one batch of events, sorted, each once.
+struct Batch {
+    paths: Vec<PathBuf>,
+    /// No event came within the retry interval.
+    timed_out: bool,
+}
+
+/// Waits for the next batch (a second at most while `retry`), and takes in what else is
+/// already queued; `None` once the watcher is gone.
+fn next_batch(rx: &Events, retry: bool) -> Option<Batch> {
+    use std::sync::mpsc::RecvTimeoutError;
+    let first = if retry {
+        match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(r) => Some(r),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    } else {
+        Some(rx.recv().ok()?)
+    };
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut collect = |r: notify_debouncer_full::DebounceEventResult| {
+        if let Ok(events) = r {
+            // Reads (our own, while rebuilding) are not changes.
+            for e in events.iter().filter(|e| !e.event.kind.is_access()) {
+                paths.extend(e.event.paths.iter().cloned());
+            }
+        }
+    };
+    let timed_out = first.is_none();
+    if let Some(result) = first {
+        collect(result);
+    }
+    while let Ok(more) = rx.try_recv() {
+        collect(more);
+    }
+    paths.sort();
+    paths.dedup();
+    Some(Batch { paths, timed_out })
+}
+
+/// Rebuilds for one batch, tells the browsers, and then writes what the rebuild deferred;
+/// whether to retry in a second (the server's own trouble).
+fn rebuild(
+    session: &mut Session,
+    live: &Live,
+    report: &impl Fn(&Rebuild),
+    paths: &[PathBuf],
+    retry: bool,
+) -> bool {
+    let Some(rebuild) = session.apply(paths) else {
+        // Nothing was left to retry, but a deferred write that failed may be.
+        return (retry && !paths.is_empty()) | finish(session, live, report);
+    };
+    report(&rebuild);
+    if rebuild.trouble.is_some() {
+        // The overlay is for the site's mistakes; the pages served are unchanged.
+        return true;
+    }
+    if let Ok(mut errors) = live.errors.write() {
+        *errors = rebuild.errors.clone();
+    }
+    let _ = live.events.send(if rebuild.ok() && rebuild.css_only {
+        "css"
+    } else {
+        "reload"
+    });
+    finish(session, live, report)
+}
+
+/// The book and search index a body edit deferred, once its page is served: said only
+/// when it fails; the book's own tab reloads when it is written. Whether to retry.
+fn finish(session: &mut Session, live: &Live, report: &impl Fn(&Rebuild)) -> bool {
+    let Some(late) = session.finish() else {
+        return false;
+    };
+    if late.ok() {
+        let _ = live.events.send("book");
+        return false;
+    }
+    report(&late);
+    if let Ok(mut errors) = live.errors.write() {
+        *errors = late.errors.clone();
+    }
+    late.trouble.is_some()
 }
 
 #[cfg(test)]
