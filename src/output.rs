@@ -4,6 +4,9 @@
 //! every refusal applies to the resolved folder. A build takes a lock beside the output,
 //! writes everything into a fresh staging folder there, and swaps it in with one atomic
 //! exchange only when the whole build succeeded. Removal never follows a symbolic link.
+//! The preview's rebuild (`Patch`) stages only its changed files beside the live output and
+//! moves them in one by one; both go through one `Sink`, so every file follows one set of
+//! rules.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -238,8 +241,9 @@ pub trait Sink {
     fn count(&self) -> usize;
 
     /// Writes one part of the file at `rel` (a `/`-separated path inside the output): the
-    /// whole file or its start creates it, later parts append to it. A file is created
-    /// once: a second start at the same path is an error, never an overwrite.
+    /// whole file or its start creates it, later parts append to it. A file is never
+    /// created over one already there: for `Output`, a second start at the same path is an
+    /// error (`Patch` gives each start a place of its own).
     fn put(&self, rel: &str, bytes: &[u8], part: Part) -> Result<(), Self::Error> {
         checked_rel(self, rel)?;
         let mut file = match part {
