@@ -31,6 +31,8 @@ pub mod watch;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use output::Sink as _;
+
 pub use config::Config;
 pub use diagnostic::{Diagnostic, Errors};
 pub use site::{BuildOptions, Site};
@@ -63,8 +65,6 @@ pub struct CheckSummary {
 struct Rendered {
     pages: usize,
     html_files: usize,
-    /// Every file started, HTML or not.
-    files: usize,
 }
 
 impl Site {
@@ -102,20 +102,15 @@ impl Site {
     /// `check`, so that their summaries agree.
     fn render_counted(&self, sink: render::Sink) -> Result<Rendered, Vec<Diagnostic>> {
         let html_files = AtomicUsize::new(0);
-        let files = AtomicUsize::new(0);
         render::render_all(self, &|job| {
-            if job.starts_file() {
-                files.fetch_add(1, Ordering::Relaxed);
-                if job.path.ends_with(".html") {
-                    html_files.fetch_add(1, Ordering::Relaxed);
-                }
+            if job.starts_file() && job.path.ends_with(".html") {
+                html_files.fetch_add(1, Ordering::Relaxed);
             }
             sink(job)
         })?;
         Ok(Rendered {
             pages: self.pages.len(),
             html_files: html_files.into_inner(),
-            files: files.into_inner(),
         })
     }
 
@@ -134,31 +129,28 @@ impl Site {
         };
         let rendered = self
             .render_counted(&|job| {
-                out.write_part(&job.path, &job.bytes, job.part)
+                out.put(&job.path, &job.bytes, job.part)
                     .map_err(|d| in_output(d, &job.path))
             })
             .map_err(|diags| sorted(diagnostic::fold_io(diags, &shown)))?;
-        let mut files = rendered.files;
         let mut diags = Vec::new();
         for (name, source) in self.static_files() {
             let written = match source {
                 site::StaticSource::Site(from) => out.copy(&from, name),
-                site::StaticSource::Builtin(bytes) => out.write(name, bytes),
+                site::StaticSource::Builtin(bytes) => out.put(name, bytes, output::Part::Whole),
             };
-            match written {
-                Ok(()) => files += 1,
-                Err(d) => diags.push(in_output(d, name)),
+            if let Err(d) = written {
+                diags.push(in_output(d, name));
             }
         }
         for rel in self.published_assets() {
             let from = self.root.join("content").join(rel);
-            match out.copy(&from, rel) {
-                Ok(()) => files += 1,
-                Err(d) => diags.push(in_output(d, rel)),
+            if let Err(d) = out.copy(&from, rel) {
+                diags.push(in_output(d, rel));
             }
         }
         if diags.is_empty() {
-            Ok((rendered, files))
+            Ok((rendered, out.count()))
         } else {
             Err(sorted(diagnostic::fold_io(diags, &shown)))
         }

@@ -4,12 +4,16 @@
 //! every refusal applies to the resolved folder. A build takes a lock beside the output,
 //! writes everything into a fresh staging folder there, and swaps it in with one atomic
 //! exchange only when the whole build succeeded. Removal never follows a symbolic link.
+//! The preview's rebuild (`Patch`) stages only its changed files beside the live output and
+//! moves them in one by one; both go through one `Sink`, so every file follows one set of
+//! rules.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::diagnostic::Diagnostic;
 use crate::paths::is_safe_relative;
@@ -210,12 +214,98 @@ fn is_empty_dir(dir: &Path) -> bool {
 /// is then removed and the previous output stays.
 pub type Cancel = Arc<AtomicBool>;
 
+/// Where rendered files go: a full build's fresh folder, swapped in whole (`Output`), or
+/// the preview's changed files, staged beside the live output and moved into it (`Patch`).
+/// The rules every output file follows are the provided `put` and `copy`, said once; a
+/// sink only says where a file's bytes go and how its failures are worded.
+pub trait Sink {
+    /// What a refused or failed write says.
+    type Error: From<Diagnostic>;
+
+    /// Where the bytes of output file `rel` go: for its first part a fresh place, counted,
+    /// its folders made; for a later part the place its first part went.
+    fn place(&self, rel: &str, first: bool) -> Result<PathBuf, Self::Error>;
+
+    /// The error for an I/O failure while writing `rel`.
+    fn failed(&self, rel: &str, e: &io::Error) -> Self::Error;
+
+    /// The error for a file `from`, to be copied to `rel`, that cannot be opened.
+    fn unreadable(&self, from: &Path, rel: &str, e: &io::Error) -> Self::Error;
+
+    /// Refuses every write once the build is to stop.
+    fn interrupted(&self) -> Result<(), Diagnostic> {
+        Ok(())
+    }
+
+    /// The files started so far.
+    fn count(&self) -> usize;
+
+    /// Writes one part of the file at `rel` (a `/`-separated path inside the output): the
+    /// whole file or its start creates it, later parts append to it. A file is never
+    /// created over one already there: for `Output`, a second start at the same path is an
+    /// error (`Patch` gives each start a place of its own).
+    fn put(&self, rel: &str, bytes: &[u8], part: Part) -> Result<(), Self::Error> {
+        checked_rel(self, rel)?;
+        let mut file = match part {
+            Part::Whole | Part::First => create(self, rel)?,
+            Part::More | Part::Last => {
+                let path = self.place(rel, false)?;
+                std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&path)
+                    .map_err(|e| self.failed(rel, &e))?
+            }
+        };
+        file.write_all(bytes).map_err(|e| self.failed(rel, &e))
+    }
+
+    /// Copies the file `from` to `rel`, streamed: a content file may be large.
+    fn copy(&self, from: &Path, rel: &str) -> Result<(), Self::Error> {
+        checked_rel(self, rel)?;
+        let mut source = File::open(from).map_err(|e| self.unreadable(from, rel, &e))?;
+        let mut file = create(self, rel)?;
+        io::copy(&mut source, &mut file)
+            .map(|_| ())
+            .map_err(|e| self.failed(rel, &e))
+    }
+}
+
+/// Refuses a write once the build is to stop, and any path that would leave the output.
+fn checked_rel<S: Sink + ?Sized>(sink: &S, rel: &str) -> Result<(), Diagnostic> {
+    sink.interrupted()?;
+    if !is_safe_relative(rel) {
+        return Err(Diagnostic::error(
+            rel,
+            format!("refusing to write {rel:?}: it would land outside the output folder"),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates the file that will be `rel`, refusing to replace one this build already wrote.
+fn create<S: Sink + ?Sized>(sink: &S, rel: &str) -> Result<File, S::Error> {
+    let path = sink.place(rel, true)?;
+    File::create_new(&path).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            Diagnostic::error(
+                rel,
+                format!("two outputs of this build would both be written to {rel}"),
+            )
+            .into()
+        } else {
+            sink.failed(rel, &e)
+        }
+    })
+}
+
 /// An output folder being written. Holds the lock until it is committed or dropped.
 pub struct Output {
     target: PathBuf,
     staging: PathBuf,
     old: PathBuf,
     cancel: Option<Cancel>,
+    /// The files started, for the build's summary.
+    files: AtomicUsize,
     lock: PathBuf,
     _lock_file: File,
     done: bool,
@@ -289,6 +379,7 @@ impl Output {
             staging,
             old,
             cancel,
+            files: AtomicUsize::new(0),
             lock,
             _lock_file: lock_file,
             done: false,
@@ -300,77 +391,10 @@ impl Output {
         &self.target
     }
 
-    /// Writes `bytes` at `rel` (a `/`-separated path) inside the output folder. Each file
-    /// is written once: a second write to the same path is an error, never an overwrite.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let path = self.resolve(rel)?;
-        let mut file = self.create(rel, &path)?;
-        file.write_all(bytes).map_err(|e| Diagnostic::io(&path, &e))
-    }
-
-    /// Writes one part of a file: the whole file, its start, or bytes to append.
-    pub fn write_part(&self, rel: &str, bytes: &[u8], part: Part) -> Result<(), Diagnostic> {
-        match part {
-            Part::Whole | Part::First => self.write(rel, bytes),
-            Part::More | Part::Last => {
-                let path = self.resolve(rel)?;
-                append(&path, bytes)
-            }
-        }
-    }
-
-    /// Copies a file into the output folder at `rel`.
-    pub fn copy(&self, from: &Path, rel: &str) -> Result<(), Diagnostic> {
-        let path = self.resolve(rel)?;
-        // Not an `io` diagnostic: the source file is at fault, not the output folder.
-        let mut source = File::open(from)
-            .map_err(|e| Diagnostic::error(from, format!("cannot read the file: {e}")))?;
-        let mut file = self.create(rel, &path)?;
-        io::copy(&mut source, &mut file)
-            .map(|_| ())
-            .map_err(|e| Diagnostic::io(&path, &e))
-    }
-
-    fn create(&self, rel: &str, path: &Path) -> Result<File, Diagnostic> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(Path::new(rel), &e))?;
-        }
-        File::create_new(path).map_err(|e| {
-            if e.kind() == io::ErrorKind::AlreadyExists {
-                Diagnostic::error(
-                    rel,
-                    format!("two outputs of this build would both be written to {rel}"),
-                )
-            } else {
-                Diagnostic::io(Path::new(rel), &e)
-            }
-        })
-    }
-
-    fn resolve(&self, rel: &str) -> Result<PathBuf, Diagnostic> {
-        if self
-            .cancel
-            .as_ref()
-            .is_some_and(|c| c.load(Ordering::Relaxed))
-        {
-            return Err(Diagnostic::error(
-                &self.target,
-                "the build was interrupted; the previous output is unchanged",
-            ));
-        }
-        if !is_safe_relative(rel) {
-            return Err(Diagnostic::error(
-                rel,
-                format!("refusing to write {rel:?}: it would land outside the output folder"),
-            ));
-        }
-        Ok(self.staging.join(rel))
-    }
-
     /// Swaps the finished output in place of the previous one, atomically where the file
     /// system allows. On failure the staging folder is removed and the previous output stays.
     pub fn commit(mut self) -> Result<(), Diagnostic> {
-        self.resolve(MARKER)?;
+        checked_rel(&self, MARKER)?;
         std::fs::write(
             self.staging.join(MARKER),
             b"written by briefing; safe to delete\n",
@@ -403,6 +427,49 @@ impl Drop for Output {
         }
         // Still holding the lock: removing the file now cannot race another holder.
         let _ = std::fs::remove_file(&self.lock);
+    }
+}
+
+impl Sink for Output {
+    type Error = Diagnostic;
+
+    fn place(&self, rel: &str, first: bool) -> Result<PathBuf, Diagnostic> {
+        let path = self.staging.join(rel);
+        if first {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| self.failed(rel, &e))?;
+            }
+            self.files.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(path)
+    }
+
+    /// Named by `rel`: the staging folder is gone once the build has failed.
+    fn failed(&self, rel: &str, e: &io::Error) -> Diagnostic {
+        Diagnostic::io(Path::new(rel), e)
+    }
+
+    fn unreadable(&self, from: &Path, _rel: &str, e: &io::Error) -> Diagnostic {
+        // Not an `io` diagnostic: the source file is at fault, not the output folder.
+        Diagnostic::error(from, format!("cannot read the file: {e}"))
+    }
+
+    fn interrupted(&self) -> Result<(), Diagnostic> {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+        {
+            return Err(Diagnostic::error(
+                &self.target,
+                "the build was interrupted; the previous output is unchanged",
+            ));
+        }
+        Ok(())
+    }
+
+    fn count(&self) -> usize {
+        self.files.load(Ordering::Relaxed)
     }
 }
 
@@ -449,6 +516,201 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
     Ok(false)
 }
 
+/// A folder beside the live output where the preview's rebuild puts its changed files
+/// together, to be moved into the output only when every one of them is ready.
+pub struct Patch {
+    out: PathBuf,
+    dir: PathBuf,
+    /// Files staged (relative paths), to move in, each with its number: staged files are
+    /// kept flat in the staging folder under their numbers, so staging makes no folders.
+    files: Mutex<BTreeMap<String, usize>>,
+    /// Output files to remove (`true`: a page's, whose folder goes too if it is empty).
+    removed: Mutex<BTreeMap<String, bool>>,
+    /// The first I/O failure while staging.
+    trouble: Mutex<Option<String>>,
+}
+
+/// Why `Patch` did not stage a file.
+#[derive(Debug)]
+pub enum Refusal {
+    /// `rel` cannot take its place beside `other`, in the output or staged: one is a file,
+    /// the other needs it as a folder. Only the caller knows which page asked for `rel`.
+    Clash { rel: String, other: String },
+    /// Any other refusal or failure, said in full.
+    Said(Diagnostic),
+}
+
+impl From<Diagnostic> for Refusal {
+    fn from(d: Diagnostic) -> Refusal {
+        Refusal::Said(d)
+    }
+}
+
+impl Patch {
+    /// Starts an empty staging folder beside `out`; the error is the machine's trouble.
+    pub fn begin(out: &Path) -> Result<Patch, String> {
+        let name = out
+            .file_name()
+            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+        let dir = out.with_file_name(format!("{name}.briefing-stage"));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| trouble("clear the staging folder", &e))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| trouble("create the staging folder", &e))?;
+        Ok(Patch {
+            out: out.to_path_buf(),
+            dir,
+            files: Default::default(),
+            removed: Default::default(),
+            trouble: Default::default(),
+        })
+    }
+
+    /// The live output folder.
+    pub fn target(&self) -> &Path {
+        &self.out
+    }
+
+    /// The machine's first trouble while staging (descriptors, disk), if any: what a
+    /// failed rebuild reports instead of the diagnostics it caused.
+    pub fn trouble(&self) -> Option<String> {
+        self.trouble.lock().ok().and_then(|t| t.clone())
+    }
+
+    /// Whether `rel` is staged.
+    pub fn has(&self, rel: &str) -> bool {
+        self.files.lock().is_ok_and(|f| f.contains_key(rel))
+    }
+
+    /// Removes `rel` from the output on commit, unless it is staged by then (`page`: its
+    /// folder goes too if that leaves it empty).
+    pub fn remove(&self, rel: &str, page: bool) {
+        if let Ok(mut r) = self.removed.lock() {
+            r.insert(rel.to_string(), page);
+        }
+    }
+
+    /// Records the machine's trouble (the first), and the diagnostic that stops the render.
+    fn fail(&self, rel: &str, message: String) -> Diagnostic {
+        if let Ok(mut t) = self.trouble.lock() {
+            t.get_or_insert_with(|| message.clone());
+        }
+        Diagnostic::error(rel, message)
+    }
+
+    fn unwritten(&self, rel: &str, why: impl std::fmt::Display) -> Refusal {
+        self.fail(rel, format!("cannot write {rel}: {why}")).into()
+    }
+
+    /// Moves every staged file into the output and removes what is gone.
+    pub fn commit(self) -> Result<(), String> {
+        let files = self.files.lock().map(|f| f.clone()).unwrap_or_default();
+        let removed = self.removed.lock().map(|r| r.clone()).unwrap_or_default();
+        let result = (|| {
+            for (rel, n) in &files {
+                let to = self.out.join(rel);
+                if let Some(parent) = to.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| trouble(rel, &e))?;
+                }
+                std::fs::rename(self.dir.join(n.to_string()), &to).map_err(|e| trouble(rel, &e))?;
+            }
+            Ok(())
+        })();
+        for (rel, page) in removed.iter().filter(|(rel, _)| !files.contains_key(*rel)) {
+            if *page {
+                remove_output(&self.out, rel);
+            } else {
+                let _ = std::fs::remove_file(self.out.join(rel));
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        result
+    }
+
+    /// Throws the staged files away; the output stays as it was.
+    pub fn abort(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Sink for Patch {
+    type Error = Refusal;
+
+    /// A file that cannot take its place in the output (a folder of that name is there, or
+    /// one of its folders is a file) is refused as a clash.
+    fn place(&self, rel: &str, first: bool) -> Result<PathBuf, Refusal> {
+        let Ok(mut files) = self.files.lock() else {
+            return Err(self.unwritten(rel, "the staging list is unusable"));
+        };
+        let number = if first {
+            if let Some(other) = clash(&self.out, &files, rel) {
+                let rel = rel.to_string();
+                return Err(Refusal::Clash { rel, other });
+            }
+            let n = files.len();
+            files.insert(rel.to_string(), n);
+            n
+        } else {
+            match files.get(rel) {
+                Some(&n) => n,
+                None => return Err(self.unwritten(rel, "its first part was not staged")),
+            }
+        };
+        Ok(self.dir.join(number.to_string()))
+    }
+
+    fn failed(&self, rel: &str, e: &io::Error) -> Refusal {
+        self.unwritten(rel, e)
+    }
+
+    /// The machine's trouble, not the site's: the file was there a moment ago, and the
+    /// rebuild is tried again.
+    fn unreadable(&self, _from: &Path, rel: &str, e: &io::Error) -> Refusal {
+        self.fail(rel, trouble(&format!("read {rel}"), e)).into()
+    }
+
+    fn count(&self) -> usize {
+        self.files.lock().map_or(0, |f| f.len())
+    }
+}
+
+fn trouble(what: &str, e: &io::Error) -> String {
+    format!("cannot {what}: {e}")
+}
+
+/// Another file `rel` cannot coexist with, in the output or among those staged: one that
+/// would have to be a folder of `rel`, or that `rel` would have to be a folder of.
+fn clash(out: &Path, staged: &BTreeMap<String, usize>, rel: &str) -> Option<String> {
+    let mut at = 0;
+    while let Some(i) = rel[at..].find('/') {
+        let folder = &rel[..at + i];
+        if staged.contains_key(folder) || out.join(folder).is_file() {
+            return Some(folder.to_string());
+        }
+        at += i + 1;
+    }
+    let below = format!("{rel}/");
+    if let Some((f, _)) = staged
+        .range(below.clone()..)
+        .next()
+        .filter(|(f, _)| f.starts_with(&below))
+    {
+        return Some(f.clone());
+    }
+    out.join(rel).is_dir().then_some(below)
+}
+
+fn remove_output(out: &Path, rel: &str) {
+    let path = out.join(rel);
+    let _ = std::fs::remove_file(&path);
+    // Remove the page's folder if nothing else is in it.
+    if let Some(parent) = path.parent()
+        && parent != out
+    {
+        let _ = std::fs::remove_dir(parent);
+    }
+}
+
 /// Removes a folder tree, its subfolders in parallel (a site has thousands of them). A
 /// symbolic link is removed itself, never followed, at the top as everywhere below.
 pub fn remove_tree(dir: &Path) -> io::Result<()> {
@@ -465,15 +727,6 @@ pub fn remove_tree(dir: &Path) -> io::Result<()> {
         }
     })?;
     std::fs::remove_dir(dir)
-}
-
-/// Appends to a file that an earlier part created.
-pub fn append(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(path)
-        .and_then(|mut f| f.write_all(bytes))
-        .map_err(|e| Diagnostic::io(path, &e))
 }
 
 #[cfg(test)]
@@ -521,6 +774,102 @@ mod tests {
         );
         assert!(resolve(Path::new("link"), &base).is_err());
         assert!(resolve(Path::new("link/"), &base).is_err());
+    }
+
+    /// A full build's sink and the preview's, both in a fresh folder.
+    fn sinks() -> (tempfile::TempDir, Output, Patch) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let swap = Output::begin(&dir.path().join("built"), None).expect("begin");
+        std::fs::create_dir(dir.path().join("live")).expect("live");
+        let patch = Patch::begin(&dir.path().join("live")).expect("begin");
+        (dir, swap, patch)
+    }
+
+    fn message(r: Refusal) -> String {
+        match r {
+            Refusal::Said(d) => d.message,
+            Refusal::Clash { rel, other } => panic!("{rel} clashes with {other}"),
+        }
+    }
+
+    #[test]
+    fn both_sinks_refuse_paths_outside_the_output_alike() {
+        let (dir, swap, patch) = sinks();
+        let from = dir.path().join("from");
+        std::fs::write(&from, "x").expect("source");
+        for bad in ["../x", "/etc/passwd"] {
+            let said = swap.put(bad, b"x", Part::Whole).expect_err(bad).message;
+            assert!(
+                said.contains("would land outside the output folder"),
+                "{said}"
+            );
+            assert_eq!(
+                message(patch.put(bad, b"x", Part::Whole).expect_err(bad)),
+                said
+            );
+            assert_eq!(swap.copy(&from, bad).expect_err(bad).message, said);
+            assert_eq!(message(patch.copy(&from, bad).expect_err(bad)), said);
+        }
+        assert_eq!((swap.count(), patch.count()), (0, 0));
+        assert!(
+            patch.trouble().is_none(),
+            "a refusal is not the machine's trouble"
+        );
+    }
+
+    #[test]
+    fn both_sinks_build_a_file_from_its_parts_and_count_files() {
+        let (dir, swap, patch) = sinks();
+        let from = dir.path().join("from");
+        std::fs::write(&from, "copied").expect("source");
+        for (part, bytes) in [(Part::First, "a"), (Part::More, "b"), (Part::Last, "c")] {
+            swap.put("book/index.html", bytes.as_bytes(), part)
+                .expect("swap");
+            patch
+                .put("book/index.html", bytes.as_bytes(), part)
+                .expect("patch");
+        }
+        swap.copy(&from, "x/y.txt").expect("swap copy");
+        patch.copy(&from, "x/y.txt").expect("patch copy");
+        assert_eq!((swap.count(), patch.count()), (2, 2));
+        // Only the build refuses a second start; the preview's claims check comes first.
+        assert!(swap.put("x/y.txt", b"again", Part::Whole).is_err());
+        swap.commit().expect("commit");
+        patch.commit().expect("commit");
+        for out in ["built", "live"] {
+            let read = |rel: &str| std::fs::read_to_string(dir.path().join(out).join(rel));
+            assert_eq!(read("book/index.html").expect(out), "abc");
+            assert_eq!(read("x/y.txt").expect(out), "copied");
+        }
+    }
+
+    #[test]
+    fn the_preview_sink_reports_a_clash_with_the_output_or_the_staged_files() {
+        let (dir, _swap, patch) = sinks();
+        std::fs::write(dir.path().join("live/a"), "a file").expect("file");
+        std::fs::create_dir(dir.path().join("live/b")).expect("folder");
+        patch.put("c", b"staged", Part::Whole).expect("c");
+        for (rel, clashes_with) in [("a/index.html", "a"), ("b", "b/"), ("c/index.html", "c")] {
+            match patch.put(rel, b"x", Part::Whole) {
+                Err(Refusal::Clash { rel: r, other }) => {
+                    assert_eq!((r.as_str(), other.as_str()), (rel, clashes_with));
+                }
+                other => panic!("{rel}: {other:?}"),
+            }
+        }
+        assert!(patch.trouble().is_none(), "a clash is the site's error");
+        assert_eq!(patch.count(), 1);
+    }
+
+    #[test]
+    fn an_unreadable_source_is_the_builds_error_but_the_previews_trouble() {
+        let (dir, swap, patch) = sinks();
+        let gone = dir.path().join("gone");
+        let said = swap.copy(&gone, "gone").expect_err("swap").message;
+        assert!(said.starts_with("cannot read the file: "), "{said}");
+        assert!(patch.copy(&gone, "gone").is_err());
+        let trouble = patch.trouble().unwrap_or_default();
+        assert!(trouble.starts_with("cannot read gone: "), "{trouble}");
     }
 }
 

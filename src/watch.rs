@@ -12,7 +12,7 @@ use std::time::Instant;
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{self, Diagnostic, Errors};
 use crate::markdown::Rendered;
-use crate::output::Part;
+use crate::output::{Part, Patch, Refusal, Sink};
 use crate::paths::is_ignored;
 use crate::render::{self, PageEdit, Selection};
 use crate::site::{BuildOptions, PageChange, Site, StaticSource};
@@ -640,7 +640,7 @@ impl Session {
         } else {
             Deferred::default()
         };
-        let stage = Stage::begin(&self.out)?;
+        let stage = begin(&self.out)?;
         let result = stage_all(site, dirty, &mut selection, &self.memo, &stage);
         let (pages, files) = match result {
             Ok(counts) => counts,
@@ -651,7 +651,7 @@ impl Session {
                 return Err(e);
             }
         };
-        stage.commit()?;
+        stage.commit().map_err(WriteError::Trouble)?;
         self.dirty = Dirty::default();
         self.deferred = late;
         Ok((pages, files))
@@ -677,10 +677,10 @@ impl Session {
             search: late.search,
             ..Selection::default()
         };
-        let written = Stage::begin(&self.out).and_then(|stage| {
+        let written = begin(&self.out).and_then(|stage| {
             match stage_all(site, &Dirty::default(), &mut selection, &self.memo, &stage) {
                 Ok(counts) => {
-                    stage.commit()?;
+                    stage.commit().map_err(WriteError::Trouble)?;
                     Ok(counts)
                 }
                 Err(e) => {
@@ -727,13 +727,18 @@ enum WriteError {
     Trouble(String),
 }
 
+/// Starts staging a rebuild beside `out`.
+fn begin(out: &Path) -> Result<Patch, WriteError> {
+    Patch::begin(out).map_err(WriteError::Trouble)
+}
+
 /// Renders and copies everything owed into `stage`; the pages and files staged.
 fn stage_all(
     site: &Site,
     dirty: &Dirty,
     selection: &mut Selection,
     memo: &render::Memo,
-    stage: &Stage,
+    stage: &Patch,
 ) -> Result<(usize, usize), WriteError> {
     for removed in &dirty.removed {
         // Unless another page now writes the same file.
@@ -747,7 +752,9 @@ fn stage_all(
     } else {
         selection.pages.retain(|&i| i < site.pages.len());
         render::render(site, selection, Some(memo), &|job| {
-            stage.put(site, &job.path, &job.bytes, job.part)
+            stage
+                .put(&job.path, &job.bytes, job.part)
+                .map_err(|r| said(site, r))
         })
         .map_err(|mut d| {
             // The machine's trouble hides behind the diagnostics it caused.
@@ -783,7 +790,7 @@ fn stage_all(
         if dirty.assets.contains(a) {
             continue;
         }
-        let in_output = stage.out.join(a).is_file();
+        let in_output = stage.target().join(a).is_file();
         if published.contains(a.as_str()) && !in_output {
             sync_file(site, stage, &site.root.join("content").join(a), a, false)?;
         } else if !published.contains(a.as_str()) && in_output && !site.claimed_by_others(a) {
@@ -794,158 +801,12 @@ fn stage_all(
     Ok((pages, stage.count()))
 }
 
-/// A folder beside the output where a rebuild's files are put together, to be moved into
-/// the output only when every one of them is ready.
-struct Stage {
-    out: PathBuf,
-    dir: PathBuf,
-    /// Files staged (relative paths), to move in, each with its number: staged files are
-    /// kept flat in the staging folder under their numbers, so staging makes no folders.
-    files: std::sync::Mutex<BTreeMap<String, usize>>,
-    /// Output files to remove (`true`: a page's, whose folder goes too if it is empty).
-    removed: std::sync::Mutex<BTreeMap<String, bool>>,
-    /// The first I/O failure while staging.
-    trouble: std::sync::Mutex<Option<String>>,
-}
-
-impl Stage {
-    fn begin(out: &Path) -> Result<Stage, WriteError> {
-        let name = out
-            .file_name()
-            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-        let dir = out.with_file_name(format!("{name}.briefing-stage"));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| trouble("clear the staging folder", &e))?;
-        }
-        std::fs::create_dir_all(&dir).map_err(|e| trouble("create the staging folder", &e))?;
-        Ok(Stage {
-            out: out.to_path_buf(),
-            dir,
-            files: Default::default(),
-            removed: Default::default(),
-            trouble: Default::default(),
-        })
+/// What the staging refused, said at the page that asked for the file if it is a clash.
+fn said(site: &Site, refusal: Refusal) -> Diagnostic {
+    match refusal {
+        Refusal::Clash { rel, other } => clash_error(site, &rel, &other),
+        Refusal::Said(d) => d,
     }
-
-    fn trouble(&self) -> Option<String> {
-        self.trouble.lock().ok().and_then(|t| t.clone())
-    }
-
-    fn count(&self) -> usize {
-        self.files.lock().map_or(0, |f| f.len())
-    }
-
-    fn has(&self, rel: &str) -> bool {
-        self.files.lock().is_ok_and(|f| f.contains_key(rel))
-    }
-
-    fn remove(&self, rel: &str, page: bool) {
-        if let Ok(mut r) = self.removed.lock() {
-            r.insert(rel.to_string(), page);
-        }
-    }
-
-    /// Stages one file, or a part of one; a file that cannot take its place in the output
-    /// (a folder of that name is there, or one of its folders is a file) is the site's error.
-    fn put(&self, site: &Site, rel: &str, bytes: &[u8], part: Part) -> Result<(), Diagnostic> {
-        if !crate::paths::is_safe_relative(rel) {
-            return Err(Diagnostic::error(
-                rel,
-                format!("refusing to write {rel:?} outside the output folder"),
-            ));
-        }
-        let number = {
-            let Ok(mut files) = self.files.lock() else {
-                return Err(self.fail(rel, "the staging list is unusable".to_string()));
-            };
-            if matches!(part, Part::Whole | Part::First) {
-                if let Some(other) = clash(&self.out, &files, rel) {
-                    return Err(clash_error(site, rel, &other));
-                }
-                let n = files.len();
-                files.insert(rel.to_string(), n);
-                n
-            } else {
-                match files.get(rel) {
-                    Some(&n) => n,
-                    None => return Err(self.fail(rel, "its first part was not staged".into())),
-                }
-            }
-        };
-        let path = self.dir.join(number.to_string());
-        let written = match part {
-            Part::Whole | Part::First => std::fs::write(&path, bytes),
-            Part::More | Part::Last => std::fs::OpenOptions::new()
-                .append(true)
-                .open(&path)
-                .and_then(|mut f| std::io::Write::write_all(&mut f, bytes)),
-        };
-        written.map_err(|e| self.fail(rel, e.to_string()))
-    }
-
-    /// Records the machine's trouble (the first), and the diagnostic that stops the render.
-    fn fail(&self, rel: &str, why: String) -> Diagnostic {
-        let message = format!("cannot write {rel}: {why}");
-        if let Ok(mut t) = self.trouble.lock() {
-            t.get_or_insert_with(|| message.clone());
-        }
-        Diagnostic::error(rel, message)
-    }
-
-    /// Moves every staged file into the output and removes what is gone.
-    fn commit(self) -> Result<(), WriteError> {
-        let files = self.files.lock().map(|f| f.clone()).unwrap_or_default();
-        let removed = self.removed.lock().map(|r| r.clone()).unwrap_or_default();
-        let result = (|| {
-            for (rel, n) in &files {
-                let to = self.out.join(rel);
-                if let Some(parent) = to.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| trouble(rel, &e))?;
-                }
-                std::fs::rename(self.dir.join(n.to_string()), &to).map_err(|e| trouble(rel, &e))?;
-            }
-            Ok(())
-        })();
-        for (rel, page) in removed.iter().filter(|(rel, _)| !files.contains_key(*rel)) {
-            if *page {
-                remove_output(&self.out, rel);
-            } else {
-                let _ = std::fs::remove_file(self.out.join(rel));
-            }
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-        result
-    }
-
-    fn abort(self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn trouble(what: &str, e: &std::io::Error) -> WriteError {
-    WriteError::Trouble(format!("cannot {what}: {e}"))
-}
-
-/// Another file `rel` cannot coexist with, in the output or among those staged: one that
-/// would have to be a folder of `rel`, or that `rel` would have to be a folder of.
-fn clash(out: &Path, staged: &BTreeMap<String, usize>, rel: &str) -> Option<String> {
-    let mut at = 0;
-    while let Some(i) = rel[at..].find('/') {
-        let folder = &rel[..at + i];
-        if staged.contains_key(folder) || out.join(folder).is_file() {
-            return Some(folder.to_string());
-        }
-        at += i + 1;
-    }
-    let below = format!("{rel}/");
-    if let Some((f, _)) = staged
-        .range(below.clone()..)
-        .next()
-        .filter(|(f, _)| f.starts_with(&below))
-    {
-        return Some(f.clone());
-    }
-    out.join(rel).is_dir().then_some(below)
 }
 
 /// The error for two output paths that clash, at the page or alias that asked for `rel`.
@@ -965,22 +826,11 @@ fn clash_error(site: &Site, rel: &str, other: &str) -> Diagnostic {
     owner.unwrap_or_else(|| Diagnostic::error(rel, message))
 }
 
-fn remove_output(out: &Path, rel: &str) {
-    let path = out.join(rel);
-    let _ = std::fs::remove_file(&path);
-    // Remove the page's folder if nothing else is in it.
-    if let Some(parent) = path.parent()
-        && parent != out
-    {
-        let _ = std::fs::remove_dir(parent);
-    }
-}
-
 /// Stages a changed static file or asset, or its removal if it is gone (falling back to
 /// the built-in static file of that name).
 fn sync_file(
     site: &Site,
-    stage: &Stage,
+    stage: &Patch,
     from: &Path,
     rel: &str,
     is_static: bool,
@@ -988,14 +838,6 @@ fn sync_file(
     if !crate::paths::is_safe_relative(rel) {
         return Ok(());
     }
-    let staged = |bytes: &[u8]| {
-        stage
-            .put(site, rel, bytes, Part::Whole)
-            .map_err(|d| match stage.trouble() {
-                Some(t) => WriteError::Trouble(t),
-                None => WriteError::Content(vec![d]),
-            })
-    };
     if let Some(d) = crate::site::link_out_of_site(&site.root, from) {
         return Err(WriteError::Content(vec![d]));
     }
@@ -1005,17 +847,18 @@ fn sync_file(
         from.is_file()
             .then(|| StaticSource::Site(from.to_path_buf()))
     };
-    match source {
-        Some(StaticSource::Site(path)) => {
-            let bytes = std::fs::read(&path).map_err(|e| trouble(&format!("read {rel}"), &e))?;
-            staged(&bytes)
-        }
-        Some(StaticSource::Builtin(bytes)) => staged(bytes),
+    let staged = match source {
+        Some(StaticSource::Site(path)) => stage.copy(&path, rel),
+        Some(StaticSource::Builtin(bytes)) => stage.put(rel, bytes, Part::Whole),
         None => {
             stage.remove(rel, false);
-            Ok(())
+            return Ok(());
         }
-    }
+    };
+    staged.map_err(|r| match stage.trouble() {
+        Some(t) => WriteError::Trouble(t),
+        None => WriteError::Content(vec![said(site, r)]),
+    })
 }
 
 /// Re-reads a page, remembering it as it was before its first change in this rebuild.
