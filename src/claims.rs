@@ -6,15 +6,15 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::content::Page;
+use crate::content::{Page, PageId};
 use crate::diagnostic::Diagnostic;
 use crate::site::{Site, at_front_matter_key};
 
 /// Who writes an output file.
 #[derive(Clone, Copy)]
 enum Source<'a> {
-    Page(usize),
-    Alias(usize, &'a str),
+    Page(PageId),
+    Alias(PageId, &'a str),
     Generated,
     BuiltIn,
     Static(&'a str),
@@ -67,7 +67,7 @@ impl Site {
     /// Every output file and who writes it.
     fn claims(&self) -> Vec<(String, Source<'_>)> {
         let mut claims: Vec<(String, Source)> = Vec::new();
-        for (i, p) in self.pages.iter().enumerate() {
+        for (i, p) in self.pages.enumerate() {
             claims.push((p.output_file(), Source::Page(i)));
             for a in &p.aliases {
                 if let Some(file) = crate::url::alias_file(a) {

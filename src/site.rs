@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{self, Kind, Page};
+use crate::content::{self, ByPage, Kind, Page, PageId};
 use crate::diagnostic::{self, Diagnostic, Errors};
 use crate::markdown::{self, LINK_MARK, LINK_MARK_END, Rendered};
 use crate::paths::is_ignored;
@@ -51,12 +51,12 @@ pub struct Site {
     pub config: Config,
     pub options: BuildOptions,
     /// Every page, sorted by source path (so output is deterministic).
-    pub pages: Vec<Page>,
-    /// The rendered body of each page, same order as `pages`; links are placeholders
-    /// until `body_html` substitutes them.
-    pub rendered: Vec<Rendered>,
-    /// Index of each page by its path relative to `content/`.
-    pub by_rel: HashMap<String, usize>,
+    pub pages: ByPage<Page>,
+    /// The rendered body of each page; links are placeholders until `body_html`
+    /// substitutes them.
+    pub rendered: ByPage<Rendered>,
+    /// Each page by its path relative to `content/`.
+    pub by_rel: HashMap<String, PageId>,
     /// Markdown files that are not pages of this build: drafts (`true`) and files that
     /// failed to load (`false`).
     pub unbuilt: HashMap<String, bool>,
@@ -151,6 +151,7 @@ impl Site {
         loaded.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
         let (pages, rendered): (Vec<Page>, Vec<Rendered>) = loaded.into_iter().unzip();
 
+        let (pages, rendered) = (ByPage::from(pages), ByPage::from(rendered));
         let by_rel = index_by_rel(&pages);
         let mut site = Site {
             root: root.to_path_buf(),
@@ -250,12 +251,8 @@ impl Site {
     }
 }
 
-fn index_by_rel(pages: &[Page]) -> HashMap<String, usize> {
-    pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.rel.clone(), i))
-        .collect()
+fn index_by_rel(pages: &ByPage<Page>) -> HashMap<String, PageId> {
+    pages.enumerate().map(|(i, p)| (p.rel.clone(), i)).collect()
 }
 
 /// A symbolic link at `path` whose target lies outside the site: never read, never
@@ -565,15 +562,16 @@ impl std::hash::Hash for Caseless<'_> {
 
 /// Checks every pending link of every page: the target page exists and so does the anchor.
 fn check_links(
-    pages: &[Page],
-    rendered: &[Rendered],
-    by_rel: &HashMap<String, usize>,
+    pages: &ByPage<Page>,
+    rendered: &ByPage<Rendered>,
+    by_rel: &HashMap<String, PageId>,
     unbuilt: &HashMap<String, bool>,
     assets: &BTreeSet<String>,
 ) -> Vec<Diagnostic> {
     pages
+        .as_slice()
         .par_iter()
-        .zip(rendered.par_iter())
+        .zip(rendered.as_slice().par_iter())
         .flat_map_iter(|(page, r)| {
             let mut problems = Vec::new();
             // Past `MAX_PER_FILE`, problems are only counted (see `cap_per_file`): locating
@@ -669,7 +667,7 @@ fn suggest(anchor: &str, ids: &HashSet<String>) -> String {
 impl Site {
     /// The body of page `i` with its links pointing at their targets' URLs, relative to
     /// the page.
-    pub fn body_html(&self, i: usize) -> String {
+    pub fn body_html(&self, i: PageId) -> String {
         // `check` renders no HTML: nothing to point anywhere.
         if self.rendered[i].html.is_empty() {
             return String::new();
@@ -688,7 +686,7 @@ impl Site {
     /// The body of page `i` inside the one-page book (at `book/`), where every page is a
     /// section with the id `anchors[j]`: links to pages of the book stay inside it, and
     /// heading ids are prefixed so that pages' ids cannot collide.
-    pub fn book_body(&self, i: usize, anchors: &HashMap<usize, String>) -> String {
+    pub fn book_body(&self, i: PageId, anchors: &HashMap<PageId, String>) -> String {
         if self.rendered[i].html.is_empty() {
             return String::new();
         }
@@ -710,9 +708,9 @@ impl Site {
 
     fn body_with(
         &self,
-        i: usize,
+        i: PageId,
         prefix: &str,
-        href: impl Fn(usize, Option<&str>) -> String,
+        href: impl Fn(PageId, Option<&str>) -> String,
     ) -> String {
         rewrite(&self.rendered[i].html, &self.hrefs(i, prefix, href), None)
     }
@@ -721,9 +719,9 @@ impl Site {
     /// and the asset's path after `prefix` (the way back to the output root) for files.
     fn hrefs(
         &self,
-        i: usize,
+        i: PageId,
         prefix: &str,
-        href: impl Fn(usize, Option<&str>) -> String,
+        href: impl Fn(PageId, Option<&str>) -> String,
     ) -> Vec<Option<String>> {
         self.rendered[i]
             .links
@@ -816,14 +814,14 @@ mod tests {
 #[derive(Debug, Clone)]
 pub enum PageChange {
     /// A new page, at this index.
-    Added(usize),
+    Added(PageId),
     /// A page gone (deleted, or turned into a draft): the page as it was.
     Removed(Box<Page>),
     /// Only the body changed; `same_links` says whether its links and heading ids are as
     /// before (so no link anywhere can have broken or healed).
-    Body { index: usize, same_links: bool },
+    Body { index: PageId, same_links: bool },
     /// The front matter changed: the page as it was, and its index now.
-    FrontMatter(Box<Page>, usize),
+    FrontMatter(Box<Page>, PageId),
     /// Nothing the build sees changed.
     Unchanged,
     /// A section's `page_kind` changed, which can change every page below it.
@@ -904,25 +902,25 @@ impl Site {
     }
 
     /// Takes page `i` (and its rendered body) out of the site.
-    pub(crate) fn remove_at(&mut self, i: usize) -> (Page, Rendered) {
+    pub(crate) fn remove_at(&mut self, i: PageId) -> (Page, Rendered) {
         let page = self.pages.remove(i);
         let rendered = self.rendered.remove(i);
         // The pages after it move down one; the index is updated, not rebuilt.
         self.by_rel.remove(&page.rel);
         for at in self.by_rel.values_mut() {
             if *at > i {
-                *at -= 1;
+                at.0 -= 1;
             }
         }
         (page, rendered)
     }
 
     /// Puts a page (not in the site) in its sorted place; returns its index.
-    pub(crate) fn insert_page(&mut self, page: Page, rendered: Rendered) -> usize {
+    pub(crate) fn insert_page(&mut self, page: Page, rendered: Rendered) -> PageId {
         let i = self.pages.partition_point(|p| p.rel < page.rel);
         for at in self.by_rel.values_mut() {
             if *at >= i {
-                *at += 1;
+                at.0 += 1;
             }
         }
         self.by_rel.insert(page.rel.clone(), i);
@@ -940,7 +938,7 @@ impl Site {
     /// The checks that span pages: output paths, template names, links and anchors.
     pub fn cross_page_problems(&self) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
-        check_paths(&self.pages, &self.config, &mut diags);
+        check_paths(self.pages.as_slice(), &self.config, &mut diags);
         diags.extend(self.file_clashes());
         for p in &self.pages {
             if let Some(t) = &p.template
@@ -1049,9 +1047,8 @@ impl Site {
     }
 
     /// Pages whose Markdown links to the page at `rel`.
-    pub fn pages_linking_to(&self, rel: &str) -> Vec<usize> {
+    pub fn pages_linking_to(&self, rel: &str) -> Vec<PageId> {
         self.rendered
-            .iter()
             .enumerate()
             .filter(|(_, r)| r.links.iter().any(|l| l.target.as_deref() == Some(rel)))
             .map(|(i, _)| i)

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::config::CONFIG_FILE;
+use crate::content::PageId;
 use crate::diagnostic::{self, Diagnostic, Errors};
 use crate::markdown::Rendered;
 use crate::output::{Part, Patch, Refusal, Sink};
@@ -117,7 +118,7 @@ struct Dirty {
 impl Dirty {
     /// Adds the outputs of `selection`, whose pages are indices into `site` as it is now.
     fn mark(&mut self, site: &Site, mut selection: Selection) {
-        let rels = |indices: BTreeSet<usize>| {
+        let rels = |indices: BTreeSet<PageId>| {
             indices
                 .into_iter()
                 .filter_map(|i| site.pages.get(i))
@@ -617,7 +618,7 @@ impl Session {
             return Ok((summary.html_files, summary.files));
         }
         let dirty = &self.dirty;
-        let indices = |rels: &BTreeSet<String>| -> BTreeSet<usize> {
+        let indices = |rels: &BTreeSet<String>| -> BTreeSet<PageId> {
             rels.iter()
                 .filter_map(|rel| site.by_rel.get(rel).copied())
                 .collect()
@@ -750,7 +751,7 @@ fn stage_all(
     let pages = if selection.is_empty() {
         0
     } else {
-        selection.pages.retain(|&i| i < site.pages.len());
+        selection.pages.retain(|&i| site.pages.contains(i));
         render::render(site, selection, Some(memo), &|job| {
             stage
                 .put(&job.path, &job.bytes, job.part)

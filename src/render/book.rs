@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Shared;
-use crate::content::{Kind, Page};
+use crate::content::{Kind, Page, PageId};
 use crate::dates;
 use crate::diagnostic::Diagnostic;
 use crate::output::{Job, Part};
@@ -72,9 +72,9 @@ impl Memo {
 struct Book {
     /// Pages in reading order: the front page, the itinerary, the disputes, then the notes,
     /// by folder, weight and title.
-    order: Vec<usize>,
+    order: Vec<PageId>,
     /// Each page's section id, `p-…`.
-    anchors: HashMap<usize, String>,
+    anchors: HashMap<PageId, String>,
 }
 
 impl Book {
@@ -85,7 +85,9 @@ impl Book {
             (false, Kind::Dispute) => 2,
             (false, Kind::Note) => 3,
         };
-        let mut order: Vec<usize> = (0..site.pages.len())
+        let mut order: Vec<PageId> = site
+            .pages
+            .ids()
             .filter(|&i| !site.pages[i].is_section || site.pages[i].rel == "_index.md")
             .collect();
         order.sort_by_cached_key(|&i| {
@@ -116,7 +118,7 @@ impl Book {
         Book { order, anchors }
     }
 
-    fn entry<'a>(&'a self, site: &'a Site, i: usize) -> BookEntry<'a> {
+    fn entry<'a>(&'a self, site: &'a Site, i: PageId) -> BookEntry<'a> {
         let p = &site.pages[i];
         BookEntry {
             anchor: &self.anchors[&i],
@@ -128,7 +130,7 @@ impl Book {
     /// The contents, grouped: consecutive pages under the same section share its title.
     fn contents_groups<'a>(&'a self, site: &'a Site, shared: &Shared) -> Vec<ContentsGroup<'a>> {
         let mut groups: Vec<ContentsGroup> = Vec::new();
-        let mut last_section: Option<Option<usize>> = None;
+        let mut last_section: Option<Option<PageId>> = None;
         for &i in &self.order {
             let p = &site.pages[i];
             // The nearest section at or above the page's folder, the site's top excepted.
@@ -155,7 +157,7 @@ impl Book {
         &self,
         shared: &Shared,
         base: &tera::Context,
-        i: usize,
+        i: PageId,
     ) -> Result<Vec<u8>, Diagnostic> {
         let site = shared.site;
         let p = &site.pages[i];
@@ -192,7 +194,7 @@ impl Book {
 /// pages are rendered; without it, all of them, and the memo is refilled.
 pub(super) fn book(
     shared: &Shared,
-    changed: Option<&BTreeSet<usize>>,
+    changed: Option<&BTreeSet<PageId>>,
     memo: Option<&Memo>,
     sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
 ) -> Result<(), Diagnostic> {
@@ -209,7 +211,7 @@ pub(super) fn book(
     let frame = String::from_utf8_lossy(&frame);
     let (head, tail) = frame.split_once(BOOK_SECTIONS_MARK).unwrap_or((&frame, ""));
 
-    let cached = |i: usize| -> Option<Arc<[u8]>> {
+    let cached = |i: PageId| -> Option<Arc<[u8]>> {
         let (changed, memo) = (changed?, memo?);
         if changed.contains(&i) {
             return None;

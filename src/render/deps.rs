@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::content::Page;
+use crate::content::{Page, PageId};
 use crate::site::Site;
 
 /// The files `Selection::feeds` may write: a rebuild of the feeds removes those it no
@@ -15,7 +15,7 @@ pub const FEED_FILES: &[&str] = &["sitemap.xml", "atom.xml", "robots.txt", "itin
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
     /// Content pages (with their alias redirects), by index in `site.pages`.
-    pub pages: BTreeSet<usize>,
+    pub pages: BTreeSet<PageId>,
     /// The theme pages and the list of themes.
     pub themes: bool,
     /// The 404 page.
@@ -24,7 +24,7 @@ pub struct Selection {
     pub book: bool,
     /// When not all of the book: the pages whose section of it changed (a body edit); the
     /// other sections are as the preview's `Memo` holds them.
-    pub book_sections: BTreeSet<usize>,
+    pub book_sections: BTreeSet<PageId>,
     /// `search-index.js`.
     pub search: bool,
     /// The search page, `search/index.html`.
@@ -37,7 +37,7 @@ impl Selection {
     /// Everything a build writes.
     pub fn all(site: &Site) -> Selection {
         Selection {
-            pages: (0..site.pages.len()).collect(),
+            pages: site.pages.ids().collect(),
             ..Selection::generated()
         }
     }
@@ -110,7 +110,7 @@ pub fn affected_by_page(site: &Site, edit: PageEdit) -> Selection {
             // Every page links to the calendar while there is one: while some itinerary has
             // a stop known to the day (`Page::in_calendar`), which a date edit can change.
             if before.is_some_and(Page::in_calendar) != after.is_some_and(Page::in_calendar) {
-                sel.pages.extend(0..site.pages.len());
+                sel.pages.extend(site.pages.ids());
             }
         }
     }
@@ -138,12 +138,12 @@ fn shows_front_matter(site: &Site, page: &Page, sel: &mut Selection) {
     sel.pages.extend(site.pages_linking_to(&page.rel));
     if in_navigation(page) {
         // Every page shows the navigation.
-        sel.pages.extend(0..site.pages.len());
+        sel.pages.extend(site.pages.ids());
     } else if page.is_section {
         // Pages below a section show its title in their breadcrumbs.
         let prefix = page.dir();
         sel.pages
-            .extend(site.pages.iter().enumerate().filter_map(|(i, p)| {
+            .extend(site.pages.enumerate().filter_map(|(i, p)| {
                 (p.rel.starts_with(prefix) && p.rel[prefix.len()..].starts_with('/')).then_some(i)
             }));
     }
@@ -160,14 +160,13 @@ pub fn in_navigation(page: &Page) -> bool {
 /// one, and the home page, which shows every timeline).
 pub fn affected_by_newest(site: &Site) -> Selection {
     let pages = if site.config.stale_after_days.is_some() {
-        (0..site.pages.len()).collect()
+        site.pages.ids().collect()
     } else {
         let with_timeline = site
             .pages
-            .iter()
             .enumerate()
             .filter(|(_, p)| !p.timeline.is_empty());
-        let mut pages: BTreeSet<usize> = with_timeline.map(|(i, _)| i).collect();
+        let mut pages: BTreeSet<PageId> = with_timeline.map(|(i, _)| i).collect();
         pages.extend(site.by_rel.get("_index.md").copied());
         pages
     };
@@ -189,7 +188,6 @@ pub fn affected_by_template(site: &Site, name: &str) -> Option<Selection> {
         _ => {
             sel.pages.extend(
                 site.pages
-                    .iter()
                     .enumerate()
                     .filter(|(_, p)| super::template_of(p) == name)
                     .map(|(i, _)| i),
@@ -211,6 +209,6 @@ pub fn affected_by_static(name: &str) -> Selection {
     }
 }
 
-fn index_of(site: &Site, page: &Page) -> Option<usize> {
+fn index_of(site: &Site, page: &Page) -> Option<PageId> {
     site.by_rel.get(&page.rel).copied()
 }

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
-use crate::content::{Kind, Page, Stop};
+use crate::content::{ByPage, Kind, Page, PageId, Stop};
 use crate::dates;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::Heading;
@@ -215,9 +215,9 @@ struct Shared<'a> {
     themes_value: Value,
     /// Each page's list entry, same order as `site.pages`, made when first needed (a
     /// one-page rebuild should not pay for every page's).
-    refs: Vec<OnceLock<Value>>,
+    refs: ByPage<OnceLock<Value>>,
     /// Index of the section page of each folder.
-    sections: BTreeMap<&'a str, usize>,
+    sections: BTreeMap<&'a str, PageId>,
     /// Top-level sections and pages, and the themes, for navigation: the same for every
     /// page (templates mark the current item by comparing paths).
     nav: Value,
@@ -229,7 +229,7 @@ struct Shared<'a> {
     nav_len: usize,
     /// The pages and subsections listed on each section page, by section folder; made
     /// when a section page is rendered.
-    children: OnceLock<HashMap<&'a str, Vec<usize>>>,
+    children: OnceLock<HashMap<&'a str, Vec<PageId>>>,
     newest_as_of: Option<NaiveDate>,
     portable: bool,
     /// Whether `itinerary.ics` is written.
@@ -241,8 +241,8 @@ fn status_view(p: &Page) -> Option<StatusView> {
 }
 
 /// Pages in reading order: weight, then title, then file.
-fn ordered(site: &Site, idx: impl Iterator<Item = usize>) -> Vec<usize> {
-    let mut v: Vec<usize> = idx.collect();
+fn ordered(site: &Site, idx: impl Iterator<Item = PageId>) -> Vec<PageId> {
+    let mut v: Vec<PageId> = idx.collect();
     v.sort_by(|&a, &b| {
         let (a, b) = (&site.pages[a], &site.pages[b]);
         (a.weight, &a.title, &a.rel).cmp(&(b.weight, &b.title, &b.rel))
@@ -263,10 +263,14 @@ impl<'a> Shared<'a> {
             base_url: c.base_url.as_deref(),
         });
         let themes: Vec<ThemeView> = c.themes.iter().map(|t| theme_view(t, portable)).collect();
-        let refs = site.pages.iter().map(|_| OnceLock::new()).collect();
-        let sections = site
+        let refs = site
             .pages
             .iter()
+            .map(|_| OnceLock::new())
+            .collect::<Vec<_>>()
+            .into();
+        let sections = site
+            .pages
             .enumerate()
             .filter(|(_, p)| p.is_section)
             .map(|(i, p)| (p.dir(), i))
@@ -274,7 +278,6 @@ impl<'a> Shared<'a> {
         let mut nav: Vec<NavItem> = ordered(
             site,
             site.pages
-                .iter()
                 .enumerate()
                 .filter_map(|(i, p)| in_navigation(p).then_some(i)),
         )
@@ -327,7 +330,7 @@ impl<'a> Shared<'a> {
         }
     }
 
-    fn page_ref(&self, i: usize) -> Value {
+    fn page_ref(&self, i: PageId) -> Value {
         self.refs[i]
             .get_or_init(|| {
                 let p = &self.site.pages[i];
@@ -344,17 +347,17 @@ impl<'a> Shared<'a> {
             .clone()
     }
 
-    fn children(&self, section_dir: &str) -> &[usize] {
+    fn children(&self, section_dir: &str) -> &[PageId] {
         let site = self.site;
         let children = self.children.get_or_init(|| {
-            let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+            let mut children: HashMap<&str, Vec<PageId>> = HashMap::new();
             let sections: HashSet<&str> = site
                 .pages
                 .iter()
                 .filter(|p| p.is_section)
                 .map(Page::dir)
                 .collect();
-            for (i, p) in site.pages.iter().enumerate() {
+            for (i, p) in site.pages.enumerate() {
                 if p.rel == "_index.md" {
                     continue;
                 }
@@ -468,7 +471,7 @@ impl<'a> Shared<'a> {
     }
 
     /// Page `i` for its template, with `content` as its body (the page's own, or the book's).
-    fn page_view(&self, i: usize, content: String) -> PageView<'a> {
+    fn page_view(&self, i: PageId, content: String) -> PageView<'a> {
         let site = self.site;
         let p = &site.pages[i];
         let body = &site.rendered[i];
@@ -531,7 +534,7 @@ impl<'a> Shared<'a> {
         }
     }
 
-    fn event(&self, i: usize, e: &'a crate::content::TimelineEntry) -> EventView<'a> {
+    fn event(&self, i: PageId, e: &'a crate::content::TimelineEntry) -> EventView<'a> {
         let p = &self.site.pages[i];
         EventView {
             date: dates::long(e.date),
@@ -544,7 +547,7 @@ impl<'a> Shared<'a> {
     }
 
     /// `list` (in its order) split by kind: itinerary, disputes, notes, then sections.
-    fn by_kind(&self, list: &[usize]) -> Vec<KindGroup> {
+    fn by_kind(&self, list: &[PageId]) -> Vec<KindGroup> {
         let site = self.site;
         let group = |p: &Page| match (p.is_section, p.kind) {
             (true, _) => 3,
@@ -585,7 +588,7 @@ impl<'a> Shared<'a> {
     /// The dispute tracker: one row per measure of every dispute, in reading order.
     fn tracker(&self) -> Vec<TrackerRow<'a>> {
         let site = self.site;
-        ordered(site, 0..site.pages.len())
+        ordered(site, site.pages.ids())
             .into_iter()
             .filter_map(|i| site.pages[i].dispute.as_ref().map(|d| (i, d)))
             .flat_map(|(i, d)| {
@@ -608,7 +611,7 @@ impl<'a> Shared<'a> {
     /// The home page's own lists: itinerary at a glance, tracker, theme groups, timeline.
     fn index_context(&self, ctx: &mut Context) {
         let site = self.site;
-        let all: Vec<usize> = ordered(site, 0..site.pages.len());
+        let all: Vec<PageId> = ordered(site, site.pages.ids());
         let mut stops: Vec<&Stop> = all
             .iter()
             .filter(|&&i| site.pages[i].kind == Kind::Itinerary)
@@ -865,11 +868,11 @@ pub fn render(
     sink: Sink,
 ) -> Result<usize, Vec<Diagnostic>> {
     let shared = Shared::new(site);
-    let selected: Vec<usize> = selection
+    let selected: Vec<PageId> = selection
         .pages
         .iter()
         .copied()
-        .filter(|&i| i < site.pages.len())
+        .filter(|&i| site.pages.contains(i))
         .collect();
     // Content pages, generated pages, the book and the listings all at once: the last
     // three are few but large, and would otherwise run on one core after the rest.
@@ -936,7 +939,7 @@ fn render_template(
 const TEMPLATE_ROOM: usize = 16 * 1024;
 
 /// Content page `i` and the redirects of its aliases.
-fn render_page(shared: &Shared, i: usize, sink: Sink) -> Result<(), Diagnostic> {
+fn render_page(shared: &Shared, i: PageId, sink: Sink) -> Result<(), Diagnostic> {
     let site = shared.site;
     let p = &site.pages[i];
     let role = Role::of(p);
@@ -969,8 +972,8 @@ fn generated(shared: &Shared, selection: &Selection) -> Vec<Generated> {
     let site = shared.site;
     let mut jobs = Vec::new();
     if selection.themes && !site.config.themes.is_empty() {
-        let mut members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for i in ordered(site, 0..site.pages.len()) {
+        let mut members: BTreeMap<&str, Vec<PageId>> = BTreeMap::new();
+        for i in ordered(site, site.pages.ids()) {
             for t in &site.pages[i].themes {
                 members.entry(t.as_str()).or_default().push(i);
             }
@@ -1028,7 +1031,7 @@ fn search_page(shared: &Shared, sink: Sink) -> Result<(), Diagnostic> {
     let mut ctx = shared.base_context("search/", Role::Search)?;
     let all = ordered(
         site,
-        (0..site.pages.len()).filter(|&i| !site.pages[i].is_section),
+        site.pages.ids().filter(|&i| !site.pages[i].is_section),
     );
     ctx.insert("groups", &shared.by_kind(&all));
     ctx.insert("breadcrumbs", &shared.generated_crumbs(false));

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use briefing::content::PageId;
 use briefing::render::{self, PageEdit, Selection};
 use briefing::{BuildOptions, Site};
 
@@ -165,13 +166,13 @@ fn a_moved_newest_date_marks_the_timelines_and_with_staleness_every_page() {
 fn selections_extend_by_union() {
     let mut a = Selection {
         book: true,
-        pages: [1].into(),
+        pages: [PageId(1)].into(),
         ..Selection::default()
     };
     a.extend(Selection {
         feeds: true,
-        pages: [2].into(),
-        book_sections: [2].into(),
+        pages: [PageId(2)].into(),
+        book_sections: [PageId(2)].into(),
         ..Selection::default()
     });
     assert_eq!(
@@ -179,13 +180,13 @@ fn selections_extend_by_union() {
         Selection {
             book: true,
             feeds: true,
-            pages: [1, 2].into(),
-            book_sections: [2].into(),
+            pages: [PageId(1), PageId(2)].into(),
+            book_sections: [PageId(2)].into(),
             ..Selection::default()
         }
     );
     let body_only = Selection {
-        book_sections: [3].into(),
+        book_sections: [PageId(3)].into(),
         ..Selection::default()
     };
     assert!(!body_only.is_empty());
