@@ -610,9 +610,11 @@ impl Patch {
             for (rel, n) in &files {
                 let to = self.out.join(rel);
                 if let Some(parent) = to.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| trouble(rel, &e))?;
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| trouble(&format!("create the folder of {rel}"), &e))?;
                 }
-                std::fs::rename(self.dir.join(n.to_string()), &to).map_err(|e| trouble(rel, &e))?;
+                std::fs::rename(self.dir.join(n.to_string()), &to)
+                    .map_err(|e| trouble(&format!("move {rel} into the output"), &e))?;
             }
             Ok(())
         })();
@@ -646,6 +648,13 @@ impl Sink for Patch {
             if let Some(other) = clash(&self.out, &files, rel) {
                 let rel = rel.to_string();
                 return Err(Refusal::Clash { rel, other });
+            }
+            // Numbers are never reused: the list only grows, one number per file.
+            if files.contains_key(rel) {
+                return Err(Refusal::Said(Diagnostic::error(
+                    rel,
+                    format!("two outputs of this build would both be written to {rel}"),
+                )));
             }
             let n = files.len();
             files.insert(rel.to_string(), n);
@@ -859,6 +868,35 @@ mod tests {
         }
         assert!(patch.trouble().is_none(), "a clash is the site's error");
         assert_eq!(patch.count(), 1);
+    }
+
+    #[test]
+    fn both_sinks_refuse_a_second_file_at_one_path_and_keep_the_first() {
+        let (dir, swap, patch) = sinks();
+        swap.put("x", b"first", Part::Whole).expect("first");
+        let said = swap
+            .put("x", b"second", Part::Whole)
+            .expect_err("swap")
+            .message;
+        assert!(said.starts_with("two outputs of this build"), "{said}");
+        patch.put("x", b"first", Part::Whole).expect("first");
+        match patch.put("x", b"second", Part::Whole) {
+            Err(Refusal::Said(d)) => assert_eq!(d.message, said),
+            other => panic!("{other:?}"),
+        }
+        patch
+            .put("y", b"next", Part::Whole)
+            .expect("a new path is still fine");
+        assert_eq!(patch.count(), 2);
+        patch.commit().expect("commit");
+        assert_eq!(
+            std::fs::read(dir.path().join("live/x")).expect("x"),
+            b"first"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("live/y")).expect("y"),
+            b"next"
+        );
     }
 
     #[test]
