@@ -1,0 +1,276 @@
+//! The checks that span pages: output paths, links and anchors, unpublished files.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::{GENERATED, Site, at_front_matter_key};
+use crate::config::Config;
+use crate::content::{ByPage, Page, PageId};
+use crate::diagnostic::Diagnostic;
+use crate::markdown::Rendered;
+
+/// Two pages must never write the same file, even on a case-insensitive file system.
+fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
+    // Every output folder claimed: each page's own, and each of its aliases' redirects.
+    let claims = pages.iter().flat_map(|p| {
+        let aliases = p.aliases.iter().filter_map(move |a| {
+            let folder = crate::url::alias_folder(a)?;
+            Some((std::borrow::Cow::Owned(folder), p, Some(a.as_str())))
+        });
+        std::iter::once((std::borrow::Cow::Borrowed(p.path.as_str()), p, None)).chain(aliases)
+    });
+    // "content/a.md", "content/a.md (a/)" where the folder matters, or "the alias … of …".
+    let describe = |path: &str, p: &Page, alias: Option<&str>, with_path: bool| match alias {
+        Some(a) => format!("the alias {a:?} of {}", p.file.display()),
+        None if with_path => format!(
+            "{} ({})",
+            p.file.display(),
+            if path.is_empty() { "/" } else { path }
+        ),
+        None => p.file.display().to_string(),
+    };
+    let mut seen: HashMap<Caseless<'static>, (String, &Page, Option<&str>)> =
+        HashMap::with_capacity(pages.len());
+    // Problems per page, to locate only those `cap_per_file` keeps (20,000 colliding
+    // aliases would otherwise each scan the page).
+    let mut located: HashMap<&Path, usize> = HashMap::new();
+    let mut found = Vec::new();
+    for (path, p, alias) in claims {
+        let mut at = |msg: String| {
+            let n = located.entry(p.file.as_path()).or_default();
+            *n += 1;
+            match alias {
+                _ if *n > crate::diagnostic::MAX_PER_FILE => Diagnostic::error(&p.file, msg),
+                Some(_) => at_front_matter_key(p, "aliases", msg),
+                None => Diagnostic::error(&p.file, msg).at_line(&p.text, 1),
+            }
+        };
+        let key = Caseless::owned(&path);
+        if let Some((other_path, other, other_alias)) = seen.get(&key) {
+            let same = *other_path == path;
+            let first = describe(other_path, other, *other_alias, !same);
+            let second = describe(&path, p, alias, !same);
+            let msg = if same {
+                format!(
+                    "{first} and {second} would both be written to {path}index.html: rename one, or change the `slug` or alias"
+                )
+            } else {
+                format!(
+                    "{first} and {second} differ only in letter case, which collides on macOS and Windows"
+                )
+            };
+            found.push(at(msg));
+        } else {
+            seen.insert(key, (path.to_string(), p, alias));
+        }
+        let reserved = GENERATED.iter().any(|g| path.starts_with(g))
+            && !(config.themes.is_empty() && path.starts_with("themes/"));
+        if reserved {
+            found.push(at(format!(
+                "{path} is reserved for pages the build generates: move this page or alias"
+            )));
+        }
+    }
+    diags.extend(crate::diagnostic::cap_per_file(found));
+}
+
+/// A path compared as a case-insensitive file system would.
+struct Caseless<'a>(std::borrow::Cow<'a, str>);
+
+impl Caseless<'static> {
+    fn owned(path: &str) -> Self {
+        Caseless(std::borrow::Cow::Owned(path.to_string()))
+    }
+}
+
+impl Caseless<'_> {
+    fn folded(&self) -> impl Iterator<Item = char> + '_ {
+        self.0.chars().flat_map(char::to_lowercase)
+    }
+}
+
+impl PartialEq for Caseless<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.folded().eq(other.folded())
+    }
+}
+
+impl Eq for Caseless<'_> {}
+
+impl std::hash::Hash for Caseless<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for c in self.folded() {
+            state.write_u32(c as u32);
+        }
+    }
+}
+
+/// Checks every pending link of every page: the target page exists and so does the anchor.
+fn check_links(
+    pages: &ByPage<Page>,
+    rendered: &ByPage<Rendered>,
+    by_rel: &HashMap<String, PageId>,
+    unbuilt: &HashMap<String, bool>,
+    assets: &BTreeSet<String>,
+) -> Vec<Diagnostic> {
+    pages
+        .as_slice()
+        .par_iter()
+        .zip(rendered.as_slice().par_iter())
+        .flat_map_iter(|(page, r)| {
+            let mut problems = Vec::new();
+            // Past `MAX_PER_FILE`, problems are only counted (see `cap_per_file`): locating
+            // each in the text, or listing a page's anchors for each, would cost time in
+            // proportion to the page, each.
+            let located = std::cell::Cell::new(0);
+            let at = |off: usize, msg: &dyn Fn() -> String| {
+                let n = located.get();
+                located.set(n + 1);
+                if n < crate::diagnostic::MAX_PER_FILE {
+                    Diagnostic::error(&page.file, msg())
+                        .at_offset(&page.text, page.body_offset + off)
+                } else {
+                    Diagnostic::error(&page.file, String::new())
+                }
+            };
+            for link in &r.links {
+                if link.asset {
+                    if let Some(t) = &link.target
+                        && !assets.contains(t)
+                    {
+                        problems.push(at(link.offset, &|| {
+                            format!("{:?}: there is no file content/{t}", link.written)
+                        }));
+                    }
+                    continue;
+                }
+                let target_ids = match &link.target {
+                    None => Some(&r.ids),
+                    Some(t) => match by_rel.get(t.as_str()) {
+                        Some(&j) => Some(&rendered[j].ids),
+                        None => {
+                            let draft = match unbuilt.get(t.as_str()) {
+                                // Its own error is reported already.
+                                Some(false) => None,
+                                Some(true) => Some(true),
+                                None => Some(false),
+                            };
+                            problems.extend(draft.map(|draft| {
+                                at(link.offset, &|| if draft {
+                                    format!(
+                                        "link to {:?}: content/{t} is a draft, so it is not built (pass --drafts, or remove the link)",
+                                        link.written
+                                    )
+                                } else {
+                                    format!(
+                                        "link to {:?}: there is no page content/{t}",
+                                        link.written
+                                    )
+                                })
+                            }));
+                            None
+                        }
+                    },
+                };
+                if let (Some(ids), Some(anchor)) = (target_ids, &link.anchor)
+                    && !ids.contains(anchor)
+                {
+                    problems.push(at(link.offset, &|| {
+                        format!(
+                            "link to {:?}: the anchor #{anchor} does not exist on that page{}",
+                            link.written,
+                            suggest(anchor, ids)
+                        )
+                    }));
+                }
+            }
+            crate::diagnostic::cap_per_file(problems)
+        })
+        .collect()
+}
+
+fn suggest(anchor: &str, ids: &HashSet<String>) -> String {
+    let mut known: Vec<&String> = ids.iter().collect();
+    known.sort();
+    if known.is_empty() {
+        return " (it has no headings)".to_string();
+    }
+    let close: Vec<&str> = known
+        .iter()
+        .filter(|k| k.contains(anchor) || anchor.contains(k.as_str()))
+        .map(|k| k.as_str())
+        .take(3)
+        .collect();
+    let shown: Vec<&str> = if close.is_empty() {
+        known.iter().take(8).map(|k| k.as_str()).collect()
+    } else {
+        close
+    };
+    format!(": expected one of #{}", shown.join(", #"))
+}
+
+impl Site {
+    /// The checks that span pages: output paths, template names, links and anchors.
+    pub fn cross_page_problems(&self) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        check_paths(self.pages.as_slice(), &self.config, &mut diags);
+        diags.extend(self.file_clashes());
+        for p in &self.pages {
+            if let Some(t) = &p.template
+                && !self.templates.contains(t)
+            {
+                diags.push(at_front_matter_key(
+                    p,
+                    "template",
+                    format!(
+                        "template {t:?} does not exist in templates/ or the built-in theme{}",
+                        self.templates.did_you_mean(t)
+                    ),
+                ));
+            }
+        }
+        diags.extend(check_links(
+            &self.pages,
+            &self.rendered,
+            &self.by_rel,
+            &self.unbuilt,
+            &self.assets,
+        ));
+        diags
+    }
+
+    /// One warning listing the files of `content/` that no built page links to.
+    pub(super) fn unpublished_files_warning(&self) -> Option<Diagnostic> {
+        let published = self.published_assets();
+        let left: Vec<&String> = self
+            .assets
+            .iter()
+            .filter(|a| !published.contains(a.as_str()))
+            .collect();
+        if left.is_empty() {
+            return None;
+        }
+        const SHOWN: usize = 10;
+        let mut names: Vec<String> = left
+            .iter()
+            .take(SHOWN)
+            .map(|a| format!("content/{a}"))
+            .collect();
+        if left.len() > SHOWN {
+            names.push(format!("and {} more", left.len() - SHOWN));
+        }
+        Some(Diagnostic::warning(
+            "content",
+            format!(
+                "{} file{} in content/ {} not published because no page links to {}: {}",
+                left.len(),
+                if left.len() == 1 { "" } else { "s" },
+                if left.len() == 1 { "is" } else { "are" },
+                if left.len() == 1 { "it" } else { "them" },
+                names.join(", ")
+            ),
+        ))
+    }
+}

@@ -1,0 +1,523 @@
+//! A site: its config, every page parsed and rendered to HTML with links resolved, and its
+//! theme. `Site::load` does everything that can fail on content; `Site::build` writes.
+//! The cross-page checks are in `checks`, link rewriting for render in `links`, and
+//! reloading for `serve` in `reload`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{self, ByPage, Kind, Page, PageId};
+use crate::diagnostic::{self, Diagnostic, Errors};
+use crate::markdown::{self, Rendered};
+use crate::paths::is_ignored;
+use crate::templates::Templates;
+
+mod checks;
+mod links;
+mod reload;
+
+pub use reload::PageChange;
+
+/// What the command line (or a caller) chose for this run.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Output folder; defaults to the config's `output_dir` under the site root.
+    pub output: Option<PathBuf>,
+    /// Overrides the config's `base_url`.
+    pub base_url: Option<String>,
+    /// Include pages marked `draft = true`.
+    pub drafts: bool,
+    /// Overrides the config's `portable`.
+    pub portable: Option<bool>,
+    /// Allow writing over a folder briefing did not create.
+    pub force: bool,
+    /// `check`: everything is rendered to find its errors and thrown away, so each page's
+    /// Markdown is read for its headings, links and text without writing HTML, templates
+    /// render into nothing, and outputs made by code alone (the search index, feeds), which
+    /// cannot fail but by writing, are not made.
+    pub check_only: bool,
+    /// Set (by a signal handler) to stop the build at its next write, leaving the previous
+    /// output as it was.
+    pub cancel: Option<crate::output::Cancel>,
+}
+
+/// Where a static output file comes from (see `Site::static_source`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaticSource {
+    /// The site's own file, under `static/`.
+    Site(PathBuf),
+    /// The built-in theme's.
+    Builtin(&'static [u8]),
+}
+
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    pub options: BuildOptions,
+    /// Every page, sorted by source path (so output is deterministic).
+    pub pages: ByPage<Page>,
+    /// The rendered body of each page; links are placeholders until `body_html`
+    /// substitutes them.
+    pub rendered: ByPage<Rendered>,
+    /// Each page by its path relative to `content/`.
+    pub by_rel: HashMap<String, PageId>,
+    /// Markdown files that are not pages of this build: drafts (`true`) and files that
+    /// failed to load (`false`).
+    pub unbuilt: HashMap<String, bool>,
+    /// Files of `content/` that are not Markdown (images, PDFs), relative to `content/`;
+    /// copied to the same place in the output.
+    pub assets: BTreeSet<String>,
+    /// The site's own `static/` files, relative to `static/`; copied as they are.
+    pub statics: BTreeSet<String>,
+    pub templates: Templates,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Whether a page accurate as of `as_of` is more than `stale_after_days` older than the
+/// newest page of the site.
+pub fn is_stale(
+    stale_after_days: Option<u32>,
+    newest: Option<chrono::NaiveDate>,
+    as_of: Option<chrono::NaiveDate>,
+) -> bool {
+    match (stale_after_days, as_of, newest) {
+        (Some(days), Some(d), Some(newest)) => (newest - d).num_days() > i64::from(days),
+        _ => false,
+    }
+}
+
+/// CSS that cannot end the `<style>` element it is inlined in (`<\/` means `</` in CSS).
+fn inline_safe(css: &str) -> String {
+    css.replace("</", "<\\/")
+}
+
+impl Site {
+    /// Loads and checks everything: config, templates, every page (front matter, kind,
+    /// themes, Markdown, links and anchors). All problems come back together.
+    pub fn load(root: &Path, options: BuildOptions) -> Result<Site, Errors> {
+        let mut diags = Vec::new();
+        let config = Config::load(root);
+        let templates = Templates::load(root);
+        // Pages are read with the config; a broken template does not stop them from being
+        // checked, so its errors come with theirs.
+        let (mut config, templates) = match (config, templates) {
+            (Ok(c), t) => (
+                c,
+                t.unwrap_or_else(|d| {
+                    diags.extend(d);
+                    Templates::default()
+                }),
+            ),
+            (Err(c), t) => {
+                diags.extend(c);
+                diags.extend(t.err().unwrap_or_default());
+                diagnostic::sort(&mut diags);
+                return Err(Errors(diags));
+            }
+        };
+        if let Some(url) = &options.base_url {
+            config.base_url = Some(url.clone());
+        }
+        let (files, assets) = walk_content(root, &mut diags);
+        let statics = walk_static(root, &mut diags);
+
+        // Sections first: their `page_kind` is the default kind of the pages below them.
+        let (section_files, page_files): (Vec<_>, Vec<_>) = files
+            .into_iter()
+            .partition(|(rel, _)| rel == "_index.md" || rel.ends_with("/_index.md"));
+        let render = if options.check_only {
+            markdown::outline
+        } else {
+            markdown::render
+        };
+        let sections = load_pages(&section_files, &config, &HashMap::new(), render, &mut diags);
+        let page_kinds: HashMap<String, Kind> = sections
+            .iter()
+            .filter_map(|(p, _)| p.page_kind.map(|k| (p.dir().to_string(), k)))
+            .collect();
+        let others = load_pages(&page_files, &config, &page_kinds, render, &mut diags);
+
+        // Links to files that failed to load are not reported again; links to drafts are.
+        let mut unbuilt: HashMap<String, bool> = section_files
+            .iter()
+            .chain(&page_files)
+            .map(|(rel, _)| (rel.clone(), false))
+            .collect();
+        let mut loaded: Vec<(Page, Rendered)> = Vec::with_capacity(unbuilt.len());
+        for (page, rendered) in sections.into_iter().chain(others) {
+            if page.draft && !options.drafts {
+                unbuilt.insert(page.rel.clone(), true);
+            } else {
+                unbuilt.remove(&page.rel);
+                loaded.push((page, rendered));
+            }
+        }
+        loaded.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
+        let (pages, rendered): (Vec<Page>, Vec<Rendered>) = loaded.into_iter().unzip();
+
+        let (pages, rendered) = (ByPage::from(pages), ByPage::from(rendered));
+        let by_rel = index_by_rel(&pages);
+        let mut site = Site {
+            root: root.to_path_buf(),
+            config,
+            options,
+            pages,
+            rendered,
+            by_rel,
+            unbuilt,
+            assets,
+            statics,
+            templates,
+            warnings: Vec::new(),
+        };
+        diags.extend(site.cross_page_problems());
+        diags.extend(site.unpublished_files_warning());
+
+        let (mut errors, warnings): (Vec<_>, Vec<_>) =
+            diags.into_iter().partition(|d| d.is_error());
+        if !errors.is_empty() {
+            diagnostic::sort(&mut errors);
+            return Err(Errors(errors));
+        }
+        site.warnings = warnings;
+        if site.config.base_url.is_none() {
+            site.warnings.push(Diagnostic::warning(
+                crate::config::CONFIG_FILE,
+                "no base_url: sitemap.xml, atom.xml and robots.txt need absolute URLs and are not written \
+                 (set base_url, or pass --base-url)",
+            ));
+        }
+        Ok(site)
+    }
+
+    /// Every warning of the site as it is now: those found on loading, and the stale
+    /// pages, counted afresh (an edit in `serve` can move the newest `as_of`).
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        let newest = self.newest_as_of();
+        let days = self.config.stale_after_days;
+        let stale = self.pages.iter().filter(|p| is_stale(days, newest, p.as_of)).map(|p| {
+            let d = at_front_matter_key(
+                p,
+                "as_of",
+                format!(
+                    "this page is stale: as_of {} is more than stale_after_days ({}) before the newest page",
+                    p.as_of.map(crate::dates::iso).unwrap_or_default(),
+                    days.unwrap_or_default()
+                ),
+            );
+            Diagnostic { severity: crate::diagnostic::Severity::Warning, ..d }
+        });
+        // Every page's header links to the front page.
+        let no_home = (!self.by_rel.contains_key("_index.md")).then(|| {
+            Diagnostic::warning(
+                "content/_index.md",
+                "there is no content/_index.md, so the site has no front page and every page's \
+                 link to it leads nowhere: add one (a title, a summary and the bottom line)",
+            )
+        });
+        // From the rendered bodies, so that a fix in `serve` clears its warning.
+        let markdown = self.pages.iter().zip(&self.rendered).flat_map(|(p, r)| {
+            r.warnings.iter().map(|w| {
+                Diagnostic::warning(&p.file, w.message.clone())
+                    .at_offset(&p.text, p.body_offset + w.offset)
+            })
+        });
+        self.warnings
+            .iter()
+            .cloned()
+            .chain(no_home)
+            .chain(markdown)
+            .chain(stale)
+            .collect()
+    }
+
+    /// The newest `as_of` of any page: staleness counts from it, not the wall clock, so
+    /// builds stay reproducible.
+    pub fn newest_as_of(&self) -> Option<chrono::NaiveDate> {
+        self.pages.iter().filter_map(|p| p.as_of).max()
+    }
+
+    pub fn portable(&self) -> bool {
+        self.options.portable.unwrap_or(self.config.portable)
+    }
+
+    /// The output folder this run was asked for, and who asked: `--output` (relative to
+    /// the working folder) or `output_dir` (relative to the site). `output::check_target`
+    /// resolves and checks it.
+    pub fn requested_output(&self) -> (PathBuf, crate::output::Origin) {
+        match &self.options.output {
+            Some(o) => (o.clone(), crate::output::Origin::CommandLine),
+            None => (
+                PathBuf::from(&self.config.output_dir),
+                crate::output::Origin::Config,
+            ),
+        }
+    }
+}
+
+fn index_by_rel(pages: &ByPage<Page>) -> HashMap<String, PageId> {
+    pages.enumerate().map(|(i, p)| (p.rel.clone(), i)).collect()
+}
+
+/// A symbolic link at `path` whose target lies outside the site: never read, never
+/// published. Returns the error naming the link.
+pub fn link_out_of_site(root: &Path, path: &Path) -> Option<Diagnostic> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_symlink() {
+        return None;
+    }
+    let shown = path.strip_prefix(root).unwrap_or(path);
+    let inside = match (std::fs::canonicalize(root), std::fs::canonicalize(path)) {
+        (Ok(root), Ok(target)) => target.starts_with(root),
+        (_, Err(e)) => {
+            return Some(Diagnostic::error(
+                shown,
+                format!("symbolic link that cannot be followed: {e}"),
+            ));
+        }
+        (Err(_), _) => false,
+    };
+    (!inside).then(|| {
+        let to = std::fs::read_link(path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        Diagnostic::error(
+            shown,
+            format!(
+                "symbolic link to {to}, outside the site folder: briefing never reads or publishes files from outside the site (copy the file into the site instead)"
+            ),
+        )
+    })
+}
+
+/// Walks a folder of the site (`content/`, `static/`) in sorted order, following symlinks
+/// that stay inside the site (loops and links out of it are reported), skipping editor
+/// droppings. Yields (path relative to the folder with `/` separators, path on disk).
+fn walk_site_folder(
+    root: &Path,
+    folder: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, PathBuf)> {
+    let dir = root.join(folder);
+    let mut files = Vec::new();
+    if let Some(d) = link_out_of_site(root, &dir) {
+        diags.push(d);
+        return files;
+    }
+    let mut walker = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map_or_else(|| PathBuf::from(folder), Path::to_path_buf);
+                let msg = if e.loop_ancestor().is_some() {
+                    "symbolic link loop: this folder links back to one of its parents".to_string()
+                } else {
+                    format!("cannot read: {e}")
+                };
+                diags.push(Diagnostic::error(path, msg));
+                continue;
+            }
+        };
+        if entry.path_is_symlink()
+            && let Some(d) = link_out_of_site(root, entry.path())
+        {
+            diags.push(d);
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(&dir) else {
+            continue;
+        };
+        // Names that would read as paths once on the web (`a\..\b`) are refused here,
+        // naming the file, rather than at write time.
+        if rel
+            .to_str()
+            .is_some_and(|s| s.contains('\\') && std::path::MAIN_SEPARATOR != '\\')
+        {
+            diags.push(Diagnostic::error(
+                entry.path().strip_prefix(root).unwrap_or(entry.path()),
+                "file name contains a backslash: rename it (backslashes are path separators on the web and on Windows)",
+            ));
+            continue;
+        }
+        let Some(rel) = rel.to_str().map(|s| s.replace('\\', "/")) else {
+            diags.push(Diagnostic::error(
+                entry.path().strip_prefix(root).unwrap_or(entry.path()),
+                "file name is not valid UTF-8: rename it",
+            ));
+            continue;
+        };
+        files.push((rel, entry.path().to_path_buf()));
+    }
+    files
+}
+
+/// Walks `content/`: its Markdown pages, and the other files (relative to `content/`).
+fn walk_content(
+    root: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<(String, PathBuf)>, BTreeSet<String>) {
+    let dir = root.join("content");
+    if !dir.is_dir() {
+        let msg = match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => match std::fs::metadata(&dir) {
+                Err(e) => format!("content is a symbolic link that cannot be followed: {e}"),
+                Ok(_) => "content is a symbolic link to a file, not a folder".to_string(),
+            },
+            Ok(_) => "content is a file: notes go in a folder content/ of *.md files".to_string(),
+            Err(_) => format!(
+                "no content/ folder in {}: notes go in content/*.md",
+                root.display()
+            ),
+        };
+        diags.push(Diagnostic::error("content", msg));
+        return (Vec::new(), BTreeSet::new());
+    }
+    let (pages, assets): (Vec<_>, Vec<_>) = walk_site_folder(root, "content", diags)
+        .into_iter()
+        .partition(|(rel, _)| rel.ends_with(".md"));
+    (pages, assets.into_iter().map(|(rel, _)| rel).collect())
+}
+
+/// The site's own `static/` files, relative to `static/`.
+fn walk_static(root: &Path, diags: &mut Vec<Diagnostic>) -> BTreeSet<String> {
+    if !root.join("static").is_dir() {
+        return BTreeSet::new();
+    }
+    walk_site_folder(root, "static", diags)
+        .into_iter()
+        .map(|(rel, _)| rel)
+        .collect()
+}
+
+/// Reads, parses and renders pages in parallel.
+fn load_pages(
+    files: &[(String, PathBuf)],
+    config: &Config,
+    page_kinds: &HashMap<String, Kind>,
+    render: fn(&str, &str) -> Rendered,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Page, Rendered)> {
+    let results: Vec<Result<(Page, Rendered), Vec<Diagnostic>>> = files
+        .par_iter()
+        .map(|(rel, abs)| {
+            let file = Path::new("content").join(rel);
+            let bytes = std::fs::read(abs).map_err(|e| vec![Diagnostic::io(&file, &e)])?;
+            let text = crate::text::decode_text(&file, bytes).map_err(|d| vec![d])?;
+            let page =
+                content::parse_page(rel, &file, text, config, || default_kind(rel, page_kinds))?;
+            let rendered = render(page.body(), page.dir());
+            let problems: Vec<Diagnostic> = rendered
+                .problems
+                .iter()
+                .map(|p| {
+                    let mut message = p.message.clone();
+                    if let Some(first) = p.first_at {
+                        let line = crate::diagnostic::line_of(&page.text, page.body_offset + first);
+                        message.push_str(&format!(" (first at line {line})"));
+                    }
+                    Diagnostic::error(&file, message)
+                        .at_offset(&page.text, page.body_offset + p.offset)
+                })
+                .collect();
+            if problems.is_empty() {
+                Ok((page, rendered))
+            } else {
+                Err(problems)
+            }
+        })
+        .collect();
+    let mut ok = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(p) => ok.push(p),
+            Err(d) => diags.extend(d),
+        }
+    }
+    ok
+}
+
+/// The `page_kind` of the nearest section above `rel`, or `note`.
+fn default_kind(rel: &str, page_kinds: &HashMap<String, Kind>) -> Kind {
+    crate::paths::folders_up(crate::paths::parent_folder(rel))
+        .find_map(|dir| page_kinds.get(dir).copied())
+        .unwrap_or(Kind::Note)
+}
+
+pub(crate) fn at_front_matter_key(page: &Page, key: &str, msg: String) -> Diagnostic {
+    let fm_end = page.body_offset.min(page.text.len());
+    match crate::frontmatter::locate_key(&page.text[..fm_end], key) {
+        Some(off) => Diagnostic::error(&page.file, msg).at_offset(&page.text, off),
+        None => Diagnostic::error(&page.file, msg).at_line(&page.text, 1),
+    }
+}
+
+/// Output paths the build writes itself, which content must not claim.
+pub const GENERATED: &[&str] = &["themes/", "book/", "404.html"];
+
+impl Site {
+    /// Where the static output file `name` comes from: the site's own `static/NAME`, which
+    /// replaces the built-in file of that name, or the built-in one; `None` for neither.
+    /// The one rule for builds, the preview and the 404 page's inline stylesheet.
+    pub fn static_source(&self, name: &str) -> Option<StaticSource> {
+        if self.statics.contains(name) {
+            return Some(StaticSource::Site(self.root.join("static").join(name)));
+        }
+        crate::templates::BUILTIN_STATIC
+            .iter()
+            .find(|(builtin, _)| *builtin == name)
+            .map(|(_, bytes)| StaticSource::Builtin(bytes))
+    }
+
+    /// Every static output file: the site's own, then the built-in ones it does not replace.
+    pub fn static_files(&self) -> impl Iterator<Item = (&str, StaticSource)> {
+        let builtin = crate::templates::BUILTIN_STATIC
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| !self.statics.contains(*name));
+        self.statics
+            .iter()
+            .map(String::as_str)
+            .chain(builtin)
+            .filter_map(|name| Some((name, self.static_source(name)?)))
+    }
+
+    /// The site's stylesheet, which the 404 page carries inline.
+    pub fn stylesheet(&self) -> Result<String, Diagnostic> {
+        let css = match self.static_source("style.css") {
+            Some(StaticSource::Site(path)) => std::fs::read(&path)
+                .map_err(|e| Diagnostic::io(Path::new("static/style.css"), &e))?,
+            Some(StaticSource::Builtin(bytes)) => bytes.to_vec(),
+            None => Vec::new(),
+        };
+        Ok(inline_safe(&String::from_utf8_lossy(&css)))
+    }
+
+    /// The files of `content/` that a built page links to (images, PDFs…): only these are
+    /// published, so a memo or backup left beside the notes never is.
+    pub fn published_assets(&self) -> BTreeSet<&str> {
+        self.rendered
+            .iter()
+            .flat_map(|r| &r.links)
+            .filter(|l| l.asset)
+            .filter_map(|l| l.target.as_deref())
+            .filter(|t| self.assets.contains(*t))
+            .collect()
+    }
+}

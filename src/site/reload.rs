@@ -1,0 +1,135 @@
+//! Reloading for `serve`: one page or the templates re-read after an edit.
+
+use std::collections::HashMap;
+
+use super::{Site, link_out_of_site, load_pages};
+use crate::content::{Kind, Page, PageId};
+use crate::diagnostic::Diagnostic;
+use crate::markdown::{self, Rendered};
+use crate::templates::Templates;
+
+/// What an edit to one Markdown file did to the site, for deciding what to re-render.
+#[derive(Debug, Clone)]
+pub enum PageChange {
+    /// A new page, at this index.
+    Added(PageId),
+    /// A page gone (deleted, or turned into a draft): the page as it was.
+    Removed(Box<Page>),
+    /// Only the body changed; `same_links` says whether its links and heading ids are as
+    /// before (so no link anywhere can have broken or healed).
+    Body { index: PageId, same_links: bool },
+    /// The front matter changed: the page as it was, and its index now.
+    FrontMatter(Box<Page>, PageId),
+    /// Nothing the build sees changed.
+    Unchanged,
+    /// A section's `page_kind` changed, which can change every page below it.
+    NeedsFullReload,
+}
+
+impl Site {
+    /// Re-reads one Markdown file of `content/` after an edit, creation or deletion.
+    /// On error the previous version of the page stays in the site.
+    pub fn reload_page(&mut self, rel: &str) -> Result<PageChange, Vec<Diagnostic>> {
+        let abs = self.root.join("content").join(rel);
+        if let Some(d) = link_out_of_site(&self.root, &abs) {
+            return Err(vec![d]);
+        }
+        let old = self.by_rel.get(rel).copied();
+        if !abs.is_file() {
+            self.unbuilt.remove(rel);
+            return Ok(match old {
+                Some(i) => PageChange::Removed(Box::new(self.remove_at(i).0)),
+                None => PageChange::Unchanged,
+            });
+        }
+        let page_kinds: HashMap<String, Kind> = self
+            .pages
+            .iter()
+            .filter_map(|p| p.page_kind.map(|k| (p.dir().to_string(), k)))
+            .collect();
+        let mut diags = Vec::new();
+        let loaded = load_pages(
+            &[(rel.to_string(), abs)],
+            &self.config,
+            &page_kinds,
+            markdown::render,
+            &mut diags,
+        );
+        let Some((page, rendered)) = loaded.into_iter().next() else {
+            self.unbuilt.entry(rel.to_string()).or_insert(false);
+            return Err(diags);
+        };
+        if page.draft && !self.options.drafts {
+            self.unbuilt.insert(rel.to_string(), true);
+            return Ok(match old {
+                Some(i) => PageChange::Removed(Box::new(self.remove_at(i).0)),
+                None => PageChange::Unchanged,
+            });
+        }
+        self.unbuilt.remove(rel);
+        match old {
+            Some(i) => {
+                let before = &self.pages[i];
+                if before.is_section && before.page_kind != page.page_kind {
+                    return Ok(PageChange::NeedsFullReload);
+                }
+                let same_front_matter =
+                    before.text[..before.body_offset] == page.text[..page.body_offset];
+                let same_body = before.body() == page.body();
+                let old = &self.rendered[i];
+                let same_links = old.ids == rendered.ids
+                    && old.links.len() == rendered.links.len()
+                    && old
+                        .links
+                        .iter()
+                        .zip(&rendered.links)
+                        .all(|(a, b)| a.target == b.target && a.anchor == b.anchor);
+                let previous = std::mem::replace(&mut self.pages[i], page);
+                self.rendered[i] = rendered;
+                Ok(match (same_front_matter, same_body) {
+                    (true, true) => PageChange::Unchanged,
+                    (true, false) => PageChange::Body {
+                        index: i,
+                        same_links,
+                    },
+                    (false, _) => PageChange::FrontMatter(Box::new(previous), i),
+                })
+            }
+            None => Ok(PageChange::Added(self.insert_page(page, rendered))),
+        }
+    }
+
+    /// Takes page `i` (and its rendered body) out of the site.
+    pub(crate) fn remove_at(&mut self, i: PageId) -> (Page, Rendered) {
+        let page = self.pages.remove(i);
+        let rendered = self.rendered.remove(i);
+        // The pages after it move down one; the index is updated, not rebuilt.
+        self.by_rel.remove(&page.rel);
+        for at in self.by_rel.values_mut() {
+            if *at > i {
+                at.0 -= 1;
+            }
+        }
+        (page, rendered)
+    }
+
+    /// Puts a page (not in the site) in its sorted place; returns its index.
+    pub(crate) fn insert_page(&mut self, page: Page, rendered: Rendered) -> PageId {
+        let i = self.pages.partition_point(|p| p.rel < page.rel);
+        for at in self.by_rel.values_mut() {
+            if *at >= i {
+                at.0 += 1;
+            }
+        }
+        self.by_rel.insert(page.rel.clone(), i);
+        self.pages.insert(i, page);
+        self.rendered.insert(i, rendered);
+        i
+    }
+
+    /// Reloads the theme after a template edit.
+    pub fn reload_templates(&mut self) -> Result<(), Vec<Diagnostic>> {
+        self.templates = Templates::load(&self.root)?;
+        Ok(())
+    }
+}
