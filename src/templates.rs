@@ -73,6 +73,81 @@ struct TemplateSource {
     text: String,
 }
 
+/// The built-in theme, each template under the name a site's file would replace it by.
+fn builtin_sources() -> BTreeMap<String, TemplateSource> {
+    BUILTIN
+        .iter()
+        .map(|(name, text)| {
+            (
+                name.to_string(),
+                TemplateSource {
+                    file: PathBuf::from(format!("templates/{name} (built-in)")),
+                    text: text.to_string(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Reads the site's `templates/` into `sources`, each file replacing the built-in
+/// template of its name. Files that cannot be read are reported and skipped.
+fn read_site_templates(
+    root: &Path,
+    sources: &mut BTreeMap<String, TemplateSource>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let dir = root.join("templates");
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "templates",
+                    format!("cannot read templates/: {e}"),
+                ));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || crate::paths::is_ignored(entry.file_name()) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(&dir) else {
+            continue;
+        };
+        match read_template(rel, entry.path()) {
+            Ok((name, source)) => {
+                sources.insert(name, source);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+}
+
+/// One template of the site, `rel` to `templates/`: its name (`partials/toc.html`, with
+/// `/` on every system) and its text.
+fn read_template(rel: &Path, path: &Path) -> Result<(String, TemplateSource), Diagnostic> {
+    let name = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let file = Path::new("templates").join(rel);
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::io(&file, &e))?;
+    let text = crate::text::decode_text(&file, bytes)?;
+    Ok((name, TemplateSource { file, text }))
+}
+
+/// The template a syntax error is in, which `compile` leaves out on its next try.
+fn syntax_error_template(e: &tera::Error) -> Option<String> {
+    match e.kind() {
+        ErrorKind::SyntaxError(r) => Some(r.filename().to_string()),
+        _ => None,
+    }
+}
+
 /// The loaded theme.
 #[derive(Default)]
 pub struct Templates {
@@ -83,58 +158,19 @@ pub struct Templates {
 impl Templates {
     /// Loads the built-in templates, then the site's `templates/` over them.
     pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
-        let mut sources: BTreeMap<String, TemplateSource> = BUILTIN
-            .iter()
-            .map(|(name, text)| {
-                (
-                    name.to_string(),
-                    TemplateSource {
-                        file: PathBuf::from(format!("templates/{name} (built-in)")),
-                        text: text.to_string(),
-                    },
-                )
-            })
-            .collect();
+        let mut sources = builtin_sources();
         let mut diags = Vec::new();
-        let dir = root.join("templates");
-        if dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
-                        diags.push(Diagnostic::error(
-                            "templates",
-                            format!("cannot read templates/: {e}"),
-                        ));
-                        continue;
-                    }
-                };
-                if !entry.file_type().is_file() || crate::paths::is_ignored(entry.file_name()) {
-                    continue;
-                }
-                let Ok(rel) = entry.path().strip_prefix(&dir) else {
-                    continue;
-                };
-                let name = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                let file = Path::new("templates").join(rel);
-                match std::fs::read(entry.path()) {
-                    Ok(bytes) => match crate::text::decode_text(&file, bytes) {
-                        Ok(text) => {
-                            sources.insert(name, TemplateSource { file, text });
-                        }
-                        Err(d) => diags.push(d),
-                    },
-                    Err(e) => diags.push(Diagnostic::io(&file, &e)),
-                }
-            }
-        }
+        read_site_templates(root, &mut sources, &mut diags);
+        Templates::compile(sources, diags)
+    }
 
-        // Add everything at once (inheritance needs it); drop each template with a syntax
-        // error and retry, so every broken template is reported in one run.
+    /// Adds everything at once (inheritance needs it); drops each template with a syntax
+    /// error and retries, so every broken template is reported in one run. `diags` holds
+    /// the problems found reading the templates: with any, the theme is not returned.
+    fn compile(
+        mut sources: BTreeMap<String, TemplateSource>,
+        mut diags: Vec<Diagnostic>,
+    ) -> Result<Templates, Vec<Diagnostic>> {
         let mut broken: Vec<String> = Vec::new();
         loop {
             let mut tera = Tera::new();
@@ -143,26 +179,21 @@ impl Templates {
                 .iter()
                 .filter(|(name, _)| !broken.contains(name))
                 .map(|(name, s)| (name.as_str(), s.text.as_str()));
-            match tera.add_raw_templates(batch) {
+            let e = match tera.add_raw_templates(batch) {
                 Ok(()) if diags.is_empty() => return Ok(Templates { tera, sources }),
                 Ok(()) => return Err(diags),
-                Err(e) => {
-                    let templates = Templates {
-                        tera: Tera::new(),
-                        sources: sources.clone(),
-                    };
-                    let name = match e.kind() {
-                        ErrorKind::SyntaxError(r) => Some(r.filename().to_string()),
-                        _ => None,
-                    };
-                    diags.extend(templates.diagnostics(&e, None));
-                    match name {
-                        Some(n) if sources.contains_key(&n) && !broken.contains(&n) => {
-                            broken.push(n)
-                        }
-                        _ => return Err(diags),
-                    }
-                }
+                Err(e) => e,
+            };
+            // The error is read against the sources alone: nothing compiled.
+            let failed = Templates {
+                tera: Tera::new(),
+                sources,
+            };
+            diags.extend(failed.diagnostics(&e, None));
+            sources = failed.sources;
+            match syntax_error_template(&e) {
+                Some(n) if sources.contains_key(&n) && !broken.contains(&n) => broken.push(n),
+                _ => return Err(diags),
             }
         }
     }
