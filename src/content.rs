@@ -1034,85 +1034,111 @@ impl Located<'_> {
             None => None,
         };
         let (start, end) = match (&s.date, &s.start, &s.end) {
-            (Some(d), None, None) => match parse_partial_date(&d.0) {
-                Some(p) => {
-                    return Some(Stop::new(s, When::On(p)));
-                }
-                None => {
-                    diags.push(self.at_value(
-                        &d.0,
-                        "date",
-                        if year_out_of_range(&d.0) {
-                            format!("stop date {:?} is not valid: {YEAR_RANGE}", d.0)
-                        } else {
-                            format!(
-                                "stop date {:?} is not valid: expected YYYY-MM-DD (2026-01-14), \
-                                 YYYY-MM or YYYY when only the month or year is known \
-                                 (\"2026-01\", \"2026\"), or \"{DATE_UNKNOWN}\" when it is not \
-                                 known yet",
-                                d.0
-                            )
-                        },
-                    ));
-                    return None;
-                }
-            },
+            (Some(d), None, None) => {
+                let day = self.stop_day(d, diags)?;
+                return Some(Stop::new(s, When::On(day)));
+            }
             // Times of day on the stop's date, in its zone: the form for most meetings.
             (Some(d), Some(start), end) if parse_time_of_day(&start.0).is_some() => {
                 self.times_on(d, start, end.as_ref(), zone, &s.title, diags)?
             }
             (Some(_), Some(_), _) | (Some(_), None, Some(_)) => {
-                diags.push(self.at_value(
-                    &s.title,
-                    "date",
-                    format!(
-                        "stop {:?} has both `date` and `start`/`end`: use one or the other, or \
-                         give `start` (and `end`) as times of day on `date`: start = \"09:30\", \
-                         end = \"11:00\", zone = \"Asia/Shanghai\"",
-                        s.title
-                    ),
-                ));
+                diags.push(self.date_and_span(&s.title));
                 return None;
             }
-            (None, Some(start), end) => {
-                let start = self.moment(start, "start", zone, diags)?;
-                let end = match end {
-                    Some(e) => Some(self.moment(e, "end", zone, diags)?),
-                    None => None,
-                };
-                (start, end)
-            }
+            (None, Some(start), end) => self.span(start, end.as_ref(), zone, diags)?,
             (None, None, _) => {
-                diags.push(self.at_value(
-                    &s.title,
-                    "title",
-                    format!(
-                        "stop {:?} has no date: give `date = 2026-01-14`, or `start` (and \
-                         `end`), or `date = \"{DATE_UNKNOWN}\"` when it is not known yet",
-                        s.title
-                    ),
-                ));
+                diags.push(self.undated_stop(&s.title));
                 return None;
             }
         };
         if let Some(end) = end
             && end_before_start(start, end)
         {
-            // Times of day are on one day: an evening running past midnight needs both days.
-            let hint = if s.date.is_some() {
-                ": for one past midnight, drop `date` and give `start` and `end` as dates and \
-                 times (start = 2026-01-14T21:00:00, end = 2026-01-15T01:00:00)"
-            } else {
-                ""
-            };
-            diags.push(self.at_value(
-                &s.title,
-                "end",
-                format!("stop {:?} ends before it starts{hint}", s.title),
-            ));
+            diags.push(self.ends_before_start(&s));
             return None;
         }
         Some(Stop::new(s, When::Span { start, end }))
+    }
+
+    /// A stop's `date` on its own: a day, or only its month or year, or not known yet.
+    fn stop_day(&self, date: &DateText, diags: &mut Vec<Diagnostic>) -> Option<PartialDate> {
+        if let Some(day) = parse_partial_date(&date.0) {
+            return Some(day);
+        }
+        diags.push(self.at_value(
+            &date.0,
+            "date",
+            if year_out_of_range(&date.0) {
+                format!("stop date {:?} is not valid: {YEAR_RANGE}", date.0)
+            } else {
+                format!(
+                    "stop date {:?} is not valid: expected YYYY-MM-DD (2026-01-14), \
+                     YYYY-MM or YYYY when only the month or year is known \
+                     (\"2026-01\", \"2026\"), or \"{DATE_UNKNOWN}\" when it is not \
+                     known yet",
+                    date.0
+                )
+            },
+        ));
+        None
+    }
+
+    /// A stop's `start` (and `end`) given as dates, or dates and times, without `date`.
+    fn span(
+        &self,
+        start: &DateText,
+        end: Option<&DateText>,
+        zone: Option<Tz>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<(Moment, Option<Moment>)> {
+        let start = self.moment(start, "start", zone, diags)?;
+        let end = match end {
+            Some(e) => Some(self.moment(e, "end", zone, diags)?),
+            None => None,
+        };
+        Some((start, end))
+    }
+
+    /// A stop with `date` and also a `start` or `end` that are not times of day on it.
+    fn date_and_span(&self, title: &str) -> Diagnostic {
+        self.at_value(
+            title,
+            "date",
+            format!(
+                "stop {title:?} has both `date` and `start`/`end`: use one or the other, or \
+                 give `start` (and `end`) as times of day on `date`: start = \"09:30\", \
+                 end = \"11:00\", zone = \"Asia/Shanghai\""
+            ),
+        )
+    }
+
+    /// A stop with neither `date` nor `start`.
+    fn undated_stop(&self, title: &str) -> Diagnostic {
+        self.at_value(
+            title,
+            "title",
+            format!(
+                "stop {title:?} has no date: give `date = 2026-01-14`, or `start` (and \
+                 `end`), or `date = \"{DATE_UNKNOWN}\"` when it is not known yet"
+            ),
+        )
+    }
+
+    /// A stop whose `end` comes before its `start`.
+    fn ends_before_start(&self, s: &StopFm) -> Diagnostic {
+        // Times of day are on one day: an evening running past midnight needs both days.
+        let hint = if s.date.is_some() {
+            ": for one past midnight, drop `date` and give `start` and `end` as dates and \
+             times (start = 2026-01-14T21:00:00, end = 2026-01-15T01:00:00)"
+        } else {
+            ""
+        };
+        self.at_value(
+            &s.title,
+            "end",
+            format!("stop {:?} ends before it starts{hint}", s.title),
+        )
     }
 
     /// The IANA zone named by a stop's `zone`, or an error suggesting the zone meant.
