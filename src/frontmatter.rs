@@ -113,6 +113,15 @@ pub fn parse<T: for<'de> Deserialize<'de>>(
 /// three levels, so this is far more than any page needs.
 pub const MAX_DEPTH: usize = 64;
 
+/// Refuses `depth` levels where they exceed `MAX_DEPTH`, pointing at `offset`: the one
+/// test both scans (and the YAML flow scan) make each time something opens.
+fn within_depth(depth: usize, offset: usize) -> Result<(), SplitError> {
+    if depth > MAX_DEPTH {
+        return Err(too_deep(offset));
+    }
+    Ok(())
+}
+
 fn too_deep(offset: usize) -> SplitError {
     SplitError {
         message: format!(
@@ -136,98 +145,125 @@ pub fn check_depth(format: Format, front_matter: &str) -> Result<(), SplitError>
 }
 
 fn toml_depth(b: &[u8]) -> Result<(), SplitError> {
-    // Open `[` and `{` of values, each with the levels it adds (1, plus the dots of the
-    // dotted key it is the value of).
-    let mut stack: Vec<(u8, usize)> = Vec::new();
-    let mut total = 0;
-    let mut expect_key = true;
-    let mut key_dots = 0;
-    let mut line_start = true;
+    let mut nesting = TomlNesting::default();
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        match c {
+        i = match b[i] {
             b'"' | b'\'' => {
-                i = skip_toml_string(b, i);
-                line_start = false;
-                continue;
+                nesting.line_start = false;
+                skip_toml_string(b, i)
             }
-            b'#' => {
-                i = line_end(b, i);
-                continue;
-            }
+            b'#' => line_end(b, i),
             b'\n' => {
-                if stack.is_empty() {
-                    expect_key = true;
-                    key_dots = 0;
-                }
-                line_start = true;
-                i += 1;
-                continue;
+                nesting.new_line();
+                i + 1
             }
-            b' ' | b'\t' | b'\r' => {
-                i += 1;
-                continue;
+            b' ' | b'\t' | b'\r' => i + 1,
+            _ => nesting.token(b, i)?,
+        };
+    }
+    Ok(())
+}
+
+/// How deep TOML front matter is nested at a point of `toml_depth`'s scan, and whether a
+/// key or a value comes next (a `[` opens a table header in one place, an array in the
+/// other; a `.` adds a level only in a key).
+struct TomlNesting {
+    /// Open `[` and `{` of values, each with the levels it adds (1, plus the dots of the
+    /// dotted key it is the value of).
+    stack: Vec<(u8, usize)>,
+    /// The levels of `stack`, added up.
+    total: usize,
+    expect_key: bool,
+    /// The dots of the key being read: `a.b.c = 1` nests two levels.
+    key_dots: usize,
+    line_start: bool,
+}
+
+impl Default for TomlNesting {
+    fn default() -> Self {
+        TomlNesting {
+            stack: Vec::new(),
+            total: 0,
+            expect_key: true,
+            key_dots: 0,
+            line_start: true,
+        }
+    }
+}
+
+impl TomlNesting {
+    /// Outside any array or inline table, a new line starts a new key.
+    fn new_line(&mut self) {
+        if self.stack.is_empty() {
+            self.expect_key = true;
+            self.key_dots = 0;
+        }
+        self.line_start = true;
+    }
+
+    /// Reads the byte at `i`, neither space, comment nor string; returns where to go on.
+    fn token(&mut self, b: &[u8], i: usize) -> Result<usize, SplitError> {
+        let c = b[i];
+        let at_line_start = std::mem::replace(&mut self.line_start, false);
+        match c {
+            b'[' if self.expect_key && self.stack.is_empty() && at_line_start => {
+                return skip_table_header(b, i);
+            }
+            b'.' if self.expect_key => {
+                self.key_dots += 1;
+                within_depth(self.total + self.key_dots + 1, i)?;
+            }
+            b'=' if self.expect_key => self.expect_key = false,
+            b'[' | b'{' if !self.expect_key => self.open(c, i)?,
+            b']' | b'}' => {
+                if let Some((_, levels)) = self.stack.pop() {
+                    self.total -= levels;
+                }
+                self.expect_key = false;
+            }
+            b',' if self.stack.last().is_some_and(|(open, _)| *open == b'{') => {
+                self.expect_key = true;
+                self.key_dots = 0;
             }
             _ => {}
         }
-        let at_line_start = std::mem::replace(&mut line_start, false);
-        match c {
-            // A table header, `[a.b]` or `[[a.b]]`: as deep as it has keys.
-            b'[' if expect_key && stack.is_empty() && at_line_start => {
-                let mut levels = 1;
-                i += 1;
-                while i < b.len() && b[i] != b'\n' && b[i] != b']' {
-                    match b[i] {
-                        b'"' | b'\'' => {
-                            i = skip_toml_string(b, i);
-                            continue;
-                        }
-                        b'.' => {
-                            levels += 1;
-                            if levels > MAX_DEPTH {
-                                return Err(too_deep(i));
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
+        Ok(i + 1)
+    }
+
+    /// An array or inline table opening at `i`, as deep as the key it is the value of.
+    fn open(&mut self, c: u8, i: usize) -> Result<(), SplitError> {
+        let levels = 1 + std::mem::take(&mut self.key_dots);
+        self.total += levels;
+        self.stack.push((c, levels));
+        within_depth(self.total, i)?;
+        if c == b'{' {
+            self.expect_key = true;
+        }
+        Ok(())
+    }
+}
+
+/// A table header, `[a.b]` or `[[a.b]]`, opening at `i`: as deep as it has keys. Returns
+/// the index of the `]` or line end that closes it, which the scan reads next.
+fn skip_table_header(b: &[u8], i: usize) -> Result<usize, SplitError> {
+    let mut levels = 1;
+    let mut i = i + 1;
+    while i < b.len() && b[i] != b'\n' && b[i] != b']' {
+        match b[i] {
+            b'"' | b'\'' => {
+                i = skip_toml_string(b, i);
                 continue;
             }
-            b'.' if expect_key => {
-                key_dots += 1;
-                if total + key_dots + 1 > MAX_DEPTH {
-                    return Err(too_deep(i));
-                }
-            }
-            b'=' if expect_key => expect_key = false,
-            b'[' | b'{' if !expect_key => {
-                let levels = 1 + std::mem::take(&mut key_dots);
-                total += levels;
-                stack.push((c, levels));
-                if total > MAX_DEPTH {
-                    return Err(too_deep(i));
-                }
-                if c == b'{' {
-                    expect_key = true;
-                }
-            }
-            b']' | b'}' => {
-                if let Some((_, levels)) = stack.pop() {
-                    total -= levels;
-                }
-                expect_key = false;
-            }
-            b',' if stack.last().is_some_and(|(open, _)| *open == b'{') => {
-                expect_key = true;
-                key_dots = 0;
+            b'.' => {
+                levels += 1;
+                within_depth(levels, i)?;
             }
             _ => {}
         }
         i += 1;
     }
-    Ok(())
+    Ok(i)
 }
 
 /// The index just past the TOML string opening at `i` (basic, literal, or either's
@@ -266,89 +302,131 @@ fn yaml_depth(b: &[u8]) -> Result<(), SplitError> {
     let mut scalar_parent: Option<usize> = None;
     let mut i = 0;
     while i < b.len() {
-        let end = line_end(b, i);
-        let indent = b[i..end].iter().take_while(|&&c| c == b' ').count();
-        let content = i + indent;
-        let blank = b[content..end].iter().all(|c| c.is_ascii_whitespace()) || b[content] == b'#';
+        let line = YamlLine::at(b, i);
         if let Some(parent) = scalar_parent {
-            if blank || indent > parent {
-                i = end + 1;
+            if line.blank || line.indent > parent {
+                i = line.end + 1;
                 continue;
             }
             scalar_parent = None;
         }
-        if blank {
-            i = end + 1;
+        if line.blank {
+            i = line.end + 1;
             continue;
         }
-        while indents.last().is_some_and(|&top| top > indent) {
-            indents.pop();
+        let depth = block_depth(&mut indents, line.indent);
+        within_depth(depth, line.content)?;
+        let rest = yaml_line_rest(b, line.content, depth)?;
+        if rest.opens_block_scalar {
+            scalar_parent = Some(line.indent);
         }
-        if indents.last().is_none_or(|&top| top < indent) {
-            indents.push(indent);
-        }
-        let mut depth = indents.len();
-        if depth > MAX_DEPTH {
-            return Err(too_deep(content));
-        }
-        // The rest of the line; a flow collection or quoted scalar may run over lines.
-        let mut j = content;
-        let mut at_value = true;
-        while j < b.len() && b[j] != b'\n' {
-            let c = b[j];
-            let next_is_space = b.get(j + 1).is_none_or(|n| n.is_ascii_whitespace());
-            if c == b' ' || c == b'\t' || c == b'\r' {
-                j += 1;
-                continue;
-            }
-            if c == b'#' && j > 0 && matches!(b[j - 1], b' ' | b'\t') {
-                j = line_end(b, j);
-                break;
-            }
-            if at_value {
-                match c {
-                    // `- - x`, `? x`, `: x`: each opens a node inside the last.
-                    b'-' | b'?' | b':' if next_is_space => {
-                        depth += 1;
-                        if depth > MAX_DEPTH {
-                            return Err(too_deep(j));
-                        }
-                        j += 1;
-                        continue;
-                    }
-                    // An anchor or tag before the value.
-                    b'&' | b'!' => {
-                        while j < b.len() && !b[j].is_ascii_whitespace() {
-                            j += 1;
-                        }
-                        continue;
-                    }
-                    b'[' | b'{' => {
-                        j = skip_yaml_flow(b, j, depth)?;
-                        at_value = false;
-                        continue;
-                    }
-                    b'"' | b'\'' => {
-                        j = skip_yaml_quoted(b, j);
-                        at_value = false;
-                        continue;
-                    }
-                    b'|' | b'>' => {
-                        scalar_parent = Some(indent);
-                        j = line_end(b, j);
-                        break;
-                    }
-                    _ => at_value = false,
-                }
-            } else if c == b':' && next_is_space {
-                // `key: value`: the value starts after the colon.
-                at_value = true;
-            }
-            j += 1;
-        }
-        i = j + 1;
+        i = rest.end + 1;
     }
     Ok(())
+}
+
+/// A line of YAML front matter starting at `start`, as its indentation shows it.
+struct YamlLine {
+    indent: usize,
+    /// Where its content starts, past the indentation.
+    content: usize,
+    /// Its `\n`, or the end of the text.
+    end: usize,
+    /// Empty, all whitespace, or a comment.
+    blank: bool,
+}
+
+impl YamlLine {
+    fn at(b: &[u8], start: usize) -> YamlLine {
+        let end = line_end(b, start);
+        let indent = b[start..end].iter().take_while(|&&c| c == b' ').count();
+        let content = start + indent;
+        let blank = b[content..end].iter().all(|c| c.is_ascii_whitespace()) || b[content] == b'#';
+        YamlLine {
+            indent,
+            content,
+            end,
+            blank,
+        }
+    }
+}
+
+/// The block nodes open at a line indented by `indent`: those indented less stay open, and
+/// a line indented more than all of them opens one more.
+fn block_depth(indents: &mut Vec<usize>, indent: usize) -> usize {
+    while indents.last().is_some_and(|&top| top > indent) {
+        indents.pop();
+    }
+    if indents.last().is_none_or(|&top| top < indent) {
+        indents.push(indent);
+    }
+    indents.len()
+}
+
+/// Where the scan of a line's content stopped, and whether it opened a block scalar.
+struct LineRest {
+    /// The `\n` ending the line, or the end of the text; past the first line for a flow
+    /// collection or quoted scalar that runs over lines.
+    end: usize,
+    opens_block_scalar: bool,
+}
+
+/// Scans the content of a line from `content`, at `depth`, for what nests further on it.
+fn yaml_line_rest(b: &[u8], content: usize, mut depth: usize) -> Result<LineRest, SplitError> {
+    let stop = |end, opens_block_scalar| {
+        Ok(LineRest {
+            end,
+            opens_block_scalar,
+        })
+    };
+    let mut j = content;
+    let mut at_value = true;
+    while j < b.len() && b[j] != b'\n' {
+        let c = b[j];
+        let next_is_space = b.get(j + 1).is_none_or(|n| n.is_ascii_whitespace());
+        if c == b' ' || c == b'\t' || c == b'\r' {
+            j += 1;
+            continue;
+        }
+        if c == b'#' && j > 0 && matches!(b[j - 1], b' ' | b'\t') {
+            return stop(line_end(b, j), false);
+        }
+        if at_value {
+            match c {
+                // `- - x`, `? x`, `: x`: each opens a node inside the last.
+                b'-' | b'?' | b':' if next_is_space => {
+                    depth += 1;
+                    within_depth(depth, j)?;
+                    j += 1;
+                    continue;
+                }
+                // An anchor or tag before the value.
+                b'&' | b'!' => {
+                    while j < b.len() && !b[j].is_ascii_whitespace() {
+                        j += 1;
+                    }
+                    continue;
+                }
+                b'[' | b'{' => {
+                    j = skip_yaml_flow(b, j, depth)?;
+                    at_value = false;
+                    continue;
+                }
+                b'"' | b'\'' => {
+                    j = skip_yaml_quoted(b, j);
+                    at_value = false;
+                    continue;
+                }
+                b'|' | b'>' => return stop(line_end(b, j), true),
+                _ => at_value = false,
+            }
+        } else if c == b':' && next_is_space {
+            // `key: value`: the value starts after the colon.
+            at_value = true;
+        }
+        j += 1;
+    }
+    stop(j, false)
 }
 
 /// The index just past the flow collection opening at `i`, refusing it if it nests
@@ -364,9 +442,7 @@ fn skip_yaml_flow(b: &[u8], i: usize, depth: usize) -> Result<usize, SplitError>
         match c {
             b'[' | b'{' => {
                 open += 1;
-                if depth + open > MAX_DEPTH {
-                    return Err(too_deep(j));
-                }
+                within_depth(depth + open, j)?;
             }
             b']' | b'}' => {
                 open -= 1;
