@@ -82,22 +82,45 @@ impl Config {
                 None => d,
             }]
         })?;
+        let file = ConfigText(text);
+        let mut diags = file.theme_problems(&config.themes);
+        diags.extend(file.site_problems(&config));
+        if diags.is_empty() {
+            Ok(config)
+        } else {
+            Err(diags)
+        }
+    }
+
+    pub fn theme(&self, slug: &str) -> Option<&Theme> {
+        self.themes.iter().find(|t| t.slug == slug)
+    }
+}
+
+/// The text of `briefing.toml`, for problems that point at the key they are about.
+struct ConfigText<'a>(&'a str);
+
+impl ConfigText<'_> {
+    /// An error at `key = …` in the given table (the n-th `[[themes]]`, or the top level),
+    /// falling back to the first mention of the value.
+    fn error(&self, table: Option<usize>, key: &str, needle: &str, msg: String) -> Diagnostic {
+        let text = self.0;
+        let d = Diagnostic::error(CONFIG_FILE, msg);
+        match field_offset(text, table, key)
+            .or_else(|| (!needle.is_empty()).then(|| text.find(needle)).flatten())
+        {
+            Some(off) => d.at_offset(text, off),
+            None => d,
+        }
+    }
+
+    /// Each theme's slug (well formed, and defined once) and colour.
+    fn theme_problems(&self, themes: &[Theme]) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
-        // Points at `key = …` in the given table (the n-th `[[themes]]`, or the top level),
-        // falling back to the first mention of the value.
-        let locate = |table: Option<usize>, key: &str, needle: &str, msg: String| {
-            let d = Diagnostic::error(CONFIG_FILE, msg);
-            match field_offset(text, table, key)
-                .or_else(|| (!needle.is_empty()).then(|| text.find(needle)).flatten())
-            {
-                Some(off) => d.at_offset(text, off),
-                None => d,
-            }
-        };
         let mut seen = std::collections::HashSet::new();
-        for (i, theme) in config.themes.iter().enumerate() {
+        for (i, theme) in themes.iter().enumerate() {
             if !is_slug(&theme.slug) {
-                diags.push(locate(
+                diags.push(self.error(
                     Some(i),
                     "slug",
                     &theme.slug,
@@ -108,7 +131,7 @@ impl Config {
                 ));
             } else if !seen.insert(theme.slug.as_str()) {
                 // Points at the second definition, not the first.
-                diags.push(locate(
+                diags.push(self.error(
                     Some(i),
                     "slug",
                     &theme.slug,
@@ -116,7 +139,7 @@ impl Config {
                 ));
             }
             if !is_hex_color(&theme.color) {
-                diags.push(locate(
+                diags.push(self.error(
                     Some(i),
                     "color",
                     &theme.color,
@@ -127,8 +150,14 @@ impl Config {
                 ));
             }
         }
+        diags
+    }
+
+    /// The top-level settings: `language`, `base_url` and `output_dir`.
+    fn site_problems(&self, config: &Config) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
         if !is_language_tag(&config.language) {
-            diags.push(locate(
+            diags.push(self.error(
                 None,
                 "language",
                 &config.language,
@@ -141,25 +170,17 @@ impl Config {
         if let Some(url) = &config.base_url
             && let Err(msg) = check_base_url(url)
         {
-            diags.push(locate(None, "base_url", url, format!("base_url {msg}")));
+            diags.push(self.error(None, "base_url", url, format!("base_url {msg}")));
         }
         if let Err(msg) = check_output_dir(&config.output_dir) {
-            diags.push(locate(
+            diags.push(self.error(
                 None,
                 "output_dir",
                 &config.output_dir,
                 format!("output_dir {:?} {msg}", config.output_dir),
             ));
         }
-        if diags.is_empty() {
-            Ok(config)
-        } else {
-            Err(diags)
-        }
-    }
-
-    pub fn theme(&self, slug: &str) -> Option<&Theme> {
-        self.themes.iter().find(|t| t.slug == slug)
+        diags
     }
 }
 
@@ -202,7 +223,6 @@ fn field_offset(text: &str, table: Option<usize>, key: &str) -> Option<usize> {
     None
 }
 
-/// The first line of a toml error message, without the location toml adds itself.
 /// `output_dir` from a (possibly cloned) config must name a folder inside the site: the
 /// build replaces that folder whole. Only `--output` on the command line may point elsewhere.
 fn check_output_dir(dir: &str) -> Result<(), &'static str> {
