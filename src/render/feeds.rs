@@ -171,14 +171,38 @@ pub fn calendar(site: &Site) -> Option<Job> {
     if itineraries.is_empty() {
         return None;
     }
-    let host = site
-        .config
+    let host = calendar_host(site);
+    let mut cal = calendar_header(site);
+    let mut stops: Vec<(&crate::content::Page, &Stop)> = itineraries
+        .iter()
+        .flat_map(|p| p.stops.iter().map(move |s| (*p, s)))
+        .collect();
+    stops.sort_by_key(|(_, s)| s.when.sort_key());
+    for (page, stop) in stops {
+        if let Some(event) = stop_event(site, page, stop, &host) {
+            cal.push(event);
+        }
+    }
+    Some(Job::whole(
+        "itinerary.ics",
+        cal.done().to_string().into_bytes(),
+    ))
+}
+
+/// The host the events' UIDs are made unique by: the site's, or a name that can never be
+/// anyone's (RFC 6761) when it has no `base_url`.
+fn calendar_host(site: &Site) -> String {
+    site.config
         .base_url
         .as_deref()
         .and_then(crate::config::web_host)
         .filter(|h| !h.is_empty())
         .unwrap_or("briefing.invalid")
-        .to_string();
+        .to_string()
+}
+
+/// The calendar with its properties and name, before any event.
+fn calendar_header(site: &Site) -> Calendar {
     let mut cal = Calendar::empty();
     // Who made the file (RFC 5545 3.7.3): the site, then the program. `//` separates the
     // parts, so a title may not bring its own.
@@ -191,76 +215,82 @@ pub fn calendar(site: &Site) -> Option<Job> {
         .append_property(("PRODID", prodid.as_str()))
         .append_property(("CALSCALE", "GREGORIAN"));
     cal.name(&site.config.title);
-    let mut stops: Vec<(&crate::content::Page, &Stop)> = itineraries
-        .iter()
-        .flat_map(|p| p.stops.iter().map(move |s| (*p, s)))
-        .collect();
-    stops.sort_by_key(|(_, s)| s.when.sort_key());
-    for (page, stop) in stops {
-        // Only stops known to the day (`When::in_calendar`).
-        let PartialDate::Day(first_day) = stop.when.day() else {
-            continue;
-        };
-        let mut event = icalendar::Event::new();
-        event.uid(&uid(stop, &host));
-        let stamp = page.as_of.or(site.newest_as_of()).unwrap_or(first_day);
-        event.timestamp(midnight_utc(stamp));
-        event.summary(&stop.title);
-        event.location(&stop.place());
-        if let Some(d) = &stop.details {
-            event.description(d);
-        }
-        match stop.when {
-            When::On(_) => {
-                event.starts(first_day);
-                ends_on(
-                    &mut event,
-                    first_day,
-                    first_day.succ_opt().unwrap_or(first_day),
-                );
-            }
-            When::Span {
-                start: Moment::Date(a),
-                end,
-            } => {
-                let last = end.map_or(a, Moment::date);
-                event.starts(a);
-                ends_on(&mut event, a, last.succ_opt().unwrap_or(last));
-            }
-            When::Span {
-                start: Moment::DateTime(a),
-                end,
-            } => {
-                event.starts(a.with_timezone(&Utc));
-                match end {
-                    Some(Moment::DateTime(b)) => {
-                        event.ends(b.with_timezone(&Utc));
-                    }
-                    Some(Moment::Date(b)) => {
-                        let end = midnight_utc(b.succ_opt().unwrap_or(b));
-                        if end.year() > 9999 {
-                            let seconds = (end - a.with_timezone(&Utc)).num_seconds();
-                            event.add_property("DURATION", format!("PT{seconds}S"));
-                        } else {
-                            event.ends(end);
-                        }
-                    }
-                    None => {}
-                }
-            }
-        }
-        event.status(if stop.tentative {
-            EventStatus::Tentative
-        } else {
-            EventStatus::Confirmed
-        });
-        if let Some(base) = &site.config.base_url {
-            event.url(&absolute_url(base, &page.path));
-        }
-        cal.push(event.done());
+    cal
+}
+
+/// A stop of `page` as a calendar event, or `None` for one not known to the day.
+fn stop_event(
+    site: &Site,
+    page: &crate::content::Page,
+    stop: &Stop,
+    host: &str,
+) -> Option<icalendar::Event> {
+    // Only stops known to the day (`When::in_calendar`).
+    let PartialDate::Day(first_day) = stop.when.day() else {
+        return None;
+    };
+    let mut event = icalendar::Event::new();
+    event.uid(&uid(stop, host));
+    let stamp = page.as_of.or(site.newest_as_of()).unwrap_or(first_day);
+    event.timestamp(midnight_utc(stamp));
+    event.summary(&stop.title);
+    event.location(&stop.place());
+    if let Some(d) = &stop.details {
+        event.description(d);
     }
-    Some(Job::whole(
-        "itinerary.ics",
-        cal.done().to_string().into_bytes(),
-    ))
+    schedule(&mut event, stop.when, first_day);
+    event.status(if stop.tentative {
+        EventStatus::Tentative
+    } else {
+        EventStatus::Confirmed
+    });
+    if let Some(base) = &site.config.base_url {
+        event.url(&absolute_url(base, &page.path));
+    }
+    Some(event.done())
+}
+
+/// When the event starts and ends: all day for a stop with dates, in UTC for one with
+/// times. `first_day` is the stop's day.
+fn schedule(event: &mut icalendar::Event, when: When, first_day: NaiveDate) {
+    match when {
+        When::On(_) => {
+            event.starts(first_day);
+            ends_on(event, first_day, first_day.succ_opt().unwrap_or(first_day));
+        }
+        When::Span {
+            start: Moment::Date(a),
+            end,
+        } => {
+            let last = end.map_or(a, Moment::date);
+            event.starts(a);
+            ends_on(event, a, last.succ_opt().unwrap_or(last));
+        }
+        When::Span {
+            start: Moment::DateTime(a),
+            end,
+        } => {
+            let start = a.with_timezone(&Utc);
+            event.starts(start);
+            match end {
+                Some(Moment::DateTime(b)) => {
+                    event.ends(b.with_timezone(&Utc));
+                }
+                Some(Moment::Date(b)) => ends_after_day(event, start, b),
+                None => {}
+            }
+        }
+    }
+}
+
+/// Ends an event that starts at a time at the end of the day `last`. As in `ends_on`, an
+/// end in the year 10000 cannot be written, so such an event gives its length instead.
+fn ends_after_day(event: &mut icalendar::Event, start: chrono::DateTime<Utc>, last: NaiveDate) {
+    let end = midnight_utc(last.succ_opt().unwrap_or(last));
+    if end.year() > 9999 {
+        let seconds = (end - start).num_seconds();
+        event.add_property("DURATION", format!("PT{seconds}S"));
+    } else {
+        event.ends(end);
+    }
 }
