@@ -86,90 +86,141 @@ pub(super) fn days<'a>(stops: impl Iterator<Item = &'a Stop>) -> Vec<DayView<'a>
     sorted.sort_by_key(|s| s.when.sort_key());
     let spans: Vec<Option<(NaiveDate, NaiveDate)>> =
         sorted.iter().map(|s| day_span(s.when)).collect();
-    // Each listing of a stop: the day it goes under, the end of its span when it is shown
-    // once across its days, its position (stops keep their order within a day).
-    let mut entries: Vec<(PartialDate, Option<NaiveDate>, usize, StopView<'a>)> = Vec::new();
+    let mut listings: Vec<Listing<'a>> = Vec::new();
     for (i, s) in sorted.iter().enumerate() {
-        let mut v = stop_view(s);
-        v.when = time_of(s);
-        let Some((a, b)) = spans[i] else {
-            entries.push((s.when.day(), None, i, v));
-            continue;
-        };
-        let length = (b - a).num_days() + 1;
-        if length == 1 {
-            entries.push((PartialDate::Day(a), None, i, v));
-            continue;
-        }
-        let shared = spans
-            .iter()
-            .enumerate()
-            .any(|(j, o)| j != i && o.is_some_and(|(c, d)| c <= b && d >= a));
-        if !shared || length > MOST_DAYS_LISTED {
-            entries.push((PartialDate::Day(a), Some(b), i, v));
-            continue;
-        }
-        let range = long_range(a, b);
-        for (k, day) in a.iter_days().take(length as usize).enumerate() {
-            let mut v = stop_view(s);
-            v.when = time_of(s);
-            if k > 0 {
-                // Said on its first day; the later days point back to it.
-                v.when = String::new();
-                v.details = None;
-            }
-            v.span = Some(format!("Day {} of {length}, {range}", k + 1));
-            entries.push((PartialDate::Day(day), None, i, v));
-        }
+        list_stop(s, i, &spans, &mut listings);
     }
-    entries.sort_by_key(|e| (e.0.sort_key(), e.1, e.2));
+    listings.sort_by_key(|l| (l.day.sort_key(), l.span_end, l.position));
+    let mut days = group_by_day(listings);
+    for d in &mut days {
+        d.say_unknown_times();
+    }
+    days
+}
 
+/// One listing of a stop: the day it goes under, the end of its span when it is shown
+/// once across its days, its position (stops keep their order within a day).
+struct Listing<'a> {
+    day: PartialDate,
+    span_end: Option<NaiveDate>,
+    position: usize,
+    view: StopView<'a>,
+}
+
+/// The stop's view, with its time of day.
+fn timed_view(s: &Stop) -> StopView<'_> {
+    let mut v = stop_view(s);
+    v.when = time_of(s);
+    v
+}
+
+/// Lists the `i`-th stop: once on its day, once under its span of days, or on each of its
+/// days when it shares them with other stops (`spans` holds every stop's days).
+fn list_stop<'a>(
+    s: &'a Stop,
+    i: usize,
+    spans: &[Option<(NaiveDate, NaiveDate)>],
+    listings: &mut Vec<Listing<'a>>,
+) {
+    let once = |day, span_end| Listing {
+        day,
+        span_end,
+        position: i,
+        view: timed_view(s),
+    };
+    let Some((a, b)) = spans[i] else {
+        listings.push(once(s.when.day(), None));
+        return;
+    };
+    let length = (b - a).num_days() + 1;
+    if length == 1 {
+        listings.push(once(PartialDate::Day(a), None));
+        return;
+    }
+    let shared = spans
+        .iter()
+        .enumerate()
+        .any(|(j, o)| j != i && o.is_some_and(|(c, d)| c <= b && d >= a));
+    if !shared || length > MOST_DAYS_LISTED {
+        listings.push(once(PartialDate::Day(a), Some(b)));
+        return;
+    }
+    let range = long_range(a, b);
+    for (k, day) in a.iter_days().take(length as usize).enumerate() {
+        let mut v = timed_view(s);
+        if k > 0 {
+            // Said on its first day; the later days point back to it.
+            v.when = String::new();
+            v.details = None;
+        }
+        v.span = Some(format!("Day {} of {length}, {range}", k + 1));
+        listings.push(Listing {
+            day: PartialDate::Day(day),
+            span_end: None,
+            position: i,
+            view: v,
+        });
+    }
+}
+
+/// Sorted listings under their days: a new day (or span of days) at each change.
+fn group_by_day(listings: Vec<Listing<'_>>) -> Vec<DayView<'_>> {
     let mut days: Vec<DayView> = Vec::new();
     let mut last: Option<(PartialDate, Option<NaiveDate>)> = None;
-    for (day, end, _, v) in entries {
-        if last != Some((day, end)) {
-            let (heading, sep, heading_end, end_iso) = match (day, end) {
-                (PartialDate::Day(a), Some(b)) => {
-                    let (x, sep, y) = range_parts(a, b);
-                    (x, sep, Some(y), Some(dates::iso(b)))
-                }
-                _ => (dates::day_heading(day), "", None, None),
-            };
-            days.push(DayView {
-                heading,
-                iso: dates::partial_iso(day),
-                heading_end,
-                end_iso,
-                sep,
-                note: None,
-                partial: matches!(day, PartialDate::Month(..) | PartialDate::Year(_)),
-                undated: day == PartialDate::Unknown,
-                stops: Vec::new(),
-            });
-            last = Some((day, end));
+    for l in listings {
+        if last != Some((l.day, l.span_end)) {
+            days.push(DayView::new(l.day, l.span_end));
+            last = Some((l.day, l.span_end));
         }
         if let Some(d) = days.last_mut() {
-            d.stops.push(v);
+            d.stops.push(l.view);
         }
     }
-    for d in &mut days {
-        if d.undated {
-            // Its heading, "Dates to be confirmed", says it.
-            continue;
+    days
+}
+
+impl DayView<'_> {
+    /// A day, or the span of days from `day` to `end`, with no stops yet.
+    fn new(day: PartialDate, end: Option<NaiveDate>) -> Self {
+        let (heading, sep, heading_end, end_iso) = match (day, end) {
+            (PartialDate::Day(a), Some(b)) => {
+                let (x, sep, y) = range_parts(a, b);
+                (x, sep, Some(y), Some(dates::iso(b)))
+            }
+            _ => (dates::day_heading(day), "", None, None),
+        };
+        DayView {
+            heading,
+            iso: dates::partial_iso(day),
+            heading_end,
+            end_iso,
+            sep,
+            note: None,
+            partial: matches!(day, PartialDate::Month(..) | PartialDate::Year(_)),
+            undated: day == PartialDate::Unknown,
+            stops: Vec::new(),
         }
-        if d.stops.iter().all(|s| s.when.is_empty()) {
-            d.note = Some(if d.partial {
+    }
+
+    /// Says a time is to be confirmed: once for the day when none of its stops has one,
+    /// else on each stop without one.
+    fn say_unknown_times(&mut self) {
+        if self.undated {
+            // Its heading, "Dates to be confirmed", says it.
+            return;
+        }
+        if self.stops.iter().all(|s| s.when.is_empty()) {
+            self.note = Some(if self.partial {
                 "Date to be confirmed"
             } else {
                 "Time to be confirmed"
             });
         } else {
-            for s in d.stops.iter_mut().filter(|s| s.when.is_empty()) {
+            for s in self.stops.iter_mut().filter(|s| s.when.is_empty()) {
                 s.when = "Time to be confirmed".to_string();
             }
         }
     }
-    days
 }
 
 #[cfg(test)]
