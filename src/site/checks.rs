@@ -9,7 +9,7 @@ use super::{GENERATED, Site, at_front_matter_key};
 use crate::config::Config;
 use crate::content::{ByPage, Page, PageId};
 use crate::diagnostic::Diagnostic;
-use crate::markdown::Rendered;
+use crate::markdown::{PendingLink, Rendered};
 
 /// Two pages must never write the same file, even on a case-insensitive file system.
 fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
@@ -115,80 +115,118 @@ fn check_links(
     unbuilt: &HashMap<String, bool>,
     assets: &BTreeSet<String>,
 ) -> Vec<Diagnostic> {
+    let targets = LinkTargets {
+        rendered,
+        by_rel,
+        unbuilt,
+        assets,
+    };
     pages
         .as_slice()
         .par_iter()
         .zip(rendered.as_slice().par_iter())
-        .flat_map_iter(|(page, r)| {
-            let mut problems = Vec::new();
-            // Past `MAX_PER_FILE`, problems are only counted (see `cap_per_file`): locating
-            // each in the text, or listing a page's anchors for each, would cost time in
-            // proportion to the page, each.
-            let located = std::cell::Cell::new(0);
-            let at = |off: usize, msg: &dyn Fn() -> String| {
-                let n = located.get();
-                located.set(n + 1);
-                if n < crate::diagnostic::MAX_PER_FILE {
-                    Diagnostic::error(&page.file, msg())
-                        .at_offset(&page.text, page.body_offset + off)
-                } else {
-                    Diagnostic::error(&page.file, String::new())
-                }
-            };
-            for link in &r.links {
-                if link.asset {
-                    if let Some(t) = &link.target
-                        && !assets.contains(t)
-                    {
-                        problems.push(at(link.offset, &|| {
-                            format!("{:?}: there is no file content/{t}", link.written)
-                        }));
-                    }
-                    continue;
-                }
-                let target_ids = match &link.target {
-                    None => Some(&r.ids),
-                    Some(t) => match by_rel.get(t.as_str()) {
-                        Some(&j) => Some(&rendered[j].ids),
-                        None => {
-                            let draft = match unbuilt.get(t.as_str()) {
-                                // Its own error is reported already.
-                                Some(false) => None,
-                                Some(true) => Some(true),
-                                None => Some(false),
-                            };
-                            problems.extend(draft.map(|draft| {
-                                at(link.offset, &|| if draft {
-                                    format!(
-                                        "link to {:?}: content/{t} is a draft, so it is not built (pass --drafts, or remove the link)",
-                                        link.written
-                                    )
-                                } else {
-                                    format!(
-                                        "link to {:?}: there is no page content/{t}",
-                                        link.written
-                                    )
-                                })
-                            }));
-                            None
-                        }
-                    },
-                };
-                if let (Some(ids), Some(anchor)) = (target_ids, &link.anchor)
-                    && !ids.contains(anchor)
-                {
-                    problems.push(at(link.offset, &|| {
-                        format!(
-                            "link to {:?}: the anchor #{anchor} does not exist on that page{}",
-                            link.written,
-                            suggest(anchor, ids)
-                        )
-                    }));
-                }
-            }
-            crate::diagnostic::cap_per_file(problems)
-        })
+        .flat_map_iter(|(page, r)| targets.check_page(page, r))
         .collect()
+}
+
+/// What links may lead to: the built pages (with their anchors), the Markdown files that
+/// are not built, and the files of `content/`.
+struct LinkTargets<'a> {
+    rendered: &'a ByPage<Rendered>,
+    by_rel: &'a HashMap<String, PageId>,
+    unbuilt: &'a HashMap<String, bool>,
+    assets: &'a BTreeSet<String>,
+}
+
+impl LinkTargets<'_> {
+    /// The problems with the links of one page, `r` being its rendered body.
+    fn check_page(&self, page: &Page, r: &Rendered) -> Vec<Diagnostic> {
+        let mut problems = LinkProblems::new(page);
+        for link in &r.links {
+            if link.asset {
+                if let Some(t) = &link.target
+                    && !self.assets.contains(t)
+                {
+                    problems.report(link.offset, || {
+                        format!("{:?}: there is no file content/{t}", link.written)
+                    });
+                }
+                continue;
+            }
+            if let (Some(ids), Some(anchor)) =
+                (self.target_ids(link, r, &mut problems), &link.anchor)
+                && !ids.contains(anchor)
+            {
+                problems.report(link.offset, || {
+                    format!(
+                        "link to {:?}: the anchor #{anchor} does not exist on that page{}",
+                        link.written,
+                        suggest(anchor, ids)
+                    )
+                });
+            }
+        }
+        crate::diagnostic::cap_per_file(problems.found)
+    }
+
+    /// The anchors of the page `link` leads to (`own`'s for a link within the page), or
+    /// `None` when it leads to no built page, reported unless that page's own error is.
+    fn target_ids<'s>(
+        &'s self,
+        link: &PendingLink,
+        own: &'s Rendered,
+        problems: &mut LinkProblems,
+    ) -> Option<&'s HashSet<String>> {
+        let Some(t) = &link.target else {
+            return Some(&own.ids);
+        };
+        if let Some(&j) = self.by_rel.get(t.as_str()) {
+            return Some(&self.rendered[j].ids);
+        }
+        match self.unbuilt.get(t.as_str()) {
+            // Its own error is reported already.
+            Some(false) => {}
+            Some(true) => problems.report(link.offset, || {
+                format!(
+                    "link to {:?}: content/{t} is a draft, so it is not built (pass --drafts, or remove the link)",
+                    link.written
+                )
+            }),
+            None => problems.report(link.offset, || {
+                format!("link to {:?}: there is no page content/{t}", link.written)
+            }),
+        }
+        None
+    }
+}
+
+/// One page's link problems, in order.
+struct LinkProblems<'a> {
+    page: &'a Page,
+    found: Vec<Diagnostic>,
+}
+
+impl<'a> LinkProblems<'a> {
+    fn new(page: &'a Page) -> Self {
+        LinkProblems {
+            page,
+            found: Vec::new(),
+        }
+    }
+
+    /// Adds the problem `msg` at byte `offset` of the body. Past `MAX_PER_FILE`, problems
+    /// are only counted (see `cap_per_file`): locating each in the text, or listing a
+    /// page's anchors for each, would cost time in proportion to the page, each.
+    fn report(&mut self, offset: usize, msg: impl FnOnce() -> String) {
+        let page = self.page;
+        self.found
+            .push(if self.found.len() < crate::diagnostic::MAX_PER_FILE {
+                Diagnostic::error(&page.file, msg())
+                    .at_offset(&page.text, page.body_offset + offset)
+            } else {
+                Diagnostic::error(&page.file, String::new())
+            });
+    }
 }
 
 fn suggest(anchor: &str, ids: &HashSet<String>) -> String {
