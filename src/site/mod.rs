@@ -99,66 +99,13 @@ impl Site {
     /// themes, Markdown, links and anchors). All problems come back together.
     pub fn load(root: &Path, options: BuildOptions) -> Result<Site, Errors> {
         let mut diags = Vec::new();
-        let config = Config::load(root);
-        let templates = Templates::load(root);
-        // Pages are read with the config; a broken template does not stop them from being
-        // checked, so its errors come with theirs.
-        let (mut config, templates) = match (config, templates) {
-            (Ok(c), t) => (
-                c,
-                t.unwrap_or_else(|d| {
-                    diags.extend(d);
-                    Templates::default()
-                }),
-            ),
-            (Err(c), t) => {
-                diags.extend(c);
-                diags.extend(t.err().unwrap_or_default());
-                diagnostic::sort(&mut diags);
-                return Err(Errors(diags));
-            }
-        };
+        let (mut config, templates) = config_and_templates(root, &mut diags)?;
         if let Some(url) = &options.base_url {
             config.base_url = Some(url.clone());
         }
         let (files, assets) = walk_content(root, &mut diags);
         let statics = walk_static(root, &mut diags);
-
-        // Sections first: their `page_kind` is the default kind of the pages below them.
-        let (section_files, page_files): (Vec<_>, Vec<_>) = files
-            .into_iter()
-            .partition(|(rel, _)| rel == "_index.md" || rel.ends_with("/_index.md"));
-        let render = if options.check_only {
-            markdown::outline
-        } else {
-            markdown::render
-        };
-        let sections = load_pages(&section_files, &config, &HashMap::new(), render, &mut diags);
-        let page_kinds: HashMap<String, Kind> = sections
-            .iter()
-            .filter_map(|(p, _)| p.page_kind.map(|k| (p.dir().to_string(), k)))
-            .collect();
-        let others = load_pages(&page_files, &config, &page_kinds, render, &mut diags);
-
-        // Links to files that failed to load are not reported again; links to drafts are.
-        let mut unbuilt: HashMap<String, bool> = section_files
-            .iter()
-            .chain(&page_files)
-            .map(|(rel, _)| (rel.clone(), false))
-            .collect();
-        let mut loaded: Vec<(Page, Rendered)> = Vec::with_capacity(unbuilt.len());
-        for (page, rendered) in sections.into_iter().chain(others) {
-            if page.draft && !options.drafts {
-                unbuilt.insert(page.rel.clone(), true);
-            } else {
-                unbuilt.remove(&page.rel);
-                loaded.push((page, rendered));
-            }
-        }
-        loaded.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
-        let (pages, rendered): (Vec<Page>, Vec<Rendered>) = loaded.into_iter().unzip();
-
-        let (pages, rendered) = (ByPage::from(pages), ByPage::from(rendered));
+        let (pages, rendered, unbuilt) = read_content(files, &config, &options, &mut diags);
         let by_rel = index_by_rel(&pages);
         let mut site = Site {
             root: root.to_path_buf(),
@@ -175,22 +122,28 @@ impl Site {
         };
         diags.extend(site.cross_page_problems());
         diags.extend(site.unpublished_files_warning());
+        site.keep_warnings(diags)?;
+        Ok(site)
+    }
 
+    /// Fails with the errors among `diags`, sorted; with none, keeps its warnings as the
+    /// site's, and says when feeds are left out for want of a `base_url`.
+    fn keep_warnings(&mut self, diags: Vec<Diagnostic>) -> Result<(), Errors> {
         let (mut errors, warnings): (Vec<_>, Vec<_>) =
             diags.into_iter().partition(|d| d.is_error());
         if !errors.is_empty() {
             diagnostic::sort(&mut errors);
             return Err(Errors(errors));
         }
-        site.warnings = warnings;
-        if site.config.base_url.is_none() {
-            site.warnings.push(Diagnostic::warning(
+        self.warnings = warnings;
+        if self.config.base_url.is_none() {
+            self.warnings.push(Diagnostic::warning(
                 crate::config::CONFIG_FILE,
                 "no base_url: sitemap.xml, atom.xml and robots.txt need absolute URLs and are not written \
                  (set base_url, or pass --base-url)",
             ));
         }
-        Ok(site)
+        Ok(())
     }
 
     /// Every warning of the site as it is now: those found on loading, and the stale
@@ -258,6 +211,88 @@ impl Site {
     }
 }
 
+/// The config and the theme. Pages are read with the config; a broken template does not
+/// stop them from being checked, so its errors go into `diags` to come with theirs. A
+/// broken config stops everything, with the template errors found beside it.
+fn config_and_templates(
+    root: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<(Config, Templates), Errors> {
+    let config = Config::load(root);
+    let templates = Templates::load(root);
+    match (config, templates) {
+        (Ok(c), t) => Ok((
+            c,
+            t.unwrap_or_else(|d| {
+                diags.extend(d);
+                Templates::default()
+            }),
+        )),
+        (Err(c), t) => {
+            diags.extend(c);
+            diags.extend(t.err().unwrap_or_default());
+            let mut diags = std::mem::take(diags);
+            diagnostic::sort(&mut diags);
+            Err(Errors(diags))
+        }
+    }
+}
+
+/// Reads, parses and renders the Markdown `files` of `content/`. Returns the pages of this
+/// build, sorted by source path, with their rendered bodies, and the files that are not
+/// pages of it (see `Site::unbuilt`).
+fn read_content(
+    files: Vec<(String, PathBuf)>,
+    config: &Config,
+    options: &BuildOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> (ByPage<Page>, ByPage<Rendered>, HashMap<String, bool>) {
+    // Sections first: their `page_kind` is the default kind of the pages below them.
+    let (section_files, page_files): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|(rel, _)| rel == "_index.md" || rel.ends_with("/_index.md"));
+    let render = if options.check_only {
+        markdown::outline
+    } else {
+        markdown::render
+    };
+    let sections = load_pages(&section_files, config, &HashMap::new(), render, diags);
+    let page_kinds: HashMap<String, Kind> = sections
+        .iter()
+        .filter_map(|(p, _)| p.page_kind.map(|k| (p.dir().to_string(), k)))
+        .collect();
+    let others = load_pages(&page_files, config, &page_kinds, render, diags);
+    // Links to files that failed to load are not reported again; links to drafts are.
+    let unbuilt: HashMap<String, bool> = section_files
+        .iter()
+        .chain(&page_files)
+        .map(|(rel, _)| (rel.clone(), false))
+        .collect();
+    this_build(sections.into_iter().chain(others), unbuilt, options.drafts)
+}
+
+/// The loaded pages that are in this build (drafts only with `--drafts`), sorted by source
+/// path. `unbuilt` starts with every Markdown file as failed to load; each page loaded
+/// leaves it, or stays as a draft.
+fn this_build(
+    loaded: impl Iterator<Item = (Page, Rendered)>,
+    mut unbuilt: HashMap<String, bool>,
+    drafts: bool,
+) -> (ByPage<Page>, ByPage<Rendered>, HashMap<String, bool>) {
+    let mut built: Vec<(Page, Rendered)> = Vec::with_capacity(unbuilt.len());
+    for (page, rendered) in loaded {
+        if page.draft && !drafts {
+            unbuilt.insert(page.rel.clone(), true);
+        } else {
+            unbuilt.remove(&page.rel);
+            built.push((page, rendered));
+        }
+    }
+    built.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
+    let (pages, rendered): (Vec<Page>, Vec<Rendered>) = built.into_iter().unzip();
+    (ByPage::from(pages), ByPage::from(rendered), unbuilt)
+}
+
 fn index_by_rel(pages: &ByPage<Page>) -> HashMap<String, PageId> {
     pages.enumerate().map(|(i, p)| (p.rel.clone(), i)).collect()
 }
@@ -316,16 +351,7 @@ fn walk_site_folder(
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e
-                    .path()
-                    .and_then(|p| p.strip_prefix(root).ok())
-                    .map_or_else(|| PathBuf::from(folder), Path::to_path_buf);
-                let msg = if e.loop_ancestor().is_some() {
-                    "symbolic link loop: this folder links back to one of its parents".to_string()
-                } else {
-                    format!("cannot read: {e}")
-                };
-                diags.push(Diagnostic::error(path, msg));
+                diags.push(walk_error(root, folder, &e));
                 continue;
             }
         };
@@ -341,31 +367,53 @@ fn walk_site_folder(
         if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(&dir) else {
-            continue;
-        };
-        // Names that would read as paths once on the web (`a\..\b`) are refused here,
-        // naming the file, rather than at write time.
-        if rel
-            .to_str()
-            .is_some_and(|s| s.contains('\\') && std::path::MAIN_SEPARATOR != '\\')
-        {
-            diags.push(Diagnostic::error(
-                entry.path().strip_prefix(root).unwrap_or(entry.path()),
-                "file name contains a backslash: rename it (backslashes are path separators on the web and on Windows)",
-            ));
-            continue;
+        match web_path(root, &dir, entry.path()) {
+            Ok(Some(rel)) => files.push((rel, entry.path().to_path_buf())),
+            Ok(None) => {}
+            Err(d) => diags.push(d),
         }
-        let Some(rel) = rel.to_str().map(|s| s.replace('\\', "/")) else {
-            diags.push(Diagnostic::error(
-                entry.path().strip_prefix(root).unwrap_or(entry.path()),
-                "file name is not valid UTF-8: rename it",
-            ));
-            continue;
-        };
-        files.push((rel, entry.path().to_path_buf()));
     }
     files
+}
+
+/// A folder or file of `folder` that could not be read, or a symbolic link loop.
+fn walk_error(root: &Path, folder: &str, e: &walkdir::Error) -> Diagnostic {
+    let path = e
+        .path()
+        .and_then(|p| p.strip_prefix(root).ok())
+        .map_or_else(|| PathBuf::from(folder), Path::to_path_buf);
+    let msg = if e.loop_ancestor().is_some() {
+        "symbolic link loop: this folder links back to one of its parents".to_string()
+    } else {
+        format!("cannot read: {e}")
+    };
+    Diagnostic::error(path, msg)
+}
+
+/// The path of the file `path` relative to `dir` with `/` separators, as it is published;
+/// `None` if it is not under `dir`. Names that would read as paths once on the web
+/// (`a\..\b`) are refused here, naming the file, rather than at write time.
+fn web_path(root: &Path, dir: &Path, path: &Path) -> Result<Option<String>, Diagnostic> {
+    let Ok(rel) = path.strip_prefix(dir) else {
+        return Ok(None);
+    };
+    let shown = path.strip_prefix(root).unwrap_or(path);
+    if rel
+        .to_str()
+        .is_some_and(|s| s.contains('\\') && std::path::MAIN_SEPARATOR != '\\')
+    {
+        return Err(Diagnostic::error(
+            shown,
+            "file name contains a backslash: rename it (backslashes are path separators on the web and on Windows)",
+        ));
+    }
+    match rel.to_str().map(|s| s.replace('\\', "/")) {
+        Some(rel) => Ok(Some(rel)),
+        None => Err(Diagnostic::error(
+            shown,
+            "file name is not valid UTF-8: rename it",
+        )),
+    }
 }
 
 /// Walks `content/`: its Markdown pages, and the other files (relative to `content/`).
