@@ -240,6 +240,12 @@ pub(super) fn book(
                 }
             })
             .collect();
+        // One allocation for the chunk, rather than doubling through its megabytes.
+        let size: usize = parts
+            .iter()
+            .map(|s| s.as_ref().map_or(0, |s| s.as_bytes().len()))
+            .sum();
+        buf.reserve(size);
         for section in parts {
             buf.extend_from_slice(section?.as_bytes());
         }

@@ -66,11 +66,21 @@ pub(super) fn search_index(site: &Site) -> Job {
             x: &r.text,
         })
         .collect();
-    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".to_string());
-    Job::whole(
-        "search-index.js",
-        format!("window.briefingSearchIndex = {json};\n").into_bytes(),
-    )
+    // Written straight into one buffer sized for it (9 MB at 10,000 pages), rather than
+    // grown by doubling and then copied into the script around it.
+    const START: &[u8] = b"window.briefingSearchIndex = ";
+    let size: usize = entries
+        .iter()
+        .map(|e| e.t.len() + e.u.len() + e.s.len() + e.h.len() + e.x.len() + 32)
+        .sum();
+    let mut js = Vec::with_capacity(START.len() + size + 3);
+    js.extend_from_slice(START);
+    if serde_json::to_writer(&mut js, &entries).is_err() {
+        js.truncate(START.len());
+        js.extend_from_slice(b"[]");
+    }
+    js.extend_from_slice(b";\n");
+    Job::whole("search-index.js", js)
 }
 
 /// A redirect page at an old address of a page.
