@@ -11,6 +11,7 @@
 #   BENCH_PAGES="1000 10000"      # site sizes
 #   BENCH_DIR=/dev/shm/x          # scratch folder (default below; tmpfs)
 #   BENCH_SERVE=0                 # skip the serve latency measurement
+#   BENCH_EDITS=15                # body edits timed per binary (5 template edits)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REV=${1:?usage: bench/compare.sh REV}
@@ -60,7 +61,7 @@ if [ "${BENCH_SERVE:-1}" != 0 ]; then
     bin=$B
     [ "$who" = after ] && bin=$A
     cp -r "$DIR/site-$largest" "$DIR/serve-$who"
-    TMPDIR="$DIR" python3 bench/serve_latency.py --binary "$bin" --site "$DIR/serve-$who" --edits 15 --template-edits 5 \
+    TMPDIR="$DIR" python3 bench/serve_latency.py --binary "$bin" --site "$DIR/serve-$who" --edits "${BENCH_EDITS:-15}" --template-edits 5 \
       > "$DIR/serve-$who.txt" || echo "serve latency of $who failed" >&2
   done
 fi
