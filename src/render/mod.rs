@@ -236,6 +236,35 @@ struct Shared<'a> {
     has_calendar: bool,
 }
 
+/// The navigation: the top-level sections and pages in reading order, then the list of
+/// themes when there are themes.
+fn nav_items(site: &Site, portable: bool) -> Vec<NavItem<'_>> {
+    let mut nav: Vec<NavItem> = ordered(
+        site,
+        site.pages
+            .enumerate()
+            .filter_map(|(i, p)| in_navigation(p).then_some(i)),
+    )
+    .into_iter()
+    .map(|i| {
+        let p = &site.pages[i];
+        NavItem {
+            title: &p.title,
+            url: page_url(&p.path, portable),
+            path: &p.path,
+        }
+    })
+    .collect();
+    if !site.config.themes.is_empty() {
+        nav.push(NavItem {
+            title: "Themes",
+            url: page_url("themes/", portable),
+            path: "themes/",
+        });
+    }
+    nav
+}
+
 fn status_view(p: &Page) -> Option<StatusView> {
     p.dispute.as_ref().map(|d| StatusView::of(d.status))
 }
@@ -275,29 +304,7 @@ impl<'a> Shared<'a> {
             .filter(|(_, p)| p.is_section)
             .map(|(i, p)| (p.dir(), i))
             .collect();
-        let mut nav: Vec<NavItem> = ordered(
-            site,
-            site.pages
-                .enumerate()
-                .filter_map(|(i, p)| in_navigation(p).then_some(i)),
-        )
-        .into_iter()
-        .map(|i| {
-            let p = &site.pages[i];
-            NavItem {
-                title: &p.title,
-                url: page_url(&p.path, portable),
-                path: &p.path,
-            }
-        })
-        .collect();
-        if !site.config.themes.is_empty() {
-            nav.push(NavItem {
-                title: "Themes",
-                url: page_url("themes/", portable),
-                path: "themes/",
-            });
-        }
+        let nav = nav_items(site, portable);
         let nav_by_folder = nav
             .iter()
             .enumerate()
@@ -610,8 +617,23 @@ impl<'a> Shared<'a> {
 
     /// The home page's own lists: itinerary at a glance, tracker, theme groups, timeline.
     fn index_context(&self, ctx: &mut Context) {
+        let all: Vec<PageId> = ordered(self.site, self.site.pages.ids());
+        self.glance(&all, ctx);
+        ctx.insert("tracker", &self.tracker());
+        ctx.insert_value("theme_groups", self.theme_groups(&all));
+        let mut timeline: Vec<EventView> = all
+            .iter()
+            .flat_map(|&i| self.site.pages[i].timeline.iter().map(move |e| (i, e)))
+            .map(|(i, e)| self.event(i, e))
+            .collect();
+        timeline.sort_by(|a, b| a.date_iso.cmp(&b.date_iso));
+        ctx.insert("timeline", &timeline);
+    }
+
+    /// The itinerary at a glance: every stop in time order, its columns, and the link to
+    /// the itinerary page; `all` is every page in reading order.
+    fn glance(&self, all: &[PageId], ctx: &mut Context) {
         let site = self.site;
-        let all: Vec<PageId> = ordered(site, site.pages.ids());
         let mut stops: Vec<&Stop> = all
             .iter()
             .filter(|&&i| site.pages[i].kind == Kind::Itinerary)
@@ -632,15 +654,16 @@ impl<'a> Shared<'a> {
                 .find(|&&i| site.pages[i].kind == Kind::Itinerary && !site.pages[i].is_section)
                 .map(|&i| page_url(&site.pages[i].path, self.portable)),
         );
+    }
 
-        ctx.insert("tracker", &self.tracker());
-
-        let mut groups: Vec<Value> = Vec::with_capacity(site.config.themes.len());
-        // A page is shown in full under its first theme; under its other themes, as a
-        // one-line link naming the theme it is shown under.
+    /// The notes grouped by theme, in the config's order of themes: a page is shown in
+    /// full under its first theme; under its other themes, as a one-line link naming the
+    /// theme it is shown under. `all` is every page in reading order.
+    fn theme_groups(&self, all: &[PageId]) -> Value {
+        let site = self.site;
         let mut members: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
         let mut also: BTreeMap<&str, Vec<AlsoRef>> = BTreeMap::new();
-        for &i in &all {
+        for &i in all {
             let p = &site.pages[i];
             let Some((first, rest)) = p.themes.split_first() else {
                 continue;
@@ -658,31 +681,28 @@ impl<'a> Shared<'a> {
                 });
             }
         }
-        for t in &site.config.themes {
-            let mut g = BTreeMap::new();
-            g.insert(
-                "theme",
-                Value::from_serializable(&theme_view(t, self.portable)),
-            );
-            g.insert(
-                "pages",
-                Value::from(members.remove(t.slug.as_str()).unwrap_or_default()),
-            );
-            g.insert(
-                "also",
-                Value::from_serializable(&also.remove(t.slug.as_str()).unwrap_or_default()),
-            );
-            groups.push(Value::from_serializable(&g));
-        }
-        ctx.insert_value("theme_groups", Value::from(groups));
-
-        let mut timeline: Vec<EventView> = all
+        let groups: Vec<Value> = site
+            .config
+            .themes
             .iter()
-            .flat_map(|&i| site.pages[i].timeline.iter().map(move |e| (i, e)))
-            .map(|(i, e)| self.event(i, e))
+            .map(|t| {
+                let mut g = BTreeMap::new();
+                g.insert(
+                    "theme",
+                    Value::from_serializable(&theme_view(t, self.portable)),
+                );
+                g.insert(
+                    "pages",
+                    Value::from(members.remove(t.slug.as_str()).unwrap_or_default()),
+                );
+                g.insert(
+                    "also",
+                    Value::from_serializable(&also.remove(t.slug.as_str()).unwrap_or_default()),
+                );
+                Value::from_serializable(&g)
+            })
             .collect();
-        timeline.sort_by(|a, b| a.date_iso.cmp(&b.date_iso));
-        ctx.insert("timeline", &timeline);
+        Value::from(groups)
     }
 }
 
