@@ -488,53 +488,10 @@ pub fn parse_page(
 ) -> Result<Page, Vec<Diagnostic>> {
     let (text, at) = read_text(file, text)?;
     let split = at.of(&text);
-    let fm: FrontMatter = frontmatter::parse(split.format, split.front_matter).map_err(|e| {
-        vec![
-            Diagnostic::error(file, e.message)
-                .at_offset(&text, split.front_matter_offset + e.offset),
-        ]
-    })?;
-    let ctx = Located {
-        file,
-        text: &text,
-        fm: split.front_matter,
-        fm_offset: split.front_matter_offset,
-        format: split.format,
-        located: std::cell::Cell::new(0),
-    };
-    let mut diags = Vec::new();
+    let fm = read_front_matter(file, &text, &split)?;
     let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
-
-    // Before `title` moves out of `fm`; the diagnostics are sorted by line in the end.
-    let kind = ctx.kind(&fm, is_section, default_kind, &mut diags);
-    let title = ctx.title(fm.title, &mut diags);
-    ctx.check_themes(&fm.themes, fm.summary.as_deref(), config, &mut diags);
-    let as_of = fm
-        .as_of
-        .as_ref()
-        .and_then(|d| ctx.full_date(d, "as_of", &mut diags));
-    let page_kind = ctx.page_kind(fm.page_kind.as_deref(), is_section, &mut diags);
-    let slug = ctx.slug(fm.slug.as_ref(), is_section, &mut diags);
-    ctx.check_template_and_aliases(fm.template.as_deref(), &fm.aliases, &mut diags);
-    let sources = ctx.sources(fm.sources, &mut diags);
-    let timeline = fm
-        .timeline
-        .into_iter()
-        .filter_map(|t| {
-            let date = ctx.full_date(&t.date, "date", &mut diags)?;
-            Some(TimelineEntry {
-                date,
-                event: t.event,
-            })
-        })
-        .collect();
-    let dispute = ctx.dispute_of(kind, fm.dispute, &mut diags);
-    let stops = ctx.stops_of(kind, fm.stops, &mut diags);
-
-    if !diags.is_empty() {
-        return Err(crate::diagnostic::cap_per_file(diags));
-    }
-    let path = output_path(rel, slug.as_deref(), is_section);
+    let checked = Located::new(file, &text, &split).check(fm, is_section, config, default_kind)?;
+    let path = output_path(rel, checked.slug.as_deref(), is_section);
     let body_offset = split.body_offset;
     Ok(Page {
         rel: rel.to_string(),
@@ -542,22 +499,56 @@ pub fn parse_page(
         text,
         body_offset,
         is_section,
-        kind,
-        page_kind,
-        title,
-        summary: fm.summary.filter(|s| !s.trim().is_empty()),
-        themes: fm.themes,
-        as_of,
-        weight: fm.weight.unwrap_or(0),
-        draft: fm.draft,
-        template: fm.template,
-        aliases: fm.aliases,
-        sources,
-        timeline,
-        dispute,
-        stops,
+        kind: checked.kind,
+        page_kind: checked.page_kind,
+        title: checked.title,
+        summary: checked.summary,
+        themes: checked.themes,
+        as_of: checked.as_of,
+        weight: checked.weight,
+        draft: checked.draft,
+        template: checked.template,
+        aliases: checked.aliases,
+        sources: checked.sources,
+        timeline: checked.timeline,
+        dispute: checked.dispute,
+        stops: checked.stops,
         path,
     })
+}
+
+/// The front matter as typed fields, or the one error that stops reading it.
+fn read_front_matter(
+    file: &Path,
+    text: &str,
+    split: &frontmatter::Split<'_>,
+) -> Result<FrontMatter, Vec<Diagnostic>> {
+    frontmatter::parse(split.format, split.front_matter).map_err(|e| {
+        vec![
+            Diagnostic::error(file, e.message)
+                .at_offset(text, split.front_matter_offset + e.offset),
+        ]
+    })
+}
+
+/// A page's front matter once checked: what its `Page` takes from it.
+struct Checked {
+    kind: Kind,
+    page_kind: Option<Kind>,
+    title: String,
+    /// `None` for a blank one too.
+    summary: Option<String>,
+    themes: Vec<String>,
+    as_of: Option<NaiveDate>,
+    weight: i64,
+    draft: bool,
+    slug: Option<String>,
+    template: Option<String>,
+    aliases: Vec<String>,
+    sources: Vec<Source>,
+    timeline: Vec<TimelineEntry>,
+    dispute: Option<Dispute>,
+    stops: Vec<Stop>,
 }
 
 /// The file's text and where its front matter falls; a NUL in the front matter is refused.
@@ -598,6 +589,52 @@ fn read_text(file: &Path, text: String) -> Result<(String, SplitAt), Vec<Diagnos
 
 /// The checks of one page's front matter, each reporting into `diags`.
 impl Located<'_> {
+    /// Checks every field of `fm`; returns their values, or every problem found.
+    fn check(
+        &self,
+        fm: FrontMatter,
+        is_section: bool,
+        config: &Config,
+        default_kind: impl FnOnce() -> Kind,
+    ) -> Result<Checked, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        // Before `title` moves out of `fm`; the diagnostics are sorted by line in the end.
+        let kind = self.kind(&fm, is_section, default_kind, &mut diags);
+        let title = self.title(fm.title, &mut diags);
+        self.check_themes(&fm.themes, fm.summary.as_deref(), config, &mut diags);
+        let as_of = fm
+            .as_of
+            .as_ref()
+            .and_then(|d| self.full_date(d, "as_of", &mut diags));
+        let page_kind = self.page_kind(fm.page_kind.as_deref(), is_section, &mut diags);
+        let slug = self.slug(fm.slug.as_ref(), is_section, &mut diags);
+        self.check_template_and_aliases(fm.template.as_deref(), &fm.aliases, &mut diags);
+        let sources = self.sources(fm.sources, &mut diags);
+        let timeline = self.timeline(fm.timeline, &mut diags);
+        let dispute = self.dispute_of(kind, fm.dispute, &mut diags);
+        let stops = self.stops_of(kind, fm.stops, &mut diags);
+        if !diags.is_empty() {
+            return Err(crate::diagnostic::cap_per_file(diags));
+        }
+        Ok(Checked {
+            kind,
+            page_kind,
+            title,
+            summary: fm.summary.filter(|s| !s.trim().is_empty()),
+            themes: fm.themes,
+            as_of,
+            weight: fm.weight.unwrap_or(0),
+            draft: fm.draft,
+            slug,
+            template: fm.template,
+            aliases: fm.aliases,
+            sources,
+            timeline,
+            dispute,
+            stops,
+        })
+    }
+
     fn title(&self, title: Option<String>, diags: &mut Vec<Diagnostic>) -> String {
         match title {
             Some(t) if !t.trim().is_empty() => t,
@@ -797,6 +834,24 @@ impl Located<'_> {
             .collect()
     }
 
+    /// The dated events of the timeline; an entry without a full date is dropped.
+    fn timeline(
+        &self,
+        timeline: Vec<TimelineFm>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<TimelineEntry> {
+        timeline
+            .into_iter()
+            .filter_map(|t| {
+                let date = self.full_date(&t.date, "date", diags)?;
+                Some(TimelineEntry {
+                    date,
+                    event: t.event,
+                })
+            })
+            .collect()
+    }
+
     fn dispute_of(
         &self,
         kind: Kind,
@@ -883,7 +938,19 @@ struct Located<'a> {
     located: std::cell::Cell<usize>,
 }
 
-impl Located<'_> {
+impl<'a> Located<'a> {
+    /// The front matter of `split`, a split of `text`, for pointing at its keys and values.
+    fn new(file: &'a Path, text: &'a str, split: &frontmatter::Split<'a>) -> Located<'a> {
+        Located {
+            file,
+            text,
+            fm: split.front_matter,
+            fm_offset: split.front_matter_offset,
+            format: split.format,
+            located: std::cell::Cell::new(0),
+        }
+    }
+
     fn worth_locating(&self) -> bool {
         let n = self.located.get();
         self.located.set(n + 1);
@@ -1289,6 +1356,8 @@ impl Located<'_> {
         None
     }
 
+    /// A stop's `start` or `end`: a day, a time with its UTC offset, or a local date and
+    /// time in the stop's `zone`.
     fn moment(
         &self,
         d: &DateText,
@@ -1301,63 +1370,88 @@ impl Located<'_> {
             return Some(Moment::Date(date));
         }
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-            // With a zone too, the offset must be the zone's then: one of the two is wrong.
-            if let Some(zone) = zone {
-                let there = t.with_timezone(&zone).offset().fix();
-                if there != *t.offset() {
-                    diags.push(self.at_value(
-                        &d.0,
-                        key,
-                        format!(
-                            "`{key}` = {:?} says UTC{} but {zone} is at UTC{} then: drop the \
-                             offset to mean {zone} time ({key} = {}), or correct it",
-                            d.0,
-                            t.offset(),
-                            there,
-                            t.naive_local().format("%Y-%m-%dT%H:%M")
-                        ),
-                    ));
-                    return None;
-                }
-            }
-            return self.in_range(t, &d.0, key, diags);
+            return self.with_offset(t, &d.0, key, zone, diags);
         }
         if let Some(local) = parse_local_datetime(text) {
-            if let Some(zone) = zone {
-                return self.local(local, zone, &d.0, key, diags);
-            }
-            diags.push(self.at_value(
-                &d.0,
-                key,
-                format!(
-                    "`{key}` = {:?} has no UTC offset, and the stop no `zone`: add the zone, such \
-                     as zone = \"Asia/Shanghai\", or write the offset: {key} = \"{}:00+08:00\"",
-                    d.0,
-                    local.format("%Y-%m-%dT%H:%M")
-                ),
-            ));
-            return None;
+            return self.without_offset(local, &d.0, key, zone, diags);
         }
-        let message = if parse_time_of_day(text).is_some() {
-            format!(
-                "`{key}` = {:?} is a time of day: give the stop's day as `date` with it \
-                 (date = 2026-01-14, {key} = \"09:30\", zone = \"Asia/Shanghai\"), or a date \
-                 and time ({key} = 2026-01-14T09:30 with a `zone`)",
-                d.0
-            )
-        } else if year_out_of_range(&d.0) {
-            format!("`{key}` = {:?} is not valid: {YEAR_RANGE}", d.0)
-        } else {
-            format!(
-                "`{key}` = {:?} is not a date or time: write a day ({key} = 2026-01-14), a \
-                 local date and time with the stop's zone ({key} = 2026-01-14T09:30 and zone = \
-                 \"Asia/Shanghai\"), or a time with its UTC offset \
-                 ({key} = \"2026-01-14T09:30:00+08:00\")",
-                d.0
-            )
-        };
-        diags.push(self.at_value(&d.0, key, message));
+        diags.push(self.at_value(&d.0, key, not_a_moment(&d.0, key)));
         None
+    }
+
+    /// A time written with its UTC offset (`written`, as given).
+    fn with_offset(
+        &self,
+        t: DateTime<FixedOffset>,
+        written: &str,
+        key: &str,
+        zone: Option<Tz>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Moment> {
+        // With a zone too, the offset must be the zone's then: one of the two is wrong.
+        if let Some(zone) = zone {
+            let there = t.with_timezone(&zone).offset().fix();
+            if there != *t.offset() {
+                diags.push(self.at_value(
+                    written,
+                    key,
+                    format!(
+                        "`{key}` = {written:?} says UTC{} but {zone} is at UTC{} then: drop the \
+                         offset to mean {zone} time ({key} = {}), or correct it",
+                        t.offset(),
+                        there,
+                        t.naive_local().format("%Y-%m-%dT%H:%M")
+                    ),
+                ));
+                return None;
+            }
+        }
+        self.in_range(t, written, key, diags)
+    }
+
+    /// A date and time without a UTC offset (`written`, as given): local to the stop's
+    /// `zone`, which it must then have.
+    fn without_offset(
+        &self,
+        local: NaiveDateTime,
+        written: &str,
+        key: &str,
+        zone: Option<Tz>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Moment> {
+        if let Some(zone) = zone {
+            return self.local(local, zone, written, key, diags);
+        }
+        diags.push(self.at_value(
+            written,
+            key,
+            format!(
+                "`{key}` = {written:?} has no UTC offset, and the stop no `zone`: add the zone, \
+                 such as zone = \"Asia/Shanghai\", or write the offset: {key} = \"{}:00+08:00\"",
+                local.format("%Y-%m-%dT%H:%M")
+            ),
+        ));
+        None
+    }
+}
+
+/// Why `written`, given as `key`, is neither a day nor a time, and what to write instead.
+fn not_a_moment(written: &str, key: &str) -> String {
+    if parse_time_of_day(written.trim()).is_some() {
+        format!(
+            "`{key}` = {written:?} is a time of day: give the stop's day as `date` with it \
+             (date = 2026-01-14, {key} = \"09:30\", zone = \"Asia/Shanghai\"), or a date \
+             and time ({key} = 2026-01-14T09:30 with a `zone`)"
+        )
+    } else if year_out_of_range(written) {
+        format!("`{key}` = {written:?} is not valid: {YEAR_RANGE}")
+    } else {
+        format!(
+            "`{key}` = {written:?} is not a date or time: write a day ({key} = 2026-01-14), a \
+             local date and time with the stop's zone ({key} = 2026-01-14T09:30 and zone = \
+             \"Asia/Shanghai\"), or a time with its UTC offset \
+             ({key} = \"2026-01-14T09:30:00+08:00\")"
+        )
     }
 }
 

@@ -115,77 +115,115 @@ pub fn check_target(
     force: bool,
 ) -> Result<PathBuf, Diagnostic> {
     let root = std::fs::canonicalize(site_root).map_err(|e| Diagnostic::io(site_root, &e))?;
-    // `--output` is relative to the working folder, `output_dir` to the site.
-    let base = match origin {
-        Origin::Config => root.clone(),
+    let base = output_base(origin, &root)?;
+    let request = OutputRequest { requested, origin };
+    let target = resolve(requested, &base).map_err(|why| request.refuse(why))?;
+    // The refusals go from where the folder is to what is in it, each said alone.
+    if let Some(why) = placement_refusal(&target, &root, origin) {
+        return Err(request.refuse(why));
+    }
+    if let Some(why) = existing_folder_refusal(&target, force)? {
+        return Err(request.refuse(why));
+    }
+    Ok(target)
+}
+
+/// What a relative output path is relative to: `--output` to the working folder,
+/// `output_dir` to the site (`root`).
+fn output_base(origin: Origin, root: &Path) -> Result<PathBuf, Diagnostic> {
+    match origin {
+        Origin::Config => Ok(root.to_path_buf()),
         Origin::CommandLine => {
-            std::env::current_dir().map_err(|e| Diagnostic::io(Path::new("."), &e))?
+            std::env::current_dir().map_err(|e| Diagnostic::io(Path::new("."), &e))
         }
-    };
-    let refuse = |why: String| {
-        let file = match origin {
+    }
+}
+
+/// The output folder asked for, and who asked: a refusal of it is said there.
+struct OutputRequest<'a> {
+    requested: &'a Path,
+    origin: Origin,
+}
+
+impl OutputRequest<'_> {
+    fn refuse(&self, why: String) -> Diagnostic {
+        let file = match self.origin {
             Origin::Config => PathBuf::from(crate::config::CONFIG_FILE),
-            Origin::CommandLine => requested.to_path_buf(),
+            Origin::CommandLine => self.requested.to_path_buf(),
         };
         Diagnostic::error(
             file,
             format!(
                 "refusing to use {} as the output folder: {why}",
-                requested.display()
+                self.requested.display()
             ),
         )
-    };
-    let target = resolve(requested, &base).map_err(refuse)?;
+    }
+}
+
+/// Why `target` may not be the output folder wherever it is, whatever it holds: it is or
+/// holds the root, the home folder or the site, or lies in the sources or (for
+/// `output_dir`) outside the site.
+fn placement_refusal(target: &Path, root: &Path, origin: Origin) -> Option<String> {
     let shown = target.display();
     if target.parent().is_none() {
-        return Err(refuse(format!("{shown} is the root of the file system")));
+        return Some(format!("{shown} is the root of the file system"));
     }
-    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty())
-        && let Ok(home) = std::fs::canonicalize(home)
-        && home.starts_with(&target)
-    {
-        return Err(refuse(format!(
-            "{shown} is your home folder or contains it"
-        )));
+    if contains_home(target) {
+        return Some(format!("{shown} is your home folder or contains it"));
     }
-    if root.starts_with(&target) {
-        return Err(refuse(format!(
+    if root.starts_with(target) {
+        return Some(format!(
             "{shown} is the site folder or contains it, and would be replaced wholesale"
-        )));
+        ));
     }
     if ["content", "templates", "static"]
         .iter()
         .any(|d| target.starts_with(root.join(d)))
     {
-        return Err(refuse(format!("{shown} is inside the site's sources")));
+        return Some(format!("{shown} is inside the site's sources"));
     }
-    if origin == Origin::Config && !target.starts_with(&root) {
-        return Err(refuse(format!(
+    if origin == Origin::Config && !target.starts_with(root) {
+        return Some(format!(
             "output_dir in briefing.toml leads to {shown}, outside the site folder (pass --output to build there)"
+        ));
+    }
+    None
+}
+
+/// Whether `target` is the user's home folder or holds it (as far as `HOME` says).
+fn contains_home(target: &Path) -> bool {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .and_then(|home| std::fs::canonicalize(home).ok())
+        .is_some_and(|home| home.starts_with(target))
+}
+
+/// Why `target`, where something is there already, may not be replaced: it is a file, a
+/// mounted drive's top folder, or someone else's folder with files in it (unless `force`).
+/// An error reading it is an error of its own, not a refusal.
+fn existing_folder_refusal(target: &Path, force: bool) -> Result<Option<String>, Diagnostic> {
+    let meta = match std::fs::symlink_metadata(target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Diagnostic::io(target, &e)),
+    };
+    let shown = target.display();
+    if !meta.is_dir() {
+        return Ok(Some(format!("{shown} is a file, not a folder")));
+    }
+    if is_mount_point(target, &meta) {
+        return Ok(Some(format!(
+            "{shown} is the top folder of a mounted drive, which cannot be swapped for a new one; build into a folder on it instead, e.g. --output {}",
+            target.join("briefing").display()
         )));
     }
-    let meta = match std::fs::symlink_metadata(&target) {
-        Ok(m) => Some(m),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Diagnostic::io(&target, &e)),
-    };
-    if let Some(meta) = meta {
-        if !meta.is_dir() {
-            return Err(refuse(format!("{shown} is a file, not a folder")));
-        }
-        if is_mount_point(&target, &meta) {
-            return Err(refuse(format!(
-                "{shown} is the top folder of a mounted drive, which cannot be swapped for a new one; build into a folder on it instead, e.g. --output {}",
-                target.join("briefing").display()
-            )));
-        }
-        if !force && !is_ours(&target) && !is_empty_dir(&target) {
-            return Err(refuse(format!(
-                "{shown} is not empty and was not created by briefing (pass --force to replace it)"
-            )));
-        }
+    if !force && !is_ours(target) && !is_empty_dir(target) {
+        return Ok(Some(format!(
+            "{shown} is not empty and was not created by briefing (pass --force to replace it)"
+        )));
     }
-    Ok(target)
+    Ok(None)
 }
 
 #[cfg(unix)]

@@ -102,7 +102,7 @@ pub fn serve(
         .build()
         .map_err(ServeError::Io)?;
     // Listen for the stop signals first: one sent while starting still stops us cleanly.
-    let mut stop = runtime
+    let stop = runtime
         .block_on(async { Stop::new() })
         .map_err(ServeError::Io)?;
     let listener = runtime.block_on(bind(options.interface, options.port))?;
@@ -110,30 +110,13 @@ pub fn serve(
     let url = format!("http://{addr}/");
 
     // The preview is built into a temporary folder, removed on exit: `public/` is left to
-    // `briefing build`. Absolute URLs (feed, sitemap, the 404 page) point at the preview.
+    // `briefing build`.
     let scratch = tempfile::Builder::new()
         .prefix("briefing-serve-")
         .tempdir()
         .map_err(ServeError::Io)?;
     let out = scratch.path().join("site");
-    let build_options = BuildOptions {
-        drafts: options.drafts,
-        base_url: Some(url.clone()),
-        ..BuildOptions::default()
-    };
-    let (session, first) = Session::start(root, build_options, &out);
-    report(&first);
-    if !out.exists() {
-        std::fs::create_dir_all(&out).map_err(ServeError::Io)?;
-    }
-    let (events, _) = broadcast::channel(16);
-    let live = Arc::new(Live {
-        errors: RwLock::new(first.errors.clone()),
-        events,
-        streams: Arc::new(Semaphore::new(MAX_LIVE_STREAMS)),
-        rebuilding: Mutex::new(()),
-        stopping: AtomicBool::new(false),
-    });
+    let (session, live) = first_build(root, &options, &url, &out, &report)?;
 
     // Watch before announcing the address, so no edit made after the announcement is missed.
     watch(session, Arc::clone(&live), report)?;
@@ -143,6 +126,48 @@ pub fn serve(
     }
 
     let app = router(&out, Arc::clone(&live), options.interface);
+    serve_until_stopped(runtime, listener, app, stop);
+    shut_down(&live, scratch);
+    Ok(())
+}
+
+/// The preview's first build into `out`, reported, and the `Live` state it starts with.
+/// Absolute URLs (feed, sitemap, the 404 page) point at the preview's `url`.
+fn first_build(
+    root: &Path,
+    options: &ServeOptions,
+    url: &str,
+    out: &Path,
+    report: &impl Fn(&Rebuild),
+) -> Result<(Session, Arc<Live>), ServeError> {
+    let build_options = BuildOptions {
+        drafts: options.drafts,
+        base_url: Some(url.to_string()),
+        ..BuildOptions::default()
+    };
+    let (session, first) = Session::start(root, build_options, out);
+    report(&first);
+    if !out.exists() {
+        std::fs::create_dir_all(out).map_err(ServeError::Io)?;
+    }
+    let (events, _) = broadcast::channel(16);
+    let live = Arc::new(Live {
+        errors: RwLock::new(first.errors.clone()),
+        events,
+        streams: Arc::new(Semaphore::new(MAX_LIVE_STREAMS)),
+        rebuilding: Mutex::new(()),
+        stopping: AtomicBool::new(false),
+    });
+    Ok((session, live))
+}
+
+/// Serves `app` until a stop signal, then leaves the runtime's tasks behind.
+fn serve_until_stopped(
+    runtime: tokio::runtime::Runtime,
+    listener: tokio::net::TcpListener,
+    app: Router,
+    mut stop: Stop,
+) {
     runtime.block_on(async move {
         // Live-reload connections never finish by themselves, so stopping does not wait
         // for open connections: it stops serving at once.
@@ -152,6 +177,10 @@ pub fn serve(
         }
     });
     runtime.shutdown_background();
+}
+
+/// Removes the preview folder, `scratch`, once no rebuild is writing into it.
+fn shut_down(live: &Live, scratch: tempfile::TempDir) {
     // Let a rebuild in progress finish, and start no other, so nothing is written into
     // the preview folder while it is removed.
     live.stopping.store(true, Ordering::SeqCst);
@@ -159,7 +188,6 @@ pub fn serve(
     // Dropping `scratch` removes the preview folder.
     drop(scratch);
     drop(guard);
-    Ok(())
 }
 
 /// The signals that stop the preview: Ctrl-C, and on Unix SIGTERM and SIGHUP too (a

@@ -275,51 +275,16 @@ impl Templates {
         {
             return first;
         }
-        let rendering = page.map(|p| {
-            Box::new(crate::diagnostic::Rendering {
-                page: p.to_path_buf(),
-                others: 0,
-            })
-        });
         match e.kind() {
-            ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
-                let what = if matches!(e.kind(), ErrorKind::SyntaxError(_)) {
-                    "template syntax error"
-                } else {
-                    "template error"
-                };
-                let msg = format!("{what}: {}", r.message());
-                let d = match self.sources.get(r.filename()) {
-                    Some(src) => {
-                        let span = r.span();
-                        let mut d =
-                            Diagnostic::error(&src.file, msg).at_line(&src.text, span.start_line);
-                        d.column = Some(span.start_col + 1);
-                        d
-                    }
-                    None => Diagnostic::error(format!("templates/{}", r.filename()), msg),
-                };
-                Diagnostic { rendering, ..d }
-            }
-            ErrorKind::MissingParent { current, parent } => {
-                let d = Diagnostic::error(
-                    self.file_of(current),
-                    format!(
-                        "template {current:?} extends {parent:?}, which does not exist in templates/{}",
-                        self.did_you_mean(parent)
-                    ),
-                );
-                // At the parent's name in the `extends` tag.
-                let at = self.sources.get(current).and_then(|src| {
-                    let tag = src.text.find("extends")?;
-                    let name = src.text[tag..].find(parent.as_str())?;
-                    Some((src, tag + name))
-                });
-                match at {
-                    Some((src, offset)) => d.at_offset(&src.text, offset),
-                    None => d,
-                }
-            }
+            ErrorKind::SyntaxError(r) => Diagnostic {
+                rendering: rendering(page),
+                ..self.at_report("template syntax error", r)
+            },
+            ErrorKind::RenderingError(r) => Diagnostic {
+                rendering: rendering(page),
+                ..self.at_report("template error", r)
+            },
+            ErrorKind::MissingParent { current, parent } => self.missing_parent(current, parent),
             ErrorKind::TemplateNotFound(name) => Diagnostic::error(
                 page.map_or_else(|| PathBuf::from("templates"), Path::to_path_buf),
                 format!(
@@ -328,9 +293,44 @@ impl Templates {
                 ),
             ),
             other => Diagnostic {
-                rendering,
+                rendering: rendering(page),
                 ..Diagnostic::error("templates", format!("template error: {other}"))
             },
+        }
+    }
+
+    /// A syntax or rendering error at the line and column Tera reports, `what` it is first.
+    fn at_report(&self, what: &str, r: &tera::ReportError) -> Diagnostic {
+        let msg = format!("{what}: {}", r.message());
+        match self.sources.get(r.filename()) {
+            Some(src) => {
+                let span = r.span();
+                let mut d = Diagnostic::error(&src.file, msg).at_line(&src.text, span.start_line);
+                d.column = Some(span.start_col + 1);
+                d
+            }
+            None => Diagnostic::error(format!("templates/{}", r.filename()), msg),
+        }
+    }
+
+    /// Template `current` extends `parent`, which does not exist: pointed at the parent's
+    /// name in the `extends` tag, where it can be found.
+    fn missing_parent(&self, current: &str, parent: &str) -> Diagnostic {
+        let d = Diagnostic::error(
+            self.file_of(current),
+            format!(
+                "template {current:?} extends {parent:?}, which does not exist in templates/{}",
+                self.did_you_mean(parent)
+            ),
+        );
+        let at = self.sources.get(current).and_then(|src| {
+            let tag = src.text.find("extends")?;
+            let name = src.text[tag..].find(parent)?;
+            Some((src, tag + name))
+        });
+        match at {
+            Some((src, offset)) => d.at_offset(&src.text, offset),
+            None => d,
         }
     }
 
@@ -426,4 +426,15 @@ pub fn builtin_files() -> impl Iterator<Item = BuiltinFile> {
         bytes,
     });
     templates.chain(statics)
+}
+
+/// What a template error says of the page being rendered, if any (its `others` are
+/// counted later, by `merge_repeats`).
+fn rendering(page: Option<&Path>) -> Option<Box<crate::diagnostic::Rendering>> {
+    page.map(|p| {
+        Box::new(crate::diagnostic::Rendering {
+            page: p.to_path_buf(),
+            others: 0,
+        })
+    })
 }

@@ -71,67 +71,91 @@ pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
 
 /// `atom.xml`: one entry per note and dispute, newest `as_of` first.
 pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
-    let mut entries: Vec<&crate::content::Page> = site
-        .pages
-        .iter()
-        .filter(|p| !p.is_section && matches!(p.kind, Kind::Note | Kind::Dispute))
-        .collect();
-    entries.sort_by(|a, b| b.as_of.cmp(&a.as_of).then_with(|| a.path.cmp(&b.path)));
+    let entries = feed_pages(site);
     let newest = site.newest_as_of();
-    let feed_id = absolute_url(base, "");
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.create_element("feed")
         .with_attribute(("xmlns", "http://www.w3.org/2005/Atom"))
         .with_attribute(("xml:lang", site.config.language.as_str()))
         .write_inner_content(|w| {
-            text(w, "title", &site.config.title)?;
-            if !site.config.description.is_empty() {
-                text(w, "subtitle", &site.config.description)?;
-            }
-            text(w, "id", &feed_id)?;
-            text(
-                w,
-                "updated",
-                &newest
-                    .map(rfc3339)
-                    .unwrap_or_else(|| "1970-01-01T00:00:00Z".into()),
-            )?;
-            w.create_element("link")
-                .with_attribute(("rel", "self"))
-                .with_attribute(("href", absolute_url(base, "atom.xml").as_str()))
-                .write_empty()?;
-            w.create_element("link")
-                .with_attribute(("rel", "alternate"))
-                .with_attribute(("href", feed_id.as_str()))
-                .write_empty()?;
-            w.create_element("author")
-                .write_inner_content(|w| text(w, "name", &site.config.title))?;
+            feed_head(w, site, base, newest)?;
             for p in &entries {
-                let url = absolute_url(base, &p.path);
-                w.create_element("entry").write_inner_content(|w| {
-                    text(w, "title", &p.title)?;
-                    // The page's address is its stable id: it changes only if the page moves.
-                    text(w, "id", &url)?;
-                    let updated = p
-                        .as_of
-                        .or(newest)
-                        .map(rfc3339)
-                        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
-                    text(w, "updated", &updated)?;
-                    w.create_element("link")
-                        .with_attribute(("rel", "alternate"))
-                        .with_attribute(("href", url.as_str()))
-                        .write_empty()?;
-                    if let Some(s) = &p.summary {
-                        text(w, "summary", s)?;
-                    }
-                    Ok(())
-                })?;
+                feed_entry(w, p, base, newest)?;
             }
             Ok(())
         })?;
     Ok(finish(w, "atom.xml"))
+}
+
+/// The pages the feed lists: notes and disputes, newest `as_of` first, then by address.
+fn feed_pages(site: &Site) -> Vec<&crate::content::Page> {
+    let mut entries: Vec<&crate::content::Page> = site
+        .pages
+        .iter()
+        .filter(|p| !p.is_section && matches!(p.kind, Kind::Note | Kind::Dispute))
+        .collect();
+    entries.sort_by(|a, b| b.as_of.cmp(&a.as_of).then_with(|| a.path.cmp(&b.path)));
+    entries
+}
+
+/// The feed's own elements, before its entries: title, id, links and author.
+fn feed_head<W: std::io::Write>(
+    w: &mut Writer<W>,
+    site: &Site,
+    base: &str,
+    newest: Option<NaiveDate>,
+) -> XmlResult {
+    let feed_id = absolute_url(base, "");
+    text(w, "title", &site.config.title)?;
+    if !site.config.description.is_empty() {
+        text(w, "subtitle", &site.config.description)?;
+    }
+    text(w, "id", &feed_id)?;
+    text(w, "updated", &atom_updated(newest))?;
+    w.create_element("link")
+        .with_attribute(("rel", "self"))
+        .with_attribute(("href", absolute_url(base, "atom.xml").as_str()))
+        .write_empty()?;
+    w.create_element("link")
+        .with_attribute(("rel", "alternate"))
+        .with_attribute(("href", feed_id.as_str()))
+        .write_empty()?;
+    w.create_element("author")
+        .write_inner_content(|w| text(w, "name", &site.config.title))?;
+    Ok(())
+}
+
+/// One page's `entry`, updated as of the page or, without its own, the site's newest.
+fn feed_entry<W: std::io::Write>(
+    w: &mut Writer<W>,
+    p: &crate::content::Page,
+    base: &str,
+    newest: Option<NaiveDate>,
+) -> XmlResult {
+    let url = absolute_url(base, &p.path);
+    w.create_element("entry").write_inner_content(|w| {
+        text(w, "title", &p.title)?;
+        // The page's address is its stable id: it changes only if the page moves.
+        text(w, "id", &url)?;
+        text(w, "updated", &atom_updated(p.as_of.or(newest)))?;
+        w.create_element("link")
+            .with_attribute(("rel", "alternate"))
+            .with_attribute(("href", url.as_str()))
+            .write_empty()?;
+        if let Some(s) = &p.summary {
+            text(w, "summary", s)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// An `updated` value: Atom requires one, so a site with no dates at all says the epoch.
+fn atom_updated(as_of: Option<NaiveDate>) -> String {
+    as_of
+        .map(rfc3339)
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
 }
 
 pub fn robots(base: &str) -> Job {
@@ -178,8 +202,10 @@ pub fn calendar(site: &Site) -> Option<Job> {
         .flat_map(|p| p.stops.iter().map(move |s| (*p, s)))
         .collect();
     stops.sort_by_key(|(_, s)| s.when.sort_key());
+    // Once per calendar: it scans every page.
+    let newest = site.newest_as_of();
     for (page, stop) in stops {
-        if let Some(event) = stop_event(site, page, stop, &host) {
+        if let Some(event) = stop_event(site, page, stop, &host, newest) {
             cal.push(event);
         }
     }
@@ -219,11 +245,13 @@ fn calendar_header(site: &Site) -> Calendar {
 }
 
 /// A stop of `page` as a calendar event, or `None` for one not known to the day.
+/// `newest` is the site's newest `as_of`, the stamp of a page without its own.
 fn stop_event(
     site: &Site,
     page: &crate::content::Page,
     stop: &Stop,
     host: &str,
+    newest: Option<NaiveDate>,
 ) -> Option<icalendar::Event> {
     // Only stops known to the day (`When::in_calendar`).
     let PartialDate::Day(first_day) = stop.when.day() else {
@@ -231,7 +259,7 @@ fn stop_event(
     };
     let mut event = icalendar::Event::new();
     event.uid(&uid(stop, host));
-    let stamp = page.as_of.or(site.newest_as_of()).unwrap_or(first_day);
+    let stamp = page.as_of.or(newest).unwrap_or(first_day);
     event.timestamp(midnight_utc(stamp));
     event.summary(&stop.title);
     event.location(&stop.place());

@@ -1,5 +1,7 @@
 //! The checks that span pages: output paths, links and anchors, unpublished files.
 
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -13,75 +15,121 @@ use crate::markdown::{PendingLink, Rendered};
 
 /// Two pages must never write the same file, even on a case-insensitive file system.
 fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
-    // Every output folder claimed: each page's own, and each of its aliases' redirects.
-    let claims = pages.iter().flat_map(|p| {
-        let aliases = p.aliases.iter().filter_map(move |a| {
-            let folder = crate::url::alias_folder(a)?;
-            Some((std::borrow::Cow::Owned(folder), p, Some(a.as_str())))
-        });
-        std::iter::once((std::borrow::Cow::Borrowed(p.path.as_str()), p, None)).chain(aliases)
-    });
-    // "content/a.md", "content/a.md (a/)" where the folder matters, or "the alias … of …".
-    let describe = |path: &str, p: &Page, alias: Option<&str>, with_path: bool| match alias {
-        Some(a) => format!("the alias {a:?} of {}", p.file.display()),
-        None if with_path => format!(
-            "{} ({})",
-            p.file.display(),
-            if path.is_empty() { "/" } else { path }
-        ),
-        None => p.file.display().to_string(),
-    };
-    let mut seen: HashMap<Caseless<'static>, (String, &Page, Option<&str>)> =
-        HashMap::with_capacity(pages.len());
-    // Problems per page, to locate only those `cap_per_file` keeps (20,000 colliding
-    // aliases would otherwise each scan the page).
-    let mut located: HashMap<&Path, usize> = HashMap::new();
-    let mut found = Vec::new();
-    for (path, p, alias) in claims {
-        let mut at = |msg: String| {
-            let n = located.entry(p.file.as_path()).or_default();
-            *n += 1;
-            match alias {
-                _ if *n > crate::diagnostic::MAX_PER_FILE => Diagnostic::error(&p.file, msg),
-                Some(_) => at_front_matter_key(p, "aliases", msg),
-                None => Diagnostic::error(&p.file, msg).at_line(&p.text, 1),
+    let mut seen: HashMap<Caseless<'static>, Claim<'_>> = HashMap::with_capacity(pages.len());
+    let mut problems = PathProblems::default();
+    for claim in claims(pages) {
+        match seen.entry(Caseless::owned(&claim.path)) {
+            Entry::Occupied(first) => problems.push(&claim, collision(first.get(), &claim)),
+            Entry::Vacant(slot) => {
+                slot.insert(claim.clone());
             }
-        };
-        let key = Caseless::owned(&path);
-        if let Some((other_path, other, other_alias)) = seen.get(&key) {
-            let same = *other_path == path;
-            let first = describe(other_path, other, *other_alias, !same);
-            let second = describe(&path, p, alias, !same);
-            let msg = if same {
-                format!(
-                    "{first} and {second} would both be written to {path}index.html: rename one, or change the `slug` or alias"
-                )
-            } else {
-                format!(
-                    "{first} and {second} differ only in letter case, which collides on macOS and Windows"
-                )
-            };
-            found.push(at(msg));
-        } else {
-            seen.insert(key, (path.to_string(), p, alias));
         }
-        let reserved = GENERATED.iter().any(|g| path.starts_with(g))
-            && !(config.themes.is_empty() && path.starts_with("themes/"));
-        if reserved {
-            found.push(at(format!(
-                "{path} is reserved for pages the build generates: move this page or alias"
-            )));
+        if is_reserved(&claim.path, config) {
+            let path = &claim.path;
+            problems.push(
+                &claim,
+                format!(
+                    "{path} is reserved for pages the build generates: move this page or alias"
+                ),
+            );
         }
     }
-    diags.extend(crate::diagnostic::cap_per_file(found));
+    diags.extend(crate::diagnostic::cap_per_file(problems.found));
+}
+
+/// An output folder claimed: a page's own, or the redirect of one of its aliases.
+#[derive(Clone)]
+struct Claim<'a> {
+    path: Cow<'a, str>,
+    page: &'a Page,
+    alias: Option<&'a str>,
+}
+
+impl Claim<'_> {
+    /// "content/a.md", "content/a.md (a/)" where the folder matters, or "the alias … of …".
+    fn describe(&self, with_path: bool) -> String {
+        let (path, p) = (&*self.path, self.page);
+        match self.alias {
+            Some(a) => format!("the alias {a:?} of {}", p.file.display()),
+            None if with_path => format!(
+                "{} ({})",
+                p.file.display(),
+                if path.is_empty() { "/" } else { path }
+            ),
+            None => p.file.display().to_string(),
+        }
+    }
+}
+
+/// Every output folder claimed, page by page: each page's own, then its aliases'.
+fn claims(pages: &[Page]) -> impl Iterator<Item = Claim<'_>> {
+    pages.iter().flat_map(|p| {
+        let aliases = p.aliases.iter().filter_map(move |a| {
+            let folder = crate::url::alias_folder(a)?;
+            Some(Claim {
+                path: Cow::Owned(folder),
+                page: p,
+                alias: Some(a.as_str()),
+            })
+        });
+        let own = Claim {
+            path: Cow::Borrowed(p.path.as_str()),
+            page: p,
+            alias: None,
+        };
+        std::iter::once(own).chain(aliases)
+    })
+}
+
+/// What is wrong with `second` claiming the folder `first` claimed, in any letter case.
+fn collision(first: &Claim<'_>, second: &Claim<'_>) -> String {
+    let same = first.path == second.path;
+    let (path, first, second) = (&second.path, first.describe(!same), second.describe(!same));
+    if same {
+        format!(
+            "{first} and {second} would both be written to {path}index.html: rename one, or change the `slug` or alias"
+        )
+    } else {
+        format!(
+            "{first} and {second} differ only in letter case, which collides on macOS and Windows"
+        )
+    }
+}
+
+/// Whether `path` is one the build writes itself (`themes/` only when there are themes).
+fn is_reserved(path: &str, config: &Config) -> bool {
+    GENERATED.iter().any(|g| path.starts_with(g))
+        && !(config.themes.is_empty() && path.starts_with("themes/"))
+}
+
+/// The problems with the claims, each at the claim's page.
+#[derive(Default)]
+struct PathProblems<'a> {
+    /// Problems per page, to locate only those `cap_per_file` keeps (20,000 colliding
+    /// aliases would otherwise each scan the page).
+    located: HashMap<&'a Path, usize>,
+    found: Vec<Diagnostic>,
+}
+
+impl<'a> PathProblems<'a> {
+    fn push(&mut self, claim: &Claim<'a>, msg: String) {
+        let p = claim.page;
+        let n = self.located.entry(p.file.as_path()).or_default();
+        *n += 1;
+        self.found.push(match claim.alias {
+            _ if *n > crate::diagnostic::MAX_PER_FILE => Diagnostic::error(&p.file, msg),
+            Some(_) => at_front_matter_key(p, "aliases", msg),
+            None => Diagnostic::error(&p.file, msg).at_line(&p.text, 1),
+        });
+    }
 }
 
 /// A path compared as a case-insensitive file system would.
-struct Caseless<'a>(std::borrow::Cow<'a, str>);
+struct Caseless<'a>(Cow<'a, str>);
 
 impl Caseless<'static> {
     fn owned(path: &str) -> Self {
-        Caseless(std::borrow::Cow::Owned(path.to_string()))
+        Caseless(Cow::Owned(path.to_string()))
     }
 }
 
