@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Before and after in one run: builds briefing at REV and at the working tree (release),
-# then on the same generated sites times `build` and `check` of both side by side
-# (hyperfine medians), measures their peak memory (/usr/bin/time -v, median of three) and,
+# then on the same generated sites times `build` and `check` of both in alternating rounds
+# (medians, bench/alternate.py), measures their peak memory (/usr/bin/time -v, median of three) and,
 # at the largest size, the serve edit latency of both (the preview's output folder in the
 # scratch folder, so that both write to the same tmpfs rather than the disk). Writes the table to
 # bench/COMPARE.md and prints it.
@@ -11,7 +11,7 @@
 #   BENCH_PAGES="1000 10000"      # site sizes
 #   BENCH_DIR=/dev/shm/x          # scratch folder (default below; tmpfs)
 #   BENCH_SERVE=0                 # skip the serve latency measurement
-#   BENCH_EDITS=15                # body edits timed per binary (5 template edits)
+#   BENCH_EDITS=15                # body edits timed per binary and round (5 template edits)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REV=${1:?usage: bench/compare.sh REV}
@@ -20,7 +20,7 @@ after_rev="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src templates
 
 # shellcheck source=bench/common.sh
 . bench/common.sh
-need hyperfine=hyperfine /usr/bin/time=time python3=python3
+need /usr/bin/time=time python3=python3
 
 RUNS=${BENCH_RUNS:-10}
 SIZES=${BENCH_PAGES:-1000 10000}
@@ -41,7 +41,9 @@ for n in $SIZES; do
   site="$DIR/site-$n"
   "$GEN" --pages "$n" --seed 42 --out "$site" >/dev/null
   ob="$DIR/out-before-$n" oa="$DIR/out-after-$n"
-  hyperfine --warmup 1 --runs "$RUNS" --export-json "$DIR/build-$n.json" \
+  # Alternating rounds (bench/alternate.py), not hyperfine's one command after the other:
+  # on this shared machine a slow spell would otherwise fall on one side only.
+  python3 bench/alternate.py --warmup 1 --runs "$RUNS" --export-json "$DIR/build-$n.json" \
     --prepare "rm -rf '$ob' '$oa'" \
     -n "build before" "'$B' build -q --root '$site' --output '$ob'" \
     -n "build after" "'$A' build -q --root '$site' --output '$oa'" \
@@ -57,13 +59,19 @@ done
 
 largest=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
 if [ "${BENCH_SERVE:-1}" != 0 ]; then
-  for who in before after; do
+  # Two rounds, the second in the other order, each on a fresh copy of the site.
+  round=0
+  for who in before after after before; do
+    round=$((round + 1))
     bin=$B
     [ "$who" = after ] && bin=$A
-    cp -r "$DIR/site-$largest" "$DIR/serve-$who"
-    TMPDIR="$DIR" python3 bench/serve_latency.py --binary "$bin" --site "$DIR/serve-$who" --edits "${BENCH_EDITS:-15}" --template-edits 5 \
-      > "$DIR/serve-$who.txt" || echo "serve latency of $who failed" >&2
+    rm -rf "$DIR/serve-copy"
+    cp -r "$DIR/site-$largest" "$DIR/serve-copy"
+    TMPDIR="$DIR" python3 bench/serve_latency.py --binary "$bin" --site "$DIR/serve-copy" \
+      --edits "${BENCH_EDITS:-15}" --template-edits 5 --json "$DIR/serve-$who-$round.json" \
+      >/dev/null || echo "serve latency of $who failed" >&2
   done
+  rm -rf "$DIR/serve-copy"
 fi
 
 python3 - "$DIR" "$before_rev" "$after_rev" "$SIZES" "$largest" > bench/COMPARE.md <<'EOF'
@@ -87,12 +95,19 @@ for n in sizes.split():
     c = runs["check after"]["median"]
     out.append(f"| check / build (after) | {int(n):,} | | | {c / b:.2f} | | |")
 runs_n = len(runs["build after"]["times"])
-out.append(f"\nTimed runs per command: {runs_n} (after one warm-up).\n")
+out.append(f"\nTimed runs per command: {runs_n}, in alternating rounds (`bench/alternate.py`, after one warm-up round).\n")
+import glob, statistics
 for who in ("before", "after"):
-    p = f"{d}/serve-{who}.txt"
-    if os.path.exists(p):
-        out.append(f"Serve at {int(largest):,} pages, {who}:\n")
-        out.extend(f"- {l}" for l in open(p).read().splitlines())
+    body, tmpl = [], []
+    for p in sorted(glob.glob(f"{d}/serve-{who}-*.json")):
+        r = json.load(open(p))
+        body += r["body"]
+        tmpl += r["template"]
+    if body:
+        out.append(f"Serve at {int(largest):,} pages, {who} (two rounds, alternating with the other):\n")
+        for name, xs in (("body edit", body), ("template edit (note.html)", tmpl)):
+            out.append(f"- {name}: median {statistics.median(xs):.1f} ms, min {min(xs):.1f}, "
+                       f"max {max(xs):.1f} (n={len(xs)})")
         out.append("")
 print("\n".join(out))
 EOF

@@ -5,7 +5,7 @@ Starts the real dev server on a site, then repeatedly edits a note's body (or a
 template), timing from the write until the served page shows the edit, polling over
 HTTP. Prints the median, min and max in milliseconds.
 
-    bench/serve_latency.py --binary target/release/briefing --site SITE [--edits 10]
+    bench/serve_latency.py --binary target/release/briefing --site SITE [--edits 10] [--json F]
 
 The site is edited in place (a note gets a line appended per edit, and a template
 override is written under SITE/templates/); use a scratch copy.
@@ -67,6 +67,7 @@ def main():
     ap.add_argument("--site", required=True)
     ap.add_argument("--edits", type=int, default=10)
     ap.add_argument("--template-edits", type=int, default=5)
+    ap.add_argument("--json", help="also write every latency (ms) to this file")
     args = ap.parse_args()
 
     port = free_port()
@@ -119,6 +120,10 @@ def main():
                 print(f"{name}: median {statistics.median(xs):.1f} ms, min {min(xs):.1f}, max {max(xs):.1f} (n={len(xs)})")
         show("body edit", body)
         show("template edit (note.html)", tmpl)
+        if args.json:
+            import json
+            with open(args.json, "w") as fh:
+                json.dump({"body": body, "template": tmpl}, fh)
     finally:
         server.terminate()
         server.wait(timeout=10)
