@@ -53,11 +53,22 @@ impl Section {
 #[derive(Default)]
 pub struct Memo {
     book_sections: Mutex<HashMap<String, Arc<[u8]>>>,
+    /// The book around its sections (`book.html`: the contents list of every page, split
+    /// where the sections go), as last rendered whole. A body edit cannot change it: it
+    /// shows titles, dates and paths, which are front matter.
+    frame: Mutex<Option<Arc<(String, String)>>>,
 }
 
 impl Memo {
     pub fn clear(&self) {
         self.sections().clear();
+        *self.frame() = None;
+    }
+
+    fn frame(&self) -> std::sync::MutexGuard<'_, Option<Arc<(String, String)>>> {
+        self.frame
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn sections(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<[u8]>>> {
@@ -152,6 +163,21 @@ impl Book {
         groups
     }
 
+    /// `book.html` with its contents, split where the sections go: what comes before
+    /// them and what after.
+    fn frame(&self, shared: &Shared, base: &tera::Context) -> Result<(String, String), Diagnostic> {
+        let site = shared.site;
+        let mut ctx = base.clone();
+        let contents: Vec<BookEntry> = self.order.iter().map(|&i| self.entry(site, i)).collect();
+        ctx.insert("contents", &contents);
+        ctx.insert("contents_groups", &self.contents_groups(site, shared));
+        ctx.insert("book_sections", BOOK_SECTIONS_MARK);
+        let frame = super::render_template(site, "book.html", &ctx, None, 0)?;
+        let frame = String::from_utf8_lossy(&frame);
+        let (head, tail) = frame.split_once(BOOK_SECTIONS_MARK).unwrap_or((&frame, ""));
+        Ok((head.to_string(), tail.to_string()))
+    }
+
     /// Page `i`'s section of the book, through `partials/book_page.html`.
     fn section(
         &self,
@@ -202,14 +228,22 @@ pub(super) fn book(
     let book = Book::of(site);
     // Every section's context starts as the frame's.
     let base = shared.base_context("book/", super::Role::Book)?;
-    let mut ctx = base.clone();
-    let contents: Vec<BookEntry> = book.order.iter().map(|&i| book.entry(site, i)).collect();
-    ctx.insert("contents", &contents);
-    ctx.insert("contents_groups", &book.contents_groups(site, shared));
-    ctx.insert("book_sections", BOOK_SECTIONS_MARK);
-    let frame = super::render_template(site, "book.html", &ctx, None, 0)?;
-    let frame = String::from_utf8_lossy(&frame);
-    let (head, tail) = frame.split_once(BOOK_SECTIONS_MARK).unwrap_or((&frame, ""));
+    // A whole book refills the memo from nothing.
+    if let (None, Some(memo)) = (changed, memo) {
+        memo.clear();
+    }
+    let kept = changed.and(memo).and_then(|memo| memo.frame().clone());
+    let frame = match kept {
+        Some(frame) => frame,
+        None => {
+            let frame = Arc::new(book.frame(shared, &base)?);
+            if let Some(memo) = memo {
+                *memo.frame() = Some(Arc::clone(&frame));
+            }
+            frame
+        }
+    };
+    let (head, tail) = (frame.0.as_str(), frame.1.as_str());
 
     let cached = |i: PageId| -> Option<Arc<[u8]>> {
         let (changed, memo) = (changed?, memo?);
@@ -218,9 +252,6 @@ pub(super) fn book(
         }
         memo.sections().get(&site.pages[i].rel).cloned()
     };
-    if let (None, Some(memo)) = (changed, memo) {
-        memo.clear();
-    }
     let path = "book/index.html";
     let mut part = Part::First;
     let mut buf = head.as_bytes().to_vec();
