@@ -23,22 +23,63 @@ fn month(d: NaiveDate) -> &'static str {
     MONTHS[d.month0() as usize]
 }
 
-// Written out by hand rather than with `format("%-d %B %Y")`: every page shows several
-// dates, and parsing a format string each time showed in profiles.
+// Written out by hand rather than with `format("%-d %B %Y")` or `format!`: every page
+// shows several dates, and formatting them showed in profiles.
 
 /// `16 January 2026`
 pub fn long(d: NaiveDate) -> String {
-    format!("{} {} {}", d.day(), month(d), d.year())
+    if !(0..=9999).contains(&d.year()) {
+        return format!("{} {} {}", d.day(), month(d), d.year());
+    }
+    let mut out = String::with_capacity(17);
+    push_digits(&mut out, d.day(), 1);
+    out.push(' ');
+    out.push_str(month(d));
+    out.push(' ');
+    push_digits(&mut out, d.year().unsigned_abs(), 1);
+    out
 }
 
 /// `16 Jan`
 pub fn short(d: NaiveDate) -> String {
-    format!("{} {}", d.day(), &month(d)[..3])
+    let mut out = String::with_capacity(6);
+    push_digits(&mut out, d.day(), 1);
+    out.push(' ');
+    out.push_str(&month(d)[..3]);
+    out
 }
 
 /// `2026-01-16`
 pub fn iso(d: NaiveDate) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    if !(0..=9999).contains(&d.year()) {
+        return format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+    }
+    let mut out = String::with_capacity(10);
+    push_digits(&mut out, d.year().unsigned_abs(), 4);
+    out.push('-');
+    push_digits(&mut out, d.month(), 2);
+    out.push('-');
+    push_digits(&mut out, d.day(), 2);
+    out
+}
+
+/// `n` in decimal, zero-padded to at least `width` digits (at most 10).
+fn push_digits(out: &mut String, n: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    at = at.min(digits.len() - width.min(digits.len()));
+    for &b in &digits[at..] {
+        out.push(char::from(b));
+    }
 }
 
 /// A day heading of the itinerary: `Wednesday 14 January 2026`, `January 2026`, `2026`,
@@ -128,6 +169,25 @@ pub fn stop_when(w: When, city: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dates_written_by_hand_read_as_format_writes_them() {
+        for (y, m, d) in [
+            (2026, 1, 16),
+            (2025, 12, 1),
+            (999, 7, 9),
+            (5, 3, 30),
+            (-44, 3, 15),
+            (12345, 10, 2),
+            (0, 1, 1),
+        ] {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a real date");
+            let month = super::MONTHS[m as usize - 1];
+            assert_eq!(super::long(date), format!("{d} {month} {y}"));
+            assert_eq!(super::short(date), format!("{d} {}", &month[..3]));
+            assert_eq!(super::iso(date), format!("{y:04}-{m:02}-{d:02}"));
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -426,34 +426,30 @@ fn scan_text(
     // One byte past the text: `{{<figure>}}` is the text `{{` and then HTML.
     let end = (range.end + 1).min(body.len());
     let source = &body.as_bytes()[range.start..end];
-    let seen = shortcode_starts(source);
-    if let Some(first) = seen.first() {
-        let (_, n) = shortcodes.get_or_insert((range.start + first, 0));
-        *n += seen.len();
-    }
-    let refs = memchr::memchr_iter(b'[', source).filter(|&i| source.get(i + 1) == Some(&b'^'));
-    for i in refs {
-        // A label is short: looking no further than 100 bytes for its `]` keeps a body of
-        // many unclosed `[^` linear.
-        let after = &body.as_bytes()[range.start + i + 2..];
-        let window = &after[..after.len().min(100)];
-        let Some(close) = memchr::memchr(b']', window) else {
-            continue;
-        };
-        let label = String::from_utf8_lossy(&window[..close]);
-        if !label.is_empty() && !label.contains(char::is_whitespace) {
-            loose.push((range.start + i, label.into_owned()));
+    // One pass for both, byte by byte (memchr2) rather than with `memmem` finders, which
+    // cost more to build than a short text takes to scan, and texts are many and short.
+    for i in memchr::memchr2_iter(b'{', b'[', source) {
+        match (source[i], source.get(i + 1), source.get(i + 2)) {
+            (b'{', Some(b'{'), Some(b'<' | b'%')) => {
+                let (_, n) = shortcodes.get_or_insert((range.start + i, 0));
+                *n += 1;
+            }
+            (b'[', Some(b'^'), _) => {
+                // A label is short: looking no further than 100 bytes for its `]` keeps a
+                // body of many unclosed `[^` linear.
+                let after = &body.as_bytes()[range.start + i + 2..];
+                let window = &after[..after.len().min(100)];
+                let Some(close) = memchr::memchr(b']', window) else {
+                    continue;
+                };
+                let label = String::from_utf8_lossy(&window[..close]);
+                if !label.is_empty() && !label.contains(char::is_whitespace) {
+                    loose.push((range.start + i, label.into_owned()));
+                }
+            }
+            _ => {}
         }
     }
-}
-
-/// Where `{{<` or `{{%` (a Hugo shortcode) starts in `text`.
-fn shortcode_starts(text: &[u8]) -> Vec<usize> {
-    // Byte by byte (memchr) rather than a `memmem` finder, which costs more to build than
-    // a short text takes to scan, and is built for every text of every page.
-    memchr::memchr_iter(b'{', text)
-        .filter(|&i| text.get(i + 1) == Some(&b'{') && matches!(text.get(i + 2), Some(b'<' | b'%')))
-        .collect()
 }
 
 fn shortcode_warning(body: &str, at: usize, n: usize) -> String {

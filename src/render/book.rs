@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Serialize;
+use tera::Value;
 
 use super::Shared;
 use crate::content::{Kind, Page, PageId};
@@ -22,10 +23,11 @@ struct BookEntry<'a> {
 
 /// The contents, grouped by section: the pages of a section under its title, the pages
 /// at the top of the site (the front page, the itinerary) each on its own (`title` none).
+/// Entries are template values, made once for both lists.
 #[derive(Serialize)]
 struct ContentsGroup<'a> {
     title: Option<&'a str>,
-    entries: Vec<BookEntry<'a>>,
+    entries: Vec<Value>,
 }
 
 /// Where the book's pages go in the output of `book.html`.
@@ -139,16 +141,22 @@ impl Book {
     }
 
     /// The contents, grouped: consecutive pages under the same section share its title.
-    fn contents_groups<'a>(&'a self, site: &'a Site, shared: &Shared) -> Vec<ContentsGroup<'a>> {
+    /// `entries` are the pages' entries in reading order.
+    fn contents_groups<'a>(
+        &'a self,
+        site: &'a Site,
+        shared: &Shared,
+        entries: &[Value],
+    ) -> Vec<ContentsGroup<'a>> {
         let mut groups: Vec<ContentsGroup> = Vec::new();
         let mut last_section: Option<Option<PageId>> = None;
-        for &i in &self.order {
+        for (&i, entry) in self.order.iter().zip(entries) {
             let p = &site.pages[i];
             // The nearest section at or above the page's folder, the site's top excepted.
             let section = crate::paths::folders_up(p.dir())
                 .take_while(|dir| !dir.is_empty() && p.rel != "_index.md")
                 .find_map(|dir| shared.sections.get(dir).copied());
-            let entry = self.entry(site, i);
+            let entry = entry.clone();
             match groups.last_mut() {
                 Some(g) if section.is_some() && last_section == Some(section) => {
                     g.entries.push(entry)
@@ -168,9 +176,16 @@ impl Book {
     fn frame(&self, shared: &Shared, base: &tera::Context) -> Result<(String, String), Diagnostic> {
         let site = shared.site;
         let mut ctx = base.clone();
-        let contents: Vec<BookEntry> = self.order.iter().map(|&i| self.entry(site, i)).collect();
-        ctx.insert("contents", &contents);
-        ctx.insert("contents_groups", &self.contents_groups(site, shared));
+        let entries: Vec<Value> = self
+            .order
+            .iter()
+            .map(|&i| Value::from_serializable(&self.entry(site, i)))
+            .collect();
+        ctx.insert(
+            "contents_groups",
+            &self.contents_groups(site, shared, &entries),
+        );
+        ctx.insert_value("contents", Value::from(entries));
         ctx.insert("book_sections", BOOK_SECTIONS_MARK);
         let frame = super::render_template(site, "book.html", &ctx, None, 0)?;
         let frame = String::from_utf8_lossy(&frame);
@@ -205,7 +220,7 @@ impl Book {
         let front = p.rel == "_index.md";
         ctx.insert("front", &front);
         if front {
-            ctx.insert("tracker", &shared.tracker());
+            ctx.insert_value("tracker", shared.tracker());
         }
         super::render_template(site, "partials/book_page.html", &ctx, Some(p), size)
     }

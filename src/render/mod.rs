@@ -230,6 +230,11 @@ struct Shared<'a> {
     /// The pages and subsections listed on each section page, by section folder; made
     /// when a section page is rendered.
     children: OnceLock<HashMap<&'a str, Vec<PageId>>>,
+    /// Every page in reading order, sorted once for the front page, the theme pages and
+    /// the search page.
+    reading_order: OnceLock<Vec<PageId>>,
+    /// The dispute tracker, shown on the front page and in the book's front section.
+    tracker: OnceLock<Value>,
     newest_as_of: Option<NaiveDate>,
     portable: bool,
     /// Whether `itinerary.ics` is written.
@@ -331,6 +336,8 @@ impl<'a> Shared<'a> {
             sections,
             nav: Value::from_serializable(&nav),
             children: OnceLock::new(),
+            reading_order: OnceLock::new(),
+            tracker: OnceLock::new(),
             newest_as_of: site.newest_as_of(),
             portable,
             has_calendar: site.pages.iter().any(Page::in_calendar),
@@ -592,35 +599,46 @@ impl<'a> Shared<'a> {
         crumbs
     }
 
+    /// Every page in reading order.
+    fn reading_order(&self) -> &[PageId] {
+        self.reading_order
+            .get_or_init(|| ordered(self.site, self.site.pages.ids()))
+    }
+
     /// The dispute tracker: one row per measure of every dispute, in reading order.
-    fn tracker(&self) -> Vec<TrackerRow<'a>> {
+    fn tracker(&self) -> Value {
         let site = self.site;
-        ordered(site, site.pages.ids())
-            .into_iter()
-            .filter_map(|i| site.pages[i].dispute.as_ref().map(|d| (i, d)))
-            .flat_map(|(i, d)| {
-                let p = &site.pages[i];
-                d.measures.iter().map(move |m| TrackerRow {
-                    product: &m.product,
-                    imposed_by: &d.imposed_by,
-                    measure: &m.measure,
-                    rate: &m.rate,
-                    effective: dates::long(m.effective),
-                    effective_iso: dates::iso(m.effective),
-                    status: StatusView::of(m.status),
-                    title: &p.title,
-                    url: page_url(&p.path, self.portable),
+        let rows = || -> Vec<TrackerRow> {
+            self.reading_order()
+                .iter()
+                .filter_map(|&i| site.pages[i].dispute.as_ref().map(|d| (i, d)))
+                .flat_map(|(i, d)| {
+                    let p = &site.pages[i];
+                    d.measures.iter().map(move |m| TrackerRow {
+                        product: &m.product,
+                        imposed_by: &d.imposed_by,
+                        measure: &m.measure,
+                        rate: &m.rate,
+                        effective: dates::long(m.effective),
+                        effective_iso: dates::iso(m.effective),
+                        status: StatusView::of(m.status),
+                        title: &p.title,
+                        url: page_url(&p.path, self.portable),
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        };
+        self.tracker
+            .get_or_init(|| Value::from_serializable(&rows()))
+            .clone()
     }
 
     /// The home page's own lists: itinerary at a glance, tracker, theme groups, timeline.
     fn index_context(&self, ctx: &mut Context) {
-        let all: Vec<PageId> = ordered(self.site, self.site.pages.ids());
-        self.glance(&all, ctx);
-        ctx.insert("tracker", &self.tracker());
-        ctx.insert_value("theme_groups", self.theme_groups(&all));
+        let all = self.reading_order();
+        self.glance(all, ctx);
+        ctx.insert_value("tracker", self.tracker());
+        ctx.insert_value("theme_groups", self.theme_groups(all));
         let mut timeline: Vec<EventView> = all
             .iter()
             .flat_map(|&i| self.site.pages[i].timeline.iter().map(move |e| (i, e)))
@@ -906,9 +924,14 @@ pub fn render(
         || {
             rayon::join(
                 || {
-                    generated(&shared, selection)
-                        .into_par_iter()
-                        .map(|job| render_generated(&shared, job, sink))
+                    let jobs = generated(site, selection);
+                    let members = if selection.themes {
+                        theme_members(&shared)
+                    } else {
+                        BTreeMap::new()
+                    };
+                    jobs.par_iter()
+                        .map(|job| render_generated(&shared, &members, job, sink))
                         .collect::<Vec<_>>()
                 },
                 || book_and_listings(&shared, selection, memo, sink),
@@ -984,40 +1007,66 @@ fn render_page(shared: &Shared, i: PageId, sink: Sink) -> Result<(), Diagnostic>
     Ok(())
 }
 
-/// A page made from the site rather than from one file: output file, template, context.
-type Generated = Result<(String, &'static str, Context), Diagnostic>;
+/// A page made from the site rather than from one file.
+enum Generated<'s> {
+    Theme(&'s crate::config::Theme),
+    Themes,
+    NotFound,
+}
 
 /// The theme pages, the list of themes and the 404 page, as selected.
-fn generated(shared: &Shared, selection: &Selection) -> Vec<Generated> {
-    let site = shared.site;
+fn generated<'s>(site: &'s Site, selection: &Selection) -> Vec<Generated<'s>> {
     let mut jobs = Vec::new();
     if selection.themes && !site.config.themes.is_empty() {
-        let mut members: BTreeMap<&str, Vec<PageId>> = BTreeMap::new();
-        for i in ordered(site, site.pages.ids()) {
-            for t in &site.pages[i].themes {
-                members.entry(t.as_str()).or_default().push(i);
-            }
+        jobs.extend(site.config.themes.iter().map(Generated::Theme));
+        jobs.push(Generated::Themes);
+    }
+    if selection.not_found {
+        jobs.push(Generated::NotFound);
+    }
+    jobs
+}
+
+/// The pages under each theme (by slug), in reading order.
+fn theme_members<'a>(shared: &Shared<'a>) -> BTreeMap<&'a str, Vec<PageId>> {
+    let site = shared.site;
+    let mut members: BTreeMap<&str, Vec<PageId>> = BTreeMap::new();
+    for &i in shared.reading_order() {
+        for t in &site.pages[i].themes {
+            members.entry(t.as_str()).or_default().push(i);
         }
-        for t in &site.config.themes {
+    }
+    members
+}
+
+/// A generated page's output file, template and context.
+fn generated_context(
+    shared: &Shared,
+    members: &BTreeMap<&str, Vec<PageId>>,
+    job: &Generated,
+) -> Result<(String, &'static str, Context), Diagnostic> {
+    let site = shared.site;
+    match job {
+        Generated::Theme(t) => {
             let path = format!("themes/{}/", t.slug);
-            jobs.push(shared.base_context(&path, Role::Theme).map(|mut ctx| {
-                ctx.insert("theme", &theme_view(t, shared.portable));
-                let list = members
-                    .get(t.slug.as_str())
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
-                let values: Vec<Value> = list.iter().map(|&j| shared.page_ref(j)).collect();
-                ctx.insert_value("pages", Value::from(values));
-                ctx.insert("groups", &shared.by_kind(list));
-                ctx.insert("breadcrumbs", &shared.generated_crumbs(true));
-                // As of the newest page under the theme, as every page states its date.
-                let newest = list.iter().filter_map(|&j| site.pages[j].as_of).max();
-                ctx.insert("as_of", &newest.map(dates::long));
-                ctx.insert("as_of_iso", &newest.map(dates::iso));
-                (format!("{path}index.html"), "theme.html", ctx)
-            }));
+            let mut ctx = shared.base_context(&path, Role::Theme)?;
+            ctx.insert("theme", &theme_view(t, shared.portable));
+            let list = members
+                .get(t.slug.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let values: Vec<Value> = list.iter().map(|&j| shared.page_ref(j)).collect();
+            ctx.insert_value("pages", Value::from(values));
+            ctx.insert("groups", &shared.by_kind(list));
+            ctx.insert("breadcrumbs", &shared.generated_crumbs(true));
+            // As of the newest page under the theme, as every page states its date.
+            let newest = list.iter().filter_map(|&j| site.pages[j].as_of).max();
+            ctx.insert("as_of", &newest.map(dates::long));
+            ctx.insert("as_of_iso", &newest.map(dates::iso));
+            Ok((format!("{path}index.html"), "theme.html", ctx))
         }
-        jobs.push(shared.base_context("themes/", Role::Theme).map(|mut ctx| {
+        Generated::Themes => {
+            let mut ctx = shared.base_context("themes/", Role::Theme)?;
             let counts: Vec<usize> = site
                 .config
                 .themes
@@ -1026,20 +1075,23 @@ fn generated(shared: &Shared, selection: &Selection) -> Vec<Generated> {
                 .collect();
             ctx.insert("counts", &counts);
             ctx.insert("breadcrumbs", &shared.generated_crumbs(false));
-            ("themes/index.html".to_string(), "themes.html", ctx)
-        }));
-    }
-    if selection.not_found {
-        jobs.push(shared.base_context("", Role::NotFound).and_then(|mut ctx| {
+            Ok(("themes/index.html".to_string(), "themes.html", ctx))
+        }
+        Generated::NotFound => {
+            let mut ctx = shared.base_context("", Role::NotFound)?;
             ctx.insert("inline_css", &site.stylesheet()?);
             Ok(("404.html".to_string(), "404.html", ctx))
-        }));
+        }
     }
-    jobs
 }
 
-fn render_generated(shared: &Shared, job: Generated, sink: Sink) -> Result<(), Diagnostic> {
-    let (file, template, ctx) = job?;
+fn render_generated(
+    shared: &Shared,
+    members: &BTreeMap<&str, Vec<PageId>>,
+    job: &Generated,
+    sink: Sink,
+) -> Result<(), Diagnostic> {
+    let (file, template, ctx) = generated_context(shared, members, job)?;
     let html = render_template(shared.site, template, &ctx, None, 0)?;
     sink(Job::whole(file, html))
 }
@@ -1049,10 +1101,12 @@ fn render_generated(shared: &Shared, job: Generated, sink: Sink) -> Result<(), D
 fn search_page(shared: &Shared, sink: Sink) -> Result<(), Diagnostic> {
     let site = shared.site;
     let mut ctx = shared.base_context("search/", Role::Search)?;
-    let all = ordered(
-        site,
-        site.pages.ids().filter(|&i| !site.pages[i].is_section),
-    );
+    let all: Vec<PageId> = shared
+        .reading_order()
+        .iter()
+        .copied()
+        .filter(|&i| !site.pages[i].is_section)
+        .collect();
     ctx.insert("groups", &shared.by_kind(&all));
     ctx.insert("breadcrumbs", &shared.generated_crumbs(false));
     let html = render_template(site, "search.html", &ctx, None, site.pages.len() * 200)?;
