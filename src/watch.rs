@@ -66,6 +66,9 @@ pub struct Session {
     memo: render::Memo,
     /// What `finish` still owes after a body edit.
     deferred: Deferred,
+    /// One thread for `finish`, so that writing the book and search index leaves the
+    /// other cores to serve the reloaded page (none if the thread could not start).
+    late_pool: Option<rayon::ThreadPool>,
 }
 
 /// A body edit's slow outputs, the book's sections and the search index (tens of
@@ -80,6 +83,16 @@ struct Deferred {
 impl Deferred {
     fn is_empty(&self) -> bool {
         self.book_sections.is_empty() && !self.search
+    }
+}
+
+/// Lowers the calling thread's priority (nice 10), where the system allows: the late
+/// writes should not slow the serving of the page the browser is reloading.
+fn yield_to_other_work() {
+    #[cfg(target_os = "linux")]
+    {
+        // On Linux a thread has a nice value of its own; failing leaves it as it was.
+        let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10);
     }
 }
 
@@ -211,6 +224,12 @@ impl Session {
             pending: BTreeSet::new(),
             memo: render::Memo::default(),
             deferred: Deferred::default(),
+            late_pool: rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .thread_name(|_| "briefing-late-writes".to_string())
+                .start_handler(|_| yield_to_other_work())
+                .build()
+                .ok(),
         };
         let mut undo = Undo::default();
         let report = session.rebuild(
@@ -669,7 +688,7 @@ impl Session {
         let start = Instant::now();
         let site = self.site.as_ref()?;
         let late = std::mem::take(&mut self.deferred);
-        let mut selection = Selection {
+        let selection = Selection {
             book_sections: late
                 .book_sections
                 .iter()
@@ -678,18 +697,26 @@ impl Session {
             search: late.search,
             ..Selection::default()
         };
-        let written = begin(&self.out).and_then(|stage| {
-            match stage_all(site, &Dirty::default(), &mut selection, &self.memo, &stage) {
-                Ok(counts) => {
-                    stage.commit().map_err(WriteError::Trouble)?;
-                    Ok(counts)
+        let (out, memo) = (&self.out, &self.memo);
+        let write = move || {
+            let mut selection = selection;
+            begin(out).and_then(|stage| {
+                match stage_all(site, &Dirty::default(), &mut selection, memo, &stage) {
+                    Ok(counts) => {
+                        stage.commit().map_err(WriteError::Trouble)?;
+                        Ok(counts)
+                    }
+                    Err(e) => {
+                        stage.abort();
+                        Err(e)
+                    }
                 }
-                Err(e) => {
-                    stage.abort();
-                    Err(e)
-                }
-            }
-        });
+            })
+        };
+        let written = match &self.late_pool {
+            Some(pool) => pool.install(write),
+            None => write(),
+        };
         let mut report = Rebuild {
             what: "the book and search index".to_string(),
             pages_written: 0,
