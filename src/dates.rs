@@ -169,6 +169,8 @@ pub fn stop_when(w: When, city: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn dates_written_by_hand_read_as_format_writes_them() {
         for (y, m, d) in [
@@ -180,15 +182,13 @@ mod tests {
             (12345, 10, 2),
             (0, 1, 1),
         ] {
-            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a real date");
-            let month = super::MONTHS[m as usize - 1];
-            assert_eq!(super::long(date), format!("{d} {month} {y}"));
-            assert_eq!(super::short(date), format!("{d} {}", &month[..3]));
-            assert_eq!(super::iso(date), format!("{y:04}-{m:02}-{d:02}"));
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("a real date");
+            let month = MONTHS[m as usize - 1];
+            assert_eq!(long(date), format!("{d} {month} {y}"));
+            assert_eq!(short(date), format!("{d} {}", &month[..3]));
+            assert_eq!(iso(date), format!("{y:04}-{m:02}-{d:02}"));
         }
     }
-
-    use super::*;
 
     #[test]
     fn formats() {
