@@ -925,7 +925,8 @@ pub fn render(
             rayon::join(
                 || {
                     let jobs = generated(site, selection);
-                    let members = if selection.themes {
+                    // Only theme pages list members; the 404 page alone needs no sort.
+                    let members = if jobs.iter().any(|j| !matches!(j, Generated::NotFound)) {
                         theme_members(&shared)
                     } else {
                         BTreeMap::new()
