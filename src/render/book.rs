@@ -200,10 +200,23 @@ impl Book {
         base: &tera::Context,
         i: PageId,
     ) -> Result<Vec<u8>, Diagnostic> {
+        let body = shared.site.book_body(i, &self.anchors);
+        let size = body.len();
+        let page = Value::from_serializable(&shared.page_view(i, body));
+        self.section_of(shared, base, i, page, size)
+    }
+
+    /// Page `i`'s section with `page`, its template value; `size`, its body's length.
+    fn section_of(
+        &self,
+        shared: &Shared,
+        base: &tera::Context,
+        i: PageId,
+        page: Value,
+        size: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
         let site = shared.site;
         let p = &site.pages[i];
-        let body = site.book_body(i, &self.anchors);
-        let size = body.len();
         let mut ctx = base.clone();
         ctx.insert("anchor", &self.anchors[&i]);
         ctx.insert(
@@ -215,7 +228,7 @@ impl Book {
                 (false, Kind::Note) => "Note",
             },
         );
-        ctx.insert("page", &shared.page_view(i, body));
+        ctx.insert_value("page", page);
         // The front page keeps its bottom-line box and the dispute tracker.
         let front = p.rel == "_index.md";
         ctx.insert("front", &front);
@@ -312,4 +325,98 @@ pub(super) fn book(
             Part::Last
         },
     })
+}
+
+/// `check`'s book. Check writes nothing, so the book need not be put together in reading
+/// order: each page's section is rendered right after the page, from the page's own
+/// template value (made once, not twice), and only the frame by `frame`. It reports what
+/// `book` would: the frame's error, or else the first failing section's in reading order
+/// (a build stops the book there).
+pub(super) struct CheckedBook {
+    book: Book,
+    /// Every section's context starts as the frame's; an error here is the book's.
+    base: Result<tera::Context, Diagnostic>,
+    /// Each page's place in reading order.
+    place: HashMap<PageId, usize>,
+    /// Whether the frame failed, leaving no section's error to report.
+    frame_failed: std::sync::atomic::AtomicBool,
+    first_failure: Mutex<Option<(usize, Diagnostic)>>,
+}
+
+impl CheckedBook {
+    pub(super) fn new(shared: &Shared) -> CheckedBook {
+        let book = Book::of(shared.site);
+        let place = book
+            .order
+            .iter()
+            .enumerate()
+            .map(|(n, &i)| (i, n))
+            .collect();
+        CheckedBook {
+            base: shared.base_context("book/", super::Role::Book),
+            book,
+            place,
+            frame_failed: Default::default(),
+            first_failure: Mutex::new(None),
+        }
+    }
+
+    /// Renders page `i`'s section with `page`, the value its own template got; a page that
+    /// is not in the book has none.
+    pub(super) fn section(&self, shared: &Shared, i: PageId, page: &Value) {
+        let (Some(&place), Ok(base)) = (self.place.get(&i), &self.base) else {
+            return;
+        };
+        // A body rendered to no HTML (as `check` loads them) is empty both on its page and
+        // in the book, so the page's value is the section's; any other needs its own.
+        let page = if shared.site.rendered[i].html.is_empty() {
+            page.clone()
+        } else {
+            let body = shared.site.book_body(i, &self.book.anchors);
+            Value::from_serializable(&shared.page_view(i, body))
+        };
+        if let Err(d) = self.book.section_of(shared, base, i, page, 0) {
+            let mut first = self
+                .first_failure
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if first.as_ref().is_none_or(|(at, _)| place < *at) {
+                *first = Some((place, d));
+            }
+        }
+    }
+
+    /// The book around its sections, handed to `sink` as the whole file.
+    pub(super) fn frame(
+        &self,
+        shared: &Shared,
+        sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
+    ) -> Result<(), Diagnostic> {
+        let frame = self
+            .base
+            .clone()
+            .and_then(|base| self.book.frame(shared, &base))
+            .inspect_err(|_| {
+                self.frame_failed
+                    .store(true, std::sync::atomic::Ordering::Relaxed)
+            })?;
+        sink(Job {
+            path: "book/index.html".into(),
+            bytes: [frame.0, frame.1].concat().into_bytes(),
+            part: Part::Whole,
+        })
+    }
+
+    /// The first failing section's error, once every page is rendered, unless the frame
+    /// failed.
+    pub(super) fn first_failure(self) -> Option<Diagnostic> {
+        if self.frame_failed.into_inner() {
+            return None;
+        }
+        let first = self
+            .first_failure
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        first.map(|(_, d)| d)
+    }
 }

@@ -26,7 +26,7 @@ mod feeds;
 mod listings;
 
 pub use book::Memo;
-use book::book;
+use book::{CheckedBook, book};
 use days::{DayView, days};
 pub use deps::{
     FEED_FILES, PageEdit, Selection, affected_by_newest, affected_by_page, affected_by_static,
@@ -912,13 +912,15 @@ pub fn render(
         .copied()
         .filter(|&i| site.pages.contains(i))
         .collect();
+    let checked_book =
+        (site.options.check_only && selection.book).then(|| CheckedBook::new(&shared));
     // Content pages, generated pages, the book and the listings all at once: the last
     // three are few but large, and would otherwise run on one core after the rest.
     let (page_results, (generated_results, listing_results)) = rayon::join(
         || {
             selected
                 .par_iter()
-                .map(|&i| render_page(&shared, i, sink))
+                .map(|&i| render_page(&shared, checked_book.as_ref(), i, sink))
                 .collect::<Vec<_>>()
         },
         || {
@@ -935,10 +937,11 @@ pub fn render(
                         .map(|job| render_generated(&shared, &members, job, sink))
                         .collect::<Vec<_>>()
                 },
-                || book_and_listings(&shared, selection, memo, sink),
+                || book_and_listings(&shared, selection, checked_book.as_ref(), memo, sink),
             )
         },
     );
+    let book_failure = checked_book.and_then(CheckedBook::first_failure);
     let count = selected.len()
         + generated_results.iter().filter(|r| r.is_ok()).count()
         + usize::from(selection.book || !selection.book_sections.is_empty());
@@ -947,6 +950,7 @@ pub fn render(
         .chain(generated_results)
         .chain(listing_results)
         .filter_map(Result::err)
+        .chain(book_failure)
         .collect();
     if diags.is_empty() {
         Ok(count)
@@ -982,15 +986,25 @@ fn render_template(
 /// most rather than doubling its way up.
 const TEMPLATE_ROOM: usize = 16 * 1024;
 
-/// Content page `i` and the redirects of its aliases.
-fn render_page(shared: &Shared, i: PageId, sink: Sink) -> Result<(), Diagnostic> {
+/// Content page `i` and the redirects of its aliases; in `check`, its section of the book
+/// too (see `CheckedBook`).
+fn render_page(
+    shared: &Shared,
+    checked_book: Option<&CheckedBook>,
+    i: PageId,
+    sink: Sink,
+) -> Result<(), Diagnostic> {
     let site = shared.site;
     let p = &site.pages[i];
     let role = Role::of(p);
-    let mut ctx = shared.base_context(&p.path, role)?;
     let body = site.body_html(i);
     let size = body.len();
-    ctx.insert("page", &shared.page_view(i, body));
+    let page = Value::from_serializable(&shared.page_view(i, body));
+    if let Some(book) = checked_book {
+        book.section(shared, i, &page);
+    }
+    let mut ctx = shared.base_context(&p.path, role)?;
+    ctx.insert_value("page", page);
     ctx.insert("breadcrumbs", &shared.breadcrumbs(p));
     if role == Role::Home {
         shared.index_context(&mut ctx);
@@ -1121,12 +1135,15 @@ pub const SEARCH_PAGE: &str = "search/index.html";
 fn book_and_listings(
     shared: &Shared,
     selection: &Selection,
+    checked_book: Option<&CheckedBook>,
     memo: Option<&Memo>,
     sink: Sink,
 ) -> Vec<Result<(), Diagnostic>> {
     let site = shared.site;
     let mut tasks: Vec<Box<dyn Fn() -> Result<(), Diagnostic> + Sync>> = Vec::new();
-    if selection.book || !selection.book_sections.is_empty() {
+    if let Some(book) = checked_book {
+        tasks.push(Box::new(move || book.frame(shared, sink)));
+    } else if selection.book || !selection.book_sections.is_empty() {
         let changed = (!selection.book).then_some(&selection.book_sections);
         tasks.push(Box::new(move || book(shared, changed, memo, sink)));
     }

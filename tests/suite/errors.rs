@@ -1,5 +1,6 @@
 //! Bad input, one fixture folder per case under `tests/fixtures/errors/`: each must fail
-//! with exit code 1, name the file and line, and leave the previous output untouched.
+//! with exit code 1, name the file and line, and leave the previous output untouched; and
+//! `check` must report exactly what `build` reports.
 
 use crate::common;
 
@@ -50,8 +51,10 @@ fn every_bad_input_fails_cleanly_naming_the_file_and_line() {
         let before = snapshot(&site.public());
         let siblings_before = snapshot(&site.scratch()).len();
 
+        let mut stderr = Vec::new();
         for command in [&["build"][..], &["check"][..]] {
             let run = site.run(command);
+            stderr.push(run.stderr.clone());
             let location = match expect.line {
                 Some(line) => format!("--> {}:{line}", expect.file),
                 None => format!("--> {}", expect.file),
@@ -83,6 +86,13 @@ fn every_bad_input_fails_cleanly_naming_the_file_and_line() {
                     run.stderr
                 ));
             }
+        }
+        // `check` finds what `build` finds, and says it in the same words.
+        if stderr[0] != stderr[1] {
+            failures.push(format!(
+                "{case}: check and build report differently\nbuild:\n{}\ncheck:\n{}",
+                stderr[0], stderr[1]
+            ));
         }
         if snapshot(&site.public()) != before {
             failures.push(format!("{case}: the previous output was changed"));
