@@ -1513,7 +1513,14 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     if !looks_like_a_day(s) || !is_year(&s[..4]) {
         return None;
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    // All digits where digits go (checked above): read them as numbers directly.
+    let number = |range: std::ops::Range<usize>| {
+        s.as_bytes()[range]
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
+    let year = i32::try_from(number(0..4)).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7), number(8..10))
 }
 
 /// A time of day: `09:30`, `09:30:00`, `09:30:00.5` (as TOML writes local times).
@@ -1662,6 +1669,20 @@ mod tests {
         assert_eq!(output_path("disputes/_index.md", None, true), "disputes/");
         assert_eq!(output_path("_index.md", None, true), "");
         assert_eq!(output_path("a.md", Some("b"), false), "b/");
+    }
+
+    #[test]
+    fn days_read_digit_by_digit_are_chronos() {
+        for year in ["0001", "0400", "1900", "2000", "2024", "2026", "9999"] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let s = format!("{year}-{month:02}-{day:02}");
+                    let chrono = NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok();
+                    assert_eq!(parse_date(&s), chrono, "{s}");
+                    assert_eq!(parse_date(&format!(" {s}\n")), chrono, "{s}");
+                }
+            }
+        }
     }
 
     #[test]

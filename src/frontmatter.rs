@@ -273,6 +273,11 @@ fn skip_toml_string(b: &[u8], i: usize) -> usize {
     let triple = b.get(i..i + 3) == Some(&[q, q, q][..]);
     let mut j = i + if triple { 3 } else { 1 };
     while j < b.len() {
+        // Only a quote, a backslash or a line end can end the string or skip a byte.
+        match memchr::memchr3(q, b'\\', b'\n', &b[j..]) {
+            Some(n) => j += n,
+            None => return b.len(),
+        }
         match b[j] {
             b'\\' if q == b'"' => j += 2,
             c if c == q && !triple => return j + 1,
@@ -659,6 +664,28 @@ mod tests {
         assert_eq!(line_column_offset("ab\ncd", 2, 2), Some(4));
         assert_eq!(line_column_offset("ab", 9, 1), Some(2));
         assert_eq!(line_column_offset("ab", 0, 1), None);
+    }
+
+    #[test]
+    fn strings_are_skipped_to_their_end() {
+        let cases = [
+            (r#""plain" = 1"#, 7),
+            (r#""a \" b" x"#, 8),
+            (r#""a \\" b"#, 6),
+            (r"'a \' b", 5),
+            ("\"open\nnext", 5),
+            ("'open\nnext", 5),
+            ("\"never closed", 13),
+            ("\"\"\"multi\nline\" \"\" \"\"\" x", 21),
+            ("'''a\n'' ''' x", 11),
+            ("\"\"\"\"\"\"\" x", 7),
+            ("\"\"\"ab\"\"\"\"\" x", 10),
+            ("\"\"\"never closed\n", 16),
+            ("\"ends in a backslash\\", 21),
+        ];
+        for (text, end) in cases {
+            assert_eq!(skip_toml_string(text.as_bytes(), 0), end, "{text:?}");
+        }
     }
 
     #[test]

@@ -776,7 +776,12 @@ pub fn slugify(text: &str) -> String {
                 slug.push('-');
             }
             pending_dash = false;
-            slug.extend(c.to_lowercase());
+            // Most headings are ASCII, whose lowercase is one byte away.
+            if c.is_ascii() {
+                slug.push(c.to_ascii_lowercase());
+            } else {
+                slug.extend(c.to_lowercase());
+            }
         } else if c.is_whitespace() || c == '-' || c == '_' {
             pending_dash = true;
         }
@@ -818,6 +823,7 @@ mod tests {
         assert_eq!(slugify("What's at stake?"), "whats-at-stake");
         assert_eq!(slugify("  EV — surtax  "), "ev-surtax");
         assert_eq!(slugify("!!!"), "section");
+        assert_eq!(slugify("EV Surtax, ÉTÉ 2026"), "ev-surtax-été-2026");
     }
 
     #[test]
