@@ -201,7 +201,7 @@ struct PageView<'a> {
     toc: &'a [Heading],
     sources: Vec<SourceView<'a>>,
     timeline: Vec<EventView<'a>>,
-    themes: Vec<ThemeView<'a>>,
+    themes: Vec<Value>,
     dispute: Option<DisputeView<'a>>,
     days: Vec<DayView<'a>>,
     /// Beside the calendar link: which of the page's stops the calendar leaves out.
@@ -213,6 +213,8 @@ struct Shared<'a> {
     site: &'a Site,
     site_value: Value,
     themes_value: Value,
+    /// Each theme as templates see it, by slug: made once, shared by every page under it.
+    theme_values: HashMap<&'a str, Value>,
     /// Each page's list entry, same order as `site.pages`, made when first needed (a
     /// one-page rebuild should not pay for every page's).
     refs: ByPage<OnceLock<Value>>,
@@ -296,7 +298,18 @@ impl<'a> Shared<'a> {
             handling_css: c.handling.as_deref().map(css_string),
             base_url: c.base_url.as_deref(),
         });
-        let themes: Vec<ThemeView> = c.themes.iter().map(|t| theme_view(t, portable)).collect();
+        let themes: Vec<Value> = c
+            .themes
+            .iter()
+            .map(|t| Value::from_serializable(&theme_view(t, portable)))
+            .collect();
+        let mut theme_values = HashMap::new();
+        for (t, value) in c.themes.iter().zip(&themes) {
+            // The first of a slug, as `Config::theme` finds it.
+            theme_values
+                .entry(t.slug.as_str())
+                .or_insert_with(|| value.clone());
+        }
         let refs = site
             .pages
             .iter()
@@ -331,7 +344,8 @@ impl<'a> Shared<'a> {
             nav_len,
             site,
             site_value,
-            themes_value: Value::from_serializable(&themes),
+            themes_value: Value::from(themes),
+            theme_values,
             refs,
             sections,
             nav: Value::from_serializable(&nav),
@@ -520,8 +534,7 @@ impl<'a> Shared<'a> {
             themes: p
                 .themes
                 .iter()
-                .filter_map(|s| site.config.theme(s))
-                .map(|t| theme_view(t, self.portable))
+                .filter_map(|s| self.theme_values.get(s.as_str()).cloned())
                 .collect(),
             dispute: p.dispute.as_ref().map(|d| DisputeView {
                 imposed_by: &d.imposed_by,
