@@ -103,22 +103,29 @@ impl Book {
             .ids()
             .filter(|&i| !site.pages[i].is_section || site.pages[i].rel == "_index.md")
             .collect();
-        order.sort_by_cached_key(|&i| {
+        // In parallel: `check` needs the book before it renders any page.
+        order.par_sort_by_cached_key(|&i| {
             let p = &site.pages[i];
             (group(p), p.dir(), p.weight, &p.title, &p.rel)
         });
+        let names: Vec<String> = order
+            .par_iter()
+            .map(|&i| {
+                let p = &site.pages[i];
+                if p.path.is_empty() {
+                    "front".to_string()
+                } else {
+                    crate::markdown::slugify(&p.path.replace('/', " "))
+                }
+            })
+            .collect();
         // Paths that differ only in what slugify drops (`my note/`, `my-note/`) still get
         // their own anchors.
         let mut taken = HashSet::new();
         let anchors = order
             .iter()
-            .map(|&i| {
-                let p = &site.pages[i];
-                let name = if p.path.is_empty() {
-                    "front".to_string()
-                } else {
-                    crate::markdown::slugify(&p.path.replace('/', " "))
-                };
+            .zip(names)
+            .map(|(&i, name)| {
                 let mut anchor = format!("p-{name}");
                 let mut n = 1;
                 while !taken.insert(anchor.clone()) {

@@ -300,9 +300,30 @@ fn suggest(anchor: &str, ids: &HashSet<String>) -> String {
 impl Site {
     /// The checks that span pages: output paths, template names, links and anchors.
     pub fn cross_page_problems(&self) -> Vec<Diagnostic> {
-        let mut diags = Vec::new();
-        check_paths(self.pages.as_slice(), &self.config, &mut diags);
-        diags.extend(self.file_clashes());
+        // The output paths and file clashes are checked on one core each, beside the links
+        // (on all of them); the problems come in the same order either way.
+        let ((mut diags, clashes), links) = rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        let mut paths = Vec::new();
+                        check_paths(self.pages.as_slice(), &self.config, &mut paths);
+                        paths
+                    },
+                    || self.file_clashes(),
+                )
+            },
+            || {
+                check_links(
+                    &self.pages,
+                    &self.rendered,
+                    &self.by_rel,
+                    &self.unbuilt,
+                    &self.assets,
+                )
+            },
+        );
+        diags.extend(clashes);
         for p in &self.pages {
             if let Some(t) = &p.template
                 && !self.templates.contains(t)
@@ -317,13 +338,7 @@ impl Site {
                 ));
             }
         }
-        diags.extend(check_links(
-            &self.pages,
-            &self.rendered,
-            &self.by_rel,
-            &self.unbuilt,
-            &self.assets,
-        ));
+        diags.extend(links);
         diags
     }
 
