@@ -10,10 +10,13 @@ of them see the same conditions; the median of each is reported.
         --prepare 'rm -rf out' -n 'build before' 'CMD…' -n 'build after' 'CMD…'
 
 Commands run through the shell, as in hyperfine. `--prepare` runs before every timed
-run, untimed.
+run, untimed. Beside the wall time, each run's CPU time (user + system, of the command and
+its children) is recorded: on a shared host whose CPUs are taken away at times (steal),
+wall times move by a third between runs while CPU times move far less.
 """
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,27 +39,33 @@ def main():
     if len(args.name) != len(args.commands):
         ap.error("give one -n NAME per command")
     times = {name: [] for name in args.name}
+    cpu_times = {name: [] for name in args.name}
     pairs = list(zip(args.name, args.commands))
     for round_ in range(args.warmup + args.runs):
         order = pairs if round_ % 2 == 0 else pairs[::-1]
         for name, cmd in order:
             if args.prepare:
                 run(args.prepare)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             run(cmd)
             elapsed = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             if round_ >= args.warmup:
                 times[name].append(elapsed)
+                cpu_times[name].append(cpu)
     results = [
         {"command": name, "median": statistics.median(ts), "mean": statistics.mean(ts),
-         "min": min(ts), "max": max(ts), "times": ts}
+         "min": min(ts), "max": max(ts), "times": ts,
+         "cpu_median": statistics.median(cpu_times[name]), "cpu_times": cpu_times[name]}
         for name, ts in times.items()
     ]
     with open(args.export_json, "w") as f:
         json.dump({"results": results}, f, indent=1)
     for r in results:
         print(f"{r['command']}: median {r['median']:.3f} s, min {r['min']:.3f}, "
-              f"max {r['max']:.3f} (n={len(r['times'])})")
+              f"max {r['max']:.3f} (n={len(r['times'])}); CPU median {r['cpu_median']:.3f} s")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 //! contents, and relative links to `.md` files turned into placeholders that `links`
 //! resolves once every page's URL and anchors are known.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
@@ -83,8 +83,8 @@ pub fn render(body: &str, dir: &str) -> Rendered {
     render_to(body, dir, true)
 }
 
-/// Everything `render` finds (headings, ids, links, problems, search text) without writing
-/// the HTML: what `check` needs of every page.
+/// Everything `render` finds (headings, ids, links, problems, warnings) without writing
+/// the HTML or gathering the search index's text: what `check` needs of every page.
 pub fn outline(body: &str, dir: &str) -> Rendered {
     render_to(body, dir, false)
 }
@@ -150,7 +150,7 @@ impl<'a> Walk<'a> {
                 keep: html,
             },
             heading: None,
-            given_ids: HashMap::new(),
+            given_ids: HashMap::default(),
             in_image: 0,
             table: None,
             footnotes: Footnotes::default(),
@@ -162,8 +162,10 @@ impl<'a> Walk<'a> {
     fn event(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
         match event {
             Event::FootnoteReference(label) => {
-                let html = self.footnotes.refer(&label, &mut self.out);
-                self.events.push(Event::Html(html.into()));
+                let keep = self.events.keep;
+                if let Some(html) = self.footnotes.refer(&label, &mut self.out, keep) {
+                    self.events.push(Event::Html(html.into()));
+                }
             }
             Event::Start(Tag::FootnoteDefinition(label)) if self.footnotes.open.is_none() => {
                 let page = std::mem::take(&mut self.events.list);
@@ -272,7 +274,8 @@ impl<'a> Walk<'a> {
         let out = &mut self.out;
         match &mut self.heading {
             Some((_, text, _, _)) => text.push_str(t),
-            None if out.text.len() < SEARCH_TEXT_LIMIT => {
+            // Only the search index reads the text, and `check` writes none.
+            None if self.events.keep && out.text.len() < SEARCH_TEXT_LIMIT => {
                 if !out.text.is_empty() {
                     out.text.push(' ');
                 }
@@ -493,8 +496,8 @@ struct Footnotes<'a> {
 }
 
 impl<'a> Footnotes<'a> {
-    /// Numbers a reference and returns its HTML.
-    fn refer(&mut self, label: &str, out: &mut Rendered) -> String {
+    /// Numbers a reference and returns its HTML, when the HTML is wanted.
+    fn refer(&mut self, label: &str, out: &mut Rendered, html: bool) -> Option<String> {
         let next = self.numbers.len() + 1;
         let (n, id, refs) = self.numbers.entry(label.to_string()).or_insert_with(|| {
             let id = unique_id(&mut out.ids, &mut out.next_suffix, format!("fn-{next}"));
@@ -502,9 +505,9 @@ impl<'a> Footnotes<'a> {
         });
         let ref_id = unique_id(&mut out.ids, &mut out.next_suffix, format!("fnref-{n}"));
         refs.push(ref_id.clone());
-        format!(
+        html.then(|| format!(
             "<sup class=\"footnote-ref\"><a href=\"#{id}\" id=\"{ref_id}\" aria-label=\"Footnote {n}\">{n}</a></sup>"
-        )
+        ))
     }
 
     /// Writes the notes referred to, in order, after the body; warns of the others.

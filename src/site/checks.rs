@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -224,7 +224,7 @@ impl LinkTargets<'_> {
         link: &PendingLink,
         own: &'s Rendered,
         problems: &mut LinkProblems,
-    ) -> Option<&'s HashSet<String>> {
+    ) -> Option<&'s rustc_hash::FxHashSet<String>> {
         let Some(t) = &link.target else {
             return Some(&own.ids);
         };
@@ -277,7 +277,7 @@ impl<'a> LinkProblems<'a> {
     }
 }
 
-fn suggest(anchor: &str, ids: &HashSet<String>) -> String {
+fn suggest(anchor: &str, ids: &rustc_hash::FxHashSet<String>) -> String {
     let mut known: Vec<&String> = ids.iter().collect();
     known.sort();
     if known.is_empty() {

@@ -124,7 +124,9 @@ proptest! {
         prop_assert_eq!(&o.ids, &full.ids);
         prop_assert_eq!(&o.links, &full.links);
         prop_assert_eq!(&o.problems, &full.problems);
-        prop_assert_eq!(&o.text, &full.text);
+        prop_assert_eq!(&o.warnings, &full.warnings);
+        // Only the search index reads the text, and `check` writes none.
+        prop_assert!(o.text.is_empty());
     }
 }
 
