@@ -11,8 +11,8 @@ of them see the same conditions; the median of each is reported.
 
 Commands run through the shell, as in hyperfine. `--prepare` runs before every timed
 run, untimed. Beside the wall time, each run's CPU time (user + system, of the command and
-its children) is recorded: on a shared host whose CPUs are taken away at times (steal),
-wall times move by a third between runs while CPU times move far less.
+its children) is recorded. The times of each command are in round order, so that ratios
+can be taken within a round.
 """
 import argparse
 import json

@@ -82,24 +82,33 @@ out.append("# Before and after\n")
 out.append(f"`bench/compare.sh {before}` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, "
            f"{os.cpu_count()} cores: before = `{before}`, after = `{after}`, both release "
            "builds, on the same generated sites (`bench/src/lib.rs`, seed 42), in one run.\n")
-out.append("| what | pages | before median s | after median s | after / before | before MiB | after MiB |")
-out.append("|---|---:|---:|---:|---:|---:|---:|")
+import statistics
+
+
+def per_round(num, den):
+    """The median over rounds of num / den, both timed in the same round."""
+    return statistics.median(x / y for x, y in zip(num["times"], den["times"]))
+
+
+out.append("| what | pages | before median s | after median s | after / before | per round | before MiB | after MiB |")
+out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
 for n in sizes.split():
     runs = {r["command"]: r for r in json.load(open(f"{d}/build-{n}.json"))["results"]}
     mem = dict(l.rsplit(" ", 1) for l in open(f"{d}/memory-{n}.txt").read().split("\n") if l)
     for what in ("build", "check"):
-        b, a = runs[f"{what} before"]["median"], runs[f"{what} after"]["median"]
-        out.append(f"| {what} | {int(n):,} | {b:.3f} | {a:.3f} | {a / b:.2f} | "
+        rb, ra = runs[f"{what} before"], runs[f"{what} after"]
+        b, a = rb["median"], ra["median"]
+        out.append(f"| {what} | {int(n):,} | {b:.3f} | {a:.3f} | {a / b:.2f} | {per_round(ra, rb):.2f} | "
                    f"{mem[f'{what} before']} | {mem[f'{what} after']} |")
-    b = runs["build after"]["median"]
-    c = runs["check after"]["median"]
-    out.append(f"| check / build (after) | {int(n):,} | | | {c / b:.2f} | | |")
-    cpu = {w: runs[f"{w} after"]["cpu_median"] for w in ("build", "check")}
-    out.append(f"| check / build (after), CPU time | {int(n):,} | | | "
-               f"{cpu['check'] / cpu['build']:.2f} | | |")
+    for who in ("before", "after"):
+        rb, rc = runs[f"build {who}"], runs[f"check {who}"]
+        out.append(f"| check / build ({who}) | {int(n):,} | | | {rc['median'] / rb['median']:.2f} | "
+                   f"{per_round(rc, rb):.2f} | | |")
 runs_n = len(runs["build after"]["times"])
-out.append(f"\nTimed runs per command: {runs_n}, in alternating rounds (`bench/alternate.py`, after one warm-up round). "
-           "CPU time is user + system time of the command (median), which the host's stolen time moves far less than the wall time.\n")
+out.append(f"\nTimed runs per command: {runs_n}, in alternating rounds (`bench/alternate.py`, after one warm-up round): "
+           "each round runs every command once, back to back. *after / before* divides the medians; *per round* is the "
+           "median of the ratios within each round, which a slow spell of this shared host (CPU time stolen by other "
+           "guests moves single runs by a third) shifts less.\n")
 import glob, statistics
 for who in ("before", "after"):
     body, tmpl = [], []
