@@ -71,11 +71,17 @@ impl Site {
     /// Renders the site into a fresh folder beside the output and swaps it in only if
     /// everything succeeded; on failure the previous output is left as it was.
     pub fn build(&self) -> Result<BuildSummary, Errors> {
+        self.build_keeping(None)
+    }
+
+    /// `build`, refilling `memo` (the preview's) with the book's sections as built, so
+    /// that the next body edit renders one section of the book rather than all of them.
+    pub fn build_keeping(&self, memo: Option<&render::Memo>) -> Result<BuildSummary, Errors> {
         let (requested, origin) = self.requested_output();
         let target = output::check_target(&requested, origin, &self.root, self.options.force)?;
         let out = output::Output::begin(&target, self.options.cancel.clone())?;
         // On an error `out` is dropped uncommitted, which removes its staging folder.
-        let (rendered, files) = self.write_into(&out)?;
+        let (rendered, files) = self.write_into(&out, memo)?;
         out.commit()?;
         Ok(BuildSummary {
             pages: rendered.pages,
@@ -90,7 +96,7 @@ impl Site {
     /// rendered through its template (and thrown away), writing nothing: a template error
     /// that only one page's data reaches fails `check` as it fails `build`.
     pub fn check(&self) -> Result<CheckSummary, Errors> {
-        let rendered = self.render_counted(&|_| Ok(())).map_err(sorted)?;
+        let rendered = self.render_counted(None, &|_| Ok(())).map_err(sorted)?;
         Ok(CheckSummary {
             pages: rendered.pages,
             html_files: rendered.html_files,
@@ -100,9 +106,13 @@ impl Site {
 
     /// Renders everything into `sink`, counting what was made: one count for `build` and
     /// `check`, so that their summaries agree.
-    fn render_counted(&self, sink: render::Sink) -> Result<Rendered, Vec<Diagnostic>> {
+    fn render_counted(
+        &self,
+        memo: Option<&render::Memo>,
+        sink: render::Sink,
+    ) -> Result<Rendered, Vec<Diagnostic>> {
         let html_files = AtomicUsize::new(0);
-        render::render_all(self, &|job| {
+        render::render_all(self, memo, &|job| {
             if job.starts_file() && job.path.ends_with(".html") {
                 html_files.fetch_add(1, Ordering::Relaxed);
             }
@@ -115,7 +125,11 @@ impl Site {
     }
 
     /// Writes everything into `out`: what was rendered, and how many files were written.
-    fn write_into(&self, out: &output::Output) -> Result<(Rendered, usize), Errors> {
+    fn write_into(
+        &self,
+        out: &output::Output,
+        memo: Option<&render::Memo>,
+    ) -> Result<(Rendered, usize), Errors> {
         // Failed writes name the file as the reader knows it (`public/x/index.html`, not
         // the staging folder, which is gone once the build has failed), and a full disk's
         // thousands of identical errors are said once.
@@ -128,7 +142,7 @@ impl Site {
             None => d,
         };
         let rendered = self
-            .render_counted(&|job| {
+            .render_counted(memo, &|job| {
                 out.put(&job.path, &job.bytes, job.part)
                     .map_err(|d| in_output(d, &job.path))
             })

@@ -630,9 +630,12 @@ impl Session {
             return Ok((0, 0));
         };
         if self.dirty.full {
-            // A full build does not fill the memo; nothing in it may be reused after one.
-            self.memo.clear();
-            let summary = site.build().map_err(|Errors(d)| WriteError::Content(d))?;
+            // The build refills the memo with the book as built; after a failed one,
+            // nothing in it may be reused.
+            let summary = site.build_keeping(Some(&self.memo)).map_err(|Errors(d)| {
+                self.memo.clear();
+                WriteError::Content(d)
+            })?;
             self.dirty = Dirty::default();
             return Ok((summary.html_files, summary.files));
         }

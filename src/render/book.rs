@@ -36,7 +36,7 @@ const BOOK_SECTIONS_MARK: &str = "<!--briefing:book-sections-->";
 /// A section of the book: rendered now, or as the memo kept it.
 enum Section {
     Fresh(Vec<u8>),
-    Kept(Arc<[u8]>),
+    Kept(Arc<Vec<u8>>),
 }
 
 impl Section {
@@ -54,7 +54,7 @@ impl Section {
 /// `clear` it, since its sections may show edits that were undone.
 #[derive(Default)]
 pub struct Memo {
-    book_sections: Mutex<HashMap<String, Arc<[u8]>>>,
+    book_sections: Mutex<HashMap<String, Arc<Vec<u8>>>>,
     /// The book around its sections (`book.html`: the contents list of every page, split
     /// where the sections go), as last rendered whole. A body edit cannot change it: it
     /// shows titles, dates and paths, which are front matter.
@@ -73,7 +73,7 @@ impl Memo {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn sections(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<[u8]>>> {
+    fn sections(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Vec<u8>>>> {
         // A panic elsewhere while holding the lock leaves a map that is still whole.
         self.book_sections
             .lock()
@@ -280,7 +280,7 @@ pub(super) fn book(
     };
     let (head, tail) = (frame.0.as_str(), frame.1.as_str());
 
-    let cached = |i: PageId| -> Option<Arc<[u8]>> {
+    let cached = |i: PageId| -> Option<Arc<Vec<u8>>> {
         let (changed, memo) = (changed?, memo?);
         if changed.contains(&i) {
             return None;
@@ -297,12 +297,17 @@ pub(super) fn book(
                 Some(s) => Ok(Section::Kept(s)),
                 None => {
                     let s = book.section(shared, &base, i)?;
-                    // Only the preview keeps a copy; a build writes each section once.
-                    if let Some(memo) = memo {
-                        memo.sections()
-                            .insert(site.pages[i].rel.clone(), Arc::from(s.as_slice()));
-                    }
-                    Ok(Section::Fresh(s))
+                    // Only the preview keeps them (shared, not copied); a build writes
+                    // each section once.
+                    Ok(match memo {
+                        Some(memo) => {
+                            let s = Arc::new(s);
+                            memo.sections()
+                                .insert(site.pages[i].rel.clone(), Arc::clone(&s));
+                            Section::Kept(s)
+                        }
+                        None => Section::Fresh(s),
+                    })
                 }
             })
             .collect();

@@ -894,16 +894,17 @@ pub fn template_of(p: &Page) -> &str {
     }
 }
 
-/// Renders every page of the site, in parallel, handing each finished file to `sink`.
-/// Returns the number of pages, or every problem found.
-pub fn render_all(site: &Site, sink: Sink) -> Result<usize, Vec<Diagnostic>> {
+/// Renders every page of the site, in parallel, handing each finished file to `sink`;
+/// `memo` (the preview's) is refilled with the book as rendered. Returns the number of
+/// pages, or every problem found.
+pub fn render_all(site: &Site, memo: Option<&Memo>, sink: Sink) -> Result<usize, Vec<Diagnostic>> {
     let mut selection = Selection::all(site);
     if site.options.check_only {
         // Made by code from checked front matter: they cannot fail but by being written.
         selection.search = false;
         selection.feeds = false;
     }
-    render(site, &selection, None, sink)
+    render(site, &selection, memo, sink)
 }
 
 /// Where a render hands each finished file.
