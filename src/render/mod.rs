@@ -45,7 +45,7 @@ struct SiteView<'a> {
     base_url: Option<&'a str>,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize)]
 struct ThemeView<'a> {
     slug: &'a str,
     name: &'a str,
@@ -612,6 +612,15 @@ impl<'a> Shared<'a> {
         crumbs
     }
 
+    /// Theme `t` as templates see it: the value made once in `new` (slugs are unique
+    /// in a site that loaded).
+    fn theme_value(&self, t: &crate::config::Theme) -> Value {
+        self.theme_values
+            .get(t.slug.as_str())
+            .cloned()
+            .unwrap_or_else(|| Value::from_serializable(&theme_view(t, self.portable)))
+    }
+
     /// Every page in reading order.
     fn reading_order(&self) -> &[PageId] {
         self.reading_order
@@ -718,10 +727,7 @@ impl<'a> Shared<'a> {
             .iter()
             .map(|t| {
                 let mut g = BTreeMap::new();
-                g.insert(
-                    "theme",
-                    Value::from_serializable(&theme_view(t, self.portable)),
-                );
+                g.insert("theme", self.theme_value(t));
                 g.insert(
                     "pages",
                     Value::from(members.remove(t.slug.as_str()).unwrap_or_default()),
@@ -1079,7 +1085,7 @@ fn generated_context(
         Generated::Theme(t) => {
             let path = format!("themes/{}/", t.slug);
             let mut ctx = shared.base_context(&path, Role::Theme)?;
-            ctx.insert("theme", &theme_view(t, shared.portable));
+            ctx.insert_value("theme", shared.theme_value(t));
             let list = members
                 .get(t.slug.as_str())
                 .map(Vec::as_slice)
