@@ -52,8 +52,9 @@ impl Siblings {
 
 /// Resolves `path` (absolute, or relative to `base`) as the file system will see it:
 /// folders that exist are followed through their symbolic links, `..` then steps up from
-/// the real folder, and the parts that do not exist yet are taken as written. A symbolic
-/// link as the last part is refused: removing or replacing it would act on its target.
+/// the real folder, and the parts that do not exist yet are taken as written until a `..`
+/// steps back out of them onto real folders, which are followed again. A symbolic link as
+/// the last part is refused: removing or replacing it would act on its target.
 pub fn resolve(path: &Path, base: &Path) -> Result<PathBuf, String> {
     let joined = if path.is_absolute() {
         path.to_path_buf()
@@ -65,17 +66,20 @@ pub fn resolve(path: &Path, base: &Path) -> Result<PathBuf, String> {
         .iter()
         .rposition(|c| matches!(c, Component::Normal(_)));
     let mut out = PathBuf::new();
-    let mut exists = true;
+    // How many of `out`'s last parts do not exist: links are looked for only above them.
+    let mut missing = 0usize;
     for (i, part) in parts.iter().enumerate() {
         match part {
             Component::Prefix(_) | Component::RootDir => out.push(part.as_os_str()),
             Component::CurDir => {}
             Component::ParentDir => {
                 out.pop();
+                missing = missing.saturating_sub(1);
             }
             Component::Normal(name) => {
                 out.push(name);
-                if !exists {
+                if missing > 0 {
+                    missing += 1;
                     continue;
                 }
                 match std::fs::symlink_metadata(&out) {
@@ -97,7 +101,7 @@ pub fn resolve(path: &Path, base: &Path) -> Result<PathBuf, String> {
                         })?;
                     }
                     Ok(_) => {}
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => exists = false,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => missing = 1,
                     Err(e) => return Err(format!("cannot read {}: {e}", out.display())),
                 }
             }
@@ -821,6 +825,16 @@ mod tests {
         );
         assert!(resolve(Path::new("link"), &base).is_err());
         assert!(resolve(Path::new("link/"), &base).is_err());
+        // Stepping back out of missing folders lands on real ground, whose links count.
+        assert_eq!(
+            resolve(Path::new("nope/../link/public"), &base).expect("resolves"),
+            base.join("real/deep/public")
+        );
+        assert_eq!(
+            resolve(Path::new("a/b/../../link/x"), &base).expect("resolves"),
+            base.join("real/deep/x")
+        );
+        assert!(resolve(Path::new("nope/../link"), &base).is_err());
     }
 
     /// A full build's sink and the preview's, both in a fresh folder.
