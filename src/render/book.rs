@@ -81,13 +81,20 @@ impl Memo {
     }
 }
 
-/// The book's reading order and each page's anchor in it.
+/// The book's reading order and each page's place in it.
 struct Book {
     /// Pages in reading order: the front page, the itinerary, the disputes, then the notes,
     /// by folder, weight and title.
     order: Vec<PageId>,
-    /// Each page's section id, `p-…`.
-    anchors: HashMap<PageId, String>,
+    places: HashMap<PageId, Place>,
+}
+
+/// Where a page is in the book.
+struct Place {
+    /// Its position in reading order.
+    at: usize,
+    /// Its section's id, `p-…`.
+    anchor: String,
 }
 
 impl Book {
@@ -122,26 +129,32 @@ impl Book {
         // Paths that differ only in what slugify drops (`my note/`, `my-note/`) still get
         // their own anchors.
         let mut taken = HashSet::new();
-        let anchors = order
+        let places = order
             .iter()
             .zip(names)
-            .map(|(&i, name)| {
+            .enumerate()
+            .map(|(at, (&i, name))| {
                 let mut anchor = format!("p-{name}");
                 let mut n = 1;
                 while !taken.insert(anchor.clone()) {
                     n += 1;
                     anchor = format!("p-{name}-{n}");
                 }
-                (i, anchor)
+                (i, Place { at, anchor })
             })
             .collect();
-        Book { order, anchors }
+        Book { order, places }
+    }
+
+    /// Page `i`'s section id, if it is in the book.
+    fn anchor(&self, i: PageId) -> Option<&str> {
+        self.places.get(&i).map(|p| p.anchor.as_str())
     }
 
     fn entry<'a>(&'a self, site: &'a Site, i: PageId) -> BookEntry<'a> {
         let p = &site.pages[i];
         BookEntry {
-            anchor: &self.anchors[&i],
+            anchor: self.anchor(i).unwrap_or_default(),
             title: &p.title,
             as_of: p.as_of.map(dates::long),
         }
@@ -207,7 +220,7 @@ impl Book {
         base: &tera::Context,
         i: PageId,
     ) -> Result<Vec<u8>, Diagnostic> {
-        let body = shared.site.book_body(i, &self.anchors);
+        let body = shared.site.book_body(i, |j| self.anchor(j));
         let size = body.len();
         let page = Value::from_serializable(&shared.page_view(i, body));
         self.section_of(shared, base, i, page, size)
@@ -225,7 +238,7 @@ impl Book {
         let site = shared.site;
         let p = &site.pages[i];
         let mut ctx = base.clone();
-        ctx.insert("anchor", &self.anchors[&i]);
+        ctx.insert("anchor", self.anchor(i).unwrap_or_default());
         ctx.insert(
             "label",
             match (p.is_section, p.kind) {
@@ -348,8 +361,6 @@ pub(super) struct CheckedBook {
     book: Book,
     /// Every section's context starts as the frame's; an error here is the book's.
     base: Result<tera::Context, Diagnostic>,
-    /// Each page's place in reading order.
-    place: HashMap<PageId, usize>,
     /// Whether the frame failed, leaving no section's error to report.
     frame_failed: std::sync::atomic::AtomicBool,
     first_failure: Mutex<Option<(usize, Diagnostic)>>,
@@ -357,17 +368,9 @@ pub(super) struct CheckedBook {
 
 impl CheckedBook {
     pub(super) fn new(shared: &Shared) -> CheckedBook {
-        let book = Book::of(shared.site);
-        let place = book
-            .order
-            .iter()
-            .enumerate()
-            .map(|(n, &i)| (i, n))
-            .collect();
         CheckedBook {
             base: shared.base_context("book/", super::Role::Book),
-            book,
-            place,
+            book: Book::of(shared.site),
             frame_failed: Default::default(),
             first_failure: Mutex::new(None),
         }
@@ -376,7 +379,7 @@ impl CheckedBook {
     /// Renders page `i`'s section with `page`, the value its own template got; a page that
     /// is not in the book has none.
     pub(super) fn section(&self, shared: &Shared, i: PageId, page: &Value) {
-        let (Some(&place), Ok(base)) = (self.place.get(&i), &self.base) else {
+        let (Some(place), Ok(base)) = (self.book.places.get(&i).map(|p| p.at), &self.base) else {
             return;
         };
         // A body rendered to no HTML (as `check` loads them) is empty both on its page and
@@ -384,7 +387,7 @@ impl CheckedBook {
         let page = if shared.site.rendered[i].html.is_empty() {
             page.clone()
         } else {
-            let body = shared.site.book_body(i, &self.book.anchors);
+            let body = shared.site.book_body(i, |j| self.book.anchor(j));
             Value::from_serializable(&shared.page_view(i, body))
         };
         if let Err(d) = self.book.section_of(shared, base, i, page, 0) {

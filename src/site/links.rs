@@ -1,8 +1,6 @@
 //! Link rewriting for render: each page's placeholder links pointed at their targets,
 //! from the page or from inside the book.
 
-use std::collections::HashMap;
-
 use super::Site;
 use crate::content::PageId;
 use crate::markdown::{LINK_MARK, LINK_MARK_END};
@@ -28,14 +26,14 @@ impl Site {
     }
 
     /// The body of page `i` inside the one-page book (at `book/`), where every page is a
-    /// section with the id `anchors[j]`: links to pages of the book stay inside it, and
+    /// section with the id `anchors(j)`: links to pages of the book stay inside it, and
     /// heading ids are prefixed so that pages' ids cannot collide.
-    pub fn book_body(&self, i: PageId, anchors: &HashMap<PageId, String>) -> String {
+    pub fn book_body<'a>(&self, i: PageId, anchors: impl Fn(PageId) -> Option<&'a str>) -> String {
         if self.rendered[i].html.is_empty() {
             return String::new();
         }
-        let own = anchors.get(&i).map_or("", String::as_str);
-        let hrefs = self.hrefs(i, "../", |j, anchor| match (anchors.get(&j), anchor) {
+        let own = anchors(i).unwrap_or_default();
+        let hrefs = self.hrefs(i, "../", |j, anchor| match (anchors(j), anchor) {
             (Some(a), Some(anchor)) => format!("#{a}--{anchor}"),
             (Some(a), None) => format!("#{a}"),
             (None, anchor) => {
