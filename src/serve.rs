@@ -621,6 +621,7 @@ fn watch(
             let Some(Batch {
                 mut paths,
                 timed_out,
+                rescan,
             }) = next_batch(&rx, retry)
             else {
                 return;
@@ -628,7 +629,7 @@ fn watch(
             // Only the retry timer asks to rebuild with no changed path: a batch of events
             // that were all reads (the rebuild's own) must not retry a failed rebuild, or a
             // broken template would be reloaded, and reported, without end.
-            if paths.is_empty() && !timed_out {
+            if paths.is_empty() && !timed_out && !rescan {
                 continue;
             }
             folders.refresh(&mut paths);
@@ -639,7 +640,12 @@ fn watch(
             if live.stopping.load(Ordering::SeqCst) {
                 return;
             }
-            retry = rebuild(&mut session, &live, &report, &paths, retry);
+            let changes = if rescan {
+                Changes::Everything
+            } else {
+                Changes::Paths(&paths)
+            };
+            retry = rebuild(&mut session, &live, &report, changes, retry);
         }
     });
     Ok(())
@@ -726,6 +732,14 @@ struct Batch {
     paths: Vec<PathBuf>,
     /// No event came within the retry interval.
     timed_out: bool,
+    /// The watcher lost events (its queue overflowed): the paths are not all there is.
+    rescan: bool,
+}
+
+/// What a rebuild is for: the paths a batch named, or everything.
+enum Changes<'a> {
+    Paths(&'a [PathBuf]),
+    Everything,
 }
 
 /// Waits for the next batch (a second at most while `retry`), and takes in what else is
@@ -742,10 +756,12 @@ fn next_batch(rx: &Events, retry: bool) -> Option<Batch> {
         Some(rx.recv().ok()?)
     };
     let mut paths: Vec<PathBuf> = Vec::new();
+    let mut rescan = false;
     let mut collect = |r: notify_debouncer_full::DebounceEventResult| {
         if let Ok(events) = r {
             // Reads (our own, while rebuilding) are not changes.
             for e in events.iter().filter(|e| !e.event.kind.is_access()) {
+                rescan |= e.event.need_rescan();
                 paths.extend(e.event.paths.iter().cloned());
             }
         }
@@ -759,7 +775,11 @@ fn next_batch(rx: &Events, retry: bool) -> Option<Batch> {
     }
     paths.sort();
     paths.dedup();
-    Some(Batch { paths, timed_out })
+    Some(Batch {
+        paths,
+        timed_out,
+        rescan,
+    })
 }
 
 /// Rebuilds for one batch, tells the browsers, and then writes what the rebuild deferred;
@@ -768,12 +788,16 @@ fn rebuild(
     session: &mut Session,
     live: &Live,
     report: &impl Fn(&Rebuild),
-    paths: &[PathBuf],
+    changes: Changes,
     retry: bool,
 ) -> bool {
-    let Some(rebuild) = session.apply(paths) else {
+    let (applied, named) = match changes {
+        Changes::Paths(paths) => (session.apply(paths), !paths.is_empty()),
+        Changes::Everything => (session.rescan(), true),
+    };
+    let Some(rebuild) = applied else {
         // Nothing was left to retry, but a deferred write that failed may be.
-        return (retry && !paths.is_empty()) | finish(session, live, report);
+        return (retry && named) | finish(session, live, report);
     };
     report(&rebuild);
     if rebuild.trouble.is_some() {

@@ -160,6 +160,8 @@ impl Dirty {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Changed {
     Config,
+    /// The watcher lost track (its queue overflowed): anything may have changed.
+    Everything,
     /// A whole watched folder (`content`, `templates`, `static`) appeared or went away.
     Folder(String),
     Template(String),
@@ -265,15 +267,27 @@ impl Session {
     /// changes of earlier failed rebuilds; an empty batch retries those alone.
     /// Returns `None` when none of them matters to the site.
     pub fn apply(&mut self, paths: &[PathBuf]) -> Option<Rebuild> {
-        let start = Instant::now();
         let new: BTreeSet<Changed> = paths.iter().flat_map(|p| self.changes_at(p)).collect();
+        self.apply_changes(new, paths.is_empty())
+    }
+
+    /// Reads the whole site again, as when the watcher has lost track of what changed
+    /// (its event queue overflowed under thousands of changes at once).
+    pub fn rescan(&mut self) -> Option<Rebuild> {
+        self.apply_changes(BTreeSet::from([Changed::Everything]), false)
+    }
+
+    /// `apply`, once the paths are read as changes; `retry` when no path came.
+    fn apply_changes(&mut self, new: BTreeSet<Changed>, retry: bool) -> Option<Rebuild> {
+        let start = Instant::now();
         // Nothing of the site in this batch; or nothing to retry.
-        if new.is_empty() && (!paths.is_empty() || self.pending.is_empty()) {
+        if new.is_empty() && (!retry || self.pending.is_empty()) {
             return None;
         }
         let what = match new.iter().next() {
             Some(c) if new.len() == 1 => match c {
                 Changed::Config => CONFIG_FILE.to_string(),
+                Changed::Everything => "the whole site".to_string(),
                 Changed::Folder(f) => format!("{f}/"),
                 Changed::Template(t) => format!("templates/{t}"),
                 Changed::Page(p) | Changed::Asset(p) => format!("content/{p}"),
@@ -306,7 +320,12 @@ impl Session {
         let dirty_before = self.dirty.clone();
         let cross_page_before = self.cross_page.clone();
         let mut undo = Undo::default();
-        let whole = |c: &Changed| matches!(c, Changed::Config | Changed::Folder(_));
+        let whole = |c: &Changed| {
+            matches!(
+                c,
+                Changed::Config | Changed::Everything | Changed::Folder(_)
+            )
+        };
         if self.site.is_none() || changes.iter().any(whole) {
             self.dirty.full = true;
         } else {
@@ -403,19 +422,19 @@ impl Session {
                     .map(|a| Changed::Asset(a.clone())),
             );
         if path.is_dir() {
-            // A folder that was already part of the site changes with every file saved
-            // in it; only a new one (created or moved in) needs reading.
-            if known.count() > 0 {
-                return Vec::new();
-            }
-            return walkdir::WalkDir::new(path)
+            // A folder created or moved in brings files no event names; one the site knew
+            // may have been swapped for another at once (moved away, another moved in), so
+            // what it held and what it holds now are read again. Where a platform reports
+            // a folder with each save in it, that costs a re-read of the folder, which
+            // finds its other pages unchanged.
+            let now = walkdir::WalkDir::new(path)
                 .follow_links(true)
                 .into_iter()
                 .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()))
                 .filter_map(Result::ok)
                 .filter(|e| e.file_type().is_file())
-                .filter_map(|e| classify(&self.root, e.path()))
-                .collect();
+                .filter_map(|e| classify(&self.root, e.path()));
+            return now.chain(known).collect();
         }
         if !path.exists() && !folder.ends_with(".md") && !site.assets.contains(folder) {
             // Gone, and not a file we knew: a removed or moved-away folder.
@@ -439,7 +458,7 @@ impl Session {
             return;
         };
         match change {
-            Changed::Config | Changed::Folder(_) => self.dirty.full = true,
+            Changed::Config | Changed::Everything | Changed::Folder(_) => self.dirty.full = true,
             Changed::Static(s) => {
                 // Kept current as the file system is: output clashes and the 404 page's
                 // inline stylesheet read it.

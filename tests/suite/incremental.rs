@@ -916,3 +916,52 @@ fn serve_equals_build_for_each_kind_of_edit() {
         panic!("{e}");
     }
 }
+
+/// A folder swapped for another at once (its `_index.md` deleted, then a folder with one
+/// moved in over it): the watcher names the folder alone, and the preview must read what
+/// it holds now. Found by a longer run of the property test.
+#[test]
+fn a_folder_swapped_in_over_a_known_one_is_read_again() {
+    let edits = vec![
+        Edit::AddIndex(71),
+        Edit::AddFolder(92),
+        Edit::DeletePage(18),
+        Edit::AddFolder(126),
+    ];
+    if let Err(e) = run_case(&edits) {
+        panic!("{e}");
+    }
+}
+
+/// When the watcher loses events (its queue overflowed), the preview reads the whole site
+/// again: edits no event named (a page added, a body and a title edited, a page deleted, a
+/// template override) are all served as a fresh build has them.
+#[test]
+fn a_rescan_reads_what_no_event_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("site");
+    let mut model = Model::start();
+    let files = model.files();
+    sync(&root, &BTreeMap::new(), &files);
+    let (mut session, first) =
+        Session::start(&root, BuildOptions::default(), &dir.path().join("preview"));
+    assert!(first.ok(), "{:?}", first.errors);
+    for edit in [
+        Edit::AddPage(0, 3),
+        Edit::Body(1, 1),
+        Edit::Title(3, 1),
+        Edit::DeletePage(0),
+        Edit::Template(0, 1),
+    ] {
+        assert!(apply(&mut model, &edit).is_some(), "{edit:?} applies");
+    }
+    sync(&root, &files, &model.files());
+    let preview = dir.path().join("preview");
+    let built = fresh_build(&root, &dir.path().join("fresh")).expect("fresh build");
+    assert!(!differences(&snapshot(&preview), &built).is_empty());
+    let report = session.rescan().expect("the rescan rebuilds");
+    assert!(report.ok(), "{:?}", report.errors);
+    let _ = session.finish();
+    let diff = differences(&snapshot(&preview), &built);
+    assert!(diff.is_empty(), "{}", diff.join("\n"));
+}

@@ -418,6 +418,44 @@ fn a_folder_moved_away_takes_its_pages_and_one_moved_in_brings_them() {
     });
 }
 
+/// A folder swapped for another in one step (`renameat2` with `RENAME_EXCHANGE`, as tools
+/// that put a new version of a folder in place do): the watcher names the folder alone,
+/// and the preview must read what it holds now, not keep what it held.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_folder_swapped_for_another_in_one_step_is_read_again() {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    let site = TestSite::fixture("basic_site");
+    let brief = |title: &str| {
+        format!("+++\ntitle = \"{title}\"\nsummary = \"S.\"\nthemes = [\"trade\"]\n+++\nOne.\n")
+    };
+    site.write("content/briefs/first.md", &brief("First brief"));
+    let next = site.scratch().join("briefs-next");
+    std::fs::create_dir_all(&next).expect("mkdir");
+    std::fs::write(next.join("first.md"), brief("First brief, revised")).expect("write");
+    std::fs::write(next.join("second.md"), brief("Second brief")).expect("write");
+    let server = Server::start(&site.root, &[]);
+    assert!(server.get("/briefs/first/").body.contains("First brief"));
+    assert_eq!(server.get("/briefs/second/").status, 404);
+    renameat_with(
+        CWD,
+        &next,
+        CWD,
+        site.root.join("content/briefs"),
+        RenameFlags::EXCHANGE,
+    )
+    .expect("exchange");
+    server.wait_for("/briefs/second/", "the swapped-in page", |r| {
+        r.status == 200
+    });
+    server.wait_for("/briefs/first/", "the swapped-in version", |r| {
+        r.body.contains("First brief, revised")
+    });
+    server.wait_for("/themes/trade/", "both on the theme page", |r| {
+        r.body.contains("Second brief") && r.body.contains("First brief, revised")
+    });
+}
+
 #[test]
 fn removing_the_templates_folder_falls_back_to_the_built_in_theme() {
     let site = TestSite::fixture("template_override");
