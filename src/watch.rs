@@ -287,7 +287,7 @@ impl Session {
         let what = match new.iter().next() {
             Some(c) if new.len() == 1 => match c {
                 Changed::Config => CONFIG_FILE.to_string(),
-                Changed::Everything => "the whole site".to_string(),
+                Changed::Everything => "the whole site (the watcher lost events)".to_string(),
                 Changed::Folder(f) => format!("{f}/"),
                 Changed::Template(t) => format!("templates/{t}"),
                 Changed::Page(p) | Changed::Asset(p) => format!("content/{p}"),
