@@ -697,16 +697,21 @@ impl Folders {
     }
 
     /// Forgets watched folders that went away (to watch them again if they return), and
-    /// watches those that appeared since, adding their files to `paths` as new.
+    /// watches those that appeared since, adding their files to `paths` as new. A watched
+    /// folder an event names may be another folder now (swapped in one step), while the
+    /// watch follows the one moved away: it is watched afresh.
     fn refresh(&mut self, paths: &mut Vec<PathBuf>) {
         let debouncer = &mut self.debouncer;
+        let before = self.watching.clone();
         self.watching.retain(|dir| {
-            let present = dir.is_dir();
-            if !present {
+            let keep = dir.is_dir() && !paths.contains(dir);
+            if !keep {
                 let _ = debouncer.unwatch(dir);
             }
-            present
+            keep
         });
+        // A folder that appeared says no more than its files, added below.
+        paths.retain(|p| before.contains(p) || !self.watched.contains(p));
         for dir in &self.watched {
             if dir.is_dir()
                 && !self.watching.contains(dir)

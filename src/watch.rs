@@ -162,7 +162,8 @@ enum Changed {
     Config,
     /// The watcher lost track (its queue overflowed): anything may have changed.
     Everything,
-    /// A whole watched folder (`content`, `templates`, `static`) appeared or went away.
+    /// A whole watched folder (`content`, `templates`, `static`) appeared, went away or
+    /// was swapped for another, or a folder of static files went away: all read again.
     Folder(String),
     Template(String),
     Page(String),
@@ -181,16 +182,17 @@ fn site_rel(root: &Path, path: &Path) -> Option<String> {
 }
 
 fn classify(root: &Path, path: &Path) -> Option<Changed> {
-    // Folders change whenever a file in them does; the file's own event is what counts.
+    let rel = site_rel(root, path)?;
+    // A watched folder itself appeared, went away or was swapped for another.
+    if matches!(rel.as_str(), "content" | "templates" | "static") {
+        return Some(Changed::Folder(rel));
+    }
+    // Below them, a file's own event is what counts.
     if path.is_dir() {
         return None;
     }
-    let rel = site_rel(root, path)?;
     if rel == CONFIG_FILE {
         return Some(Changed::Config);
-    }
-    if matches!(rel.as_str(), "content" | "templates" | "static") {
-        return Some(Changed::Folder(rel));
     }
     let (top, rest) = rel.split_once('/')?;
     match top {
@@ -396,13 +398,28 @@ impl Session {
             return classify(&self.root, path).into_iter().collect();
         };
         let Some(folder) = rel.strip_prefix("content/") else {
-            // A removed folder of static files: its copies must go too.
-            if let Some(s) = rel.strip_prefix("static/")
-                && !path.exists()
-                && crate::paths::is_safe_relative(s)
-                && self.out.join(s).is_dir()
+            if let Some(s) = rel.strip_prefix("static/") {
+                // A folder of static files moved in (or swapped for another): each file in
+                // it now, and each the site had under it, is copied or removed.
+                if path.is_dir() {
+                    let prefix = format!("{s}/");
+                    let had = site.statics.iter().filter(|f| f.starts_with(&prefix));
+                    return self
+                        .files_in(path)
+                        .chain(had.map(|f| Changed::Static(f.clone())))
+                        .collect();
+                }
+                // A removed folder of static files: its copies must go too.
+                if !path.exists() && crate::paths::is_safe_relative(s) && self.out.join(s).is_dir()
+                {
+                    return vec![Changed::Folder(rel)];
+                }
+            }
+            // A folder of templates moved in: every template is read again.
+            if let Some(t) = rel.strip_prefix("templates/")
+                && path.is_dir()
             {
-                return vec![Changed::Folder(rel)];
+                return vec![Changed::Template(t.to_string())];
             }
             return classify(&self.root, path).into_iter().collect();
         };
@@ -427,14 +444,7 @@ impl Session {
             // what it held and what it holds now are read again. Where a platform reports
             // a folder with each save in it, that costs a re-read of the folder, which
             // finds its other pages unchanged.
-            let now = walkdir::WalkDir::new(path)
-                .follow_links(true)
-                .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()))
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .filter_map(|e| classify(&self.root, e.path()));
-            return now.chain(known).collect();
+            return self.files_in(path).chain(known).collect();
         }
         if !path.exists() && !folder.ends_with(".md") && !site.assets.contains(folder) {
             // Gone, and not a file we knew: a removed or moved-away folder.
@@ -444,6 +454,17 @@ impl Session {
             }
         }
         classify(&self.root, path).into_iter().collect()
+    }
+
+    /// What the files under folder `path` are to the site, as if each had been saved.
+    fn files_in(&self, path: &Path) -> impl Iterator<Item = Changed> {
+        walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()))
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| classify(&self.root, e.path()))
     }
 
     /// Records what one change makes dirty, updating the in-memory site (and in `undo`
@@ -613,12 +634,14 @@ impl Session {
         };
         if self.dirty.full {
             self.cross_page = None;
+            // A full load reads every file again: its errors are all there are, and one
+            // kept from an earlier save may name a file since moved or fixed.
+            self.file_errors.clear();
             match Site::load(&self.root, self.options.clone()) {
                 Ok(site) => {
                     let old = self.site.replace(site);
                     undo.site.get_or_insert(old);
                     self.load_errors.clear();
-                    self.file_errors.clear();
                 }
                 Err(Errors(d)) => self.load_errors = d,
             }

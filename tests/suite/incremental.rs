@@ -284,6 +284,10 @@ enum Edit {
     RemoveIndex(u8),
     Template(u8, u8),
     Static(u8, bool),
+    /// A folder of static files moved in, or away: one event for the folder.
+    StaticFolder(u8),
+    /// A folder of partial templates moved in, or away: one event for the folder.
+    TemplateFolder(u8),
     Asset(bool),
     Config(u8),
     RenameFolder,
@@ -318,6 +322,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => v.prop_map(Edit::RemoveIndex),
         1 => (v, v).prop_map(|(a, b)| Edit::Template(a, b)),
         1 => (v, any::<bool>()).prop_map(|(a, b)| Edit::Static(a, b)),
+        1 => v.prop_map(Edit::StaticFolder),
+        1 => v.prop_map(Edit::TemplateFolder),
         1 => any::<bool>().prop_map(Edit::Asset),
         1 => v.prop_map(Edit::Config),
         1 => Just(Edit::RenameFolder),
@@ -560,6 +566,41 @@ fn apply(model: &mut Model, edit: &Edit) -> Option<Vec<String>> {
                 model.statics.remove(name)?;
             }
             Some(vec![format!("static/{name}")])
+        }
+        Edit::StaticFolder(v) => {
+            let prefix = "pics/";
+            if model.statics.keys().any(|k| k.starts_with(prefix)) {
+                model.statics.retain(|k, _| !k.starts_with(prefix));
+            } else {
+                model
+                    .statics
+                    .insert(format!("{prefix}a.svg"), format!("<svg id=\"a{v}\"/>\n"));
+                model
+                    .statics
+                    .insert(format!("{prefix}deep/b.txt"), format!("b {v}\n"));
+            }
+            Some(vec!["static/pics".to_string()])
+        }
+        Edit::TemplateFolder(v) => {
+            // The folder holds the toc partial (a note's) and maybe the nav (every page's).
+            let prefix = "partials/";
+            if model.templates.keys().any(|k| k.starts_with(prefix)) {
+                model.templates.retain(|k, _| !k.starts_with(prefix));
+            } else {
+                model.templates.insert(
+                    format!("{prefix}toc.html"),
+                    format!("<p class=\"moved-toc\">Contents {v}</p>"),
+                );
+                if v % 2 == 0 {
+                    model.templates.insert(
+                        format!("{prefix}nav.html"),
+                        "<nav aria-label=\"Main\"><ul>{% for item in nav %}<li><a href=\"{{ root }}{{ item.url }}\">\
+                         {{ item.title }} moved</a></li>{% endfor %}</ul></nav>"
+                            .to_string(),
+                    );
+                }
+            }
+            Some(vec!["templates/partials".to_string()])
         }
         Edit::Asset(add) => {
             // An image the detentions note shows, when both are there.
@@ -902,6 +943,10 @@ fn serve_equals_build_for_each_kind_of_edit() {
         Edit::Static(0, true),
         Edit::Static(1, true),
         Edit::Static(1, false),
+        Edit::StaticFolder(1),
+        Edit::TemplateFolder(2),
+        Edit::StaticFolder(1),
+        Edit::TemplateFolder(2),
         Edit::Asset(true),
         Edit::Asset(false),
         Edit::Config(0),
@@ -964,4 +1009,20 @@ fn a_rescan_reads_what_no_event_named() {
     let _ = session.finish();
     let diff = differences(&snapshot(&preview), &built);
     assert!(diff.is_empty(), "{}", diff.join("\n"));
+}
+
+/// A page broken, then a config edit (a full reload, failing on it), then its folder
+/// renamed: the errors are the page's at its new path alone, not also at the old one.
+/// Found by a longer run of the property test.
+#[test]
+fn errors_follow_a_broken_page_whose_folder_is_renamed() {
+    let edits = vec![
+        Edit::AddFolder(0),
+        Edit::Summary(59, 150),
+        Edit::Config(0),
+        Edit::RenameFolder,
+    ];
+    if let Err(e) = run_case(&edits) {
+        panic!("{e}");
+    }
 }

@@ -456,6 +456,80 @@ fn a_folder_swapped_for_another_in_one_step_is_read_again() {
     });
 }
 
+/// The whole `content/` folder swapped for another in one step: the preview serves the
+/// new one, and goes on watching it (not the folder moved away).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_content_folder_swapped_in_one_step_is_read_and_watched() {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    let site = TestSite::fixture("basic_site");
+    let other = site.scratch().join("content-next");
+    common::copy_tree(&site.root.join("content"), &other);
+    std::fs::write(
+        other.join("notes/fresh.md"),
+        "+++\ntitle = \"Fresh note\"\nsummary = \"S.\"\nthemes = [\"trade\"]\n+++\nNew.\n",
+    )
+    .expect("write");
+    let server = Server::start(&site.root, &[]);
+    assert_eq!(server.get("/notes/fresh/").status, 404);
+    renameat_with(
+        CWD,
+        &other,
+        CWD,
+        site.root.join("content"),
+        RenameFlags::EXCHANGE,
+    )
+    .expect("exchange");
+    server.wait_for("/notes/fresh/", "the swapped-in page", |r| r.status == 200);
+    // An edit in the new folder is seen: it is the one watched now.
+    site.write(
+        "content/notes/fresh.md",
+        "+++\ntitle = \"Fresh note, edited\"\nsummary = \"S.\"\nthemes = [\"trade\"]\n+++\nNew.\n",
+    );
+    server.wait_for("/notes/fresh/", "the edit in the swapped-in folder", |r| {
+        r.body.contains("Fresh note, edited")
+    });
+}
+
+/// Folders moved into `static/` and `templates/` (a folder of images dragged in, a set of
+/// partials copied from another site): no event names their files, and the preview must
+/// publish and use them as a build would.
+#[test]
+fn folders_moved_into_static_and_templates_are_read() {
+    let site = TestSite::fixture("basic_site");
+    site.write("static/keep.txt", "kept");
+    std::fs::create_dir_all(site.root.join("templates")).expect("mkdir");
+    let server = Server::start(&site.root, &[]);
+    assert_eq!(server.get("/img/map.svg").status, 404);
+    let img = site.scratch().join("img");
+    std::fs::create_dir_all(img.join("deep")).expect("mkdir");
+    std::fs::write(img.join("map.svg"), "<svg/>").expect("write");
+    std::fs::write(img.join("deep/route.svg"), "<svg></svg>").expect("write");
+    std::fs::rename(&img, site.root.join("static/img")).expect("move in");
+    server.wait_for("/img/map.svg", "the moved-in image", |r| r.status == 200);
+    server.wait_for("/img/deep/route.svg", "the moved-in image below it", |r| {
+        r.status == 200
+    });
+    // And away again: its copies go.
+    std::fs::rename(site.root.join("static/img"), &img).expect("move away");
+    server.wait_for("/img/map.svg", "the moved-away image gone", |r| {
+        r.status == 404
+    });
+    assert_eq!(server.get("/keep.txt").status, 200);
+
+    let partials = site.scratch().join("partials");
+    std::fs::create_dir_all(&partials).expect("mkdir");
+    std::fs::write(
+        partials.join("toc.html"),
+        "<p class=\"moved-in-toc\">Contents</p>",
+    )
+    .expect("write");
+    std::fs::rename(&partials, site.root.join("templates/partials")).expect("move in");
+    server.wait_for("/notes/detentions/", "the moved-in partial in use", |r| {
+        r.body.contains("moved-in-toc")
+    });
+}
+
 #[test]
 fn removing_the_templates_folder_falls_back_to_the_built_in_theme() {
     let site = TestSite::fixture("template_override");
