@@ -54,6 +54,9 @@ pub struct Session {
     file_errors: BTreeMap<String, Vec<Diagnostic>>,
     /// Problems that stop the whole site from loading (config, templates).
     load_errors: Vec<Diagnostic>,
+    /// The last full load failed: `load_errors` are all a build would report, and `site`
+    /// is still the one before.
+    full_load_failed: bool,
     dirty: Dirty,
     /// The problems reported by the previous rebuild.
     errors_before: Vec<Diagnostic>,
@@ -171,6 +174,31 @@ enum Changed {
     Static(String),
 }
 
+/// The cross-page errors of `site` as a build sees it: without the pages that `failed`
+/// to reload, whose last good versions the preview keeps only to serve them.
+fn cross_page_errors(
+    site: &mut Site,
+    failed: &BTreeMap<String, Vec<Diagnostic>>,
+) -> Vec<Diagnostic> {
+    let set_aside: Vec<_> = failed
+        .keys()
+        .filter_map(|rel| site.by_rel.get(rel).copied())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .map(|i| site.remove_at(i))
+        .collect();
+    let errors = site
+        .cross_page_problems()
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    for (page, rendered) in set_aside {
+        site.insert_page(page, rendered);
+    }
+    errors
+}
+
 /// The site-relative path of a watched path (`content/notes/a.md`), unless it is not part
 /// of the site or is an editor's dropping.
 fn site_rel(root: &Path, path: &Path) -> Option<String> {
@@ -219,6 +247,7 @@ impl Session {
             site: None,
             file_errors: BTreeMap::new(),
             load_errors: Vec::new(),
+            full_load_failed: false,
             dirty: Dirty {
                 full: true,
                 ..Dirty::default()
@@ -597,18 +626,18 @@ impl Session {
         }
     }
 
-    /// Everything wrong right now, sorted.
+    /// Everything wrong right now, sorted: what a build of the files as they are reports.
     pub fn errors(&mut self) -> Vec<Diagnostic> {
         let mut all: Vec<Diagnostic> = self.load_errors.clone();
-        all.extend(self.file_errors.values().flatten().cloned());
-        if let Some(site) = &self.site {
-            let cross = self.cross_page.get_or_insert_with(|| {
-                site.cross_page_problems()
-                    .into_iter()
-                    .filter(Diagnostic::is_error)
-                    .collect()
-            });
-            all.extend(cross.iter().cloned());
+        if !self.full_load_failed {
+            all.extend(self.file_errors.values().flatten().cloned());
+            if let Some(site) = &mut self.site {
+                let failed = &self.file_errors;
+                let cross = self
+                    .cross_page
+                    .get_or_insert_with(|| cross_page_errors(site, failed));
+                all.extend(cross.iter().cloned());
+            }
         }
         diagnostic::sort(&mut all);
         all.dedup();
@@ -642,8 +671,12 @@ impl Session {
                     let old = self.site.replace(site);
                     undo.site.get_or_insert(old);
                     self.load_errors.clear();
+                    self.full_load_failed = false;
                 }
-                Err(Errors(d)) => self.load_errors = d,
+                Err(Errors(d)) => {
+                    self.load_errors = d;
+                    self.full_load_failed = true;
+                }
             }
         }
         report.errors = self.errors();
