@@ -357,7 +357,9 @@ impl Session {
                 Changed::Config | Changed::Everything | Changed::Folder(_)
             )
         };
-        if self.site.is_none() || changes.iter().any(whole) {
+        // After a failed full load the site held is the one before it: only another full
+        // load can say what a build of the files now would.
+        if self.site.is_none() || self.full_load_failed || changes.iter().any(whole) {
             self.dirty.full = true;
         } else {
             for change in changes.iter().cloned() {

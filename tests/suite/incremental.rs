@@ -1043,3 +1043,19 @@ fn a_page_that_fails_to_load_has_its_links_unchecked_as_in_a_build() {
         panic!("{e}");
     }
 }
+
+/// A page broken, then a template override broken, removed and broken again: the removal
+/// reloads the whole site, which fails on the page, and every step after it must go on
+/// reporting the page's error beside the template's, as a build does. Found by a longer
+/// run of the property test.
+#[test]
+fn after_a_failed_full_reload_the_errors_stay_a_build_s() {
+    let edits = vec![
+        Edit::Summary(8, 189),
+        Edit::BrokenTemplate,
+        Edit::BrokenTemplate,
+    ];
+    if let Err(e) = run_case(&edits) {
+        panic!("{e}");
+    }
+}
