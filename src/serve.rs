@@ -617,15 +617,26 @@ fn watch(
         // After the server's own trouble (say, out of file descriptors) the rebuild is
         // retried every second until it goes through, without waiting for another save.
         let mut retry = false;
+        // Each watcher failure is said once, however often it recurs.
+        let mut said = std::collections::HashSet::new();
         loop {
             let Some(Batch {
                 mut paths,
                 timed_out,
                 rescan,
+                failures,
             }) = next_batch(&rx, retry)
             else {
                 return;
             };
+            for failure in failures {
+                if said.insert(failure.clone()) {
+                    eprintln!(
+                        "warning: the file watcher failed: {failure}; edits it cannot see are missed \
+                         (on Linux, raise fs.inotify.max_user_watches); reading the whole site again"
+                    );
+                }
+            }
             // Only the retry timer asks to rebuild with no changed path: a batch of events
             // that were all reads (the rebuild's own) must not retry a failed rebuild, or a
             // broken template would be reloaded, and reported, without end.
@@ -737,8 +748,11 @@ struct Batch {
     paths: Vec<PathBuf>,
     /// No event came within the retry interval.
     timed_out: bool,
-    /// The watcher lost events (its queue overflowed): the paths are not all there is.
+    /// The watcher lost events (its queue overflowed, or it failed): the paths are not
+    /// all there is.
     rescan: bool,
+    /// What the watcher said went wrong.
+    failures: Vec<String>,
 }
 
 /// What a rebuild is for: the paths a batch named, or everything.
@@ -762,13 +776,20 @@ fn next_batch(rx: &Events, retry: bool) -> Option<Batch> {
     };
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut rescan = false;
-    let mut collect = |r: notify_debouncer_full::DebounceEventResult| {
-        if let Ok(events) = r {
+    let mut failures = Vec::new();
+    let mut collect = |r: notify_debouncer_full::DebounceEventResult| match r {
+        Ok(events) => {
             // Reads (our own, while rebuilding) are not changes.
             for e in events.iter().filter(|e| !e.event.kind.is_access()) {
                 rescan |= e.event.need_rescan();
                 paths.extend(e.event.paths.iter().cloned());
             }
+        }
+        // The watcher could not read its events, or watch a new folder (the system's
+        // limit reached): what changed meanwhile is not known.
+        Err(errors) => {
+            rescan = true;
+            failures.extend(errors.iter().map(ToString::to_string));
         }
     };
     let timed_out = first.is_none();
@@ -784,6 +805,7 @@ fn next_batch(rx: &Events, retry: bool) -> Option<Batch> {
         paths,
         timed_out,
         rescan,
+        failures,
     })
 }
 
@@ -840,6 +862,37 @@ fn finish(session: &mut Session, live: &Live, report: &impl Fn(&Rebuild)) -> boo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_watcher_failure_or_overflow_asks_for_a_rescan() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let event =
+            |e: notify::Event| notify_debouncer_full::DebouncedEvent::new(e, Instant::now());
+        let saved = notify::Event::new(notify::EventKind::Modify(notify::event::ModifyKind::Any))
+            .add_path(PathBuf::from("/site/content/a.md"));
+        tx.send(Ok(vec![event(saved.clone())])).expect("send");
+        let batch = next_batch(&rx, false).expect("batch");
+        assert_eq!(batch.paths, [PathBuf::from("/site/content/a.md")]);
+        assert!(!batch.rescan && batch.failures.is_empty());
+        // The queue overflowed: an event with no paths, flagged.
+        let overflow =
+            notify::Event::new(notify::EventKind::Other).set_flag(notify::event::Flag::Rescan);
+        tx.send(Ok(vec![event(overflow)])).expect("send");
+        assert!(next_batch(&rx, false).expect("batch").rescan);
+        // The watcher failed (say, the limit of watches reached), beside a save.
+        tx.send(Ok(vec![event(saved)])).expect("send");
+        tx.send(Err(vec![notify::Error::generic("watch limit reached")]))
+            .expect("send");
+        let batch = next_batch(&rx, false).expect("batch");
+        assert!(batch.rescan);
+        assert_eq!(batch.paths.len(), 1);
+        assert_eq!(batch.failures.len(), 1);
+        assert!(
+            batch.failures[0].contains("watch limit reached"),
+            "{:?}",
+            batch.failures
+        );
+    }
 
     fn allowed(host: &str, interface: &str) -> bool {
         let mut headers = HeaderMap::new();
