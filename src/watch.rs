@@ -946,7 +946,7 @@ fn sync_file(
     if !crate::paths::is_safe_relative(rel) {
         return Ok(());
     }
-    if let Some(d) = crate::site::link_out_of_site(&site.root, from) {
+    if let Some(d) = crate::site::link_out_of_site_on_the_way(&site.root, from) {
         return Err(WriteError::Content(vec![d]));
     }
     let source = if is_static {

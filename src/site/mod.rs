@@ -299,6 +299,20 @@ fn index_by_rel(pages: &ByPage<Page>) -> HashMap<String, PageId> {
 
 /// A symbolic link at `path` whose target lies outside the site: never read, never
 /// published. Returns the error naming the link.
+/// `link_out_of_site` for `path` and for each folder between it and `root`, outermost
+/// first: a file reached through a folder link out of the site is as far out of it as a
+/// link of its own, and a build's walk names the outermost link.
+pub fn link_out_of_site_on_the_way(root: &Path, path: &Path) -> Option<Diagnostic> {
+    let mut on_the_way: Vec<&Path> = path
+        .ancestors()
+        .take_while(|a| *a != root && a.starts_with(root))
+        .collect();
+    on_the_way.reverse();
+    on_the_way
+        .into_iter()
+        .find_map(|p| link_out_of_site(root, p))
+}
+
 pub fn link_out_of_site(root: &Path, path: &Path) -> Option<Diagnostic> {
     let meta = std::fs::symlink_metadata(path).ok()?;
     if !meta.file_type().is_symlink() {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Site, link_out_of_site, load_pages};
+use super::{Site, link_out_of_site_on_the_way, load_pages};
 use crate::content::{Kind, Page, PageId};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, Rendered};
@@ -31,7 +31,7 @@ impl Site {
     /// On error the previous version of the page stays in the site.
     pub fn reload_page(&mut self, rel: &str) -> Result<PageChange, Vec<Diagnostic>> {
         let abs = self.root.join("content").join(rel);
-        if let Some(d) = link_out_of_site(&self.root, &abs) {
+        if let Some(d) = link_out_of_site_on_the_way(&self.root, &abs) {
             return Err(vec![d]);
         }
         let old = self.by_rel.get(rel).copied();

@@ -1129,3 +1129,45 @@ proptest! {
         check_case(&edits)?;
     }
 }
+
+/// A folder link to outside the site made while previewing (in `static/` and in
+/// `content/`): a build refuses it, naming the link, and so must the preview, which must
+/// not publish what is behind it.
+#[cfg(unix)]
+#[test]
+fn a_folder_link_out_of_the_site_is_refused_as_a_build_refuses_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("site");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(outside.join("secret.txt"), "SECRET").expect("write");
+    std::fs::write(
+        outside.join("note.md"),
+        "+++\ntitle = \"Outside\"\nsummary = \"S.\"\n+++\nSECRET\n",
+    )
+    .expect("write");
+    let model = Model::start();
+    sync(&root, &BTreeMap::new(), &model.files());
+    let preview = dir.path().join("preview");
+    let (mut session, first) = Session::start(&root, BuildOptions::default(), &preview);
+    assert!(first.ok(), "{:?}", first.errors);
+    for link in ["static/ext", "content/ext"] {
+        let at = root.join(link);
+        std::fs::create_dir_all(at.parent().expect("parent")).expect("mkdir");
+        std::os::unix::fs::symlink(&outside, &at).expect("link");
+        let report = session.apply(std::slice::from_ref(&at)).expect("a rebuild");
+        let _ = session.finish();
+        let built = fresh_build(&root, &dir.path().join("fresh")).expect_err("the build refuses");
+        assert_eq!(messages(&report.errors), built, "{link}");
+        let served = snapshot(&preview);
+        assert!(
+            served
+                .values()
+                .all(|b| !String::from_utf8_lossy(b).contains("SECRET")),
+            "{link}: published what is outside the site"
+        );
+        std::fs::remove_file(&at).expect("unlink");
+        let fixed = session.apply(&[at]).expect("a rebuild");
+        assert!(fixed.ok(), "{link}: {:?}", fixed.errors);
+    }
+}
