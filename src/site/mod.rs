@@ -297,8 +297,6 @@ fn index_by_rel(pages: &ByPage<Page>) -> HashMap<String, PageId> {
     pages.enumerate().map(|(i, p)| (p.rel.clone(), i)).collect()
 }
 
-/// A symbolic link at `path` whose target lies outside the site: never read, never
-/// published. Returns the error naming the link.
 /// `link_out_of_site` for `path` and for each folder between it and `root`, outermost
 /// first: a file reached through a folder link out of the site is as far out of it as a
 /// link of its own, and a build's walk names the outermost link.
@@ -313,6 +311,8 @@ pub fn link_out_of_site_on_the_way(root: &Path, path: &Path) -> Option<Diagnosti
         .find_map(|p| link_out_of_site(root, p))
 }
 
+/// A symbolic link at `path` whose target lies outside the site: never read, never
+/// published. Returns the error naming the link.
 pub fn link_out_of_site(root: &Path, path: &Path) -> Option<Diagnostic> {
     let meta = std::fs::symlink_metadata(path).ok()?;
     if !meta.file_type().is_symlink() {
