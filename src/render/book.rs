@@ -220,10 +220,16 @@ impl Book {
         base: &tera::Context,
         i: PageId,
     ) -> Result<Vec<u8>, Diagnostic> {
+        let (page, size) = self.page_value(shared, i);
+        self.section_of(shared, base, i, page, size)
+    }
+
+    /// Page `i` as its section of the book shows it (its links kept inside the book), and
+    /// its body's length.
+    fn page_value(&self, shared: &Shared, i: PageId) -> (Value, usize) {
         let body = shared.site.book_body(i, |j| self.anchor(j));
         let size = body.len();
-        let page = Value::from_serializable(&shared.page_view(i, body));
-        self.section_of(shared, base, i, page, size)
+        (Value::from_serializable(&shared.page_view(i, body)), size)
     }
 
     /// Page `i`'s section with `page`, its template value; `size`, its body's length.
@@ -387,8 +393,7 @@ impl CheckedBook {
         let page = if shared.site.rendered[i].html.is_empty() {
             page.clone()
         } else {
-            let body = shared.site.book_body(i, |j| self.book.anchor(j));
-            Value::from_serializable(&shared.page_view(i, body))
+            self.book.page_value(shared, i).0
         };
         if let Err(d) = self.book.section_of(shared, base, i, page, 0) {
             let mut first = self
