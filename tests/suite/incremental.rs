@@ -836,6 +836,13 @@ fn drive(
     Ok(())
 }
 
+/// A fixed sequence of edits through `run_case`, failing the test with its message.
+fn replay(edits: &[Edit]) {
+    if let Err(e) = run_case(edits) {
+        panic!("{e}");
+    }
+}
+
 fn run_case(edits: &[Edit]) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join("site");
@@ -916,19 +923,8 @@ fn run_case(edits: &[Edit]) -> Result<(), TestCaseError> {
     drive(edits, &root, model, on_disk, &mut step)
 }
 
-fn cases() -> u32 {
-    std::env::var("BRIEFING_INCREMENTAL_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(24)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(crate::common::property_config("BRIEFING_INCREMENTAL_CASES", 24))]
 
     #[test]
     fn serve_equals_build_after_every_edit(edits in prop::collection::vec(edit(), 1..12)) {
@@ -989,9 +985,7 @@ fn serve_equals_build_for_each_kind_of_edit() {
         Edit::Broken(3),
         Edit::BrokenTemplate,
     ];
-    if let Err(e) = run_case(&edits) {
-        panic!("{e}");
-    }
+    replay(&edits);
 }
 
 /// A folder swapped for another at once (its `_index.md` deleted, then a folder with one
@@ -1005,9 +999,7 @@ fn a_folder_swapped_in_over_a_known_one_is_read_again() {
         Edit::DeletePage(18),
         Edit::AddFolder(126),
     ];
-    if let Err(e) = run_case(&edits) {
-        panic!("{e}");
-    }
+    replay(&edits);
 }
 
 /// When the watcher loses events (its queue overflowed), the preview reads the whole site
@@ -1054,9 +1046,7 @@ fn errors_follow_a_broken_page_whose_folder_is_renamed() {
         Edit::Config(0),
         Edit::RenameFolder,
     ];
-    if let Err(e) = run_case(&edits) {
-        panic!("{e}");
-    }
+    replay(&edits);
 }
 
 /// A body edit that breaks a link into it, then the linking page's front matter broken: a
@@ -1066,9 +1056,7 @@ fn errors_follow_a_broken_page_whose_folder_is_renamed() {
 #[test]
 fn a_page_that_fails_to_load_has_its_links_unchecked_as_in_a_build() {
     let edits = vec![Edit::Body(32, 55), Edit::Broken(30)];
-    if let Err(e) = run_case(&edits) {
-        panic!("{e}");
-    }
+    replay(&edits);
 }
 
 /// A page broken, then a template override broken, removed and broken again: the removal
@@ -1082,9 +1070,7 @@ fn after_a_failed_full_reload_the_errors_stay_a_build_s() {
         Edit::BrokenTemplate,
         Edit::BrokenTemplate,
     ];
-    if let Err(e) = run_case(&edits) {
-        panic!("{e}");
-    }
+    replay(&edits);
 }
 
 /// What `check` reports for the site at `root`, as `fresh_build` reports a build's.
@@ -1118,11 +1104,7 @@ fn check_case(edits: &[Edit]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(crate::common::property_config("BRIEFING_INCREMENTAL_CASES", 24))]
 
     #[test]
     fn check_equals_build_after_every_edit(edits in prop::collection::vec(edit(), 1..12)) {

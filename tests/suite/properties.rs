@@ -75,20 +75,8 @@ fn markdown_with_links() -> impl Strategy<Value = String> {
     .prop_map(|v| v.concat())
 }
 
-/// 256 cases in `cargo test`; `BRIEFING_PROPERTY_CASES=20000` for the longer run.
-fn cases() -> u32 {
-    std::env::var("BRIEFING_PROPERTY_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(256)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(crate::common::property_config("BRIEFING_PROPERTY_CASES", 256))]
 
     #[test]
     fn splitting_and_parsing_never_panic(text in briefing_text()) {

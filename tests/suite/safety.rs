@@ -905,20 +905,8 @@ mod output_paths {
         Ok(())
     }
 
-    /// 48 cases in `cargo test`; `BRIEFING_OUTPUT_PATH_CASES=2000` for the longer run.
-    fn cases() -> u32 {
-        std::env::var("BRIEFING_OUTPUT_PATH_CASES")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(48)
-    }
-
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: cases(),
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::common::property_config("BRIEFING_OUTPUT_PATH_CASES", 48))]
         #[test]
         fn no_file_outside_the_reported_output_is_ever_touched(
             path in path_strategy(),

@@ -418,13 +418,19 @@ fn a_folder_moved_away_takes_its_pages_and_one_moved_in_brings_them() {
     });
 }
 
+/// Swaps two folders in one step (`renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &std::path::Path, b: &std::path::Path) {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).expect("exchange");
+}
+
 /// A folder swapped for another in one step (`renameat2` with `RENAME_EXCHANGE`, as tools
 /// that put a new version of a folder in place do): the watcher names the folder alone,
 /// and the preview must read what it holds now, not keep what it held.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_folder_swapped_for_another_in_one_step_is_read_again() {
-    use rustix::fs::{CWD, RenameFlags, renameat_with};
     let site = TestSite::fixture("basic_site");
     let brief = |title: &str| {
         format!("+++\ntitle = \"{title}\"\nsummary = \"S.\"\nthemes = [\"trade\"]\n+++\nOne.\n")
@@ -437,14 +443,7 @@ fn a_folder_swapped_for_another_in_one_step_is_read_again() {
     let server = Server::start(&site.root, &[]);
     assert!(server.get("/briefs/first/").body.contains("First brief"));
     assert_eq!(server.get("/briefs/second/").status, 404);
-    renameat_with(
-        CWD,
-        &next,
-        CWD,
-        site.root.join("content/briefs"),
-        RenameFlags::EXCHANGE,
-    )
-    .expect("exchange");
+    exchange(&next, &site.root.join("content/briefs"));
     server.wait_for("/briefs/second/", "the swapped-in page", |r| {
         r.status == 200
     });
@@ -461,7 +460,6 @@ fn a_folder_swapped_for_another_in_one_step_is_read_again() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_content_folder_swapped_in_one_step_is_read_and_watched() {
-    use rustix::fs::{CWD, RenameFlags, renameat_with};
     let site = TestSite::fixture("basic_site");
     let other = site.scratch().join("content-next");
     common::copy_tree(&site.root.join("content"), &other);
@@ -472,14 +470,7 @@ fn a_content_folder_swapped_in_one_step_is_read_and_watched() {
     .expect("write");
     let server = Server::start(&site.root, &[]);
     assert_eq!(server.get("/notes/fresh/").status, 404);
-    renameat_with(
-        CWD,
-        &other,
-        CWD,
-        site.root.join("content"),
-        RenameFlags::EXCHANGE,
-    )
-    .expect("exchange");
+    exchange(&other, &site.root.join("content"));
     server.wait_for("/notes/fresh/", "the swapped-in page", |r| r.status == 200);
     // An edit in the new folder is seen: it is the one watched now.
     site.write(

@@ -11,6 +11,20 @@ use std::process::Command;
 use scraper::{Html, Selector};
 use tempfile::TempDir;
 
+/// A property test's settings: `default` cases, or as many as the environment variable
+/// `var` asks for (the longer runs the README names); failures are reported, not written
+/// into the checkout.
+pub fn property_config(var: &str, default: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases: std::env::var(var)
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(default),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
