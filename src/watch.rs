@@ -166,7 +166,8 @@ enum Changed {
     /// The watcher lost track (its queue overflowed): anything may have changed.
     Everything,
     /// A whole watched folder (`content`, `templates`, `static`) appeared, went away or
-    /// was swapped for another, or a folder of static files went away: all read again.
+    /// was swapped for another, a folder of static files went away, or a folder that came
+    /// holds a link out of the site: all read again.
     Folder(String),
     Template(String),
     Page(String),
@@ -435,10 +436,9 @@ impl Session {
                 if path.is_dir() {
                     let prefix = format!("{s}/");
                     let had = site.statics.iter().filter(|f| f.starts_with(&prefix));
-                    return self
-                        .files_in(path)
-                        .chain(had.map(|f| Changed::Static(f.clone())))
-                        .collect();
+                    let mut changes = self.files_in(path, &rel);
+                    changes.extend(had.map(|f| Changed::Static(f.clone())));
+                    return changes;
                 }
                 // A removed folder of static files: its copies must go too.
                 if !path.exists() && crate::paths::is_safe_relative(s) && self.out.join(s).is_dir()
@@ -475,7 +475,9 @@ impl Session {
             // what it held and what it holds now are read again. Where a platform reports
             // a folder with each save in it, that costs a re-read of the folder, which
             // finds its other pages unchanged.
-            return self.files_in(path).chain(known).collect();
+            let mut changes = self.files_in(path, &rel);
+            changes.extend(known);
+            return changes;
         }
         if !path.exists() && !folder.ends_with(".md") && !site.assets.contains(folder) {
             // Gone, and not a file we knew: a removed or moved-away folder.
@@ -487,15 +489,31 @@ impl Session {
         classify(&self.root, path).into_iter().collect()
     }
 
-    /// What the files under folder `path` are to the site, as if each had been saved.
-    fn files_in(&self, path: &Path) -> impl Iterator<Item = Changed> {
-        walkdir::WalkDir::new(path)
+    /// What the files under folder `path` (at `rel`) are to the site, as if each had been
+    /// saved. A link out of the site on the way or inside is never followed (it could lead
+    /// anywhere, `/` included): the whole site is read again, whose load refuses the link
+    /// as a build does.
+    fn files_in(&self, path: &Path, rel: &str) -> Vec<Changed> {
+        let whole = || vec![Changed::Folder(rel.to_string())];
+        if crate::site::link_out_of_site_on_the_way(&self.root, path).is_some() {
+            return whole();
+        }
+        let mut changes = Vec::new();
+        let walk = walkdir::WalkDir::new(path)
             .follow_links(true)
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()))
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .filter_map(|e| classify(&self.root, e.path()))
+            .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+        for entry in walk.filter_map(Result::ok) {
+            if entry.path_is_symlink()
+                && crate::site::link_out_of_site(&self.root, entry.path()).is_some()
+            {
+                return whole();
+            }
+            if entry.file_type().is_file() {
+                changes.extend(classify(&self.root, entry.path()));
+            }
+        }
+        changes
     }
 
     /// Records what one change makes dirty, updating the in-memory site (and in `undo`
