@@ -100,34 +100,56 @@ proptest! {
 
     #[test]
     fn every_placeholder_is_a_pending_link(body in markdown_with_links(), dir in prop_oneof![Just(""), Just("notes")]) {
-        let r = render(&body, dir);
-        let placeholders = r.links.iter().filter(|l| l.placeholder).count();
-        // Every attribute holding a mark is one briefing made: an author's own
-        // `@@briefing-link-N@@` destination is defused, so the counts are equal.
-        let made = r.html.matches(&format!("=\"{LINK_MARK}")).count();
-        prop_assert_eq!(made, placeholders, "marks vs placeholders in {:?}", r.html);
-        for l in &r.links {
-            prop_assert!(l.offset <= body.len());
-            if let Some(t) = &l.target {
-                prop_assert!(!t.starts_with('/') && !t.split('/').any(|c| c == ".."), "{t}");
-            }
-        }
+        placeholders_are_pending_links(&body, dir)?;
     }
 
     /// `check` reads pages with `outline`: it must find exactly what a build finds.
     #[test]
     fn outline_finds_what_render_finds(body in markdown_with_links(), dir in prop_oneof![Just(""), Just("notes")]) {
-        let full = render(&body, dir);
-        let o = outline(&body, dir);
-        prop_assert!(o.html.is_empty());
-        prop_assert_eq!(&o.toc, &full.toc);
-        prop_assert_eq!(&o.ids, &full.ids);
-        prop_assert_eq!(&o.links, &full.links);
-        prop_assert_eq!(&o.problems, &full.problems);
-        prop_assert_eq!(&o.warnings, &full.warnings);
-        // Only the search index reads the text, and `check` writes none.
-        prop_assert!(o.text.is_empty());
+        outline_matches_render(&body, dir)?;
     }
+}
+
+fn placeholders_are_pending_links(body: &str, dir: &str) -> Result<(), TestCaseError> {
+    let r = render(body, dir);
+    let placeholders = r.links.iter().filter(|l| l.placeholder).count();
+    // Every attribute holding a mark is one briefing made: an author's own
+    // `@@briefing-link-N@@` destination is defused, so the counts are equal.
+    let made = r.html.matches(&format!("=\"{LINK_MARK}")).count();
+    prop_assert_eq!(made, placeholders, "marks vs placeholders in {:?}", r.html);
+    for l in &r.links {
+        prop_assert!(l.offset <= body.len());
+        if let Some(t) = &l.target {
+            prop_assert!(
+                !t.starts_with('/') && !t.split('/').any(|c| c == ".."),
+                "{t}"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn outline_matches_render(body: &str, dir: &str) -> Result<(), TestCaseError> {
+    let full = render(body, dir);
+    let o = outline(body, dir);
+    prop_assert!(o.html.is_empty());
+    prop_assert_eq!(&o.toc, &full.toc);
+    prop_assert_eq!(&o.ids, &full.ids);
+    prop_assert_eq!(&o.links, &full.links);
+    prop_assert_eq!(&o.problems, &full.problems);
+    prop_assert_eq!(&o.warnings, &full.warnings);
+    // Only the search index reads the text, and `check` writes none.
+    prop_assert!(o.text.is_empty());
+    Ok(())
+}
+
+/// The body the properties above once failed on, kept as a case of its own (failures are
+/// not written into the checkout): links inside an image's alt text, and an escaped one.
+#[test]
+fn the_body_the_properties_failed_on() {
+    let (body, dir) = ("![[](a.md) [](a.md) \\[](a.md) ", "");
+    placeholders_are_pending_links(body, dir).unwrap_or_else(|e| panic!("{body:?}: {e}"));
+    outline_matches_render(body, dir).unwrap_or_else(|e| panic!("{body:?}: {e}"));
 }
 
 #[test]

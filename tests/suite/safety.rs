@@ -931,6 +931,8 @@ mod output_paths {
             // goes) where the link leads. Found by the property test in CI.
             ("public/../link-docs/public", false, true),
             ("nope/../link-deploy", false, true),
+            // The output folder's own name inside it. Found by the property test.
+            ("public/public", false, true),
         ] {
             check(path, in_config, from_w3).unwrap_or_else(|e| panic!("{path}: {e}"));
         }
