@@ -38,9 +38,27 @@ fn emit(w: &mut impl Write, line: std::fmt::Arguments<'_>) {
         .and_then(|()| w.flush());
     if let Err(e) = written
         && e.kind() == std::io::ErrorKind::BrokenPipe
+        && !stop_serving()
     {
         std::process::exit(BROKEN_PIPE_STATUS);
     }
+}
+
+/// Set while `serve` runs: a closed pipe then stops the preview as a stop signal does,
+/// which removes its temporary folder (exiting on the spot would leave it behind).
+static SERVING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// A closed pipe stopped the preview: it ends with the closed pipe's status.
+static PIPE_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Asks a running preview to stop; false when none runs (or it cannot be asked).
+fn stop_serving() -> bool {
+    #[cfg(unix)]
+    if SERVING.load(Ordering::SeqCst) {
+        // The preview stops on SIGTERM after its last write, whichever thread printed.
+        PIPE_CLOSED.store(true, Ordering::SeqCst);
+        return signal_hook::low_level::raise(signal_hook::consts::SIGTERM).is_ok();
+    }
+    false
 }
 
 #[derive(Parser)]
@@ -527,7 +545,11 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
             args.root.root.display()
         );
     };
-    match briefing::serve::serve(&args.root.root, options, report, announce) {
+    SERVING.store(true, Ordering::SeqCst);
+    let served = briefing::serve::serve(&args.root.root, options, report, announce);
+    SERVING.store(false, Ordering::SeqCst);
+    match served {
+        Ok(()) if PIPE_CLOSED.load(Ordering::SeqCst) => BROKEN_PIPE_STATUS,
         Ok(()) => 0,
         Err(e) => {
             err!("error: {e}");

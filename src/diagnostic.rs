@@ -44,6 +44,32 @@ pub struct IoFailure {
     pub kind: std::io::ErrorKind,
     /// The error as the OS words it: `No space left on device (os error 28)`.
     pub text: String,
+    /// The system's error number, where there is one.
+    pub code: Option<i32>,
+}
+
+/// The system's numbers for running out of file descriptors or memory.
+#[cfg(unix)]
+const OUT_OF_RESOURCES: [i32; 3] = [libc::EMFILE, libc::ENFILE, libc::ENOMEM];
+/// ERROR_TOO_MANY_OPEN_FILES, ERROR_NOT_ENOUGH_MEMORY, ERROR_OUTOFMEMORY.
+#[cfg(not(unix))]
+const OUT_OF_RESOURCES: [i32; 3] = [4, 8, 14];
+
+impl IoFailure {
+    fn of(err: &std::io::Error) -> Box<IoFailure> {
+        Box::new(IoFailure {
+            kind: err.kind(),
+            text: err.to_string(),
+            code: err.raw_os_error(),
+        })
+    }
+
+    /// The machine's trouble, not the file's: the process or the system ran out of file
+    /// descriptors or memory. Reading the same file again later may well work.
+    pub fn is_machine_trouble(&self) -> bool {
+        self.kind == std::io::ErrorKind::OutOfMemory
+            || self.code.is_some_and(|c| OUT_OF_RESOURCES.contains(&c))
+    }
 }
 
 /// The 1-based line of byte `offset` in `text`.
@@ -75,12 +101,21 @@ impl Diagnostic {
 
     pub fn io(file: &Path, err: &std::io::Error) -> Self {
         Diagnostic {
-            io: Some(Box::new(IoFailure {
-                kind: err.kind(),
-                text: err.to_string(),
-            })),
+            io: Some(IoFailure::of(err)),
             ..Diagnostic::error(file, format!("cannot access the file: {err}"))
         }
+    }
+
+    /// Records the system's error behind this diagnostic.
+    pub fn caused_by(mut self, err: Option<&std::io::Error>) -> Self {
+        self.io = err.map(IoFailure::of);
+        self
+    }
+
+    /// What the machine ran out of, if this is its trouble rather than the site's.
+    pub fn machine_trouble(&self) -> Option<String> {
+        let io = self.io.as_ref().filter(|io| io.is_machine_trouble())?;
+        Some(format!("cannot read {}: {}", self.file.display(), io.text))
     }
 
     /// Points the diagnostic at a byte offset of `text` (the whole file).
@@ -367,6 +402,32 @@ mod tests {
         );
         let few = vec![Diagnostic::error("x", "a"), Diagnostic::error("x", "b")];
         assert_eq!(cap_per_file(few.clone()), few);
+    }
+
+    #[test]
+    fn running_out_of_descriptors_or_memory_is_the_machines_trouble() {
+        let file = Path::new("content/a.md");
+        for out_of in OUT_OF_RESOURCES {
+            let d = Diagnostic::io(file, &std::io::Error::from_raw_os_error(out_of));
+            let trouble = d.machine_trouble().unwrap_or_default();
+            assert!(
+                trouble.starts_with("cannot read content/a.md: "),
+                "{trouble}"
+            );
+        }
+        let memory = std::io::Error::from(std::io::ErrorKind::OutOfMemory);
+        assert!(Diagnostic::io(file, &memory).machine_trouble().is_some());
+        for the_file in [
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+            std::io::Error::from_raw_os_error(21),
+        ] {
+            assert_eq!(Diagnostic::io(file, &the_file).machine_trouble(), None);
+        }
+        assert_eq!(
+            Diagnostic::error(file, "unknown theme").machine_trouble(),
+            None
+        );
     }
 
     #[test]

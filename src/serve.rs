@@ -721,8 +721,7 @@ impl Folders {
             }
             keep
         });
-        // A folder that appeared says no more than its files, added below.
-        paths.retain(|p| before.contains(p) || !self.watched.contains(p));
+        let mut appeared = Vec::new();
         for dir in &self.watched {
             if dir.is_dir()
                 && !self.watching.contains(dir)
@@ -731,6 +730,10 @@ impl Folders {
                     .is_ok()
             {
                 self.watching.push(dir.clone());
+                // One watched before was swapped for another: what it held is read again.
+                if !before.contains(dir) {
+                    appeared.push(dir.clone());
+                }
                 paths.extend(
                     walkdir::WalkDir::new(dir)
                         .into_iter()
@@ -740,6 +743,10 @@ impl Folders {
                 );
             }
         }
+        // A folder that appeared says no more than its files, added above. Only such a
+        // folder's own path is dropped: the config file, a folder that went away and one
+        // that could not be watched are changes the session reads.
+        paths.retain(|p| !appeared.contains(p));
     }
 }
 

@@ -104,10 +104,10 @@ fn read_site_templates(
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                diags.push(Diagnostic::error(
-                    "templates",
-                    format!("cannot read templates/: {e}"),
-                ));
+                diags.push(
+                    Diagnostic::error("templates", format!("cannot read templates/: {e}"))
+                        .caused_by(e.io_error()),
+                );
                 continue;
             }
         };

@@ -700,6 +700,14 @@ impl Session {
             }
         }
         report.errors = self.errors();
+        // Out of descriptors or memory while reading: the machine's trouble, retried,
+        // and the errors shown stay those of the files.
+        if let Some(trouble) = report.errors.iter().find_map(Diagnostic::machine_trouble) {
+            report.errors.clear();
+            report.trouble = Some(trouble);
+            report.millis = start.elapsed().as_millis();
+            return report;
+        }
         if report.errors.is_empty() {
             match self.write() {
                 Ok((pages, files)) => {

@@ -401,7 +401,7 @@ fn walk_error(root: &Path, folder: &str, e: &walkdir::Error) -> Diagnostic {
     } else {
         format!("cannot read: {e}")
     };
-    Diagnostic::error(path, msg)
+    Diagnostic::error(path, msg).caused_by(e.io_error())
 }
 
 /// The path of the file `path` relative to `dir` with `/` separators, as it is published;

@@ -22,5 +22,6 @@ mod readers;
 mod reference;
 mod safety;
 mod serve;
+mod serve_equals_build;
 mod snapshots;
 mod validate;

@@ -356,6 +356,50 @@ fn ctrl_c_stops_cleanly_leaving_no_temporary_folders() {
     assert!(!site.root.join("public").exists(), "serve wrote public/");
 }
 
+/// `briefing serve | head -1`: once the reader of its output has gone, the preview stops
+/// as a stop signal stops it, its temporary folder removed, with a closed pipe's status.
+#[cfg(unix)]
+#[test]
+fn a_closed_output_pipe_stops_serve_leaving_no_temporary_folder() {
+    use std::os::unix::process::ExitStatusExt;
+    let site = TestSite::fixture("basic_site");
+    let tmp = site.scratch().join("tmp");
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    let port = common::server::free_port().to_string();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["serve", "--port", &port])
+        .current_dir(&site.root)
+        .env("TMPDIR", &tmp)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    // The reading end goes away before serve says anything.
+    drop(child.stdout.take());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("serve went on with its output closed");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        status.code(),
+        Some(141),
+        "{status:?} (signal {:?})",
+        status.signal()
+    );
+    assert_eq!(
+        std::fs::read_dir(&tmp).expect("tmp").count(),
+        0,
+        "a temporary folder was left behind"
+    );
+}
+
 #[test]
 fn a_site_broken_from_the_start_shows_its_errors_and_recovers() {
     let site = TestSite::fixture("basic_site");

@@ -120,6 +120,30 @@ impl Server {
         self.request_with(method, path, &["Host: localhost"])
     }
 
+    /// A GET's status and body bytes, as sent (for byte-for-byte comparisons).
+    pub fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let mut stream = TcpStream::connect(self.addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+            return (0, raw);
+        };
+        let status = String::from_utf8_lossy(&raw[..end])
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, raw.split_off(end + 4))
+    }
+
     /// Sends a raw request with exactly these header lines (plus `Connection: close`).
     pub fn request_with(&self, method: &str, path: &str, headers: &[&str]) -> Response {
         let mut stream = TcpStream::connect(self.addr).expect("connect");
