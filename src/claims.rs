@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::content::{Page, PageId};
+use crate::content::PageId;
 use crate::diagnostic::Diagnostic;
 use crate::site::{Site, at_front_matter_key};
 
@@ -75,28 +75,10 @@ impl Site {
                 }
             }
         }
-        let mut generated = vec![
-            "404.html".to_string(),
-            "book/index.html".to_string(),
-            "search-index.js".to_string(),
-            crate::render::SEARCH_PAGE.to_string(),
-            crate::output::MARKER.to_string(),
-        ];
-        if self.config.base_url.is_some() {
-            generated.extend(["sitemap.xml", "atom.xml", "robots.txt"].map(String::from));
-        }
-        if self.pages.iter().any(Page::in_calendar) {
-            generated.push("itinerary.ics".to_string());
-        }
-        if !self.config.themes.is_empty() {
-            generated.push("themes/index.html".to_string());
-            generated.extend(
-                self.config
-                    .themes
-                    .iter()
-                    .map(|t| format!("themes/{}/index.html", t.slug)),
-            );
-        }
+        let mut generated: Vec<String> = crate::outputs::Output::generated()
+            .flat_map(|o| o.files(&self.config, &self.pages))
+            .collect();
+        generated.push(crate::output::MARKER.to_string());
         claims.extend(generated.into_iter().map(|g| (g, Source::Generated)));
         for (name, _) in crate::templates::BUILTIN_STATIC {
             // The site's own file of that name replaces the built-in one: no clash.
@@ -169,7 +151,9 @@ impl Site {
                 if let Some(&(m, file)) = files.get(&folder.to_lowercase()) {
                     let other = claims[m].1;
                     // A page under a generated folder is `check_paths`' (reserved) error.
-                    let reserved = crate::site::GENERATED.iter().any(|g| path.starts_with(g));
+                    let reserved = crate::outputs::reserved(&self.config)
+                        .iter()
+                        .any(|g| path.starts_with(g));
                     if !(source.is_page() && reserved) {
                         diags.push(self.clash(
                             other,

@@ -18,6 +18,7 @@ pub mod frontmatter;
 pub mod html;
 pub mod markdown;
 pub mod output;
+pub mod outputs;
 pub mod paths;
 pub mod render;
 pub mod scaffold;

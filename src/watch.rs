@@ -14,6 +14,7 @@ use crate::content::PageId;
 use crate::diagnostic::{self, Diagnostic, Errors};
 use crate::markdown::Rendered;
 use crate::output::{Part, Patch, Refusal, Sink};
+use crate::outputs::Output;
 use crate::paths::is_ignored;
 use crate::render::{self, PageEdit, Selection};
 use crate::site::{BuildOptions, PageChange, Site, StaticSource};
@@ -333,7 +334,9 @@ impl Session {
         // What `finish` did not write yet goes with this rebuild.
         let late = std::mem::take(&mut self.deferred);
         self.dirty.book_sections.extend(late.book_sections);
-        self.dirty.generated.search |= late.search;
+        if late.search {
+            self.dirty.generated.outputs.insert(Output::SearchIndex);
+        }
         let css_only = changes
             .iter()
             .all(|c| matches!(c, Changed::Static(s) if s.ends_with(".css")));
@@ -755,13 +758,13 @@ impl Session {
         };
         // Only body edits: their pages first, the book and the search index in `finish`.
         let defer = !selection.pages.is_empty()
-            && !selection.book
-            && (!selection.book_sections.is_empty() || selection.search);
+            && !selection.has(Output::Book)
+            && (!selection.book_sections.is_empty() || selection.has(Output::SearchIndex));
         let late = if defer {
             selection.book_sections.clear();
             Deferred {
                 book_sections: dirty.book_sections.clone(),
-                search: std::mem::replace(&mut selection.search, false),
+                search: selection.outputs.remove(&Output::SearchIndex),
             }
         } else {
             Deferred::default()
@@ -800,7 +803,11 @@ impl Session {
                 .iter()
                 .filter_map(|rel| site.by_rel.get(rel).copied())
                 .collect(),
-            search: late.search,
+            outputs: late
+                .search
+                .then_some(Output::SearchIndex)
+                .into_iter()
+                .collect(),
             ..Selection::default()
         };
         let (out, memo) = (&self.out, &self.memo);
@@ -899,11 +906,11 @@ fn stage_all(
             WriteError::Content(d)
         })?
     };
-    if selection.feeds {
-        for feed in render::FEED_FILES {
-            if !stage.has(feed) && !site.statics.contains(*feed) {
-                stage.remove(feed, false);
-            }
+    // A generated file the site no longer writes (the calendar, once no stop is known to
+    // the day) goes, unless a static file of that name replaces it.
+    for file in selection.outputs.iter().filter_map(|o| o.fixed_file()) {
+        if !stage.has(file) && !site.statics.contains(file) {
+            stage.remove(file, false);
         }
     }
     for s in &dirty.statics {

@@ -1,36 +1,25 @@
-//! Which outputs show which facts of which page: the one place that knows. A build
-//! renders `Selection::all`; the preview renders the `Selection` these functions give for
-//! what changed. Whoever adds a list to a page or a generated file says here what it reads.
+//! Which outputs show which facts of which page. A build renders `Selection::all`; the
+//! preview renders the `Selection` these functions give for what changed. What each
+//! generated output shows is declared in `crate::outputs`; what pages show of each other
+//! (their lists, links and navigation) is said here.
 
 use std::collections::BTreeSet;
 
 use crate::content::{Page, PageId};
+use crate::outputs::{Bodies, Output};
 use crate::site::Site;
-
-/// The files `Selection::feeds` may write: a rebuild of the feeds removes those it no
-/// longer writes (the calendar, once no itinerary has stops).
-pub const FEED_FILES: &[&str] = &["sitemap.xml", "atom.xml", "robots.txt", "itinerary.ics"];
 
 /// Which outputs a render writes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
     /// Content pages (with their alias redirects), by index in `site.pages`.
     pub pages: BTreeSet<PageId>,
-    /// The theme pages and the list of themes.
-    pub themes: bool,
-    /// The 404 page.
-    pub not_found: bool,
-    /// The printable book, `book/index.html`, all of it.
-    pub book: bool,
+    /// The generated outputs (see `Output::is_generated`) rendered whole; the book among
+    /// them means all of it.
+    pub outputs: BTreeSet<Output>,
     /// When not all of the book: the pages whose section of it changed (a body edit); the
     /// other sections are as the preview's `Memo` holds them.
     pub book_sections: BTreeSet<PageId>,
-    /// `search-index.js`.
-    pub search: bool,
-    /// The search page, `search/index.html`.
-    pub search_page: bool,
-    /// Sitemap, Atom feed, robots.txt and calendar: built from front matter only.
-    pub feeds: bool,
 }
 
 impl Selection {
@@ -38,44 +27,31 @@ impl Selection {
     pub fn all(site: &Site) -> Selection {
         Selection {
             pages: site.pages.ids().collect(),
-            ..Selection::generated()
+            ..Selection::generated(|_| true)
         }
     }
 
-    /// Every output that is not a content page.
-    fn generated() -> Selection {
+    /// The generated outputs whose declaration `keep` accepts.
+    fn generated(keep: impl Fn(&crate::outputs::Declaration) -> bool) -> Selection {
         Selection {
-            pages: BTreeSet::new(),
-            themes: true,
-            not_found: true,
-            book: true,
-            book_sections: BTreeSet::new(),
-            search: true,
-            search_page: true,
-            feeds: true,
+            outputs: Output::generated().filter(|o| keep(o.declared())).collect(),
+            ..Selection::default()
         }
+    }
+
+    /// Whether `output` is rendered whole.
+    pub fn has(&self, output: Output) -> bool {
+        self.outputs.contains(&output)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pages.is_empty()
-            && !self.themes
-            && !self.not_found
-            && !self.book
-            && self.book_sections.is_empty()
-            && !self.search
-            && !self.search_page
-            && !self.feeds
+        self.pages.is_empty() && self.outputs.is_empty() && self.book_sections.is_empty()
     }
 
     pub fn extend(&mut self, other: Selection) {
         self.pages.extend(other.pages);
-        self.themes |= other.themes;
-        self.not_found |= other.not_found;
-        self.book |= other.book;
+        self.outputs.extend(other.outputs);
         self.book_sections.extend(other.book_sections);
-        self.search |= other.search;
-        self.search_page |= other.search_page;
-        self.feeds |= other.feeds;
     }
 }
 
@@ -97,11 +73,11 @@ pub fn affected_by_page(site: &Site, edit: PageEdit) -> Selection {
     let mut sel = Selection::default();
     match edit {
         PageEdit::Body(page) => {
-            // The body is shown on the page itself, in its book section and in the search
-            // index (its text and headings); lists show front matter only.
+            // The body is shown on the page itself and in the outputs that show bodies:
+            // the book, by sections, and the search index (its text and headings).
             sel.pages.extend(index_of(site, page));
+            sel.extend(Selection::generated(|d| d.bodies == Bodies::Every));
             sel.book_sections.extend(index_of(site, page));
-            sel.search = true;
         }
         PageEdit::FrontMatter { before, after } => {
             for page in before.into_iter().chain(after) {
@@ -119,9 +95,9 @@ pub fn affected_by_page(site: &Site, edit: PageEdit) -> Selection {
 
 /// Marks what shows `page`'s front matter (title, summary, path, kind, status, dates,
 /// themes, weight, timeline, stops): the page, the lists it is in, the pages that link to
-/// it (by its path and title) and every generated file.
+/// it (by its path and title) and every generated file that shows front matter.
 fn shows_front_matter(site: &Site, page: &Page, sel: &mut Selection) {
-    sel.extend(Selection::generated());
+    sel.extend(Selection::generated(|d| d.front_matter));
     sel.pages.extend(index_of(site, page));
     // The home page lists every page (tracker, theme groups, timeline, itinerary).
     sel.pages.extend(site.by_rel.get("_index.md").copied());
@@ -177,34 +153,27 @@ pub fn affected_by_newest(site: &Site) -> Selection {
 }
 
 /// The outputs a template renders, or `None` when it is shared by every page (a layout or
-/// partial: rebuild everything).
+/// partial: rebuild everything): the generated outputs declared with it, and the pages
+/// whose template it is (a page may choose any template, `404.html` too).
 pub fn affected_by_template(site: &Site, name: &str) -> Option<Selection> {
-    let mut sel = Selection::default();
-    match name {
-        "theme.html" | "themes.html" => sel.themes = true,
-        "404.html" => sel.not_found = true,
-        "search.html" => sel.search_page = true,
-        "book.html" | "partials/book_page.html" => sel.book = true,
-        _ => {
-            sel.pages.extend(
-                site.pages
-                    .enumerate()
-                    .filter(|(_, p)| super::template_of(p) == name)
-                    .map(|(i, _)| i),
-            );
-            if sel.pages.is_empty() {
-                return None;
-            }
-        }
-    }
-    Some(sel)
+    let sel = Selection {
+        pages: site
+            .pages
+            .enumerate()
+            .filter(|(_, p)| super::template_of(p) == name)
+            .map(|(i, _)| i)
+            .collect(),
+        outputs: crate::outputs::rendered_with(name).collect(),
+        book_sections: BTreeSet::new(),
+    };
+    (!sel.is_empty()).then_some(sel)
 }
 
 /// The outputs that show a file of `static/` besides its copy: the 404 page carries the
 /// stylesheet inline, so that it is styled at any address.
 pub fn affected_by_static(name: &str) -> Selection {
     Selection {
-        not_found: name == "style.css",
+        outputs: crate::outputs::carrying(name).collect(),
         ..Selection::default()
     }
 }

@@ -7,32 +7,25 @@ use super::Shared;
 use crate::content::Page;
 use crate::diagnostic::Diagnostic;
 use crate::output::Job;
+use crate::outputs::Output;
 use crate::site::Site;
 use crate::url::{page_url, root_prefix};
 
-/// The files built from every page's front matter — sitemap, feed, robots.txt, calendar —
-/// as tasks that can run side by side.
-pub(super) fn feed_tasks(site: &Site) -> Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync + '_>> {
-    let xml_error = |file: &str, e: std::io::Error| {
-        Diagnostic::error(file, format!("cannot write {file}: {e}"))
-    };
-    let mut tasks: Vec<Box<dyn Fn() -> Result<Job, Diagnostic> + Sync + '_>> = Vec::new();
-    if let Some(base) = site.config.base_url.as_deref() {
-        tasks.push(Box::new(move || {
-            super::feeds::sitemap(site, base).map_err(|e| xml_error("sitemap.xml", e))
-        }));
-        tasks.push(Box::new(move || {
-            super::feeds::atom(site, base).map_err(|e| xml_error("atom.xml", e))
-        }));
-        tasks.push(Box::new(move || Ok(super::feeds::robots(base))));
+/// A file built from every page's front matter — sitemap, feed, robots.txt, calendar —
+/// for a site that writes it (see `Output::files`).
+pub(super) fn feed(site: &Site, output: Output) -> Result<Job, Diagnostic> {
+    let file = output.fixed_file().unwrap_or_default();
+    let xml_error =
+        |e: std::io::Error| Diagnostic::error(file, format!("cannot write {file}: {e}"));
+    let base = site.config.base_url.as_deref();
+    let missing = || Diagnostic::error(file, format!("{file} is not written for this site"));
+    match (output, base) {
+        (Output::Sitemap, Some(base)) => super::feeds::sitemap(site, base).map_err(xml_error),
+        (Output::Atom, Some(base)) => super::feeds::atom(site, base).map_err(xml_error),
+        (Output::Robots, Some(base)) => Ok(super::feeds::robots(base)),
+        (Output::Calendar, _) => super::feeds::calendar(site).ok_or_else(missing),
+        _ => Err(missing()),
     }
-    if site.pages.iter().any(Page::in_calendar) {
-        tasks.push(Box::new(move || {
-            super::feeds::calendar(site)
-                .ok_or_else(|| Diagnostic::error("itinerary.ics", "no itinerary"))
-        }));
-    }
-    tasks
 }
 
 #[derive(Serialize)]

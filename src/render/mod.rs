@@ -15,6 +15,7 @@ use crate::dates;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::Heading;
 use crate::output::Job;
+use crate::outputs::Output;
 use crate::paths::{folders_up, parent_folder};
 use crate::site::Site;
 use crate::url::{absolute_url, page_url, root_prefix};
@@ -29,10 +30,10 @@ pub use book::Memo;
 use book::{CheckedBook, book};
 use days::{DayView, days};
 pub use deps::{
-    FEED_FILES, PageEdit, Selection, affected_by_newest, affected_by_page, affected_by_static,
+    PageEdit, Selection, affected_by_newest, affected_by_page, affected_by_static,
     affected_by_template, in_navigation,
 };
-use listings::{alias_job, feed_tasks, search_index};
+use listings::{alias_job, feed, search_index};
 
 #[derive(Serialize)]
 struct SiteView<'a> {
@@ -907,8 +908,7 @@ pub fn render_all(site: &Site, memo: Option<&Memo>, sink: Sink) -> Result<usize,
     let mut selection = Selection::all(site);
     if site.options.check_only {
         // Made by code from checked front matter: they cannot fail but by being written.
-        selection.search = false;
-        selection.feeds = false;
+        selection.outputs.retain(|o| !o.declared().made_by_code);
     }
     render(site, &selection, memo, sink)
 }
@@ -933,10 +933,19 @@ pub fn render(
         .filter(|&i| site.pages.contains(i))
         .collect();
     let checked_book =
-        (site.options.check_only && selection.book).then(|| CheckedBook::new(&shared));
-    // Content pages, generated pages, the book and the listings all at once: the last
-    // three are few but large, and would otherwise run on one core after the rest.
-    let (page_results, (generated_results, listing_results)) = rayon::join(
+        (site.options.check_only && selection.has(Output::Book)).then(|| CheckedBook::new(&shared));
+    let members = OnceLock::new();
+    let tasks = generated_tasks(
+        &shared,
+        selection,
+        &members,
+        checked_book.as_ref(),
+        memo,
+        sink,
+    );
+    // Content pages and generated files all at once: the book and the listings are few
+    // but large, and would otherwise run on one core after the rest.
+    let (page_results, generated_results) = rayon::join(
         || {
             selected
                 .par_iter()
@@ -944,32 +953,23 @@ pub fn render(
                 .collect::<Vec<_>>()
         },
         || {
-            rayon::join(
-                || {
-                    let jobs = generated(site, selection);
-                    // Only theme pages list members; the 404 page alone needs no sort.
-                    let members = if jobs.iter().any(|j| !matches!(j, Generated::NotFound)) {
-                        theme_members(&shared)
-                    } else {
-                        BTreeMap::new()
-                    };
-                    jobs.par_iter()
-                        .map(|job| render_generated(&shared, &members, job, sink))
-                        .collect::<Vec<_>>()
-                },
-                || book_and_listings(&shared, selection, checked_book.as_ref(), memo, sink),
-            )
+            tasks
+                .par_iter()
+                .map(|(page, task)| (*page, task()))
+                .collect::<Vec<_>>()
         },
     );
+    drop(tasks);
     let book_failure = checked_book.and_then(CheckedBook::first_failure);
     let count = selected.len()
-        + generated_results.iter().filter(|r| r.is_ok()).count()
-        + usize::from(selection.book || !selection.book_sections.is_empty());
+        + generated_results
+            .iter()
+            .filter(|(page, r)| *page && r.is_ok())
+            .count();
     let diags: Vec<Diagnostic> = page_results
         .into_iter()
-        .chain(generated_results)
-        .chain(listing_results)
         .filter_map(Result::err)
+        .chain(generated_results.into_iter().filter_map(|(_, r)| r.err()))
         .chain(book_failure)
         .collect();
     if diags.is_empty() {
@@ -1042,24 +1042,78 @@ fn render_page(
     Ok(())
 }
 
-/// A page made from the site rather than from one file.
-enum Generated<'s> {
-    Theme(&'s crate::config::Theme),
-    Themes,
-    NotFound,
+/// One file to make, and whether it is a page (counted among the pages written).
+type Task<'a> = (bool, Box<dyn Fn() -> Result<(), Diagnostic> + Sync + 'a>);
+
+/// The selected generated outputs that this site writes, as tasks that can run side by
+/// side: one per file, the book's sections with the book.
+fn generated_tasks<'a>(
+    shared: &'a Shared<'a>,
+    selection: &'a Selection,
+    members: &'a OnceLock<BTreeMap<&'a str, Vec<PageId>>>,
+    checked_book: Option<&'a CheckedBook>,
+    memo: Option<&'a Memo>,
+    sink: Sink<'a>,
+) -> Vec<Task<'a>> {
+    let site = shared.site;
+    let members = move || members.get_or_init(|| theme_members(shared));
+    let mut tasks: Vec<Task<'a>> = Vec::new();
+    let written = selection
+        .outputs
+        .iter()
+        .copied()
+        .filter(|o| o.declared().when.holds(&site.config, &site.pages));
+    for output in written {
+        let page = output.declared().file.is_page();
+        match output {
+            Output::ThemePage => {
+                for theme in &site.config.themes {
+                    tasks.push((
+                        page,
+                        Box::new(move || {
+                            render_templated(shared, &Templated::Theme(theme, members()), sink)
+                        }),
+                    ));
+                }
+            }
+            Output::ThemeList => tasks.push((
+                page,
+                Box::new(move || render_templated(shared, &Templated::Themes(members()), sink)),
+            )),
+            Output::NotFound => tasks.push((
+                page,
+                Box::new(move || render_templated(shared, &Templated::NotFound, sink)),
+            )),
+            Output::SearchPage => tasks.push((page, Box::new(move || search_page(shared, sink)))),
+            Output::SearchIndex => {
+                tasks.push((page, Box::new(move || sink(search_index(site)))));
+            }
+            Output::Book => match checked_book {
+                Some(book) => tasks.push((page, Box::new(move || book.frame(shared, sink)))),
+                None => tasks.push((page, Box::new(move || book(shared, None, memo, sink)))),
+            },
+            Output::Sitemap | Output::Atom | Output::Robots | Output::Calendar => {
+                tasks.push((page, Box::new(move || feed(site, output).and_then(sink))));
+            }
+            // Made from one source each, by `render_page` and the copying of files.
+            Output::Page | Output::Alias | Output::StaticFile | Output::ContentFile => {}
+        }
+    }
+    if !selection.has(Output::Book) && !selection.book_sections.is_empty() {
+        let changed = &selection.book_sections;
+        tasks.push((
+            true,
+            Box::new(move || book(shared, Some(changed), memo, sink)),
+        ));
+    }
+    tasks
 }
 
-/// The theme pages, the list of themes and the 404 page, as selected.
-fn generated<'s>(site: &'s Site, selection: &Selection) -> Vec<Generated<'s>> {
-    let mut jobs = Vec::new();
-    if selection.themes && !site.config.themes.is_empty() {
-        jobs.extend(site.config.themes.iter().map(Generated::Theme));
-        jobs.push(Generated::Themes);
-    }
-    if selection.not_found {
-        jobs.push(Generated::NotFound);
-    }
-    jobs
+/// A generated page rendered from a template of the theme.
+enum Templated<'s> {
+    Theme(&'s crate::config::Theme, &'s BTreeMap<&'s str, Vec<PageId>>),
+    Themes(&'s BTreeMap<&'s str, Vec<PageId>>),
+    NotFound,
 }
 
 /// The pages under each theme (by slug), in reading order.
@@ -1075,14 +1129,13 @@ fn theme_members<'a>(shared: &Shared<'a>) -> BTreeMap<&'a str, Vec<PageId>> {
 }
 
 /// A generated page's output file, template and context.
-fn generated_context(
+fn templated_context(
     shared: &Shared,
-    members: &BTreeMap<&str, Vec<PageId>>,
-    job: &Generated,
+    job: &Templated,
 ) -> Result<(String, &'static str, Context), Diagnostic> {
     let site = shared.site;
     match job {
-        Generated::Theme(t) => {
+        Templated::Theme(t, members) => {
             let path = format!("themes/{}/", t.slug);
             let mut ctx = shared.base_context(&path, Role::Theme)?;
             ctx.insert_value("theme", shared.theme_value(t));
@@ -1098,9 +1151,13 @@ fn generated_context(
             let newest = list.iter().filter_map(|&j| site.pages[j].as_of).max();
             ctx.insert("as_of", &newest.map(dates::long));
             ctx.insert("as_of_iso", &newest.map(dates::iso));
-            Ok((format!("{path}index.html"), "theme.html", ctx))
+            Ok((
+                format!("{path}index.html"),
+                template(Output::ThemePage),
+                ctx,
+            ))
         }
-        Generated::Themes => {
+        Templated::Themes(members) => {
             let mut ctx = shared.base_context("themes/", Role::Theme)?;
             let counts: Vec<usize> = site
                 .config
@@ -1110,23 +1167,26 @@ fn generated_context(
                 .collect();
             ctx.insert("counts", &counts);
             ctx.insert("breadcrumbs", &shared.generated_crumbs(false));
-            Ok(("themes/index.html".to_string(), "themes.html", ctx))
+            Ok((
+                output_file(Output::ThemeList).to_string(),
+                template(Output::ThemeList),
+                ctx,
+            ))
         }
-        Generated::NotFound => {
+        Templated::NotFound => {
             let mut ctx = shared.base_context("", Role::NotFound)?;
             ctx.insert("inline_css", &site.stylesheet()?);
-            Ok(("404.html".to_string(), "404.html", ctx))
+            Ok((
+                output_file(Output::NotFound).to_string(),
+                template(Output::NotFound),
+                ctx,
+            ))
         }
     }
 }
 
-fn render_generated(
-    shared: &Shared,
-    members: &BTreeMap<&str, Vec<PageId>>,
-    job: &Generated,
-    sink: Sink,
-) -> Result<(), Diagnostic> {
-    let (file, template, ctx) = generated_context(shared, members, job)?;
+fn render_templated(shared: &Shared, job: &Templated, sink: Sink) -> Result<(), Diagnostic> {
+    let (file, template, ctx) = templated_context(shared, job)?;
     let html = render_template(shared.site, template, &ctx, None, 0)?;
     sink(Job::whole(file, html))
 }
@@ -1144,43 +1204,24 @@ fn search_page(shared: &Shared, sink: Sink) -> Result<(), Diagnostic> {
         .collect();
     ctx.insert("groups", &shared.by_kind(&all));
     ctx.insert("breadcrumbs", &shared.generated_crumbs(false));
-    let html = render_template(site, "search.html", &ctx, None, site.pages.len() * 200)?;
-    sink(Job::whole(SEARCH_PAGE, html))
+    let size = site.pages.len() * 200;
+    let html = render_template(site, template(Output::SearchPage), &ctx, None, size)?;
+    sink(Job::whole(output_file(Output::SearchPage), html))
 }
 
-/// The search page's output file.
-pub const SEARCH_PAGE: &str = "search/index.html";
+/// The template of a generated output, as declared.
+fn template(output: Output) -> &'static str {
+    output
+        .declared()
+        .templates
+        .first()
+        .copied()
+        .unwrap_or_default()
+}
 
-/// The book, the search index and the feeds, as selected, side by side.
-fn book_and_listings(
-    shared: &Shared,
-    selection: &Selection,
-    checked_book: Option<&CheckedBook>,
-    memo: Option<&Memo>,
-    sink: Sink,
-) -> Vec<Result<(), Diagnostic>> {
-    let site = shared.site;
-    let mut tasks: Vec<Box<dyn Fn() -> Result<(), Diagnostic> + Sync>> = Vec::new();
-    if let Some(book) = checked_book {
-        tasks.push(Box::new(move || book.frame(shared, sink)));
-    } else if selection.book || !selection.book_sections.is_empty() {
-        let changed = (!selection.book).then_some(&selection.book_sections);
-        tasks.push(Box::new(move || book(shared, changed, memo, sink)));
-    }
-    if selection.search {
-        tasks.push(Box::new(|| sink(search_index(site))));
-    }
-    if selection.search_page {
-        tasks.push(Box::new(|| search_page(shared, sink)));
-    }
-    if selection.feeds {
-        tasks.extend(feed_tasks(site).into_iter().map(
-            |task| -> Box<dyn Fn() -> Result<(), Diagnostic> + Sync> {
-                Box::new(move || task().and_then(sink))
-            },
-        ));
-    }
-    tasks.par_iter().map(|task| task()).collect()
+/// The one file of a generated output, as declared.
+fn output_file(output: Output) -> &'static str {
+    output.fixed_file().unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::{GENERATED, Site, at_front_matter_key};
+use super::{Site, at_front_matter_key};
 use crate::config::Config;
 use crate::content::{ByPage, Page, PageId};
 use crate::diagnostic::Diagnostic;
@@ -17,6 +17,7 @@ use crate::markdown::{PendingLink, Rendered};
 fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<Caseless<'static>, Claim<'_>> = HashMap::with_capacity(pages.len());
     let mut problems = PathProblems::default();
+    let reserved = crate::outputs::reserved(config);
     for claim in claims(pages) {
         match seen.entry(Caseless::owned(&claim.path)) {
             Entry::Occupied(first) => problems.push(&claim, collision(first.get(), &claim)),
@@ -24,7 +25,7 @@ fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
                 slot.insert(claim.clone());
             }
         }
-        if is_reserved(&claim.path, config) {
+        if is_reserved(&claim.path, &reserved) {
             let path = &claim.path;
             problems.push(
                 &claim,
@@ -97,9 +98,8 @@ fn collision(first: &Claim<'_>, second: &Claim<'_>) -> String {
 }
 
 /// Whether `path` is one the build writes itself (`themes/` only when there are themes).
-fn is_reserved(path: &str, config: &Config) -> bool {
-    GENERATED.iter().any(|g| path.starts_with(g))
-        && !(config.themes.is_empty() && path.starts_with("themes/"))
+fn is_reserved(path: &str, reserved: &[&str]) -> bool {
+    reserved.iter().any(|g| path.starts_with(g))
 }
 
 /// The problems with the claims, each at the claim's page.

@@ -530,9 +530,6 @@ pub(crate) fn at_front_matter_key(page: &Page, key: &str, msg: String) -> Diagno
     }
 }
 
-/// Output paths the build writes itself, which content must not claim.
-pub const GENERATED: &[&str] = &["themes/", "book/", "404.html"];
-
 impl Site {
     /// Where the static output file `name` comes from: the site's own `static/NAME`, which
     /// replaces the built-in file of that name, or the built-in one; `None` for neither.

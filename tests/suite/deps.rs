@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use briefing::content::PageId;
+use briefing::outputs::Output::{self, *};
 use briefing::render::{self, PageEdit, Selection};
 use briefing::{BuildOptions, Site};
 
@@ -31,6 +32,11 @@ fn pages_of(site: &Site, sel: &Selection) -> Vec<String> {
     rels.into_iter().collect()
 }
 
+/// The generated outputs a selection renders whole.
+fn outputs(sel: &Selection) -> Vec<Output> {
+    sel.outputs.iter().copied().collect()
+}
+
 #[test]
 fn a_body_edit_shows_on_the_page_the_book_and_the_search_index_only() {
     let fixture = TestSite::fixture("basic_site");
@@ -40,8 +46,7 @@ fn a_body_edit_shows_on_the_page_the_book_and_the_search_index_only() {
     // Its own section of the book, not all of it; the index, not the search page (which
     // lists titles).
     assert_eq!(sel.book_sections, sel.pages);
-    assert!(!sel.book && sel.search && !sel.search_page);
-    assert!(!sel.themes && !sel.feeds && !sel.not_found);
+    assert_eq!(outputs(&sel), [SearchIndex]);
 }
 
 #[test]
@@ -65,7 +70,21 @@ fn a_front_matter_edit_shows_on_its_lists_and_on_the_pages_linking_to_it() {
             "notes/detentions.md"
         ]
     );
-    assert!(sel.themes && sel.feeds && sel.book && sel.search && sel.not_found);
+    // Every generated output that shows front matter: all but robots.txt.
+    assert_eq!(
+        outputs(&sel),
+        [
+            ThemePage,
+            ThemeList,
+            NotFound,
+            SearchPage,
+            SearchIndex,
+            Book,
+            Sitemap,
+            Atom,
+            Calendar
+        ]
+    );
 }
 
 #[test]
@@ -106,7 +125,7 @@ fn a_deleted_page_shows_where_it_was_listed() {
         },
     );
     assert_eq!(pages_of(&after, &sel), ["_index.md", "disputes/_index.md"]);
-    assert!(sel.themes && sel.feeds);
+    assert!(sel.has(ThemePage) && sel.has(ThemeList) && sel.has(Atom) && sel.has(Calendar));
 }
 
 #[test]
@@ -118,14 +137,20 @@ fn a_template_selects_the_pages_it_renders_and_a_layout_selects_everything() {
         pages_of(&site, &sel),
         ["disputes/canola.md", "disputes/ev.md"]
     );
-    assert!(!sel.book && !sel.themes);
+    assert_eq!(outputs(&sel), []);
 
-    let themes = render::affected_by_template(&site, "theme.html").expect("theme pages");
-    assert!(themes.themes && themes.pages.is_empty() && !themes.book);
-    let book = render::affected_by_template(&site, "book.html").expect("the book");
-    assert!(book.book && book.pages.is_empty());
-    let search = render::affected_by_template(&site, "search.html").expect("the search page");
-    assert!(search.search_page && !search.search && search.pages.is_empty());
+    for (template, output) in [
+        ("theme.html", ThemePage),
+        ("themes.html", ThemeList),
+        ("404.html", NotFound),
+        ("search.html", SearchPage),
+        ("book.html", Book),
+        ("partials/book_page.html", Book),
+    ] {
+        let sel = render::affected_by_template(&site, template).expect("its output");
+        assert_eq!(outputs(&sel), [output], "{template}");
+        assert!(sel.pages.is_empty(), "{template}");
+    }
 
     for shared in ["base.html", "partials/toc.html", "unused.html"] {
         assert_eq!(
@@ -136,10 +161,36 @@ fn a_template_selects_the_pages_it_renders_and_a_layout_selects_everything() {
     }
 }
 
+/// A page may choose a generated output's template (`template = "404.html"`): an edit of
+/// it re-renders that page too, as a fresh build would.
+#[test]
+fn a_page_using_a_generated_outputs_template_is_rendered_with_it() {
+    let fixture = TestSite::fixture("basic_site");
+    for (n, name) in ["404.html", "themes.html", "search.html", "book.html"]
+        .into_iter()
+        .enumerate()
+    {
+        fixture.write(
+            &format!("content/notes/t{n}.md"),
+            &format!("+++\ntitle = \"T\"\nsummary = \"S.\"\ntemplate = \"{name}\"\n+++\nBody.\n"),
+        );
+    }
+    let site = load(&fixture);
+    for (n, name) in ["404.html", "themes.html", "search.html", "book.html"]
+        .into_iter()
+        .enumerate()
+    {
+        let sel = render::affected_by_template(&site, name).expect("selected");
+        assert_eq!(pages_of(&site, &sel), [format!("notes/t{n}.md")], "{name}");
+        assert_eq!(sel.outputs.len(), 1, "{name}");
+    }
+}
+
 #[test]
 fn the_stylesheet_shows_in_the_404_page_and_other_statics_nowhere() {
     let style = render::affected_by_static("style.css");
-    assert!(style.not_found && style.pages.is_empty() && !style.book);
+    assert_eq!(outputs(&style), [NotFound]);
+    assert!(style.pages.is_empty());
     assert!(render::affected_by_static("favicon.svg").is_empty());
 }
 
@@ -165,24 +216,21 @@ fn a_moved_newest_date_marks_the_timelines_and_with_staleness_every_page() {
 #[test]
 fn selections_extend_by_union() {
     let mut a = Selection {
-        book: true,
+        outputs: [Book].into(),
         pages: [PageId(1)].into(),
         ..Selection::default()
     };
     a.extend(Selection {
-        feeds: true,
+        outputs: [Atom].into(),
         pages: [PageId(2)].into(),
         book_sections: [PageId(2)].into(),
-        ..Selection::default()
     });
     assert_eq!(
         a,
         Selection {
-            book: true,
-            feeds: true,
+            outputs: [Book, Atom].into(),
             pages: [PageId(1), PageId(2)].into(),
             book_sections: [PageId(2)].into(),
-            ..Selection::default()
         }
     );
     let body_only = Selection {

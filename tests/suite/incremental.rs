@@ -70,9 +70,26 @@ struct PageModel {
     slug: Option<String>,
     aliases: Vec<String>,
     timeline: Vec<(&'static str, String)>,
+    /// `template = …`: any built-in template's name, most of which fail on a page's data.
+    template: Option<&'static str>,
     kind: Body,
     text: String,
 }
+
+/// Every built-in template a page may name: the pages' own and the generated outputs'.
+const BUILT_IN_TEMPLATES: &[&str] = &[
+    "index.html",
+    "note.html",
+    "dispute.html",
+    "itinerary.html",
+    "section.html",
+    "theme.html",
+    "themes.html",
+    "404.html",
+    "search.html",
+    "book.html",
+    "base.html",
+];
 
 impl PageModel {
     fn note(title: &str) -> PageModel {
@@ -86,6 +103,7 @@ impl PageModel {
             slug: None,
             aliases: Vec::new(),
             timeline: Vec::new(),
+            template: None,
             kind: Body::Note,
             text: format!("## {title}\n\nSome words about {title}.\n"),
         }
@@ -113,6 +131,9 @@ impl PageModel {
         }
         if !self.aliases.is_empty() {
             fm += &format!("aliases = {:?}\n", self.aliases);
+        }
+        if let Some(t) = self.template {
+            fm += &format!("template = {t:?}\n");
         }
         match &self.kind {
             Body::Note => {}
@@ -271,6 +292,8 @@ enum Edit {
     AsOf(usize, u8),
     Weight(usize, u8),
     Draft(usize),
+    /// `template =` set to a built-in template's name, or removed.
+    PageTemplate(usize, u8),
     Slug(usize, u8),
     Alias(usize, u8),
     Stops(u8),
@@ -309,6 +332,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         2 => (n.clone(), v).prop_map(|(a, b)| Edit::AsOf(a, b)),
         1 => (n.clone(), v).prop_map(|(a, b)| Edit::Weight(a, b)),
         1 => n.clone().prop_map(Edit::Draft),
+        1 => (n.clone(), v).prop_map(|(a, b)| Edit::PageTemplate(a, b)),
         1 => (n.clone(), v).prop_map(|(a, b)| Edit::Slug(a, b)),
         1 => (n.clone(), v).prop_map(|(a, b)| Edit::Alias(a, b)),
         1 => v.prop_map(Edit::Stops),
@@ -416,6 +440,13 @@ fn apply(model: &mut Model, edit: &Edit) -> Option<Vec<String>> {
             let rel = model.free_page(n)?;
             let p = model.pages.get_mut(&rel)?;
             p.draft = !p.draft;
+            Some(vec![page_path(&rel)])
+        }
+        Edit::PageTemplate(n, v) => {
+            let rel = model.free_page(n)?;
+            let p = model.pages.get_mut(&rel)?;
+            let v = usize::from(v) % (BUILT_IN_TEMPLATES.len() + 1);
+            p.template = BUILT_IN_TEMPLATES.get(v).copied();
             Some(vec![page_path(&rel)])
         }
         Edit::Slug(n, v) => {
@@ -555,7 +586,17 @@ fn apply(model: &mut Model, edit: &Edit) -> Option<Vec<String>> {
                      {% if page.title == \"One\" %}{{ page.title | round }}{% endif %}\
                      <p>VERSION</p>{{ page.content | safe }}</article>{% endblock main %}",
                 ),
-            ][usize::from(which) % 4];
+                // The templates of generated outputs, which a page may name too.
+                (
+                    "404.html",
+                    "{% extends \"base.html\" %}{% block main %}<h1>Not found VERSION</h1>{% endblock main %}",
+                ),
+                (
+                    "themes.html",
+                    "{% extends \"base.html\" %}{% block main %}<h1>Themes VERSION</h1>\
+                     {% for t in themes %}<p>{{ t.name }}</p>{% endfor %}{% endblock main %}",
+                ),
+            ][usize::from(which) % 6];
             if op % 3 == 0 {
                 model.templates.remove(name)?;
             } else {
@@ -984,6 +1025,39 @@ fn serve_equals_build_for_each_kind_of_edit() {
         Edit::Template(3, 0),
         Edit::Broken(3),
         Edit::BrokenTemplate,
+        Edit::PageTemplate(3, 7),
+        Edit::PageTemplate(3, 11),
+    ];
+    replay(&edits);
+}
+
+/// A page may name a generated output's template (`template = "404.html"`): an edit of
+/// that template must reach the page too, where the preview once re-rendered the 404 page
+/// alone (issue 25). The same for `themes.html`, whose data a page lacks: build's error.
+#[test]
+fn a_page_using_a_generated_outputs_template_follows_its_edits() {
+    let free = Model::start()
+        .pages
+        .keys()
+        .filter(|r| !KEPT.contains(&r.as_str()))
+        .position(|r| r == "notes/detentions.md")
+        .expect("a free page");
+    let at = |name: &str| {
+        BUILT_IN_TEMPLATES
+            .iter()
+            .position(|t| *t == name)
+            .and_then(|i| u8::try_from(i).ok())
+            .expect("a built-in template")
+    };
+    let edits = vec![
+        Edit::PageTemplate(free, at("404.html")),
+        Edit::Template(4, 1),
+        Edit::Template(4, 2),
+        Edit::Template(4, 0),
+        Edit::PageTemplate(free, at("themes.html")),
+        Edit::Template(5, 1),
+        Edit::Template(5, 0),
+        Edit::PageTemplate(free, 255),
     ];
     replay(&edits);
 }
