@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 
-use briefing::{BuildOptions, Diagnostic, Errors, Site};
+use briefing::{Diagnostic, Errors, LoadOptions, Outline, Site, WriteOptions};
 
 /// A line on stdout; see `emit`.
 macro_rules! out {
@@ -184,8 +184,8 @@ struct Variant {
 
 impl Variant {
     /// The run's options, as these flags set them.
-    fn options(self) -> BuildOptions {
-        BuildOptions {
+    fn options(self) -> LoadOptions {
+        LoadOptions {
             base_url: self.base_url,
             drafts: self.drafts,
             // `--portable` / `--no-portable` over the config's `portable`; neither leaves it.
@@ -194,7 +194,6 @@ impl Variant {
                 (_, true) => Some(false),
                 _ => None,
             },
-            ..BuildOptions::default()
         }
     }
 }
@@ -357,11 +356,11 @@ impl Ui {
     }
 
     /// With `-v`: how long loading and checking the content took.
-    fn loaded(&self, site: &Site, start: Instant) {
+    fn loaded(&self, pages: usize, start: Instant) {
         if self.verbose {
             err!(
                 "Loaded {} content pages (front matter, Markdown, links) in {} ms",
-                site.pages.len(),
+                pages,
                 start.elapsed().as_millis()
             );
         }
@@ -446,18 +445,17 @@ impl Interrupt {
 fn build(ui: &Ui, args: BuildArgs) -> i32 {
     let start = Instant::now();
     let interrupt = Interrupt::on_signals();
-    let options = BuildOptions {
+    let write = WriteOptions {
         output: args.output,
         force: args.force,
         cancel: Some(interrupt.cancel.clone()),
-        ..args.variant.options()
     };
-    let site = match Site::load(&args.root.root, options) {
+    let site = match Site::load(&args.root.root, args.variant.options()) {
         Ok(s) => s,
         Err(e) => return ui.failed(&e),
     };
-    ui.loaded(&site, start);
-    let result = site.build();
+    ui.loaded(site.pages.len(), start);
+    let result = site.build(&write);
     // The process ends here: let the OS reclaim the site at once rather than freeing tens
     // of thousands of allocations one by one.
     std::mem::forget(site);
@@ -488,15 +486,11 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
 
 fn check(ui: &Ui, args: CheckArgs) -> i32 {
     let start = Instant::now();
-    let options = BuildOptions {
-        check_only: true,
-        ..args.variant.options()
-    };
-    let site = match Site::load(&args.root.root, options) {
+    let site = match Outline::load(&args.root.root, args.variant.options()) {
         Ok(s) => s,
         Err(e) => return ui.failed(&e),
     };
-    ui.loaded(&site, start);
+    ui.loaded(site.pages(), start);
     let result = site.check();
     std::mem::forget(site);
     match result {

@@ -26,7 +26,7 @@ use tower_http::services::fs::ServeFileSystemResponseBody;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::diagnostic::Diagnostic;
-use crate::site::BuildOptions;
+use crate::site::LoadOptions;
 use crate::watch::{Rebuild, Session};
 
 pub const LIVE_RELOAD_PATH: &str = "/__briefing/live.js";
@@ -140,10 +140,10 @@ fn first_build(
     out: &Path,
     report: &impl Fn(&Rebuild),
 ) -> Result<(Session, Arc<Live>), ServeError> {
-    let build_options = BuildOptions {
+    let build_options = LoadOptions {
         drafts: options.drafts,
         base_url: Some(url.to_string()),
-        ..BuildOptions::default()
+        ..LoadOptions::default()
     };
     let (session, first) = Session::start(root, build_options, out);
     report(&first);

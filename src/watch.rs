@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::build::WriteOptions;
 use crate::config::CONFIG_FILE;
 use crate::content::PageId;
 use crate::diagnostic::{self, Diagnostic, Errors};
@@ -17,7 +18,7 @@ use crate::output::{Part, Patch, Refusal, Sink};
 use crate::outputs::Output;
 use crate::paths::is_ignored;
 use crate::render::{self, PageEdit, Selection};
-use crate::site::{BuildOptions, PageChange, Site, StaticSource};
+use crate::site::{Copied, CopySource, LoadOptions, PageChange, Site};
 use crate::templates::Templates;
 
 /// What one rebuild did, for its one-line report.
@@ -48,7 +49,8 @@ impl Rebuild {
 /// A site being previewed: loaded once, rebuilt in part on every change.
 pub struct Session {
     root: PathBuf,
-    options: BuildOptions,
+    options: LoadOptions,
+    /// The preview's output folder, its own, written over at will.
     out: PathBuf,
     site: Option<Site>,
     /// Problems per file that failed to reload (its last good version is kept).
@@ -237,14 +239,10 @@ fn classify(root: &Path, path: &Path) -> Option<Changed> {
 impl Session {
     /// Loads the site and builds it into `out` (replaced wholesale). A site that does not
     /// load still makes a session: the errors are shown until a change fixes them.
-    pub fn start(root: &Path, options: BuildOptions, out: &Path) -> (Session, Rebuild) {
+    pub fn start(root: &Path, options: LoadOptions, out: &Path) -> (Session, Rebuild) {
         let mut session = Session {
             root: root.to_path_buf(),
-            options: BuildOptions {
-                output: Some(out.to_path_buf()),
-                force: true,
-                ..options
-            },
+            options,
             out: out.to_path_buf(),
             site: None,
             file_errors: BTreeMap::new(),
@@ -738,10 +736,17 @@ impl Session {
         if self.dirty.full {
             // The build refills the memo with the book as built; after a failed one,
             // nothing in it may be reused.
-            let summary = site.build_keeping(Some(&self.memo)).map_err(|Errors(d)| {
-                self.memo.clear();
-                WriteError::Content(d)
-            })?;
+            let write = WriteOptions {
+                output: Some(self.out.clone()),
+                force: true,
+                cancel: None,
+            };
+            let summary = site
+                .build_keeping(&write, Some(&self.memo))
+                .map_err(|Errors(d)| {
+                    self.memo.clear();
+                    WriteError::Content(d)
+                })?;
             self.dirty = Dirty::default();
             return Ok((summary.html_files, summary.files));
         }
@@ -913,31 +918,23 @@ fn stage_all(
             stage.remove(file, false);
         }
     }
+    let published = site.published_assets();
     for s in &dirty.statics {
-        sync_file(site, stage, &site.root.join("static").join(s), s, true)?;
+        sync_file(site, stage, Copied::Static(s), &published)?;
     }
     // Content files are published only while a page links to them, as in a build: a
     // changed file, or one a page has just started linking to, is copied; one no page links
     // to any more is removed (unless it is another source's output of that name).
-    let published = site.published_assets();
-    for a in &dirty.assets {
-        if published.contains(a.as_str()) {
-            sync_file(site, stage, &site.root.join("content").join(a), a, false)?;
-        } else if !site.claimed_by_others(a) {
-            stage.remove(a, false);
+    for a in &site.assets {
+        let in_output = stage.target().join(a).is_file();
+        let linked = published.contains(a.as_str());
+        if dirty.assets.contains(a) || linked != in_output {
+            sync_file(site, stage, Copied::Content(a), &published)?;
         }
     }
-    for a in &site.assets {
-        if dirty.assets.contains(a) {
-            continue;
-        }
-        let in_output = stage.target().join(a).is_file();
-        if published.contains(a.as_str()) && !in_output {
-            sync_file(site, stage, &site.root.join("content").join(a), a, false)?;
-        } else if !published.contains(a.as_str()) && in_output && !site.claimed_by_others(a) {
-            // No page links to it any more.
-            stage.remove(a, false);
-        }
+    // Changed files the site no longer has.
+    for a in dirty.assets.iter().filter(|a| !site.assets.contains(*a)) {
+        sync_file(site, stage, Copied::Content(a), &published)?;
     }
     Ok((pages, stage.count()))
 }
@@ -967,32 +964,34 @@ fn clash_error(site: &Site, rel: &str, other: &str) -> Diagnostic {
     owner.unwrap_or_else(|| Diagnostic::error(rel, message))
 }
 
-/// Stages a changed static file or asset, or its removal if it is gone (falling back to
-/// the built-in static file of that name).
+/// Stages a copied file as a build would copy it now (a static file falling back to the
+/// built-in one of that name), or its removal where a build would not copy it (unless it
+/// is another source's output of that name).
 fn sync_file(
     site: &Site,
     stage: &Patch,
-    from: &Path,
-    rel: &str,
-    is_static: bool,
+    file: Copied,
+    published: &std::collections::BTreeSet<&str>,
 ) -> Result<(), WriteError> {
+    let rel = file.rel();
     if !crate::paths::is_safe_relative(rel) {
         return Ok(());
     }
-    if let Some(d) = crate::site::link_out_of_site_on_the_way(&site.root, from) {
+    let folder = match file {
+        Copied::Static(_) => "static",
+        Copied::Content(_) => "content",
+    };
+    let from = site.root.join(folder).join(rel);
+    if let Some(d) = crate::site::link_out_of_site_on_the_way(&site.root, &from) {
         return Err(WriteError::Content(vec![d]));
     }
-    let source = if is_static {
-        site.static_source(rel)
-    } else {
-        from.is_file()
-            .then(|| StaticSource::Site(from.to_path_buf()))
-    };
-    let staged = match source {
-        Some(StaticSource::Site(path)) => stage.copy(&path, rel),
-        Some(StaticSource::Builtin(bytes)) => stage.put(rel, bytes, Part::Whole),
+    let staged = match site.copy_source(file, published) {
+        Some(CopySource::Site(path)) => stage.copy(&path, rel),
+        Some(CopySource::Builtin(bytes)) => stage.put(rel, bytes, Part::Whole),
         None => {
-            stage.remove(rel, false);
+            if matches!(file, Copied::Static(_)) || !site.claimed_by_others(rel) {
+                stage.remove(rel, false);
+            }
             return Ok(());
         }
     };
@@ -1053,7 +1052,7 @@ mod tests {
             &root,
         );
         let out = dir.path().join("out");
-        let (mut session, first) = Session::start(&root, BuildOptions::default(), &out);
+        let (mut session, first) = Session::start(&root, LoadOptions::default(), &out);
         assert!(first.ok(), "{:?}", first.errors);
         let note = root.join("content/notes/detentions.md");
         let good = std::fs::read_to_string(&note).expect("read");

@@ -906,7 +906,7 @@ pub fn template_of(p: &Page) -> &str {
 /// pages, or every problem found.
 pub fn render_all(site: &Site, memo: Option<&Memo>, sink: Sink) -> Result<usize, Vec<Diagnostic>> {
     let mut selection = Selection::all(site);
-    if site.options.check_only {
+    if site.is_outline() {
         // Made by code from checked front matter: they cannot fail but by being written.
         selection.outputs.retain(|o| !o.declared().made_by_code);
     }
@@ -933,7 +933,7 @@ pub fn render(
         .filter(|&i| site.pages.contains(i))
         .collect();
     let checked_book =
-        (site.options.check_only && selection.has(Output::Book)).then(|| CheckedBook::new(&shared));
+        (site.is_outline() && selection.has(Output::Book)).then(|| CheckedBook::new(&shared));
     let members = OnceLock::new();
     let tasks = generated_tasks(
         &shared,
@@ -989,7 +989,7 @@ fn render_template(
     size: usize,
 ) -> Result<Vec<u8>, Diagnostic> {
     let tera = &site.templates.tera;
-    let rendered = if site.options.check_only {
+    let rendered = if site.is_outline() {
         tera.render_to(name, ctx, std::io::sink())
             .map(|()| Vec::new())
     } else {

@@ -21,42 +21,64 @@ mod reload;
 
 pub use reload::PageChange;
 
-/// What the command line (or a caller) chose for this run.
+/// What is read, and how: the choices of the command line (or a caller) that change the
+/// site loaded. Where and how it is written is `build::WriteOptions`.
 #[derive(Debug, Clone, Default)]
-pub struct BuildOptions {
-    /// Output folder; defaults to the config's `output_dir` under the site root.
-    pub output: Option<PathBuf>,
+pub struct LoadOptions {
     /// Overrides the config's `base_url`.
     pub base_url: Option<String>,
     /// Include pages marked `draft = true`.
     pub drafts: bool,
     /// Overrides the config's `portable`.
     pub portable: Option<bool>,
-    /// Allow writing over a folder briefing did not create.
-    pub force: bool,
-    /// `check`: everything is rendered to find its errors and thrown away, so each page's
-    /// Markdown is read for its headings, links and text without writing HTML, templates
-    /// render into nothing, and outputs made by code alone (the search index, feeds), which
-    /// cannot fail but by writing, are not made.
-    pub check_only: bool,
-    /// Set (by a signal handler) to stop the build at its next write, leaving the previous
-    /// output as it was.
-    pub cancel: Option<crate::output::Cancel>,
 }
 
-/// Where a static output file comes from (see `Site::static_source`).
+/// What a site is loaded for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Purpose {
+    /// To be built: every page's body rendered to HTML.
+    #[default]
+    Build,
+    /// To be checked (`build::Outline`): everything is rendered to find its errors and
+    /// thrown away, so each page's Markdown is read for its headings, links and text
+    /// without writing HTML, templates render into nothing, and outputs made by code alone
+    /// (the search index, feeds), which cannot fail but by writing, are not made.
+    Check,
+}
+
+/// Where a copied output file comes from (see `Site::copy_source`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StaticSource {
-    /// The site's own file, under `static/`.
+pub enum CopySource {
+    /// A file of the site: under `static/`, or under `content/`.
     Site(PathBuf),
     /// The built-in theme's.
     Builtin(&'static [u8]),
 }
 
+/// A file a build copies rather than renders, named as it is in the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copied<'a> {
+    /// A static file: the site's `static/NAME`, or else the built-in theme's.
+    Static(&'a str),
+    /// A file of `content/` (an image, a PDF), published while a built page links to it.
+    Content(&'a str),
+}
+
+impl Copied<'_> {
+    /// Its path in the output (and under its folder of the site).
+    pub fn rel(&self) -> &str {
+        match self {
+            Copied::Static(rel) | Copied::Content(rel) => rel,
+        }
+    }
+}
+
 pub struct Site {
     pub root: PathBuf,
     pub config: Config,
-    pub options: BuildOptions,
+    pub options: LoadOptions,
+    /// Only a `Purpose::Build` site is ever built: `build::Outline` keeps the others.
+    pub(crate) purpose: Purpose,
     /// Every page, sorted by source path (so output is deterministic).
     pub pages: ByPage<Page>,
     /// The rendered body of each page; links are placeholders until `body_html`
@@ -95,9 +117,17 @@ fn inline_safe(css: &str) -> String {
 }
 
 impl Site {
-    /// Loads and checks everything: config, templates, every page (front matter, kind,
-    /// themes, Markdown, links and anchors). All problems come back together.
-    pub fn load(root: &Path, options: BuildOptions) -> Result<Site, Errors> {
+    /// Loads and checks everything, to be built: config, templates, every page (front
+    /// matter, kind, themes, Markdown, links and anchors). All problems come back together.
+    pub fn load(root: &Path, options: LoadOptions) -> Result<Site, Errors> {
+        Site::load_for(root, options, Purpose::Build)
+    }
+
+    pub(crate) fn load_for(
+        root: &Path,
+        options: LoadOptions,
+        purpose: Purpose,
+    ) -> Result<Site, Errors> {
         let mut diags = Vec::new();
         let (mut config, templates) = config_and_templates(root, &mut diags)?;
         if let Some(url) = &options.base_url {
@@ -105,12 +135,14 @@ impl Site {
         }
         let (files, assets) = walk_content(root, &mut diags);
         let statics = walk_static(root, &mut diags);
-        let (pages, rendered, unbuilt) = read_content(files, &config, &options, &mut diags);
+        let (pages, rendered, unbuilt) =
+            read_content(files, &config, &options, purpose, &mut diags);
         let by_rel = index_by_rel(&pages);
         let mut site = Site {
             root: root.to_path_buf(),
             config,
             options,
+            purpose,
             pages,
             rendered,
             by_rel,
@@ -197,17 +229,9 @@ impl Site {
         self.options.portable.unwrap_or(self.config.portable)
     }
 
-    /// The output folder this run was asked for, and who asked: `--output` (relative to
-    /// the working folder) or `output_dir` (relative to the site). `output::check_target`
-    /// resolves and checks it.
-    pub fn requested_output(&self) -> (PathBuf, crate::output::Origin) {
-        match &self.options.output {
-            Some(o) => (o.clone(), crate::output::Origin::CommandLine),
-            None => (
-                PathBuf::from(&self.config.output_dir),
-                crate::output::Origin::Config,
-            ),
-        }
+    /// Whether the site was loaded to be checked, not built (see `Purpose::Check`).
+    pub fn is_outline(&self) -> bool {
+        self.purpose == Purpose::Check
     }
 }
 
@@ -244,14 +268,15 @@ fn config_and_templates(
 fn read_content(
     files: Vec<(String, PathBuf)>,
     config: &Config,
-    options: &BuildOptions,
+    options: &LoadOptions,
+    purpose: Purpose,
     diags: &mut Vec<Diagnostic>,
 ) -> (ByPage<Page>, ByPage<Rendered>, HashMap<String, bool>) {
     // Sections first: their `page_kind` is the default kind of the pages below them.
     let (section_files, page_files): (Vec<_>, Vec<_>) = files
         .into_iter()
         .partition(|(rel, _)| rel == "_index.md" || rel.ends_with("/_index.md"));
-    let render = if options.check_only {
+    let render = if purpose == Purpose::Check {
         markdown::outline
     } else {
         markdown::render
@@ -533,36 +558,52 @@ pub(crate) fn at_front_matter_key(page: &Page, key: &str, msg: String) -> Diagno
 impl Site {
     /// Where the static output file `name` comes from: the site's own `static/NAME`, which
     /// replaces the built-in file of that name, or the built-in one; `None` for neither.
-    /// The one rule for builds, the preview and the 404 page's inline stylesheet.
-    pub fn static_source(&self, name: &str) -> Option<StaticSource> {
+    pub fn static_source(&self, name: &str) -> Option<CopySource> {
         if self.statics.contains(name) {
-            return Some(StaticSource::Site(self.root.join("static").join(name)));
+            return Some(CopySource::Site(self.root.join("static").join(name)));
         }
         crate::templates::BUILTIN_STATIC
             .iter()
             .find(|(builtin, _)| *builtin == name)
-            .map(|(_, bytes)| StaticSource::Builtin(bytes))
+            .map(|(_, bytes)| CopySource::Builtin(bytes))
     }
 
-    /// Every static output file: the site's own, then the built-in ones it does not replace.
-    pub fn static_files(&self) -> impl Iterator<Item = (&str, StaticSource)> {
+    /// Where a copied file comes from now, or `None` when it is not copied: a static file
+    /// from `static_source`; a content file from `content/` while it is there and a page of
+    /// this build links to it (`published`, from `published_assets`). The one rule for
+    /// builds, the preview and the 404 page's inline stylesheet.
+    pub fn copy_source(&self, file: Copied, published: &BTreeSet<&str>) -> Option<CopySource> {
+        match file {
+            Copied::Static(name) => self.static_source(name),
+            Copied::Content(rel) => (self.assets.contains(rel) && published.contains(rel))
+                .then(|| CopySource::Site(self.root.join("content").join(rel))),
+        }
+    }
+
+    /// Every file a build copies, with where it comes from: the site's static files, the
+    /// built-in ones it does not replace, and the published content files.
+    pub fn copies(&self) -> Vec<(Copied<'_>, CopySource)> {
         let builtin = crate::templates::BUILTIN_STATIC
             .iter()
             .map(|(name, _)| *name)
             .filter(|name| !self.statics.contains(*name));
+        let published = self.published_assets();
         self.statics
             .iter()
             .map(String::as_str)
             .chain(builtin)
-            .filter_map(|name| Some((name, self.static_source(name)?)))
+            .map(Copied::Static)
+            .chain(published.iter().map(|rel| Copied::Content(rel)))
+            .filter_map(|file| Some((file, self.copy_source(file, &published)?)))
+            .collect()
     }
 
     /// The site's stylesheet, which the 404 page carries inline.
     pub fn stylesheet(&self) -> Result<String, Diagnostic> {
         let css = match self.static_source("style.css") {
-            Some(StaticSource::Site(path)) => std::fs::read(&path)
+            Some(CopySource::Site(path)) => std::fs::read(&path)
                 .map_err(|e| Diagnostic::io(Path::new("static/style.css"), &e))?,
-            Some(StaticSource::Builtin(bytes)) => bytes.to_vec(),
+            Some(CopySource::Builtin(bytes)) => bytes.to_vec(),
             None => Vec::new(),
         };
         Ok(inline_safe(&String::from_utf8_lossy(&css)))

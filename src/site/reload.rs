@@ -6,7 +6,6 @@ use super::{Site, link_out_of_site_on_the_way, load_pages};
 use crate::content::{Kind, Page, PageId};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, Rendered};
-use crate::templates::Templates;
 
 /// What an edit to one Markdown file did to the site, for deciding what to re-render.
 #[derive(Debug, Clone)]
@@ -125,11 +124,5 @@ impl Site {
         self.pages.insert(i, page);
         self.rendered.insert(i, rendered);
         i
-    }
-
-    /// Reloads the theme after a template edit.
-    pub fn reload_templates(&mut self) -> Result<(), Vec<Diagnostic>> {
-        self.templates = Templates::load(&self.root)?;
-        Ok(())
     }
 }

@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 use briefing::content::PageId;
 use briefing::outputs::Output::{self, *};
 use briefing::render::{self, PageEdit, Selection};
-use briefing::{BuildOptions, Site};
+use briefing::{LoadOptions, Site};
 
 use crate::common::TestSite;
 
 fn load(site: &TestSite) -> Site {
-    match Site::load(&site.root, BuildOptions::default()) {
+    match Site::load(&site.root, LoadOptions::default()) {
         Ok(s) => s,
         Err(e) => panic!("fixture loads: {e:?}"),
     }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use briefing::watch::Session;
-use briefing::{BuildOptions, Site};
+use briefing::{LoadOptions, Outline, Site, WriteOptions};
 use proptest::prelude::*;
 
 use crate::common::snapshot;
@@ -757,12 +757,12 @@ fn remove_empty_folders(dir: &Path, keep: bool) {
 /// What a fresh full build of the tree writes, or its errors.
 fn fresh_build(root: &Path, out: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>, Vec<String>> {
     let _ = std::fs::remove_dir_all(out);
-    let options = BuildOptions {
+    let write = WriteOptions {
         output: Some(out.to_path_buf()),
         force: true,
-        ..BuildOptions::default()
+        cancel: None,
     };
-    let built = Site::load(root, options).and_then(|site| site.build());
+    let built = Site::load(root, LoadOptions::default()).and_then(|site| site.build(&write));
     match built {
         Ok(_) => Ok(snapshot(out)),
         Err(e) => Err(messages(&e.0)),
@@ -893,7 +893,7 @@ fn run_case(edits: &[Edit]) -> Result<(), TestCaseError> {
     let mut on_disk = BTreeMap::new();
     sync(&root, &on_disk, &model.files());
     on_disk = model.files();
-    let (mut session, first) = Session::start(&root, BuildOptions::default(), &out);
+    let (mut session, first) = Session::start(&root, LoadOptions::default(), &out);
     prop_assert!(first.ok(), "the first build failed: {:?}", first.errors);
     let mut last_good = snapshot(&out);
     prop_assert_eq!(
@@ -1087,7 +1087,7 @@ fn a_rescan_reads_what_no_event_named() {
     let files = model.files();
     sync(&root, &BTreeMap::new(), &files);
     let (mut session, first) =
-        Session::start(&root, BuildOptions::default(), &dir.path().join("preview"));
+        Session::start(&root, LoadOptions::default(), &dir.path().join("preview"));
     assert!(first.ok(), "{:?}", first.errors);
     for edit in [
         Edit::AddPage(0, 3),
@@ -1149,11 +1149,7 @@ fn after_a_failed_full_reload_the_errors_stay_a_build_s() {
 
 /// What `check` reports for the site at `root`, as `fresh_build` reports a build's.
 fn check_messages(root: &Path) -> Result<(), Vec<String>> {
-    let options = BuildOptions {
-        check_only: true,
-        ..BuildOptions::default()
-    };
-    match Site::load(root, options).and_then(|site| site.check()) {
+    match Outline::load(root, LoadOptions::default()).and_then(|site| site.check()) {
         Ok(_) => Ok(()),
         Err(e) => Err(messages(&e.0)),
     }
@@ -1205,7 +1201,7 @@ fn a_folder_link_out_of_the_site_is_refused_as_a_build_refuses_it() {
     let model = Model::start();
     sync(&root, &BTreeMap::new(), &model.files());
     let preview = dir.path().join("preview");
-    let (mut session, first) = Session::start(&root, BuildOptions::default(), &preview);
+    let (mut session, first) = Session::start(&root, LoadOptions::default(), &preview);
     assert!(first.ok(), "{:?}", first.errors);
     for link in ["static/ext", "content/ext"] {
         let at = root.join(link);

@@ -16,12 +16,15 @@ const LAYERS: &[&[&str]] = &[
     &["config", "frontmatter"],
     // The page model and its parser.
     &["content"],
-    &["dates", "output", "templates"],
+    // What is written: the outputs' declaration, dates as shown, the output folder, the
+    // theme.
+    &["dates", "output", "outputs", "templates"],
     // The library of pages: load, cross-page checks, reload.
     &["site"],
     // Template contexts, pages, generated files, the book, and the dependency function.
     &["render"],
-    &["claims"],
+    // Building, and the files' claims on the output.
+    &["build", "claims"],
     &["scaffold", "watch"],
     &["serve"],
 ];
