@@ -206,15 +206,12 @@ pub fn render_single_page(page: content::Page, config: &Config) -> Result<String
     let rendered = markdown::render(page.body(), page.dir());
     let templates =
         templates::Templates::load(Path::new("/nonexistent-briefing-site")).map_err(sorted)?;
-    let by_rel = std::iter::once((page.rel.clone(), content::PageId(0))).collect();
     let site = Site {
         root: PathBuf::from("/nonexistent-briefing-site"),
         config: config.clone(),
         options: LoadOptions::default(),
         purpose: Purpose::Build,
-        pages: vec![page].into(),
-        rendered: vec![rendered].into(),
-        by_rel,
+        pages: crate::pages::Pages::new(vec![(page, rendered)]),
         unbuilt: Default::default(),
         assets: Default::default(),
         statics: Default::default(),
@@ -231,7 +228,7 @@ pub fn render_single_page(page: content::Page, config: &Config) -> Result<String
     }
     let html = std::sync::Mutex::new(String::new());
     let selection = render::Selection {
-        pages: std::iter::once(content::PageId(0)).collect(),
+        pages: site.pages.ids().collect(),
         ..render::Selection::default()
     };
     render::render(&site, &selection, None, &|job| {

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::content::PageId;
 use crate::diagnostic::Diagnostic;
+use crate::pages::PageId;
 use crate::site::{Site, at_front_matter_key};
 
 /// Who writes an output file.

@@ -227,101 +227,13 @@ impl Stop {
     }
 }
 
-/// A page of a loaded site: its place in `Site::pages` (sorted by source path), and in
-/// every list kept beside it (`Site::rendered`). Typed, so that it cannot be mistaken for
-/// a position in some other list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PageId(pub usize);
+/// The front page's source, relative to `content/`.
+pub const FRONT_PAGE: &str = "_index.md";
 
-/// Something of each page of a site, by `PageId`: the pages themselves, their rendered
-/// bodies.
-#[derive(Debug, Clone)]
-pub struct ByPage<T>(Vec<T>);
-
-impl<T> From<Vec<T>> for ByPage<T> {
-    /// The items of pages `0..`, in order.
-    fn from(items: Vec<T>) -> Self {
-        ByPage(items)
-    }
-}
-
-impl<T> Default for ByPage<T> {
-    fn default() -> Self {
-        ByPage(Vec::new())
-    }
-}
-
-impl<T> ByPage<T> {
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Whether `id` is a page of this list (it may be of a site since edited).
-    pub fn contains(&self, id: PageId) -> bool {
-        id.0 < self.0.len()
-    }
-
-    pub fn as_slice(&self) -> &[T] {
-        &self.0
-    }
-
-    pub fn get(&self, id: PageId) -> Option<&T> {
-        self.0.get(id.0)
-    }
-
-    pub fn iter(&self) -> std::slice::Iter<'_, T> {
-        self.0.iter()
-    }
-
-    /// Every id, in order.
-    pub fn ids(&self) -> impl DoubleEndedIterator<Item = PageId> + ExactSizeIterator + use<T> {
-        (0..self.0.len()).map(PageId)
-    }
-
-    /// Takes out the item of `id`: the ids after it move down one.
-    pub fn remove(&mut self, id: PageId) -> T {
-        self.0.remove(id.0)
-    }
-
-    /// Puts `t` at `id`: the ids from it on move up one.
-    pub fn insert(&mut self, id: PageId, t: T) {
-        self.0.insert(id.0, t);
-    }
-
-    /// The first id whose item is not `before`, in a list sorted by it.
-    pub fn partition_point(&self, before: impl FnMut(&T) -> bool) -> PageId {
-        PageId(self.0.partition_point(before))
-    }
-
-    /// Every item with its id, in order.
-    pub fn enumerate(&self) -> impl DoubleEndedIterator<Item = (PageId, &T)> {
-        self.0.iter().enumerate().map(|(i, t)| (PageId(i), t))
-    }
-}
-
-impl<T> std::ops::Index<PageId> for ByPage<T> {
-    type Output = T;
-    fn index(&self, id: PageId) -> &T {
-        &self.0[id.0]
-    }
-}
-
-impl<T> std::ops::IndexMut<PageId> for ByPage<T> {
-    fn index_mut(&mut self, id: PageId) -> &mut T {
-        &mut self.0[id.0]
-    }
-}
-
-impl<'a, T> IntoIterator for &'a ByPage<T> {
-    type Item = &'a T;
-    type IntoIter = std::slice::Iter<'a, T>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
-    }
+/// Whether the Markdown file at `rel` (relative to `content/`) is its folder's section
+/// page, `_index.md`.
+pub fn is_section_file(rel: &str) -> bool {
+    rel == FRONT_PAGE || rel.ends_with("/_index.md")
 }
 
 /// A page of the site: a note, dispute or itinerary, or a section's `_index.md`.
@@ -373,6 +285,11 @@ impl Page {
     /// The folder of the source file, relative to `content/` (`""` at the top).
     pub fn dir(&self) -> &str {
         crate::paths::parent_folder(&self.rel)
+    }
+
+    /// Whether this is the site's front page, `content/_index.md`.
+    pub fn is_front_page(&self) -> bool {
+        self.rel == FRONT_PAGE
     }
 }
 
@@ -489,7 +406,7 @@ pub fn parse_page(
     let (text, at) = read_text(file, text)?;
     let split = at.of(&text);
     let fm = read_front_matter(file, &text, &split)?;
-    let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
+    let is_section = is_section_file(rel);
     let checked = Located::new(file, &text, &split).check(fm, is_section, config, default_kind)?;
     let path = output_path(rel, checked.slug.as_deref(), is_section);
     let body_offset = split.body_offset;

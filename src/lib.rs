@@ -22,6 +22,7 @@ pub mod html;
 pub mod markdown;
 pub mod output;
 pub mod outputs;
+pub mod pages;
 pub mod paths;
 pub mod render;
 pub mod scaffold;

@@ -6,7 +6,8 @@
 //! that renders it; nothing else keeps a list of outputs.
 
 use crate::config::Config;
-use crate::content::{ByPage, Page};
+use crate::content::Page;
+use crate::pages::Pages;
 
 /// A kind of output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -99,7 +100,7 @@ pub enum When {
 }
 
 impl When {
-    pub fn holds(self, config: &Config, pages: &ByPage<Page>) -> bool {
+    pub fn holds(self, config: &Config, pages: &Pages) -> bool {
         match self {
             When::Always => true,
             When::WithThemes => !config.themes.is_empty(),
@@ -262,7 +263,7 @@ impl Output {
 
     /// The files this generated output writes for a site with `config` and `pages`: none
     /// while its `when` does not hold.
-    pub fn files(self, config: &Config, pages: &ByPage<Page>) -> Vec<String> {
+    pub fn files(self, config: &Config, pages: &Pages) -> Vec<String> {
         let d = self.declared();
         if !d.when.holds(config, pages) {
             return Vec::new();

@@ -74,12 +74,33 @@ impl std::fmt::Display for ServeError {
 
 impl std::error::Error for ServeError {}
 
+/// What the live-reload script in open pages is told (`src/live_reload.js` listens).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LiveEvent {
+    /// Reload the page: the site changed, or its errors did.
+    Reload,
+    /// Only stylesheets changed: fetch them again, keeping the page.
+    Css,
+    /// The book and search index, written after an edited page: the book's tab reloads.
+    Book,
+}
+
+impl LiveEvent {
+    fn name(self) -> &'static str {
+        match self {
+            LiveEvent::Reload => "reload",
+            LiveEvent::Css => "css",
+            LiveEvent::Book => "book",
+        }
+    }
+}
+
 /// Shared between the HTTP handlers and the rebuild loop.
 struct Live {
     /// The current problems; every served page shows them while there are any.
     errors: RwLock<Vec<Diagnostic>>,
-    /// "reload" or "css" after each rebuild.
-    events: broadcast::Sender<&'static str>,
+    /// What open pages should do after each rebuild.
+    events: broadcast::Sender<LiveEvent>,
     /// Slots for live-reload streams.
     streams: Arc<Semaphore>,
     /// Held while a rebuild writes, so shutdown can wait for it before removing the folder.
@@ -504,7 +525,8 @@ async fn events(State(live): State<Arc<Live>>) -> Response {
         loop {
             match rx.recv().await {
                 Ok(kind) => {
-                    return Some((Ok(Event::default().event(kind).data(kind)), (rx, slot)));
+                    let name = kind.name();
+                    return Some((Ok(Event::default().event(name).data(name)), (rx, slot)));
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
@@ -842,9 +864,9 @@ fn rebuild(
         *errors = rebuild.errors.clone();
     }
     let _ = live.events.send(if rebuild.ok() && rebuild.css_only {
-        "css"
+        LiveEvent::Css
     } else {
-        "reload"
+        LiveEvent::Reload
     });
     finish(session, live, report)
 }
@@ -856,7 +878,7 @@ fn finish(session: &mut Session, live: &Live, report: &impl Fn(&Rebuild)) -> boo
         return false;
     };
     if late.ok() {
-        let _ = live.events.send("book");
+        let _ = live.events.send(LiveEvent::Book);
         return false;
     }
     report(&late);

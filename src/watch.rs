@@ -11,14 +11,14 @@ use std::time::Instant;
 
 use crate::build::WriteOptions;
 use crate::config::CONFIG_FILE;
-use crate::content::PageId;
 use crate::diagnostic::{self, Diagnostic, Errors};
 use crate::markdown::Rendered;
 use crate::output::{Part, Patch, Refusal, Sink};
 use crate::outputs::Output;
+use crate::pages::PageId;
 use crate::paths::is_ignored;
 use crate::render::{self, PageEdit, Selection};
-use crate::site::{Copied, CopySource, LoadOptions, PageChange, Site};
+use crate::site::{Copied, CopySource, LoadOptions, PageChange, Site, Unbuilt};
 use crate::templates::Templates;
 
 /// What one rebuild did, for its one-line report.
@@ -111,7 +111,7 @@ struct Undo {
     /// The site before a full reload replaced it.
     site: Option<Option<Site>>,
     /// Pages as they were (`None`: not a page), with their `unbuilt` entry.
-    pages: BTreeMap<String, (Option<SavedPage>, Option<bool>)>,
+    pages: BTreeMap<String, (Option<SavedPage>, Option<Unbuilt>)>,
     /// Whether each asset was in the site's set.
     assets: BTreeMap<String, bool>,
     templates: Option<Templates>,
@@ -186,11 +186,10 @@ fn cross_page_errors(
 ) -> Vec<Diagnostic> {
     let set_aside: Vec<_> = failed
         .keys()
-        .filter_map(|rel| site.by_rel.get(rel).copied())
+        .filter_map(|rel| site.pages.id_of(rel))
         .collect::<Vec<_>>()
         .into_iter()
-        .rev()
-        .map(|i| site.remove_at(i))
+        .filter_map(|i| site.remove_at(i))
         .collect();
     let errors = site
         .cross_page_problems()
@@ -410,14 +409,14 @@ impl Session {
             return;
         }
         for (rel, (page, unbuilt)) in undo.pages {
-            if let Some(&i) = site.by_rel.get(&rel) {
+            if let Some(i) = site.pages.id_of(&rel) {
                 site.remove_at(i);
             }
             if let Some((page, rendered)) = page {
                 site.insert_page(page, rendered);
             }
             match unbuilt {
-                Some(draft) => site.unbuilt.insert(rel, draft),
+                Some(why) => site.unbuilt.insert(rel, why),
                 None => site.unbuilt.remove(&rel),
             };
         }
@@ -753,7 +752,7 @@ impl Session {
         let dirty = &self.dirty;
         let indices = |rels: &BTreeSet<String>| -> BTreeSet<PageId> {
             rels.iter()
-                .filter_map(|rel| site.by_rel.get(rel).copied())
+                .filter_map(|rel| site.pages.id_of(rel))
                 .collect()
         };
         let mut selection = Selection {
@@ -806,7 +805,7 @@ impl Session {
             book_sections: late
                 .book_sections
                 .iter()
-                .filter_map(|rel| site.by_rel.get(rel).copied())
+                .filter_map(|rel| site.pages.id_of(rel))
                 .collect(),
             outputs: late
                 .search
@@ -1009,9 +1008,9 @@ fn reload_saved(
 ) -> Result<PageChange, Vec<Diagnostic>> {
     undo.pages.entry(rel.to_string()).or_insert_with(|| {
         let page = site
-            .by_rel
-            .get(rel)
-            .map(|&i| (site.pages[i].clone(), site.rendered[i].clone()));
+            .pages
+            .id_of(rel)
+            .map(|i| (site.pages[i].clone(), site.pages.rendered(i).clone()));
         (page, site.unbuilt.get(rel).copied())
     });
     site.reload_page(rel)
@@ -1040,7 +1039,10 @@ mod tests {
 
     fn title(session: &Session, rel: &str) -> String {
         let site = session.site().expect("site");
-        site.pages[site.by_rel[rel]].title.clone()
+        site.pages
+            .id_of(rel)
+            .map(|i| site.pages[i].title.clone())
+            .unwrap_or_default()
     }
 
     #[test]

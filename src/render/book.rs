@@ -8,10 +8,11 @@ use serde::Serialize;
 use tera::Value;
 
 use super::Shared;
-use crate::content::{Kind, Page, PageId};
+use crate::content::{Kind, Page};
 use crate::dates;
 use crate::diagnostic::Diagnostic;
 use crate::output::{Job, Part};
+use crate::pages::PageId;
 use crate::site::Site;
 
 #[derive(Serialize)]
@@ -108,7 +109,7 @@ impl Book {
         let mut order: Vec<PageId> = site
             .pages
             .ids()
-            .filter(|&i| !site.pages[i].is_section || site.pages[i].rel == "_index.md")
+            .filter(|&i| !site.pages[i].is_section || site.pages[i].is_front_page())
             .collect();
         // In parallel: `check` needs the book before it renders any page.
         order.par_sort_by_cached_key(|&i| {
@@ -174,7 +175,7 @@ impl Book {
             let p = &site.pages[i];
             // The nearest section at or above the page's folder, the site's top excepted.
             let section = crate::paths::folders_up(p.dir())
-                .take_while(|dir| !dir.is_empty() && p.rel != "_index.md")
+                .take_while(|dir| !dir.is_empty() && !p.is_front_page())
                 .find_map(|dir| shared.sections.get(dir).copied());
             let entry = entry.clone();
             match groups.last_mut() {
@@ -256,7 +257,7 @@ impl Book {
         );
         ctx.insert_value("page", page);
         // The front page keeps its bottom-line box and the dispute tracker.
-        let front = p.rel == "_index.md";
+        let front = p.is_front_page();
         ctx.insert("front", &front);
         if front {
             ctx.insert_value("tracker", shared.tracker());
@@ -390,7 +391,7 @@ impl CheckedBook {
         };
         // A body rendered to no HTML (as `check` loads them) is empty both on its page and
         // in the book, so the page's value is the section's; any other needs its own.
-        let page = if shared.site.rendered[i].html.is_empty() {
+        let page = if shared.site.pages.rendered(i).html.is_empty() {
             page.clone()
         } else {
             self.book.page_value(shared, i).0

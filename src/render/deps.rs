@@ -5,8 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::content::{Page, PageId};
+use crate::content::Page;
 use crate::outputs::{Bodies, Output};
+use crate::pages::PageId;
 use crate::site::Site;
 
 /// Which outputs a render writes.
@@ -100,16 +101,16 @@ fn shows_front_matter(site: &Site, page: &Page, sel: &mut Selection) {
     sel.extend(Selection::generated(|d| d.front_matter));
     sel.pages.extend(index_of(site, page));
     // The home page lists every page (tracker, theme groups, timeline, itinerary).
-    sel.pages.extend(site.by_rel.get("_index.md").copied());
+    sel.pages.extend(site.pages.front_page());
     // Its section lists it, and so may each section above (a folder without `_index.md`
     // is not a section, so the nearest one above lists it).
     for dir in crate::paths::folders_up(page.dir()) {
         let index = if dir.is_empty() {
-            "_index.md".to_string()
+            crate::content::FRONT_PAGE.to_string()
         } else {
             format!("{dir}/_index.md")
         };
-        sel.pages.extend(site.by_rel.get(&index).copied());
+        sel.pages.extend(site.pages.id_of(&index));
     }
     sel.pages.extend(site.pages_linking_to(&page.rel));
     if in_navigation(page) {
@@ -143,7 +144,7 @@ pub fn affected_by_newest(site: &Site) -> Selection {
             .enumerate()
             .filter(|(_, p)| !p.timeline.is_empty());
         let mut pages: BTreeSet<PageId> = with_timeline.map(|(i, _)| i).collect();
-        pages.extend(site.by_rel.get("_index.md").copied());
+        pages.extend(site.pages.front_page());
         pages
     };
     Selection {
@@ -179,5 +180,5 @@ pub fn affected_by_static(name: &str) -> Selection {
 }
 
 fn index_of(site: &Site, page: &Page) -> Option<PageId> {
-    site.by_rel.get(&page.rel).copied()
+    site.pages.id_of(&page.rel)
 }

@@ -45,8 +45,7 @@ pub(super) fn search_index(site: &Site) -> Job {
     let portable = site.portable();
     let entries: Vec<SearchEntry> = site
         .pages
-        .iter()
-        .zip(&site.rendered)
+        .with_rendered()
         .map(|(p, r)| SearchEntry {
             t: &p.title,
             u: page_url(&p.path, portable),

@@ -10,12 +10,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
-use crate::content::{ByPage, Kind, Page, PageId, Stop};
+use crate::content::{Kind, Page, Stop};
 use crate::dates;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::Heading;
 use crate::output::Job;
 use crate::outputs::Output;
+use crate::pages::{ByPage, PageId};
 use crate::paths::{folders_up, parent_folder};
 use crate::site::Site;
 use crate::url::{absolute_url, page_url, root_prefix};
@@ -311,12 +312,7 @@ impl<'a> Shared<'a> {
                 .entry(t.slug.as_str())
                 .or_insert_with(|| value.clone());
         }
-        let refs = site
-            .pages
-            .iter()
-            .map(|_| OnceLock::new())
-            .collect::<Vec<_>>()
-            .into();
+        let refs = ByPage::new(&site.pages, OnceLock::new);
         let sections = site
             .pages
             .enumerate()
@@ -387,7 +383,7 @@ impl<'a> Shared<'a> {
                 .map(Page::dir)
                 .collect();
             for (i, p) in site.pages.enumerate() {
-                if p.rel == "_index.md" {
+                if p.is_front_page() {
                     continue;
                 }
                 // A page belongs to the nearest section at or above its folder (a folder
@@ -503,7 +499,7 @@ impl<'a> Shared<'a> {
     fn page_view(&self, i: PageId, content: String) -> PageView<'a> {
         let site = self.site;
         let p = &site.pages[i];
-        let body = &site.rendered[i];
+        let body = &site.pages.rendered(i);
         PageView {
             title: &p.title,
             summary: p.summary.as_deref(),
@@ -758,7 +754,7 @@ pub enum Role {
 
 impl Role {
     pub fn of(p: &Page) -> Role {
-        match (p.is_section, p.rel == "_index.md") {
+        match (p.is_section, p.is_front_page()) {
             (true, true) => Role::Home,
             (true, false) => Role::Section,
             (false, _) => Role::Page(p.kind),

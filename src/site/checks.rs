@@ -7,14 +7,15 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::{Site, at_front_matter_key};
+use super::{Site, Unbuilt, at_front_matter_key};
 use crate::config::Config;
-use crate::content::{ByPage, Page, PageId};
+use crate::content::Page;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{PendingLink, Rendered};
+use crate::pages::Pages;
 
 /// Two pages must never write the same file, even on a case-insensitive file system.
-fn check_paths(pages: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) {
+fn check_paths(pages: &Pages, config: &Config, diags: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<Caseless<'static>, Claim<'_>> = HashMap::with_capacity(pages.len());
     let mut problems = PathProblems::default();
     let reserved = crate::outputs::reserved(config);
@@ -63,7 +64,7 @@ impl Claim<'_> {
 }
 
 /// Every output folder claimed, page by page: each page's own, then its aliases'.
-fn claims(pages: &[Page]) -> impl Iterator<Item = Claim<'_>> {
+fn claims(pages: &Pages) -> impl Iterator<Item = Claim<'_>> {
     pages.iter().flat_map(|p| {
         let aliases = p.aliases.iter().filter_map(move |a| {
             let folder = crate::url::alias_folder(a)?;
@@ -157,32 +158,27 @@ impl std::hash::Hash for Caseless<'_> {
 
 /// Checks every pending link of every page: the target page exists and so does the anchor.
 fn check_links(
-    pages: &ByPage<Page>,
-    rendered: &ByPage<Rendered>,
-    by_rel: &HashMap<String, PageId>,
-    unbuilt: &HashMap<String, bool>,
+    pages: &Pages,
+    unbuilt: &HashMap<String, Unbuilt>,
     assets: &BTreeSet<String>,
 ) -> Vec<Diagnostic> {
     let targets = LinkTargets {
-        rendered,
-        by_rel,
+        pages,
         unbuilt,
         assets,
     };
     pages
-        .as_slice()
+        .order()
         .par_iter()
-        .zip(rendered.as_slice().par_iter())
-        .flat_map_iter(|(page, r)| targets.check_page(page, r))
+        .flat_map_iter(|&i| targets.check_page(&pages[i], pages.rendered(i)))
         .collect()
 }
 
 /// What links may lead to: the built pages (with their anchors), the Markdown files that
 /// are not built, and the files of `content/`.
 struct LinkTargets<'a> {
-    rendered: &'a ByPage<Rendered>,
-    by_rel: &'a HashMap<String, PageId>,
-    unbuilt: &'a HashMap<String, bool>,
+    pages: &'a Pages,
+    unbuilt: &'a HashMap<String, Unbuilt>,
     assets: &'a BTreeSet<String>,
 }
 
@@ -228,13 +224,13 @@ impl LinkTargets<'_> {
         let Some(t) = &link.target else {
             return Some(&own.ids);
         };
-        if let Some(&j) = self.by_rel.get(t.as_str()) {
-            return Some(&self.rendered[j].ids);
+        if let Some(j) = self.pages.id_of(t) {
+            return Some(&self.pages.rendered(j).ids);
         }
         match self.unbuilt.get(t.as_str()) {
             // Its own error is reported already.
-            Some(false) => {}
-            Some(true) => problems.report(link.offset, || {
+            Some(Unbuilt::Failed) => {}
+            Some(Unbuilt::Draft) => problems.report(link.offset, || {
                 format!(
                     "link to {:?}: content/{t} is a draft, so it is not built (pass --drafts, or remove the link)",
                     link.written
@@ -307,24 +303,16 @@ impl Site {
                 rayon::join(
                     || {
                         let mut paths = Vec::new();
-                        check_paths(self.pages.as_slice(), &self.config, &mut paths);
+                        check_paths(&self.pages, &self.config, &mut paths);
                         paths
                     },
                     || self.file_clashes(),
                 )
             },
-            || {
-                check_links(
-                    &self.pages,
-                    &self.rendered,
-                    &self.by_rel,
-                    &self.unbuilt,
-                    &self.assets,
-                )
-            },
+            || check_links(&self.pages, &self.unbuilt, &self.assets),
         );
         diags.extend(clashes);
-        for p in &self.pages {
+        for p in self.pages.iter() {
             if let Some(t) = &p.template
                 && !self.templates.contains(t)
             {

@@ -2,8 +2,8 @@
 //! from the page or from inside the book.
 
 use super::Site;
-use crate::content::PageId;
 use crate::markdown::{LINK_MARK, LINK_MARK_END};
+use crate::pages::PageId;
 use crate::url::{page_url, root_prefix, url_path};
 
 impl Site {
@@ -11,7 +11,7 @@ impl Site {
     /// the page.
     pub fn body_html(&self, i: PageId) -> String {
         // `check` renders no HTML: nothing to point anywhere.
-        if self.rendered[i].html.is_empty() {
+        if self.pages.rendered(i).html.is_empty() {
             return String::new();
         }
         let prefix = root_prefix(&self.pages[i].path);
@@ -29,7 +29,7 @@ impl Site {
     /// section with the id `anchors(j)`: links to pages of the book stay inside it, and
     /// heading ids are prefixed so that pages' ids cannot collide.
     pub fn book_body<'a>(&self, i: PageId, anchors: impl Fn(PageId) -> Option<&'a str>) -> String {
-        if self.rendered[i].html.is_empty() {
+        if self.pages.rendered(i).html.is_empty() {
             return String::new();
         }
         let own = anchors(i).unwrap_or_default();
@@ -45,7 +45,7 @@ impl Site {
                 href
             }
         });
-        rewrite(&self.rendered[i].html, &hrefs, Some(own))
+        rewrite(&self.pages.rendered(i).html, &hrefs, Some(own))
     }
 
     fn body_with(
@@ -54,7 +54,11 @@ impl Site {
         prefix: &str,
         href: impl Fn(PageId, Option<&str>) -> String,
     ) -> String {
-        rewrite(&self.rendered[i].html, &self.hrefs(i, prefix, href), None)
+        rewrite(
+            &self.pages.rendered(i).html,
+            &self.hrefs(i, prefix, href),
+            None,
+        )
     }
 
     /// The href of each placeholder link of page `i`: `href(target, anchor)` for pages,
@@ -65,7 +69,8 @@ impl Site {
         prefix: &str,
         href: impl Fn(PageId, Option<&str>) -> String,
     ) -> Vec<Option<String>> {
-        self.rendered[i]
+        self.pages
+            .rendered(i)
             .links
             .iter()
             .filter(|l| l.placeholder)
@@ -79,7 +84,7 @@ impl Site {
                     }
                     return Some(s);
                 }
-                let j = *self.by_rel.get(target)?;
+                let j = self.pages.id_of(target)?;
                 Some(href(j, l.anchor.as_deref()))
             })
             .collect()
@@ -135,10 +140,12 @@ fn rewrite(html: &str, hrefs: &[Option<String>], id_prefix: Option<&str>) -> Str
 impl Site {
     /// Pages whose Markdown links to the page at `rel`.
     pub fn pages_linking_to(&self, rel: &str) -> Vec<PageId> {
-        self.rendered
-            .enumerate()
-            .filter(|(_, r)| r.links.iter().any(|l| l.target.as_deref() == Some(rel)))
-            .map(|(i, _)| i)
+        self.pages
+            .ids()
+            .filter(|&i| {
+                let links = &self.pages.rendered(i).links;
+                links.iter().any(|l| l.target.as_deref() == Some(rel))
+            })
             .collect()
     }
 }

@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{self, ByPage, Kind, Page, PageId};
+use crate::content::{self, Kind, Page};
 use crate::diagnostic::{self, Diagnostic, Errors};
 use crate::markdown::{self, Rendered};
+use crate::pages::Pages;
 use crate::paths::is_ignored;
 use crate::templates::Templates;
 
@@ -44,6 +45,15 @@ pub enum Purpose {
     /// without writing HTML, templates render into nothing, and outputs made by code alone
     /// (the search index, feeds), which cannot fail but by writing, are not made.
     Check,
+}
+
+/// Why a Markdown file of `content/` is not a page of this build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unbuilt {
+    /// `draft = true`, built only with `--drafts`: links to it are reported.
+    Draft,
+    /// It failed to load: its errors are reported, links to it not again.
+    Failed,
 }
 
 /// Where a copied output file comes from (see `Site::copy_source`).
@@ -79,16 +89,11 @@ pub struct Site {
     pub options: LoadOptions,
     /// Only a `Purpose::Build` site is ever built: `build::Outline` keeps the others.
     pub(crate) purpose: Purpose,
-    /// Every page, sorted by source path (so output is deterministic).
-    pub pages: ByPage<Page>,
-    /// The rendered body of each page; links are placeholders until `body_html`
-    /// substitutes them.
-    pub rendered: ByPage<Rendered>,
-    /// Each page by its path relative to `content/`.
-    pub by_rel: HashMap<String, PageId>,
-    /// Markdown files that are not pages of this build: drafts (`true`) and files that
-    /// failed to load (`false`).
-    pub unbuilt: HashMap<String, bool>,
+    /// Every page with its rendered body (whose links are placeholders until
+    /// `body_html` substitutes them), in source-path order (so output is deterministic).
+    pub pages: Pages,
+    /// Markdown files that are not pages of this build, and why.
+    pub unbuilt: HashMap<String, Unbuilt>,
     /// Files of `content/` that are not Markdown (images, PDFs), relative to `content/`;
     /// copied to the same place in the output.
     pub assets: BTreeSet<String>,
@@ -135,17 +140,13 @@ impl Site {
         }
         let (files, assets) = walk_content(root, &mut diags);
         let statics = walk_static(root, &mut diags);
-        let (pages, rendered, unbuilt) =
-            read_content(files, &config, &options, purpose, &mut diags);
-        let by_rel = index_by_rel(&pages);
+        let (pages, unbuilt) = read_content(files, &config, &options, purpose, &mut diags);
         let mut site = Site {
             root: root.to_path_buf(),
             config,
             options,
             purpose,
             pages,
-            rendered,
-            by_rel,
             unbuilt,
             assets,
             statics,
@@ -196,7 +197,7 @@ impl Site {
             Diagnostic { severity: crate::diagnostic::Severity::Warning, ..d }
         });
         // Every page's header links to the front page.
-        let no_home = (!self.by_rel.contains_key("_index.md")).then(|| {
+        let no_home = self.pages.front_page().is_none().then(|| {
             Diagnostic::warning(
                 "content/_index.md",
                 "there is no content/_index.md, so the site has no front page and every page's \
@@ -204,7 +205,7 @@ impl Site {
             )
         });
         // From the rendered bodies, so that a fix in `serve` clears its warning.
-        let markdown = self.pages.iter().zip(&self.rendered).flat_map(|(p, r)| {
+        let markdown = self.pages.with_rendered().flat_map(|(p, r)| {
             r.warnings.iter().map(|w| {
                 Diagnostic::warning(&p.file, w.message.clone())
                     .at_offset(&p.text, p.body_offset + w.offset)
@@ -271,11 +272,11 @@ fn read_content(
     options: &LoadOptions,
     purpose: Purpose,
     diags: &mut Vec<Diagnostic>,
-) -> (ByPage<Page>, ByPage<Rendered>, HashMap<String, bool>) {
+) -> (Pages, HashMap<String, Unbuilt>) {
     // Sections first: their `page_kind` is the default kind of the pages below them.
     let (section_files, page_files): (Vec<_>, Vec<_>) = files
         .into_iter()
-        .partition(|(rel, _)| rel == "_index.md" || rel.ends_with("/_index.md"));
+        .partition(|(rel, _)| content::is_section_file(rel));
     let render = if purpose == Purpose::Check {
         markdown::outline
     } else {
@@ -288,10 +289,10 @@ fn read_content(
         .collect();
     let others = load_pages(&page_files, config, &page_kinds, render, diags);
     // Links to files that failed to load are not reported again; links to drafts are.
-    let unbuilt: HashMap<String, bool> = section_files
+    let unbuilt: HashMap<String, Unbuilt> = section_files
         .iter()
         .chain(&page_files)
-        .map(|(rel, _)| (rel.clone(), false))
+        .map(|(rel, _)| (rel.clone(), Unbuilt::Failed))
         .collect();
     this_build(sections.into_iter().chain(others), unbuilt, options.drafts)
 }
@@ -301,25 +302,19 @@ fn read_content(
 /// leaves it, or stays as a draft.
 fn this_build(
     loaded: impl Iterator<Item = (Page, Rendered)>,
-    mut unbuilt: HashMap<String, bool>,
+    mut unbuilt: HashMap<String, Unbuilt>,
     drafts: bool,
-) -> (ByPage<Page>, ByPage<Rendered>, HashMap<String, bool>) {
+) -> (Pages, HashMap<String, Unbuilt>) {
     let mut built: Vec<(Page, Rendered)> = Vec::with_capacity(unbuilt.len());
     for (page, rendered) in loaded {
         if page.draft && !drafts {
-            unbuilt.insert(page.rel.clone(), true);
+            unbuilt.insert(page.rel.clone(), Unbuilt::Draft);
         } else {
             unbuilt.remove(&page.rel);
             built.push((page, rendered));
         }
     }
-    built.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
-    let (pages, rendered): (Vec<Page>, Vec<Rendered>) = built.into_iter().unzip();
-    (ByPage::from(pages), ByPage::from(rendered), unbuilt)
-}
-
-fn index_by_rel(pages: &ByPage<Page>) -> HashMap<String, PageId> {
-    pages.enumerate().map(|(i, p)| (p.rel.clone(), i)).collect()
+    (Pages::new(built), unbuilt)
 }
 
 /// `link_out_of_site` for `path` and for each folder between it and `root`, outermost
@@ -612,9 +607,9 @@ impl Site {
     /// The files of `content/` that a built page links to (images, PDFs…): only these are
     /// published, so a memo or backup left beside the notes never is.
     pub fn published_assets(&self) -> BTreeSet<&str> {
-        self.rendered
-            .iter()
-            .flat_map(|r| &r.links)
+        self.pages
+            .with_rendered()
+            .flat_map(|(_, r)| &r.links)
             .filter(|l| l.asset)
             .filter_map(|l| l.target.as_deref())
             .filter(|t| self.assets.contains(*t))

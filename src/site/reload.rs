@@ -2,10 +2,11 @@
 
 use std::collections::HashMap;
 
-use super::{Site, link_out_of_site_on_the_way, load_pages};
-use crate::content::{Kind, Page, PageId};
+use super::{Site, Unbuilt, link_out_of_site_on_the_way, load_pages};
+use crate::content::{Kind, Page};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, Rendered};
+use crate::pages::PageId;
 
 /// What an edit to one Markdown file did to the site, for deciding what to re-render.
 #[derive(Debug, Clone)]
@@ -33,11 +34,14 @@ impl Site {
         if let Some(d) = link_out_of_site_on_the_way(&self.root, &abs) {
             return Err(vec![d]);
         }
-        let old = self.by_rel.get(rel).copied();
+        let old = self.pages.id_of(rel);
         if !abs.is_file() {
             self.unbuilt.remove(rel);
             return Ok(match old {
-                Some(i) => PageChange::Removed(Box::new(self.remove_at(i).0)),
+                Some(i) => match self.remove_at(i) {
+                    Some((page, _)) => PageChange::Removed(Box::new(page)),
+                    None => PageChange::Unchanged,
+                },
                 None => PageChange::Unchanged,
             });
         }
@@ -55,13 +59,18 @@ impl Site {
             &mut diags,
         );
         let Some((page, rendered)) = loaded.into_iter().next() else {
-            self.unbuilt.entry(rel.to_string()).or_insert(false);
+            self.unbuilt
+                .entry(rel.to_string())
+                .or_insert(Unbuilt::Failed);
             return Err(diags);
         };
         if page.draft && !self.options.drafts {
-            self.unbuilt.insert(rel.to_string(), true);
+            self.unbuilt.insert(rel.to_string(), Unbuilt::Draft);
             return Ok(match old {
-                Some(i) => PageChange::Removed(Box::new(self.remove_at(i).0)),
+                Some(i) => match self.remove_at(i) {
+                    Some((page, _)) => PageChange::Removed(Box::new(page)),
+                    None => PageChange::Unchanged,
+                },
                 None => PageChange::Unchanged,
             });
         }
@@ -75,7 +84,7 @@ impl Site {
                 let same_front_matter =
                     before.text[..before.body_offset] == page.text[..page.body_offset];
                 let same_body = before.body() == page.body();
-                let old = &self.rendered[i];
+                let old = self.pages.rendered(i);
                 let same_links = old.ids == rendered.ids
                     && old.links.len() == rendered.links.len()
                     && old
@@ -83,8 +92,7 @@ impl Site {
                         .iter()
                         .zip(&rendered.links)
                         .all(|(a, b)| a.target == b.target && a.anchor == b.anchor);
-                let previous = std::mem::replace(&mut self.pages[i], page);
-                self.rendered[i] = rendered;
+                let (previous, _) = self.pages.replace(i, page, rendered);
                 Ok(match (same_front_matter, same_body) {
                     (true, true) => PageChange::Unchanged,
                     (true, false) => PageChange::Body {
@@ -99,30 +107,12 @@ impl Site {
     }
 
     /// Takes page `i` (and its rendered body) out of the site.
-    pub(crate) fn remove_at(&mut self, i: PageId) -> (Page, Rendered) {
-        let page = self.pages.remove(i);
-        let rendered = self.rendered.remove(i);
-        // The pages after it move down one; the index is updated, not rebuilt.
-        self.by_rel.remove(&page.rel);
-        for at in self.by_rel.values_mut() {
-            if *at > i {
-                at.0 -= 1;
-            }
-        }
-        (page, rendered)
+    pub(crate) fn remove_at(&mut self, i: PageId) -> Option<(Page, Rendered)> {
+        self.pages.remove(i)
     }
 
-    /// Puts a page (not in the site) in its sorted place; returns its index.
+    /// Puts a page (not in the site) in its sorted place; returns its id.
     pub(crate) fn insert_page(&mut self, page: Page, rendered: Rendered) -> PageId {
-        let i = self.pages.partition_point(|p| p.rel < page.rel);
-        for at in self.by_rel.values_mut() {
-            if *at >= i {
-                at.0 += 1;
-            }
-        }
-        self.by_rel.insert(page.rel.clone(), i);
-        self.pages.insert(i, page);
-        self.rendered.insert(i, rendered);
-        i
+        self.pages.insert(page, rendered)
     }
 }

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use briefing::content::PageId;
 use briefing::outputs::Output::{self, *};
 use briefing::render::{self, PageEdit, Selection};
 use briefing::{LoadOptions, Site};
@@ -19,7 +18,7 @@ fn load(site: &TestSite) -> Site {
 }
 
 fn page<'s>(site: &'s Site, rel: &str) -> &'s briefing::content::Page {
-    &site.pages[site.by_rel[rel]]
+    &site.pages[site.pages.id_of(rel).expect("a page of the fixture")]
 }
 
 /// The site-relative files of the content pages a selection renders, sorted.
@@ -215,26 +214,30 @@ fn a_moved_newest_date_marks_the_timelines_and_with_staleness_every_page() {
 
 #[test]
 fn selections_extend_by_union() {
+    let fixture = TestSite::fixture("basic_site");
+    let site = load(&fixture);
+    let id = |rel: &str| site.pages.id_of(rel).expect("a page of the fixture");
+    let (one, two, three) = (id("_index.md"), id("itinerary.md"), id("disputes/ev.md"));
     let mut a = Selection {
         outputs: [Book].into(),
-        pages: [PageId(1)].into(),
+        pages: [one].into(),
         ..Selection::default()
     };
     a.extend(Selection {
         outputs: [Atom].into(),
-        pages: [PageId(2)].into(),
-        book_sections: [PageId(2)].into(),
+        pages: [two].into(),
+        book_sections: [two].into(),
     });
     assert_eq!(
         a,
         Selection {
             outputs: [Book, Atom].into(),
-            pages: [PageId(1), PageId(2)].into(),
-            book_sections: [PageId(2)].into(),
+            pages: [one, two].into(),
+            book_sections: [two].into(),
         }
     );
     let body_only = Selection {
-        book_sections: [PageId(3)].into(),
+        book_sections: [three].into(),
         ..Selection::default()
     };
     assert!(!body_only.is_empty());

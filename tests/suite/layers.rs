@@ -16,6 +16,8 @@ const LAYERS: &[&[&str]] = &[
     &["config", "frontmatter"],
     // The page model and its parser.
     &["content"],
+    // The store of a site's pages.
+    &["pages"],
     // What is written: the outputs' declaration, dates as shown, the output folder, the
     // theme.
     &["dates", "output", "outputs", "templates"],
