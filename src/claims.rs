@@ -68,10 +68,10 @@ impl Site {
     fn claims(&self) -> Vec<(String, Source<'_>)> {
         let mut claims: Vec<(String, Source)> = Vec::new();
         for (i, p) in self.pages.enumerate() {
-            claims.push((p.output_file(), Source::Page(i)));
+            claims.push((p.output_file().into(), Source::Page(i)));
             for a in &p.aliases {
                 if let Some(file) = crate::url::alias_file(a) {
-                    claims.push((file, Source::Alias(i, a)));
+                    claims.push((file.into(), Source::Alias(i, a)));
                 }
             }
         }

@@ -269,8 +269,8 @@ pub struct Page {
 impl Page {
     /// The file the page is written to, relative to the output root:
     /// `disputes/canola/index.html`.
-    pub fn output_file(&self) -> String {
-        format!("{}index.html", self.path)
+    pub fn output_file(&self) -> crate::url::OutputFile {
+        crate::url::OutputFile::of_folder(&self.path)
     }
 
     /// Whether the page puts stops in `itinerary.ics`.

@@ -59,9 +59,38 @@ pub fn alias_folder(alias: &str) -> Option<String> {
     crate::paths::is_safe_relative(folder).then(|| format!("{folder}/"))
 }
 
+/// A file of the output, relative to the output folder with `/` separators
+/// (`disputes/canola/index.html`): a type of its own, so that it is never taken for a
+/// source path (`disputes/canola.md`) or a URL path (`disputes/canola/`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OutputFile(String);
+
+impl OutputFile {
+    /// The page file of the URL path `path` (`disputes/canola/` or `""`).
+    pub fn of_folder(path: &str) -> OutputFile {
+        OutputFile(format!("{path}index.html"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for OutputFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<OutputFile> for String {
+    fn from(file: OutputFile) -> String {
+        file.0
+    }
+}
+
 /// The file an alias's redirect is written to (`old/canola/index.html`).
-pub fn alias_file(alias: &str) -> Option<String> {
-    alias_folder(alias).map(|folder| format!("{folder}index.html"))
+pub fn alias_file(alias: &str) -> Option<OutputFile> {
+    alias_folder(alias).map(|folder| OutputFile::of_folder(&folder))
 }
 
 /// The prefix that leads from the page in folder `from` back to the output root.

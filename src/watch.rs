@@ -20,6 +20,7 @@ use crate::paths::is_ignored;
 use crate::render::{self, PageEdit, Selection};
 use crate::site::{Copied, CopySource, LoadOptions, PageChange, Site, Unbuilt};
 use crate::templates::Templates;
+use crate::url::OutputFile;
 
 /// What one rebuild did, for its one-line report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +129,7 @@ struct Dirty {
     /// The other outputs to render (its `pages` and `book_sections` unused).
     generated: Selection,
     /// Output files of pages that are gone.
-    removed: BTreeSet<String>,
+    removed: BTreeSet<OutputFile>,
     /// `static/` files (relative to `static/`) and `content/` assets (relative to `content/`).
     statics: BTreeSet<String>,
     assets: BTreeSet<String>,
@@ -888,8 +889,8 @@ fn stage_all(
     for removed in &dirty.removed {
         // Unless another page now writes the same file.
         let rewritten = site.pages.iter().any(|p| p.output_file() == *removed);
-        if !rewritten && crate::paths::is_safe_relative(removed) {
-            stage.remove(removed, true);
+        if !rewritten && crate::paths::is_safe_relative(removed.as_str()) {
+            stage.remove(removed.as_str(), true);
         }
     }
     let pages = if selection.is_empty() {
@@ -952,12 +953,12 @@ fn clash_error(site: &Site, rel: &str, other: &str) -> Diagnostic {
         "{rel} cannot be written: it clashes with {other} in the output (one is a file, the other needs it as a folder); change the alias or slug"
     );
     let owner = site.pages.iter().find_map(|p| {
-        if p.output_file() == rel {
+        if p.output_file().as_str() == rel {
             return Some(Diagnostic::error(&p.file, message.clone()).at_line(&p.text, 1));
         }
         p.aliases
             .iter()
-            .any(|a| crate::url::alias_file(a).as_deref() == Some(rel))
+            .any(|a| crate::url::alias_file(a).is_some_and(|f| f.as_str() == rel))
             .then(|| crate::site::at_front_matter_key(p, "aliases", message.clone()))
     });
     owner.unwrap_or_else(|| Diagnostic::error(rel, message))

@@ -312,7 +312,10 @@ impl Site {
             || check_links(&self.pages, &self.unbuilt, &self.assets),
         );
         diags.extend(clashes);
-        for p in self.pages.iter() {
+        // A theme that failed to load (its errors are reported) cannot say which names
+        // exist: every page naming a template would be blamed for it.
+        let theme_loaded = self.templates.names().next().is_some();
+        for p in self.pages.iter().filter(|_| theme_loaded) {
             if let Some(t) = &p.template
                 && !self.templates.contains(t)
             {

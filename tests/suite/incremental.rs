@@ -1031,6 +1031,14 @@ fn serve_equals_build_for_each_kind_of_edit() {
     replay(&edits);
 }
 
+/// A page naming a template while the theme fails to load: the theme's errors alone, as
+/// the preview (which keeps the last good theme) says them, not also "template does not
+/// exist" for the page. Found by the property once it wrote `template =`.
+#[test]
+fn a_broken_theme_blames_no_page_for_the_template_it_names() {
+    replay(&[Edit::PageTemplate(0, 0), Edit::BrokenTemplate]);
+}
+
 /// A page may name a generated output's template (`template = "404.html"`): an edit of
 /// that template must reach the page too, where the preview once re-rendered the 404 page
 /// alone (issue 25). The same for `themes.html`, whose data a page lacks: build's error.
