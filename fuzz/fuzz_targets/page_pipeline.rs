@@ -21,7 +21,7 @@ fn config() -> &'static briefing::Config {
 
 fuzz_target!(|data: &[u8]| {
     let file = Path::new("content/notes/fuzz.md");
-    let Ok(text) = briefing::content::decode_text(file, data.to_vec()) else {
+    let Ok(text) = briefing::text::decode_text(file, data.to_vec()) else {
         return;
     };
     let Ok(page) = briefing::content::parse_page("notes/fuzz.md", file, text, config(), || {

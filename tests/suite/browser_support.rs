@@ -1,7 +1,8 @@
 //! What tests/suite/validate.rs and tests/suite/browser.rs share: where the external tools are (Java and
 //! the Nu HTML Checker, Chromium and ChromeDriver, axe-core), and the rule for when they are
-//! missing. `.ci/run` installs all of them; a missing tool fails the test with that advice,
-//! unless `BRIEFING_SKIP_BROWSER=1` asks to skip these tests.
+//! missing. `scripts/test` installs all of them; a missing tool fails the test with that
+//! advice, unless `BRIEFING_SKIP_BROWSER=1` asks to skip these tests (each skip is recorded,
+//! see `common::skipped`, and `.ci/run` fails on any).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -35,11 +36,14 @@ pub fn screenshots_dir() -> PathBuf {
     dir
 }
 
-/// True when the tests should be skipped (and says so); otherwise panics with install advice
-/// for the first missing tool among `needs`.
+/// True when the test should be skipped: `BRIEFING_SKIP_BROWSER` is set. The caller then
+/// returns early, which `cargo test` shows as "ok", so the skip is also recorded through
+/// `common::skipped` (a line in `$BRIEFING_SKIPPED_LOG`): `scripts/test` counts those lines
+/// after the run and `.ci/run` fails when there are any. Otherwise panics with install
+/// advice for every missing tool among `needs`, so that a missing tool is a failure.
 pub fn skip_or_require(test: &str, needs: &[Tool]) -> bool {
     if std::env::var(SKIP_VAR).is_ok_and(|v| !v.is_empty() && v != "0") {
-        eprintln!("note: {test} skipped because {SKIP_VAR} is set");
+        crate::common::skipped(test, &format!("{SKIP_VAR} is set"));
         return true;
     }
     let missing: Vec<String> = needs.iter().filter_map(|t| t.missing()).collect();

@@ -25,6 +25,37 @@ pub fn property_config(var: &str, default: u32) -> proptest::test_runner::Config
     }
 }
 
+/// The environment variable naming a file to which every skipped test appends a line.
+/// `cargo test` cannot mark a test skipped at run time (it shows "ok"), so this file is the
+/// count: `scripts/test` prints it after the run, and `.ci/run` fails if it is not empty.
+pub const SKIPPED_LOG_VAR: &str = "BRIEFING_SKIPPED_LOG";
+
+/// Says that `test` (a description) is skipped and why, and records it in
+/// `$BRIEFING_SKIPPED_LOG` when set. The caller then returns early.
+pub fn skipped(test: &str, why: &str) {
+    use std::io::Write as _;
+    // libtest runs each test on a thread named after it: the name to rerun it by.
+    let thread = std::thread::current();
+    let name = thread.name().unwrap_or("?");
+    let line = format!("{name} ({test}): {why}\n");
+    eprint!("skipped: {line}");
+    if let Some(log) = std::env::var_os(SKIPPED_LOG_VAR).filter(|v| !v.is_empty()) {
+        // One write of one whole line in append mode, so that tests running in parallel
+        // (and the suite's several binaries) do not interleave their lines.
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .and_then(|mut f| f.write_all(line.as_bytes()))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot record the skip in {}: {e}",
+                    Path::new(&log).display()
+                )
+            });
+    }
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
