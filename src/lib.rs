@@ -8,11 +8,10 @@
 //! `tests/suite/layers.rs`): leaf helpers (`diagnostic`, `markdown`, `paths`, `text`, `url`)
 //! ← `config`, `frontmatter` ← `content` ← `dates`, `output`, `outputs` (every kind of
 //! output file, declared once), `templates` ← `site` ← `render` (with the dependency
-//! function in `render::deps`) ← `build`, `claims` ← `scaffold`, `watch` ← `serve`. This
+//! function in `render::deps`) ← `build` ← `scaffold`, `watch` ← `serve`. This
 //! file only declares them and re-exports the library's front door.
 
 pub mod build;
-pub mod claims;
 pub mod config;
 pub mod content;
 pub mod dates;

@@ -1,7 +1,7 @@
 //! A site: its config, every page parsed and rendered to HTML with links resolved, and its
 //! theme. `Site::load` does everything that can fail on content; `Site::build` writes.
-//! The cross-page checks are in `checks`, link rewriting for render in `links`, and
-//! reloading for `serve` in `reload`.
+//! The cross-page checks are in `checks` (with which source writes each output file in
+//! `claims`), link rewriting for render in `links`, and reloading for `serve` in `reload`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -17,6 +17,7 @@ use crate::paths::is_ignored;
 use crate::templates::Templates;
 
 mod checks;
+mod claims;
 mod links;
 mod reload;
 

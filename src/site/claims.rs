@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use crate::diagnostic::Diagnostic;
 use crate::pages::PageId;
-use crate::site::{Site, at_front_matter_key};
+use super::{Site, at_front_matter_key};
 
 /// Who writes an output file.
 #[derive(Clone, Copy)]
