@@ -155,6 +155,9 @@ struct ServeArgs {
     /// Include pages marked draft = true
     #[arg(long)]
     drafts: bool,
+    /// Preview the release build at LEVEL: everything marked above it left out
+    #[arg(long, value_name = "LEVEL")]
+    max_marking: Option<String>,
 }
 
 #[derive(Args)]
@@ -180,6 +183,10 @@ struct Variant {
     /// Turn a configured `portable = true` off for this run
     #[arg(long, conflicts_with = "portable")]
     no_portable: bool,
+    /// A release build: leave out everything marked above LEVEL (pages, entries, sections
+    /// and the files only they link to), from every output
+    #[arg(long, value_name = "LEVEL")]
+    max_marking: Option<String>,
 }
 
 impl Variant {
@@ -194,6 +201,7 @@ impl Variant {
                 (_, true) => Some(false),
                 _ => None,
             },
+            max_marking: self.max_marking,
         }
     }
 }
@@ -270,6 +278,20 @@ pub fn run() -> i32 {
 
 /// The exit code of a usage error, as clap gives it.
 const USAGE: i32 = 2;
+
+/// `--max-marking LEVEL` names a level of the site's markings, or it is a usage error
+/// (exit 2) saying which levels there are. A site whose config does not load is left to
+/// the command, which reports it as it does without the flag.
+fn release_level_usable(ui: &Ui, root: &std::path::Path, max: Option<&str>) -> Result<(), i32> {
+    let Some(max) = max else { return Ok(()) };
+    let Ok(mut config) = briefing::Config::load(root) else {
+        return Ok(());
+    };
+    config.set_release(max).map_err(|msg| {
+        ui.error(&msg);
+        USAGE
+    })
+}
 
 fn eject(ui: &Ui, args: EjectArgs) -> i32 {
     let files = match briefing::scaffold::select_builtin(&args.names) {
@@ -444,6 +466,11 @@ impl Interrupt {
 
 fn build(ui: &Ui, args: BuildArgs) -> i32 {
     let start = Instant::now();
+    if let Err(code) =
+        release_level_usable(ui, &args.root.root, args.variant.max_marking.as_deref())
+    {
+        return code;
+    }
     let interrupt = Interrupt::on_signals();
     let write = WriteOptions {
         output: args.output,
@@ -486,6 +513,11 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
 
 fn check(ui: &Ui, args: CheckArgs) -> i32 {
     let start = Instant::now();
+    if let Err(code) =
+        release_level_usable(ui, &args.root.root, args.variant.max_marking.as_deref())
+    {
+        return code;
+    }
     let site = match Outline::load(&args.root.root, args.variant.options()) {
         Ok(s) => s,
         Err(e) => return ui.failed(&e),
@@ -523,10 +555,14 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
         port: args.port,
         open: args.open,
         drafts: args.drafts,
+        max_marking: args.max_marking.clone(),
     };
     // A folder that is not a site is refused as `build` refuses it, before serving.
     if let Err(diags) = briefing::Config::load(&args.root.root) {
         return ui.failed(&Errors(diags));
+    }
+    if let Err(code) = release_level_usable(&ui, &args.root.root, args.max_marking.as_deref()) {
+        return code;
     }
     let log = std::sync::Mutex::new(ServeLog::default());
     let report = move |r: &briefing::watch::Rebuild| {

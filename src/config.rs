@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
+use crate::marking::Markings;
 use crate::text::toml_message;
 
 pub const CONFIG_FILE: &str = "briefing.toml";
@@ -31,6 +32,22 @@ pub struct Config {
     pub stale_after_days: Option<u32>,
     #[serde(default)]
     pub themes: Vec<Theme>,
+    /// `[markings]` as written; `markings` once checked.
+    #[serde(default, rename = "markings", skip_serializing)]
+    markings_table: Option<MarkingsTable>,
+    /// The site's security markings: `None` without a `[markings]` table, when nothing
+    /// shows a marking and a `marking` field is an error.
+    #[serde(skip)]
+    pub markings: Option<Markings>,
+}
+
+/// `[markings]` as written in `briefing.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MarkingsTable {
+    /// Lowest first; the Government of Canada's when left out.
+    levels: Option<Vec<String>>,
+    default: Option<String>,
 }
 
 /// A policy theme notes are grouped under on the index, shown in its colour.
@@ -82,13 +99,56 @@ impl Config {
                 None => d,
             }]
         })?;
+        let mut config = config;
         let file = ConfigText(text);
         let mut diags = file.theme_problems(&config.themes);
         diags.extend(file.site_problems(&config));
+        if let Some(table) = config.markings_table.take() {
+            let levels = table.levels.unwrap_or_else(|| {
+                crate::marking::GOVERNMENT_OF_CANADA
+                    .map(String::from)
+                    .to_vec()
+            });
+            match Markings::new(levels, table.default.as_deref()) {
+                Ok(m) => config.markings = Some(m),
+                Err(msg) => {
+                    let key = if msg.contains("default") {
+                        "default"
+                    } else {
+                        "levels"
+                    };
+                    let d = Diagnostic::error(CONFIG_FILE, msg);
+                    diags.push(match markings_key_offset(text, key) {
+                        Some(off) => d.at_offset(text, off),
+                        None => d,
+                    });
+                }
+            }
+        }
         if diags.is_empty() {
             Ok(config)
         } else {
             Err(diags)
+        }
+    }
+
+    /// Makes this a release build at `max` (`--max-marking`): what is marked above it is
+    /// left out. `Err` says why it cannot be.
+    pub fn set_release(&mut self, max: &str) -> Result<(), String> {
+        let Some(markings) = self.markings.as_mut() else {
+            return Err(format!(
+                "--max-marking {max:?}: this site has no [markings] table in briefing.toml, so nothing is marked"
+            ));
+        };
+        match markings.level(max) {
+            Some(level) => {
+                markings.release = Some(level);
+                Ok(())
+            }
+            None => Err(format!(
+                "--max-marking: {}",
+                crate::marking::unknown(max, markings)
+            )),
         }
     }
 
@@ -221,6 +281,24 @@ fn field_offset(text: &str, table: Option<usize>, key: &str) -> Option<usize> {
         offset += line.len();
     }
     None
+}
+
+/// The byte offset of `key = …` in the `[markings]` table, else of the table's header.
+fn markings_key_offset(text: &str, key: &str) -> Option<usize> {
+    let header = text.find("[markings]")?;
+    let mut lines = text[header..].split_inclusive('\n');
+    let mut offset = header + lines.next().map_or(0, str::len);
+    for line in lines {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            break;
+        }
+        if t.split('=').next().is_some_and(|k| k.trim() == key) {
+            return Some(offset + (line.len() - t.len()));
+        }
+        offset += line.len();
+    }
+    Some(header)
 }
 
 /// `output_dir` from a (possibly cloned) config must name a folder inside the site: the

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::config::{Config, is_slug};
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter::{self, DateText, Format};
+use crate::marking::{Level, Markings};
 use crate::text::did_you_mean;
 
 /// What a page is; picks its default template and the schema checked at build time.
@@ -87,12 +88,17 @@ pub struct Source {
     pub publisher: Option<String>,
     pub url: Option<String>,
     pub date: Option<NaiveDate>,
+    /// Its marking: its own, or its page's where that is higher (`None` without
+    /// `[markings]`).
+    pub marking: Option<Level>,
 }
 
 #[derive(Debug, Clone)]
 pub struct TimelineEntry {
     pub date: NaiveDate,
     pub event: String,
+    /// As `Source::marking`.
+    pub marking: Option<Level>,
 }
 
 /// A trade dispute: who imposes what on whom, and where it stands.
@@ -116,6 +122,8 @@ pub struct Measure {
     /// Its own status where it differs from the dispute's (e.g. one provisional duty
     /// among tariffs in force); otherwise the dispute's.
     pub status: Status,
+    /// As `Source::marking`.
+    pub marking: Option<Level>,
 }
 
 /// A day known only in part: a date, a month, a year ("later in 2026"), or not yet at all
@@ -199,6 +207,8 @@ pub struct Stop {
     pub title: String,
     pub details: Option<String>,
     pub tentative: bool,
+    /// As `Source::marking`.
+    pub marking: Option<Level>,
 }
 
 impl Stop {
@@ -210,6 +220,7 @@ impl Stop {
             title: s.title,
             details: s.details,
             tentative: s.tentative,
+            marking: None,
         }
     }
 
@@ -264,6 +275,24 @@ pub struct Page {
     pub stops: Vec<Stop>,
     /// The output folder of the page, relative to the output root: `disputes/canola/`.
     pub path: String,
+    /// Its own marking, or the site's default (`None` without `[markings]`).
+    pub marking: Option<Level>,
+    /// The marked sections of its body that are shown, each above the lowest level, by
+    /// where its heading starts in the body: their headings carry the portion mark.
+    pub sections: Vec<(usize, Level)>,
+    /// What a release build left out of the page.
+    pub left_out: LeftOut,
+}
+
+/// What a release build (`--max-marking`) left out of a page it kept.
+#[derive(Debug, Clone, Default)]
+pub struct LeftOut {
+    /// Entries (`measure`, `stop`, `event`, `source`) with their line and level.
+    pub entries: Vec<(&'static str, Option<usize>, Level)>,
+    /// Sections, by their heading's line, with their level.
+    pub sections: Vec<(usize, Level)>,
+    /// The heading ids that were in them (a link to one is an error that says so).
+    pub anchors: Vec<(String, Level)>,
 }
 
 impl Page {
@@ -317,6 +346,7 @@ struct FrontMatter {
     dispute: Option<DisputeFm>,
     #[serde(default)]
     stops: Vec<StopFm>,
+    marking: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -326,6 +356,7 @@ struct SourceFm {
     publisher: Option<String>,
     url: Option<String>,
     date: Option<DateText>,
+    marking: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -333,6 +364,7 @@ struct SourceFm {
 struct TimelineFm {
     date: DateText,
     event: String,
+    marking: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -355,6 +387,7 @@ struct MeasureFm {
     rate: String,
     effective: DateText,
     status: Option<String>,
+    marking: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -371,6 +404,7 @@ struct StopFm {
     details: Option<String>,
     #[serde(default)]
     tentative: bool,
+    marking: Option<String>,
 }
 
 /// Where a split falls, without borrowing the text (which the NUL replacement rebuilds).
@@ -407,10 +441,12 @@ pub fn parse_page(
     let split = at.of(&text);
     let fm = read_front_matter(file, &text, &split)?;
     let is_section = is_section_file(rel);
-    let checked = Located::new(file, &text, &split).check(fm, is_section, config, default_kind)?;
+    let mut located = Located::new(file, &text, &split);
+    located.markings = config.markings.as_ref();
+    let checked = located.check(fm, is_section, config, default_kind)?;
     let path = output_path(rel, checked.slug.as_deref(), is_section);
     let body_offset = split.body_offset;
-    Ok(Page {
+    let mut page = Page {
         rel: rel.to_string(),
         file: file.to_path_buf(),
         text,
@@ -431,7 +467,106 @@ pub fn parse_page(
         dispute: checked.dispute,
         stops: checked.stops,
         path,
-    })
+        marking: checked.marking,
+        sections: Vec::new(),
+        left_out: checked.left_out,
+    };
+    mark_sections(&mut page, config.markings.as_ref())?;
+    Ok(page)
+}
+
+/// What `[markings]` is needed for.
+fn no_markings_table() -> String {
+    "a `marking` needs the site's markings: add a [markings] table to briefing.toml \
+     (it alone gives the Government of Canada's levels, UNCLASSIFIED to TOP SECRET)"
+        .to_string()
+}
+
+/// Keeps the items of `items` whose `kept` is true.
+fn retain_by<T>(items: &mut Vec<T>, kept: &[bool]) {
+    let mut n = 0;
+    items.retain(|_| {
+        n += 1;
+        kept.get(n - 1).copied().unwrap_or(true)
+    });
+}
+
+/// Reads the marked sections of the page's body: each marking's attribute is blanked out
+/// of the text (the heading keeps its text and id), a section above a release build's
+/// level is blanked whole (its lines stay, empty, so every line and offset after it is as
+/// in the file), and the others above the lowest level are kept for their portion marks.
+/// A section is at least at its page's level and at that of any section it is in.
+fn mark_sections(page: &mut Page, markings: Option<&Markings>) -> Result<(), Vec<Diagnostic>> {
+    let marked = crate::marking::marked_headings(page.body());
+    if marked.is_empty() {
+        return Ok(());
+    }
+    let at = page.body_offset;
+    let Some(markings) = markings else {
+        return Err(marked
+            .iter()
+            .map(|m| {
+                Diagnostic::error(&page.file, no_markings_table())
+                    .at_offset(&page.text, at + m.attribute.start)
+            })
+            .collect());
+    };
+    let mut levels: Vec<Level> = Vec::with_capacity(marked.len());
+    let mut diags = Vec::new();
+    let page_level = page.marking.unwrap_or_default();
+    for (n, m) in marked.iter().enumerate() {
+        let own = markings.level(&m.written).unwrap_or_else(|| {
+            diags.push(
+                Diagnostic::error(&page.file, crate::marking::unknown(&m.written, markings))
+                    .at_offset(&page.text, at + m.attribute.start),
+            );
+            page_level
+        });
+        let within = marked[..n]
+            .iter()
+            .zip(&levels)
+            .filter(|(outer, _)| outer.section.contains(&m.heading))
+            .map(|(_, &l)| l)
+            .max();
+        levels.push(own.max(page_level).max(within.unwrap_or(page_level)));
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let cut: Vec<(&crate::marking::MarkedHeading, Level)> = marked
+        .iter()
+        .zip(levels.iter().copied())
+        .filter(|(_, l)| markings.left_out(*l))
+        .collect();
+    if !cut.is_empty() {
+        // The ids its headings had, as the whole body gives them.
+        let outline = crate::markdown::outline(page.body(), page.dir());
+        let starts = crate::marking::headings(page.body());
+        for ((start, _), heading) in starts.iter().zip(&outline.toc) {
+            if let Some((_, level)) = cut.iter().find(|(m, _)| m.section.contains(start)) {
+                page.left_out.anchors.push((heading.id.clone(), *level));
+            }
+        }
+    }
+    let mut blanked: Vec<std::ops::Range<usize>> = Vec::new();
+    for (m, level) in marked.iter().zip(levels) {
+        if markings.left_out(level) {
+            // An outer section already blanked covers it.
+            if blanked.iter().any(|r| r.contains(&m.heading)) {
+                continue;
+            }
+            blanked.push(m.section.clone());
+            let line = crate::diagnostic::line_of(&page.text, at + m.heading);
+            page.left_out.sections.push((line, level));
+            crate::marking::blank(&mut page.text, at + m.section.start..at + m.section.end);
+        } else {
+            crate::marking::blank(&mut page.text, at + m.attribute.start..at + m.attribute.end);
+            if level > markings.lowest() {
+                page.sections.push((m.heading, level));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The front matter as typed fields, or the one error that stops reading it.
@@ -466,6 +601,9 @@ struct Checked {
     timeline: Vec<TimelineEntry>,
     dispute: Option<Dispute>,
     stops: Vec<Stop>,
+    /// The page's own marking, else the site's default (`None` without `[markings]`).
+    marking: Option<Level>,
+    left_out: LeftOut,
 }
 
 /// The file's text and where its front matter falls; a NUL in the front matter is refused.
@@ -530,8 +668,59 @@ impl Located<'_> {
         let timeline = self.timeline(fm.timeline, &mut diags);
         let dispute = self.dispute_of(kind, fm.dispute, &mut diags);
         let stops = self.stops_of(kind, fm.stops, &mut diags);
+        let own = self.marking_of(fm.marking.as_deref(), &mut diags);
+        let marking = self.markings.map(|m| own.unwrap_or(m.default));
         if !diags.is_empty() {
             return Err(crate::diagnostic::cap_per_file(diags));
+        }
+        let mut sources = sources;
+        let mut timeline = timeline;
+        let mut dispute = dispute;
+        let mut stops = stops;
+        let mut left_out = LeftOut::default();
+        if let (Some(markings), Some(page)) = (self.markings, marking) {
+            let mut keep = |what: &'static str, header: &str, levels: Vec<&mut Option<Level>>| {
+                let mut kept = Vec::with_capacity(levels.len());
+                for (n, level) in levels.into_iter().enumerate() {
+                    // An entry marked below its page is at its page's level.
+                    let at = level.map_or(page, |own| own.max(page));
+                    *level = Some(at);
+                    let out = markings.left_out(at);
+                    if out {
+                        left_out
+                            .entries
+                            .push((what, self.entry_line(header, n), at));
+                    }
+                    kept.push(!out);
+                }
+                kept
+            };
+            let kept = keep(
+                "source",
+                "[[sources]]",
+                sources.iter_mut().map(|e| &mut e.marking).collect(),
+            );
+            retain_by(&mut sources, &kept);
+            let kept = keep(
+                "event",
+                "[[timeline]]",
+                timeline.iter_mut().map(|e| &mut e.marking).collect(),
+            );
+            retain_by(&mut timeline, &kept);
+            let kept = keep(
+                "stop",
+                "[[stops]]",
+                stops.iter_mut().map(|e| &mut e.marking).collect(),
+            );
+            retain_by(&mut stops, &kept);
+            if let Some(d) = dispute.as_mut() {
+                let kept = keep(
+                    "measure",
+                    "[[dispute.measures]]",
+                    d.measures.iter_mut().map(|e| &mut e.marking).collect(),
+                );
+                retain_by(&mut d.measures, &kept);
+            }
         }
         Ok(Checked {
             kind,
@@ -549,7 +738,31 @@ impl Located<'_> {
             timeline,
             dispute,
             stops,
+            marking,
+            left_out,
         })
+    }
+
+    /// The line of the `n`-th `header` table (`[[stops]]`) of TOML front matter.
+    fn entry_line(&self, header: &str, n: usize) -> Option<usize> {
+        if self.format != Format::Toml {
+            return None;
+        }
+        let mut offset = 0;
+        let mut seen = 0;
+        for line in self.fm.split_inclusive('\n') {
+            if line.trim() == header {
+                if seen == n {
+                    return Some(crate::diagnostic::line_of(
+                        self.text,
+                        self.fm_offset + offset,
+                    ));
+                }
+                seen += 1;
+            }
+            offset += line.len();
+        }
+        None
     }
 
     fn title(&self, title: Option<String>, diags: &mut Vec<Diagnostic>) -> String {
@@ -743,6 +956,7 @@ impl Located<'_> {
                         .date
                         .as_ref()
                         .and_then(|d| self.full_date(d, "date", diags)),
+                    marking: self.marking_of(s.marking.as_deref(), diags),
                     title: s.title,
                     publisher: s.publisher,
                     url: s.url,
@@ -760,10 +974,12 @@ impl Located<'_> {
         timeline
             .into_iter()
             .filter_map(|t| {
+                let marking = self.marking_of(t.marking.as_deref(), diags);
                 let date = self.full_date(&t.date, "date", diags)?;
                 Some(TimelineEntry {
                     date,
                     event: t.event,
+                    marking,
                 })
             })
             .collect()
@@ -846,6 +1062,8 @@ fn is_template_name(t: &str) -> bool {
 struct Located<'a> {
     file: &'a Path,
     text: &'a str,
+    /// The site's markings, to read `marking` fields with.
+    markings: Option<&'a Markings>,
     fm: &'a str,
     fm_offset: usize,
     format: Format,
@@ -861,6 +1079,7 @@ impl<'a> Located<'a> {
         Located {
             file,
             text,
+            markings: None,
             fm: split.front_matter,
             fm_offset: split.front_matter_offset,
             format: split.format,
@@ -912,6 +1131,25 @@ impl<'a> Located<'a> {
             }
             None => self.key_diagnostic(key, msg),
         }
+    }
+
+    /// A `marking` field's level; a level the site does not have, or any marking on a site
+    /// without `[markings]`, is an error at it.
+    fn marking_of(&self, written: Option<&str>, diags: &mut Vec<Diagnostic>) -> Option<Level> {
+        let written = written?;
+        let Some(markings) = self.markings else {
+            diags.push(self.at_value(written, "marking", no_markings_table()));
+            return None;
+        };
+        let level = markings.level(written);
+        if level.is_none() {
+            diags.push(self.at_value(
+                written,
+                "marking",
+                crate::marking::unknown(written, markings),
+            ));
+        }
+        level
     }
 
     fn full_date(&self, d: &DateText, key: &str, diags: &mut Vec<Diagnostic>) -> Option<NaiveDate> {
@@ -981,6 +1219,7 @@ impl<'a> Located<'a> {
         }
         let mut measures = Vec::with_capacity(d.measures.len());
         for m in d.measures {
+            let marking = self.marking_of(m.marking.as_deref(), diags);
             // A bad measure is reported and skipped; the others are still checked.
             let own = match &m.status {
                 Some(s) => match self.status(s, diags) {
@@ -999,6 +1238,7 @@ impl<'a> Located<'a> {
                     rate: m.rate,
                     effective,
                     status,
+                    marking,
                 });
             }
         }
@@ -1012,7 +1252,14 @@ impl<'a> Located<'a> {
         })
     }
 
-    fn stop(&self, s: StopFm, diags: &mut Vec<Diagnostic>) -> Option<Stop> {
+    fn stop(&self, mut s: StopFm, diags: &mut Vec<Diagnostic>) -> Option<Stop> {
+        let marking = self.marking_of(s.marking.take().as_deref(), diags);
+        let mut stop = self.stop_at(s, diags)?;
+        stop.marking = marking;
+        Some(stop)
+    }
+
+    fn stop_at(&self, s: StopFm, diags: &mut Vec<Diagnostic>) -> Option<Stop> {
         let zone = match &s.zone {
             Some(z) => Some(self.zone(z, diags)?),
             None => None,

@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod frontmatter;
 pub mod html;
 pub mod markdown;
+pub mod marking;
 pub mod output;
 pub mod outputs;
 pub mod pages;

@@ -50,6 +50,8 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub drafts: bool,
+    /// Preview the release build at this level (`--max-marking`).
+    pub max_marking: Option<String>,
 }
 
 /// Why the server could not start.
@@ -164,6 +166,7 @@ fn first_build(
     let build_options = LoadOptions {
         drafts: options.drafts,
         base_url: Some(url.to_string()),
+        max_marking: options.max_marking.clone(),
         ..LoadOptions::default()
     };
     let (session, first) = Session::start(root, build_options, out);

@@ -159,11 +159,13 @@ impl std::hash::Hash for Caseless<'_> {
 /// Checks every pending link of every page: the target page exists and so does the anchor.
 fn check_links(
     pages: &Pages,
+    markings: Option<&crate::marking::Markings>,
     unbuilt: &HashMap<String, Unbuilt>,
     assets: &BTreeSet<String>,
 ) -> Vec<Diagnostic> {
     let targets = LinkTargets {
         pages,
+        markings,
         unbuilt,
         assets,
     };
@@ -178,6 +180,7 @@ fn check_links(
 /// are not built, and the files of `content/`.
 struct LinkTargets<'a> {
     pages: &'a Pages,
+    markings: Option<&'a crate::marking::Markings>,
     unbuilt: &'a HashMap<String, Unbuilt>,
     assets: &'a BTreeSet<String>,
 }
@@ -201,6 +204,10 @@ impl LinkTargets<'_> {
                 (self.target_ids(link, r, &mut problems), &link.anchor)
                 && !ids.contains(anchor)
             {
+                if let Some(said) = self.left_out_anchor(link, page, anchor) {
+                    problems.report(link.offset, || said);
+                    continue;
+                }
                 problems.report(link.offset, || {
                     format!(
                         "link to {:?}: the anchor #{anchor} does not exist on that page{}",
@@ -211,6 +218,28 @@ impl LinkTargets<'_> {
             }
         }
         crate::diagnostic::cap_per_file(problems.found)
+    }
+
+    /// Why `anchor` of the page `link` leads to is not there, when a release build left
+    /// out the section it was in.
+    fn left_out_anchor(&self, link: &PendingLink, own: &Page, anchor: &str) -> Option<String> {
+        let markings = self.markings?;
+        let target = match &link.target {
+            Some(t) => &self.pages[self.pages.id_of(t)?],
+            None => own,
+        };
+        let (_, level) = target
+            .left_out
+            .anchors
+            .iter()
+            .find(|(id, _)| id == anchor)?;
+        Some(format!(
+            "link to {:?}: the section #{anchor} of {} is {}, above this build's {}, so it is left out",
+            link.written,
+            target.file.display(),
+            markings.name(*level),
+            markings.release.map_or("", |l| markings.name(l)),
+        ))
     }
 
     /// The anchors of the page `link` leads to (`own`'s for a link within the page), or
@@ -230,6 +259,15 @@ impl LinkTargets<'_> {
         match self.unbuilt.get(t.as_str()) {
             // Its own error is reported already.
             Some(Unbuilt::Failed) => {}
+            Some(Unbuilt::Above(level)) => problems.report(link.offset, || {
+                let name = |l| self.markings.map_or("", |m| m.name(l));
+                let max = self.markings.and_then(|m| m.release).map_or("", name);
+                format!(
+                    "link to {:?}: content/{t} is {}, above this build's {max}, so it is left out (link to it only from pages at least as highly marked)",
+                    link.written,
+                    name(*level)
+                )
+            }),
             Some(Unbuilt::Draft) => problems.report(link.offset, || {
                 format!(
                     "link to {:?}: content/{t} is a draft, so it is not built (pass --drafts, or remove the link)",
@@ -309,7 +347,14 @@ impl Site {
                     || self.file_clashes(),
                 )
             },
-            || check_links(&self.pages, &self.unbuilt, &self.assets),
+            || {
+                check_links(
+                    &self.pages,
+                    self.config.markings.as_ref(),
+                    &self.unbuilt,
+                    &self.assets,
+                )
+            },
         );
         diags.extend(clashes);
         // A theme that failed to load (its errors are reported) cannot say which names

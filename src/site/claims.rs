@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::{Site, at_front_matter_key};
 use crate::diagnostic::Diagnostic;
 use crate::pages::PageId;
-use super::{Site, at_front_matter_key};
 
 /// Who writes an output file.
 #[derive(Clone, Copy)]

@@ -33,6 +33,8 @@ pub struct LoadOptions {
     pub drafts: bool,
     /// Overrides the config's `portable`.
     pub portable: Option<bool>,
+    /// A release build: everything marked above this level is left out of every output.
+    pub max_marking: Option<String>,
 }
 
 /// What a site is loaded for.
@@ -55,6 +57,20 @@ pub enum Unbuilt {
     Draft,
     /// It failed to load: its errors are reported, links to it not again.
     Failed,
+    /// Marked above a release build's level (`--max-marking`): links to it are reported.
+    Above(crate::marking::Level),
+}
+
+/// Why a loaded page is not in this build, if it is not: a draft without `--drafts`, or a
+/// page marked above a release build's level.
+pub(crate) fn left_out(page: &Page, config: &Config, drafts: bool) -> Option<Unbuilt> {
+    if page.draft && !drafts {
+        return Some(Unbuilt::Draft);
+    }
+    let markings = config.markings.as_ref()?;
+    page.marking
+        .filter(|&level| markings.left_out(level))
+        .map(Unbuilt::Above)
 }
 
 /// Where a copied output file comes from (see `Site::copy_source`).
@@ -138,6 +154,11 @@ impl Site {
         let (mut config, templates) = config_and_templates(root, &mut diags)?;
         if let Some(url) = &options.base_url {
             config.base_url = Some(url.clone());
+        }
+        if let Some(max) = &options.max_marking {
+            config
+                .set_release(max)
+                .map_err(|msg| Errors(vec![Diagnostic::error(crate::config::CONFIG_FILE, msg)]))?;
         }
         let (files, assets) = walk_content(root, &mut diags);
         let statics = walk_static(root, &mut diags);
@@ -295,7 +316,12 @@ fn read_content(
         .chain(&page_files)
         .map(|(rel, _)| (rel.clone(), Unbuilt::Failed))
         .collect();
-    this_build(sections.into_iter().chain(others), unbuilt, options.drafts)
+    this_build(
+        sections.into_iter().chain(others),
+        unbuilt,
+        config,
+        options.drafts,
+    )
 }
 
 /// The loaded pages that are in this build (drafts only with `--drafts`), sorted by source
@@ -304,12 +330,13 @@ fn read_content(
 fn this_build(
     loaded: impl Iterator<Item = (Page, Rendered)>,
     mut unbuilt: HashMap<String, Unbuilt>,
+    config: &Config,
     drafts: bool,
 ) -> (Pages, HashMap<String, Unbuilt>) {
     let mut built: Vec<(Page, Rendered)> = Vec::with_capacity(unbuilt.len());
     for (page, rendered) in loaded {
-        if page.draft && !drafts {
-            unbuilt.insert(page.rel.clone(), Unbuilt::Draft);
+        if let Some(why) = left_out(&page, config, drafts) {
+            unbuilt.insert(page.rel.clone(), why);
         } else {
             unbuilt.remove(&page.rel);
             built.push((page, rendered));

@@ -64,8 +64,8 @@ impl Site {
                 .or_insert(Unbuilt::Failed);
             return Err(diags);
         };
-        if page.draft && !self.options.drafts {
-            self.unbuilt.insert(rel.to_string(), Unbuilt::Draft);
+        if let Some(why) = super::left_out(&page, &self.config, self.options.drafts) {
+            self.unbuilt.insert(rel.to_string(), why);
             return Ok(match old {
                 Some(i) => match self.remove_at(i) {
                     Some((page, _)) => PageChange::Removed(Box::new(page)),

@@ -14,6 +14,8 @@ const LAYERS: &[&[&str]] = &[
     &["diagnostic", "html", "paths"],
     &["markdown"],
     &["text", "url"],
+    // The levels of the site's markings, and the marked sections of a body.
+    &["marking"],
     &["config", "frontmatter"],
     // The page model and its parser.
     &["content"],
