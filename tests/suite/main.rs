@@ -16,6 +16,7 @@ mod incremental;
 mod itinerary;
 mod layers;
 mod markdown;
+mod markings;
 mod outputs;
 mod properties;
 mod readers;

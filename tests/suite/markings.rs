@@ -1,0 +1,426 @@
+//! Markings and release builds (issue 26). The law: `build --max-marking L` writes exactly
+//! (byte for byte, file for file) what `build` writes for a copy of the site from which
+//! everything marked above `L` was deleted by hand. A property test over random markings
+//! of a model site's pages, entries and sections holds the build to it; a leak test puts a
+//! token in every field, body, name and file of what is marked above each level and looks
+//! for it in every byte and every file name of the release build at that level.
+
+use crate::common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::TestSite;
+use proptest::prelude::*;
+
+const LEVELS: [&str; 7] = [
+    "UNCLASSIFIED",
+    "PROTECTED A",
+    "PROTECTED B",
+    "PROTECTED C",
+    "CONFIDENTIAL",
+    "SECRET",
+    "TOP SECRET",
+];
+
+const CONFIG: &str = "title = \"Marked briefing\"\ndescription = \"Markings\"\nlanguage = \"en-CA\"\n\
+base_url = \"https://briefing.example.org/\"\n\n[[themes]]\nslug = \"trade\"\nname = \"Trade\"\n\
+color = \"#9b2c2c\"\n\n[markings]\n";
+
+/// A marking as the model writes it: none (the page's, or the site's default), or a level.
+type Mark = Option<usize>;
+
+fn mark_line(m: Mark) -> String {
+    m.map(|l| format!("marking = {:?}\n", LEVELS[l]))
+        .unwrap_or_default()
+}
+
+/// A section of a body: a heading, its marking, its text, and the sections under it.
+#[derive(Debug, Clone)]
+struct Section {
+    mark: Mark,
+    words: String,
+    inner: Vec<Section>,
+}
+
+/// One page of the model.
+#[derive(Debug, Clone)]
+struct PageModel {
+    rel: String,
+    title: String,
+    mark: Mark,
+    /// (measure, its marking) for a dispute; `None` for a note.
+    measures: Option<Vec<(String, Mark)>>,
+    events: Vec<(String, Mark)>,
+    sources: Vec<(String, Mark)>,
+    sections: Vec<Section>,
+}
+
+/// The level something is at: its own or the level it is in, whichever is higher.
+fn at(own: Mark, within: usize) -> usize {
+    own.map_or(within, |o| o.max(within))
+}
+
+impl PageModel {
+    fn level(&self) -> usize {
+        self.mark.unwrap_or(0)
+    }
+
+    /// The page's file, with everything above `max` left out (`None`: the whole page).
+    fn render(&self, max: Option<usize>) -> Option<String> {
+        let keep = |level: usize| max.is_none_or(|m| level <= m);
+        let page = self.level();
+        if !keep(page) {
+            return None;
+        }
+        let mut fm = format!(
+            "title = {:?}\nsummary = \"About {}.\"\nthemes = [\"trade\"]\nas_of = 2026-01-13\n{}",
+            self.title,
+            self.title,
+            mark_line(self.mark)
+        );
+        if self.measures.is_some() {
+            fm += "kind = \"dispute\"\n";
+        }
+        for (date, (event, m)) in ["2025-08-14", "2025-09-01", "2025-10-02"]
+            .iter()
+            .zip(&self.events)
+        {
+            if keep(at(*m, page)) {
+                fm += &format!(
+                    "[[timeline]]\ndate = {date}\nevent = {event:?}\n{}",
+                    mark_line(*m)
+                );
+            }
+        }
+        for (title, m) in &self.sources {
+            if keep(at(*m, page)) {
+                fm += &format!(
+                    "[[sources]]\ntitle = {title:?}\nurl = \"https://example.org/{}\"\n{}",
+                    title.len(),
+                    mark_line(*m)
+                );
+            }
+        }
+        if let Some(measures) = &self.measures {
+            fm += "[dispute]\nimposed_by = \"China\"\naffected = \"Canada\"\nstatus = \"in force\"\n\
+                   stake = \"C$4 billion\"\nask = \"Remove it\"\n";
+            for (product, m) in measures {
+                if keep(at(*m, page)) {
+                    fm += &format!(
+                        "[[dispute.measures]]\nproduct = {product:?}\nmeasure = \"Duty\"\n\
+                         rate = \"100%\"\neffective = 2025-08-14\n{}",
+                        mark_line(*m)
+                    );
+                }
+            }
+        }
+        let mut body = format!("Opening words of {}.\n\n", self.title);
+        for s in &self.sections {
+            body += &section(s, 2, page, &keep);
+        }
+        Some(format!("+++\n{fm}+++\n{body}"))
+    }
+}
+
+fn section(s: &Section, depth: usize, within: usize, keep: &dyn Fn(usize) -> bool) -> String {
+    let level = at(s.mark, within);
+    if !keep(level) {
+        return String::new();
+    }
+    let attribute = s
+        .mark
+        .map(|l| format!(" {{marking=\"{}\"}}", LEVELS[l]))
+        .unwrap_or_default();
+    let mut out = format!(
+        "{} Part {}{attribute}\n\n{}\n\n",
+        "#".repeat(depth),
+        s.words,
+        s.words
+    );
+    for inner in &s.inner {
+        out += &section(inner, depth + 1, level, keep);
+    }
+    out
+}
+
+/// Writes the model, with everything above `max` left out, into `root`.
+fn write_site(root: &Path, pages: &[PageModel], max: Option<usize>) {
+    std::fs::create_dir_all(root.join("content/notes")).expect("mkdir");
+    std::fs::create_dir_all(root.join("content/disputes")).expect("mkdir");
+    std::fs::write(root.join("briefing.toml"), CONFIG).expect("config");
+    std::fs::write(
+        root.join("content/_index.md"),
+        "+++\ntitle = \"Marked briefing\"\nsummary = \"Front.\"\nas_of = 2026-01-16\n+++\n- The bottom line.\n",
+    )
+    .expect("home");
+    for p in pages {
+        if let Some(text) = p.render(max) {
+            std::fs::write(root.join("content").join(&p.rel), text).expect("page");
+        }
+    }
+}
+
+fn mark() -> impl Strategy<Value = Mark> {
+    prop_oneof![3 => Just(None), 2 => (0..LEVELS.len()).prop_map(Some)]
+}
+
+fn words() -> impl Strategy<Value = String> {
+    "[a-z]{3,8}"
+}
+
+fn sections() -> impl Strategy<Value = Vec<Section>> {
+    let leaf = (mark(), words()).prop_map(|(mark, words)| Section {
+        mark,
+        words,
+        inner: Vec::new(),
+    });
+    let with_inner = (mark(), words(), prop::collection::vec(leaf, 0..3))
+        .prop_map(|(mark, words, inner)| Section { mark, words, inner });
+    prop::collection::vec(with_inner, 0..3)
+}
+
+fn page(n: usize) -> impl Strategy<Value = PageModel> {
+    let entries = || prop::collection::vec((words(), mark()), 0..3);
+    (
+        mark(),
+        any::<bool>(),
+        entries(),
+        entries(),
+        entries(),
+        sections(),
+    )
+        .prop_map(
+            move |(mark, dispute, measures, events, sources, sections)| {
+                let folder = if dispute { "disputes" } else { "notes" };
+                PageModel {
+                    rel: format!("{folder}/page-{n}.md"),
+                    title: format!("Page {n}"),
+                    mark,
+                    measures: dispute.then_some(measures),
+                    events,
+                    sources,
+                    sections,
+                }
+            },
+        )
+}
+
+fn model() -> impl Strategy<Value = (Vec<PageModel>, usize)> {
+    (
+        (page(0), page(1), page(2), page(3)).prop_map(|(a, b, c, d)| vec![a, b, c, d]),
+        0..LEVELS.len(),
+    )
+}
+
+/// A build of `root` into `out`, with `extra` flags: its stderr if it fails.
+fn build(
+    root: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> Result<BTreeMap<std::path::PathBuf, Vec<u8>>, String> {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["build", "--quiet", "--force", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .args(extra)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run briefing");
+    if run.status.success() {
+        Ok(common::snapshot(out))
+    } else {
+        Err(String::from_utf8_lossy(&run.stderr).into_owned())
+    }
+}
+
+proptest! {
+    #![proptest_config(common::property_config("BRIEFING_MARKINGS_CASES", 24))]
+
+    #[test]
+    fn a_release_build_is_the_build_of_a_hand_deleted_copy((pages, max) in model()) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (full, copy) = (dir.path().join("full"), dir.path().join("copy"));
+        write_site(&full, &pages, None);
+        write_site(&copy, &pages, Some(max));
+        let released = build(&full, &dir.path().join("out-release"), &["--max-marking", LEVELS[max]]);
+        let by_hand = build(&copy, &dir.path().join("out-copy"), &[]);
+        let (released, by_hand) = match (released, by_hand) {
+            (Ok(a), Ok(b)) => (a, b),
+            (a, b) => return Err(TestCaseError::fail(format!("a build failed: {a:?} {b:?}"))),
+        };
+        let names = |m: &BTreeMap<std::path::PathBuf, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+        prop_assert_eq!(names(&released), names(&by_hand), "other files");
+        for (file, bytes) in &released {
+            prop_assert!(
+                by_hand.get(file) == Some(bytes),
+                "{} differs from the hand-deleted copy's",
+                file.display()
+            );
+        }
+    }
+}
+
+/// A token for what is at `level`: in a title, a body, a name.
+fn token(what: &str, level: usize) -> String {
+    format!("tok{what}{level}x")
+}
+
+/// A site with one of everything at every level, each carrying its level's tokens: a
+/// page (title, summary, slug, alias, file name, body), on the front-page-level page a
+/// measure, a stop, an event, a source and a section, and an image that only that
+/// section links to.
+fn leaky_site() -> TestSite {
+    let site = TestSite::empty();
+    site.write("briefing.toml", CONFIG);
+    site.write(
+        "content/_index.md",
+        "+++\ntitle = \"Marked briefing\"\nsummary = \"Front.\"\nas_of = 2026-01-16\n+++\n- The bottom line.\n",
+    );
+    let mut measures = String::new();
+    let mut stops = String::new();
+    let mut events = String::new();
+    let mut sources = String::new();
+    let mut sections = String::new();
+    for (level, name) in LEVELS.iter().enumerate() {
+        let t = |what: &str| token(what, level);
+        site.write(
+            &format!("content/notes/{}.md", t("file")),
+            &format!(
+                "+++\ntitle = \"{}\"\nsummary = \"{}\"\nslug = \"{}\"\naliases = [\"old/{}\"]\nthemes = [\"trade\"]\n\
+                 as_of = 2026-01-{:02}\nmarking = {name:?}\n[[timeline]]\ndate = 2026-01-10\nevent = \"{}\"\n+++\n{}\n",
+                t("title"),
+                t("summary"),
+                t("slug"),
+                t("alias"),
+                10 + level,
+                t("pageevent"),
+                t("pagebody")
+            ),
+        );
+        measures += &format!(
+            "[[dispute.measures]]\nproduct = \"{}\"\nmeasure = \"{}\"\nrate = \"{}\"\neffective = 2025-08-14\nmarking = {name:?}\n",
+            t("product"),
+            t("measure"),
+            t("rate")
+        );
+        stops += &format!(
+            "[[stops]]\ndate = 2026-01-{:02}\ncity = \"{}\"\ncountry = \"{}\"\ntitle = \"{}\"\ndetails = \"{}\"\nmarking = {name:?}\n",
+            14 + level,
+            t("city"),
+            t("country"),
+            t("stop"),
+            t("details")
+        );
+        events += &format!(
+            "[[timeline]]\ndate = 2025-09-{:02}\nevent = \"{}\"\nmarking = {name:?}\n",
+            1 + level,
+            t("event")
+        );
+        sources += &format!(
+            "[[sources]]\ntitle = \"{}\"\npublisher = \"{}\"\nurl = \"https://example.org/{}\"\nmarking = {name:?}\n",
+            t("source"),
+            t("publisher"),
+            t("url")
+        );
+        sections += &format!(
+            "## {} {{marking={name:?}}}\n\n{} ![{}]({}.svg)\n\n",
+            t("heading"),
+            t("section"),
+            t("alt"),
+            t("image")
+        );
+        site.write(
+            &format!("content/disputes/{}.svg", t("image")),
+            &format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title></svg>\n",
+                t("imagebytes")
+            ),
+        );
+    }
+    site.write(
+        "content/disputes/canola.md",
+        &format!(
+            "+++\ntitle = \"Canola\"\nsummary = \"Duties.\"\nthemes = [\"trade\"]\nas_of = 2026-01-13\nkind = \"dispute\"\n\
+             {events}{sources}[dispute]\nimposed_by = \"China\"\naffected = \"Canada\"\nstatus = \"in force\"\n\
+             stake = \"C$4 billion\"\nask = \"Remove it\"\n{measures}+++\nOpening.\n\n{sections}## Public\n\nThe end.\n"
+        ),
+    );
+    site.write(
+        "content/itinerary.md",
+        &format!(
+            "+++\ntitle = \"Itinerary\"\nsummary = \"Stops.\"\nkind = \"itinerary\"\nas_of = 2026-01-13\n{stops}+++\n"
+        ),
+    );
+    site
+}
+
+#[test]
+fn nothing_above_the_release_level_reaches_any_byte_or_name_of_the_output() {
+    let site = leaky_site();
+    let kinds = [
+        "file",
+        "title",
+        "summary",
+        "slug",
+        "alias",
+        "pageevent",
+        "pagebody",
+        "product",
+        "measure",
+        "rate",
+        "city",
+        "country",
+        "stop",
+        "details",
+        "event",
+        "source",
+        "publisher",
+        "url",
+        "heading",
+        "section",
+        "alt",
+        "image",
+        "imagebytes",
+    ];
+    for max in 0..LEVELS.len() {
+        let out = site.scratch().join(format!("release-{max}"));
+        let files = build(&site.root, &out, &["--max-marking", LEVELS[max]])
+            .unwrap_or_else(|e| panic!("release build at {}:\n{e}", LEVELS[max]));
+        for level in 0..LEVELS.len() {
+            for kind in kinds {
+                let t = token(kind, level);
+                let in_names = files.keys().any(|p| p.to_string_lossy().contains(&t));
+                let in_bytes = files
+                    .values()
+                    .any(|b| memchr::memmem::find(b, t.as_bytes()).is_some());
+                if level > max {
+                    assert!(
+                        !in_names && !in_bytes,
+                        "{t} ({}) leaked into the release build at {}",
+                        LEVELS[level],
+                        LEVELS[max]
+                    );
+                }
+            }
+            // What is kept is there: the test looks where a leak would show.
+            if level <= max {
+                let t = token("heading", level);
+                assert!(
+                    files
+                        .values()
+                        .any(|b| memchr::memmem::find(b, t.as_bytes()).is_some()),
+                    "{t} is at or below {} but not in its build",
+                    LEVELS[max]
+                );
+                let t = token("slug", level);
+                assert!(
+                    files.keys().any(|p| p.to_string_lossy().contains(&t)),
+                    "{t}'s page is at or below {} but not built",
+                    LEVELS[max]
+                );
+            }
+        }
+    }
+}
