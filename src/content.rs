@@ -91,6 +91,8 @@ pub struct Source {
     /// Its marking: its own, or its page's where that is higher (`None` without
     /// `[markings]`).
     pub marking: Option<Level>,
+    /// Its portion mark, the marking's name, where it is above the lowest level.
+    pub portion: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +101,8 @@ pub struct TimelineEntry {
     pub event: String,
     /// As `Source::marking`.
     pub marking: Option<Level>,
+    /// As `Source::portion`.
+    pub portion: Option<String>,
 }
 
 /// A trade dispute: who imposes what on whom, and where it stands.
@@ -124,6 +128,8 @@ pub struct Measure {
     pub status: Status,
     /// As `Source::marking`.
     pub marking: Option<Level>,
+    /// As `Source::portion`.
+    pub portion: Option<String>,
 }
 
 /// A day known only in part: a date, a month, a year ("later in 2026"), or not yet at all
@@ -209,6 +215,8 @@ pub struct Stop {
     pub tentative: bool,
     /// As `Source::marking`.
     pub marking: Option<Level>,
+    /// As `Source::portion`.
+    pub portion: Option<String>,
 }
 
 impl Stop {
@@ -221,6 +229,7 @@ impl Stop {
             details: s.details,
             tentative: s.tentative,
             marking: None,
+            portion: None,
         }
     }
 
@@ -314,6 +323,24 @@ impl Page {
     /// The folder of the source file, relative to `content/` (`""` at the top).
     pub fn dir(&self) -> &str {
         crate::paths::parent_folder(&self.rel)
+    }
+
+    /// The marking the page shows: the highest of its own and of every entry and section
+    /// it shows (`None` without `[markings]`).
+    pub fn shown_marking(&self) -> Option<Level> {
+        let entries = self
+            .sources
+            .iter()
+            .map(|e| e.marking)
+            .chain(self.timeline.iter().map(|e| e.marking))
+            .chain(self.stops.iter().map(|e| e.marking))
+            .chain(
+                self.dispute
+                    .iter()
+                    .flat_map(|d| d.measures.iter().map(|m| m.marking)),
+            )
+            .chain(self.sections.iter().map(|&(_, l)| Some(l)));
+        entries.fold(self.marking, Option::max)
     }
 
     /// Whether this is the site's front page, `content/_index.md`.
@@ -721,6 +748,25 @@ impl Located<'_> {
                 );
                 retain_by(&mut d.measures, &kept);
             }
+            let portion = |level: Option<Level>| {
+                level
+                    .filter(|&l| l > markings.lowest())
+                    .map(|l| markings.name(l).to_string())
+            };
+            sources
+                .iter_mut()
+                .for_each(|e| e.portion = portion(e.marking));
+            timeline
+                .iter_mut()
+                .for_each(|e| e.portion = portion(e.marking));
+            stops
+                .iter_mut()
+                .for_each(|e| e.portion = portion(e.marking));
+            if let Some(d) = dispute.as_mut() {
+                d.measures
+                    .iter_mut()
+                    .for_each(|e| e.portion = portion(e.marking));
+            }
         }
         Ok(Checked {
             kind,
@@ -957,6 +1003,7 @@ impl Located<'_> {
                         .as_ref()
                         .and_then(|d| self.full_date(d, "date", diags)),
                     marking: self.marking_of(s.marking.as_deref(), diags),
+                    portion: None,
                     title: s.title,
                     publisher: s.publisher,
                     url: s.url,
@@ -980,6 +1027,7 @@ impl Located<'_> {
                     date,
                     event: t.event,
                     marking,
+                    portion: None,
                 })
             })
             .collect()
@@ -1239,6 +1287,7 @@ impl<'a> Located<'a> {
                     effective,
                     status,
                     marking,
+                    portion: None,
                 });
             }
         }

@@ -16,6 +16,8 @@ pub struct Heading {
     pub level: u8,
     pub id: String,
     pub title: String,
+    /// Its portion mark, where its section is marked above the lowest level.
+    pub marking: Option<String>,
 }
 
 /// A link whose target must exist: another note (by path), or an anchor on this page.
@@ -80,13 +82,21 @@ fn options() -> Options {
 
 /// Renders `body`, a page's Markdown; `dir` is the page's folder relative to `content/`.
 pub fn render(body: &str, dir: &str) -> Rendered {
-    render_to(body, dir, true)
+    render_to(body, dir, true, &[])
 }
 
 /// Everything `render` finds (headings, ids, links, problems, warnings) without writing
 /// the HTML or gathering the search index's text: what `check` needs of every page.
 pub fn outline(body: &str, dir: &str) -> Rendered {
-    render_to(body, dir, false)
+    render_to(body, dir, false, &[])
+}
+
+/// Headings given a portion mark: where each starts in the body, and the mark (`SECRET`).
+pub type PortionMarks<'m> = &'m [(usize, &'m str)];
+
+/// `render` (with `html`) or `outline`, the headings at `marks` given their portion marks.
+pub fn render_marked(body: &str, dir: &str, html: bool, marks: PortionMarks) -> Rendered {
+    render_to(body, dir, html, marks)
 }
 
 /// The events to write as HTML, or none when only the outline is wanted.
@@ -107,10 +117,20 @@ impl<'a> Events<'a> {
     }
 }
 
-fn render_to(body: &str, dir: &str, html: bool) -> Rendered {
+fn render_to(body: &str, dir: &str, html: bool, marks: PortionMarks) -> Rendered {
     let mut walk = Walk::new(body, dir, html);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let mark = match &event {
+            Event::Start(Tag::Heading { .. }) => marks
+                .iter()
+                .find(|(at, _)| *at == range.start)
+                .map(|(_, m)| *m),
+            _ => None,
+        };
         walk.event(event, range);
+        if let Some(m) = mark {
+            walk.portion_mark(m);
+        }
     }
     walk.finish()
 }
@@ -137,6 +157,8 @@ struct Walk<'a> {
     in_code_block: bool,
     /// Hugo shortcodes seen: the first one's offset and how many.
     shortcodes: Option<(usize, usize)>,
+    /// The portion mark of the heading being read.
+    heading_mark: Option<String>,
 }
 
 impl<'a> Walk<'a> {
@@ -156,6 +178,7 @@ impl<'a> Walk<'a> {
             footnotes: Footnotes::default(),
             in_code_block: false,
             shortcodes: None,
+            heading_mark: None,
         }
     }
 
@@ -221,6 +244,16 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// The portion mark of the heading just started: shown before its text, kept in the
+    /// table of contents beside its title (not in its id or title).
+    fn portion_mark(&mut self, mark: &str) {
+        self.heading_mark = Some(mark.to_string());
+        self.events.push(Event::InlineHtml(CowStr::from(format!(
+            "<span class=\"portion-mark\">({})</span> ",
+            crate::html::escape(mark)
+        ))));
+    }
+
     /// A heading ends: its id is the one given (once per page) or its text's slug, made
     /// unique on the page, and it joins the table of contents.
     fn end_heading(&mut self, level: pulldown_cmark::HeadingLevel) {
@@ -253,6 +286,7 @@ impl<'a> Walk<'a> {
                 level: level as u8,
                 id: unique,
                 title: text.trim().to_string(),
+                marking: self.heading_mark.take(),
             });
         }
         self.events.push(Event::End(TagEnd::Heading(level)));

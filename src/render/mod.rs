@@ -14,6 +14,7 @@ use crate::content::{Kind, Page, Stop};
 use crate::dates;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::Heading;
+use crate::marking::Level;
 use crate::output::Job;
 use crate::outputs::Output;
 use crate::pages::{ByPage, PageId};
@@ -117,6 +118,8 @@ struct AlsoRef<'a> {
 
 #[derive(Serialize)]
 struct SourceView<'a> {
+    /// Its portion mark, where it is marked above the lowest level.
+    marking: Option<&'a str>,
     title: &'a str,
     publisher: Option<&'a str>,
     url: Option<&'a str>,
@@ -126,6 +129,8 @@ struct SourceView<'a> {
 
 #[derive(Serialize)]
 struct EventView<'a> {
+    /// Its portion mark, where it is marked above the lowest level.
+    marking: Option<&'a str>,
     date: String,
     date_iso: String,
     event: &'a str,
@@ -137,6 +142,8 @@ struct EventView<'a> {
 
 #[derive(Serialize)]
 struct MeasureView<'a> {
+    /// Its portion mark, where it is marked above the lowest level.
+    marking: Option<&'a str>,
     product: &'a str,
     measure: &'a str,
     rate: &'a str,
@@ -159,6 +166,8 @@ struct DisputeView<'a> {
 
 #[derive(Serialize)]
 struct TrackerRow<'a> {
+    /// Its portion mark, where it is marked above the lowest level.
+    marking: Option<&'a str>,
     product: &'a str,
     imposed_by: &'a str,
     measure: &'a str,
@@ -172,6 +181,8 @@ struct TrackerRow<'a> {
 
 #[derive(Serialize)]
 struct StopView<'a> {
+    /// Its portion mark, where it is marked above the lowest level.
+    marking: Option<&'a str>,
     title: &'a str,
     city: Option<&'a str>,
     /// The city, or the country when the city is not known.
@@ -243,6 +254,9 @@ struct Shared<'a> {
     portable: bool,
     /// Whether `itinerary.ics` is written.
     has_calendar: bool,
+    /// The highest marking the navigation shows (its pages' titles), and of every page.
+    nav_marking: Option<Level>,
+    site_marking: Option<Level>,
 }
 
 /// The navigation: the top-level sections and pages in reading order, then the list of
@@ -352,7 +366,32 @@ impl<'a> Shared<'a> {
             newest_as_of: site.newest_as_of(),
             portable,
             has_calendar: site.pages.iter().any(Page::in_calendar),
+            nav_marking: site
+                .pages
+                .iter()
+                .filter(|p| in_navigation(p))
+                .map(|p| p.marking)
+                .max()
+                .flatten(),
+            site_marking: site.pages.iter().map(Page::shown_marking).max().flatten(),
         }
+    }
+
+    /// The marking of an output that shows what is at `level`, and the navigation: as
+    /// the banners, the printed sheets and `dcterms.accessRights` say it.
+    fn insert_marking(&self, ctx: &mut Context, level: Option<Level>) {
+        let Some(markings) = &self.site.config.markings else {
+            return;
+        };
+        let level = level.max(self.nav_marking).unwrap_or(markings.lowest());
+        let name = markings.name(level);
+        let line = match &self.site.config.handling {
+            Some(h) => format!("{name} — {h}"),
+            None => name.to_string(),
+        };
+        ctx.insert("marking", name);
+        ctx.insert("marking_css", &css_string(&line));
+        ctx.insert("marking_line", &line);
     }
 
     fn page_ref(&self, i: PageId) -> Value {
@@ -461,6 +500,9 @@ impl<'a> Shared<'a> {
             .map(|base| absolute_url(base, path));
         ctx.insert("canonical", &canonical);
         ctx.insert("has_calendar", &self.has_calendar);
+        // Aggregates of every page show the highest marking of all; others say their own.
+        let shows_all = matches!(role, Role::Book | Role::Search | Role::Home);
+        self.insert_marking(&mut ctx, self.site_marking.filter(|_| shows_all));
         Ok(ctx)
     }
 
@@ -516,6 +558,7 @@ impl<'a> Shared<'a> {
                 .sources
                 .iter()
                 .map(|s| SourceView {
+                    marking: s.portion.as_deref(),
                     title: &s.title,
                     publisher: s.publisher.as_deref(),
                     url: s.url.as_deref(),
@@ -543,6 +586,7 @@ impl<'a> Shared<'a> {
                     .measures
                     .iter()
                     .map(|m| MeasureView {
+                        marking: m.portion.as_deref(),
                         product: &m.product,
                         measure: &m.measure,
                         rate: &m.rate,
@@ -561,6 +605,7 @@ impl<'a> Shared<'a> {
     fn event(&self, i: PageId, e: &'a crate::content::TimelineEntry) -> EventView<'a> {
         let p = &self.site.pages[i];
         EventView {
+            marking: e.portion.as_deref(),
             date: dates::long(e.date),
             date_iso: dates::iso(e.date),
             event: &e.event,
@@ -634,6 +679,7 @@ impl<'a> Shared<'a> {
                 .flat_map(|(i, d)| {
                     let p = &site.pages[i];
                     d.measures.iter().map(move |m| TrackerRow {
+                        marking: m.portion.as_deref(),
                         product: &m.product,
                         imposed_by: &d.imposed_by,
                         measure: &m.measure,
@@ -800,6 +846,7 @@ fn calendar_note(p: &Page) -> Option<String> {
 
 fn stop_view(s: &Stop) -> StopView<'_> {
     StopView {
+        marking: s.portion.as_deref(),
         title: &s.title,
         city: s.city.as_deref(),
         locality: s.locality(),
@@ -1025,10 +1072,18 @@ fn render_page(
     if role == Role::Home {
         shared.index_context(&mut ctx);
     }
+    let mut marking = p.shown_marking();
     if p.is_section {
         let members = shared.children(p.dir());
         let values: Vec<Value> = members.iter().map(|&j| shared.page_ref(j)).collect();
         ctx.insert_value("pages", Value::from(values));
+        marking = members
+            .iter()
+            .map(|&j| site.pages[j].shown_marking())
+            .fold(marking, Option::max);
+    }
+    if role != Role::Home {
+        shared.insert_marking(&mut ctx, marking);
     }
     let html = render_template(site, template_of(p), &ctx, Some(p), size)?;
     sink(Job::whole(p.output_file(), html))?;
@@ -1143,6 +1198,8 @@ fn templated_context(
             ctx.insert_value("pages", Value::from(values));
             ctx.insert("groups", &shared.by_kind(list));
             ctx.insert("breadcrumbs", &shared.generated_crumbs(true));
+            let marking = list.iter().map(|&j| site.pages[j].shown_marking()).max();
+            shared.insert_marking(&mut ctx, marking.flatten());
             // As of the newest page under the theme, as every page states its date.
             let newest = list.iter().filter_map(|&j| site.pages[j].as_of).max();
             ctx.insert("as_of", &newest.map(dates::long));

@@ -299,11 +299,8 @@ fn read_content(
     let (section_files, page_files): (Vec<_>, Vec<_>) = files
         .into_iter()
         .partition(|(rel, _)| content::is_section_file(rel));
-    let render = if purpose == Purpose::Check {
-        markdown::outline
-    } else {
-        markdown::render
-    };
+    // `check` reads each body in outline: its headings, links and text, no HTML.
+    let render = purpose == Purpose::Build;
     let sections = load_pages(&section_files, config, &HashMap::new(), render, diags);
     let page_kinds: HashMap<String, Kind> = sections
         .iter()
@@ -521,7 +518,7 @@ fn load_pages(
     files: &[(String, PathBuf)],
     config: &Config,
     page_kinds: &HashMap<String, Kind>,
-    render: fn(&str, &str) -> Rendered,
+    html: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(Page, Rendered)> {
     let results: Vec<Result<(Page, Rendered), Vec<Diagnostic>>> = files
@@ -532,7 +529,7 @@ fn load_pages(
             let text = crate::text::decode_text(&file, bytes).map_err(|d| vec![d])?;
             let page =
                 content::parse_page(rel, &file, text, config, || default_kind(rel, page_kinds))?;
-            let rendered = render(page.body(), page.dir());
+            let rendered = render_body(&page, config, html);
             let problems: Vec<Diagnostic> = rendered
                 .problems
                 .iter()
@@ -561,6 +558,20 @@ fn load_pages(
         }
     }
     ok
+}
+
+/// A page's body rendered (in outline without `html`), its marked sections' headings
+/// given their portion marks.
+fn render_body(page: &Page, config: &Config, html: bool) -> Rendered {
+    let names: Vec<(usize, &str)> = match &config.markings {
+        Some(m) => page
+            .sections
+            .iter()
+            .map(|&(at, l)| (at, m.name(l)))
+            .collect(),
+        None => Vec::new(),
+    };
+    markdown::render_marked(page.body(), page.dir(), html, &names)
 }
 
 /// The `page_kind` of the nearest section above `rel`, or `note`.

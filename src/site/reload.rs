@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::{Site, Unbuilt, link_out_of_site_on_the_way, load_pages};
 use crate::content::{Kind, Page};
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{self, Rendered};
+use crate::markdown::Rendered;
 use crate::pages::PageId;
 
 /// What an edit to one Markdown file did to the site, for deciding what to re-render.
@@ -55,7 +55,7 @@ impl Site {
             &[(rel.to_string(), abs)],
             &self.config,
             &page_kinds,
-            markdown::render,
+            true,
             &mut diags,
         );
         let Some((page, rendered)) = loaded.into_iter().next() else {
