@@ -384,11 +384,11 @@ fn nothing_above_the_release_level_reaches_any_byte_or_name_of_the_output() {
         "image",
         "imagebytes",
     ];
-    for max in 0..LEVELS.len() {
+    for (max, max_name) in LEVELS.iter().enumerate() {
         let out = site.scratch().join(format!("release-{max}"));
-        let files = build(&site.root, &out, &["--max-marking", LEVELS[max]])
-            .unwrap_or_else(|e| panic!("release build at {}:\n{e}", LEVELS[max]));
-        for level in 0..LEVELS.len() {
+        let files = build(&site.root, &out, &["--max-marking", max_name])
+            .unwrap_or_else(|e| panic!("release build at {max_name}:\n{e}"));
+        for (level, level_name) in LEVELS.iter().enumerate() {
             for kind in kinds {
                 let t = token(kind, level);
                 let in_names = files.keys().any(|p| p.to_string_lossy().contains(&t));
@@ -398,9 +398,7 @@ fn nothing_above_the_release_level_reaches_any_byte_or_name_of_the_output() {
                 if level > max {
                     assert!(
                         !in_names && !in_bytes,
-                        "{t} ({}) leaked into the release build at {}",
-                        LEVELS[level],
-                        LEVELS[max]
+                        "{t} ({level_name}) leaked into the release build at {max_name}"
                     );
                 }
             }
@@ -411,14 +409,12 @@ fn nothing_above_the_release_level_reaches_any_byte_or_name_of_the_output() {
                     files
                         .values()
                         .any(|b| memchr::memmem::find(b, t.as_bytes()).is_some()),
-                    "{t} is at or below {} but not in its build",
-                    LEVELS[max]
+                    "{t} is at or below {max_name} but not in its build"
                 );
                 let t = token("slug", level);
                 assert!(
                     files.keys().any(|p| p.to_string_lossy().contains(&t)),
-                    "{t}'s page is at or below {} but not built",
-                    LEVELS[max]
+                    "{t}'s page is at or below {max_name} but not built"
                 );
             }
         }
