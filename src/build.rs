@@ -48,6 +48,7 @@ impl Outline {
             pages: rendered.pages,
             html_files: rendered.html_files,
             warnings: self.0.warnings(),
+            markings: self.0.marking_summary(),
         })
     }
 }
@@ -64,6 +65,8 @@ pub struct BuildSummary {
     pub files: usize,
     pub output: PathBuf,
     pub warnings: Vec<Diagnostic>,
+    /// The markings of the output (`None` without `[markings]`).
+    pub markings: Option<site::MarkingSummary>,
 }
 
 /// What `check` rendered (and threw away): the same counts as a build's.
@@ -74,6 +77,7 @@ pub struct CheckSummary {
     /// The HTML files a build would write, as `BuildSummary::html_files`.
     pub html_files: usize,
     pub warnings: Vec<Diagnostic>,
+    pub markings: Option<site::MarkingSummary>,
 }
 
 /// What one render of the whole site made: counted the same way for `build` and `check`.
@@ -108,6 +112,7 @@ impl Site {
             files,
             output: target,
             warnings: self.warnings(),
+            markings: self.marking_summary(),
         })
     }
 

@@ -276,6 +276,32 @@ pub fn run() -> i32 {
     }
 }
 
+/// What the summary line says of markings: ` at or below LEVEL` after the page count of a
+/// release build, and `; highest marking X` (and what a release build left out) at its
+/// end; with `-v`, each thing left out on a line of its own first.
+fn marking_words(ui: &Ui, markings: Option<&briefing::site::MarkingSummary>) -> (String, String) {
+    let Some(m) = markings else {
+        return (String::new(), String::new());
+    };
+    if ui.verbose {
+        for (file, line, what, level) in &m.left_out {
+            let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+            err!("left out: {}{at} ({what}, {level})", file.display());
+        }
+    }
+    match &m.release {
+        Some(max) => (
+            format!(" at or below {max}"),
+            format!(
+                "; highest marking {}; {} above it left out",
+                m.highest,
+                m.left_out_counts()
+            ),
+        ),
+        None => (String::new(), format!("; highest marking {}", m.highest)),
+    }
+}
+
 /// The exit code of a usage error, as clap gives it.
 const USAGE: i32 = 2;
 
@@ -490,8 +516,9 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
         Ok(summary) => {
             ui.diagnostics(&summary.warnings);
             if !ui.quiet {
+                let (level, marked) = marking_words(ui, summary.markings.as_ref());
                 out!(
-                    "Built {} ({} rendered, {} in all) into {} in {} ms",
+                    "Built {}{level} ({} rendered, {} in all) into {} in {} ms{marked}",
                     count(summary.pages, "page"),
                     count(summary.html_files, "HTML file"),
                     count(summary.files, "file"),
@@ -529,8 +556,9 @@ fn check(ui: &Ui, args: CheckArgs) -> i32 {
         Ok(summary) => {
             ui.diagnostics(&summary.warnings);
             if !ui.quiet {
+                let (level, marked) = marking_words(ui, summary.markings.as_ref());
                 out!(
-                    "Checked {} ({} rendered, none written): no errors, {} in {} ms",
+                    "Checked {}{level} ({} rendered, none written): no errors, {} in {} ms{marked}",
                     count(summary.pages, "page"),
                     count(summary.html_files, "HTML file"),
                     count(summary.warnings.len(), "warning"),

@@ -56,6 +56,12 @@
         var a = document.createElement("a");
         a.href = root + e.u;
         a.textContent = e.t;
+        if (e.m) {
+          var mark = document.createElement("span");
+          mark.className = "portion-mark";
+          mark.textContent = "(" + e.m + ") ";
+          li.appendChild(mark);
+        }
         li.appendChild(a);
         if (e.s) {
           var p = document.createElement("p");

@@ -81,7 +81,7 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
         .write_inner_content(|w| {
             feed_head(w, site, base, newest)?;
             for p in &entries {
-                feed_entry(w, p, base, newest)?;
+                feed_entry(w, site, p, base, newest)?;
             }
             Ok(())
         })?;
@@ -123,12 +123,16 @@ fn feed_head<W: std::io::Write>(
         .write_empty()?;
     w.create_element("author")
         .write_inner_content(|w| text(w, "name", &site.config.title))?;
+    if let Some(m) = site.marking_summary() {
+        text(w, "rights", &m.highest)?;
+    }
     Ok(())
 }
 
 /// One page's `entry`, updated as of the page or, without its own, the site's newest.
 fn feed_entry<W: std::io::Write>(
     w: &mut Writer<W>,
+    site: &Site,
     p: &crate::content::Page,
     base: &str,
     newest: Option<NaiveDate>,
@@ -145,6 +149,9 @@ fn feed_entry<W: std::io::Write>(
             .write_empty()?;
         if let Some(s) = &p.summary {
             text(w, "summary", s)?;
+        }
+        if let (Some(m), Some(level)) = (&site.config.markings, p.shown_marking()) {
+            text(w, "rights", m.name(level))?;
         }
         Ok(())
     })?;
@@ -263,8 +270,24 @@ fn stop_event(
     event.timestamp(midnight_utc(stamp));
     event.summary(&stop.title);
     event.location(&stop.place());
-    if let Some(d) = &stop.details {
-        event.description(d);
+    // A marked calendar says its marking first in every event (a calendar has no banner).
+    let marking = site
+        .config
+        .markings
+        .as_ref()
+        .zip(stop.marking)
+        .map(|(m, l)| m.name(l));
+    match (marking, &stop.details) {
+        (Some(m), Some(d)) => {
+            event.description(&format!("{m}. {d}"));
+        }
+        (Some(m), None) => {
+            event.description(m);
+        }
+        (None, Some(d)) => {
+            event.description(d);
+        }
+        (None, None) => {}
     }
     schedule(&mut event, stop.when, first_day);
     event.status(if stop.tentative {

@@ -37,6 +37,9 @@ struct SearchEntry<'a> {
     s: &'a str,
     h: String,
     x: &'a str,
+    /// The page's marking, on a site with markings (shown beside each result).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    m: Option<&'a str>,
 }
 
 /// The search index, as a script rather than JSON: a page opened from the file system
@@ -56,6 +59,12 @@ pub(super) fn search_index(site: &Site) -> Job {
                 .collect::<Vec<_>>()
                 .join(" · "),
             x: &r.text,
+            m: site
+                .config
+                .markings
+                .as_ref()
+                .zip(p.shown_marking())
+                .map(|(m, l)| m.name(l)),
         })
         .collect();
     // Written straight into one buffer sized for it (9 MB at 10,000 pages), rather than

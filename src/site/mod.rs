@@ -61,6 +61,43 @@ pub enum Unbuilt {
     Above(crate::marking::Level),
 }
 
+/// What a build says of its markings: the highest its output shows, and, in a release
+/// build, its level and everything it left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkingSummary {
+    pub highest: String,
+    pub release: Option<String>,
+    /// Each thing left out: its file, its line where known, what it is (`page`, `measure`,
+    /// `stop`, `event`, `source`, `section`) and its marking.
+    pub left_out: Vec<(PathBuf, Option<usize>, &'static str, String)>,
+}
+
+impl MarkingSummary {
+    /// `1 page, 2 entries and 1 section`, or `nothing`.
+    pub fn left_out_counts(&self) -> String {
+        let n = |what: &dyn Fn(&str) -> bool| self.left_out.iter().filter(|l| what(l.2)).count();
+        let pages = n(&|w| w == "page");
+        let sections = n(&|w| w == "section");
+        let entries = self.left_out.len() - pages - sections;
+        let counted =
+            |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+        let parts: Vec<String> = [
+            (pages, "page", "pages"),
+            (entries, "entry", "entries"),
+            (sections, "section", "sections"),
+        ]
+        .into_iter()
+        .filter(|(k, ..)| *k > 0)
+        .map(|(k, one, many)| counted(k, one, many))
+        .collect();
+        match parts.as_slice() {
+            [] => "nothing".to_string(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
+    }
+}
+
 /// Why a loaded page is not in this build, if it is not: a draft without `--drafts`, or a
 /// page marked above a release build's level.
 pub(crate) fn left_out(page: &Page, config: &Config, drafts: bool) -> Option<Unbuilt> {
@@ -250,6 +287,51 @@ impl Site {
 
     pub fn portable(&self) -> bool {
         self.options.portable.unwrap_or(self.config.portable)
+    }
+
+    /// The markings of what this build writes, and what a release build left out; `None`
+    /// without `[markings]`.
+    pub fn marking_summary(&self) -> Option<MarkingSummary> {
+        let markings = self.config.markings.as_ref()?;
+        let highest = self
+            .pages
+            .iter()
+            .map(Page::shown_marking)
+            .max()
+            .flatten()
+            .unwrap_or(markings.lowest());
+        let mut left_out: Vec<(PathBuf, Option<usize>, &'static str, String)> = self
+            .unbuilt
+            .iter()
+            .filter_map(|(rel, why)| match why {
+                Unbuilt::Above(l) => Some((
+                    Path::new("content").join(rel),
+                    None,
+                    "page",
+                    markings.name(*l).to_string(),
+                )),
+                _ => None,
+            })
+            .collect();
+        for p in self.pages.iter() {
+            for &(what, line, l) in &p.left_out.entries {
+                left_out.push((p.file.clone(), line, what, markings.name(l).to_string()));
+            }
+            for &(line, l) in &p.left_out.sections {
+                left_out.push((
+                    p.file.clone(),
+                    Some(line),
+                    "section",
+                    markings.name(l).to_string(),
+                ));
+            }
+        }
+        left_out.sort();
+        Some(MarkingSummary {
+            highest: markings.name(highest).to_string(),
+            release: markings.release.map(|l| markings.name(l).to_string()),
+            left_out,
+        })
     }
 
     /// Whether the site was loaded to be checked, not built (see `Purpose::Check`).
