@@ -15,6 +15,9 @@ struct Expect {
     errors: Option<usize>,
     /// Text that must not appear: a "did you mean" for a word far from every valid one.
     lacks: Option<String>,
+    /// Flags for both commands (`--max-marking "PROTECTED A"`).
+    #[serde(default)]
+    args: Vec<String>,
 }
 
 /// The summary line of a failed run.
@@ -52,8 +55,10 @@ fn every_bad_input_fails_cleanly_naming_the_file_and_line() {
         let siblings_before = snapshot(&site.scratch()).len();
 
         let mut stderr = Vec::new();
-        for command in [&["build"][..], &["check"][..]] {
-            let run = site.run(command);
+        for command in ["build", "check"] {
+            let mut args = vec![command];
+            args.extend(expect.args.iter().map(String::as_str));
+            let run = site.run(&args);
             stderr.push(run.stderr.clone());
             let location = match expect.line {
                 Some(line) => format!("--> {}:{line}", expect.file),
@@ -80,7 +85,7 @@ fn every_bad_input_fails_cleanly_naming_the_file_and_line() {
             if !problems.is_empty() {
                 failures.push(format!(
                     "{case} ({}): {} — expected {location:?} and {:?}\n{}",
-                    command[0],
+                    command,
                     problems.join(", "),
                     expect.contains,
                     run.stderr

@@ -420,3 +420,184 @@ fn nothing_above_the_release_level_reaches_any_byte_or_name_of_the_output() {
         }
     }
 }
+
+/// Writes `files` (site-relative path, text) into a fresh folder with the markings config.
+fn site_of(files: &[(&str, &str)]) -> TestSite {
+    let site = TestSite::empty();
+    site.write("briefing.toml", CONFIG);
+    for (path, text) in files {
+        site.write(path, text);
+    }
+    site
+}
+
+/// The cases the issue names, each built at PROTECTED A and compared with its copy by hand:
+/// a page marked above its section; a marked section holding the only reference to a
+/// footnote and the only link to an image; a marked stop that is the only stop of its day;
+/// the newest `as_of` on a left-out page (staleness and "Upcoming" count from what is kept).
+#[test]
+fn the_named_edge_cases_build_as_their_hand_deleted_copies() {
+    let home =
+        "+++\ntitle = \"Home\"\nsummary = \"Front.\"\nas_of = 2026-01-10\n+++\n- The line.\n";
+    let section = "+++\ntitle = \"Disputes\"\npage_kind = \"dispute\"\n+++\nAll disputes.\n";
+    let note_full = "+++\ntitle = \"Note\"\nsummary = \"S.\"\nthemes = [\"trade\"]\nas_of = 2026-01-09\n\
+        [[timeline]]\ndate = 2026-01-12\nevent = \"Later\"\n+++\nOpen.[^a]\n\n[^a]: Open note.\n\n\
+        ## Inside {marking=\"SECRET\"}\n\nHidden[^b] ![map](map.svg)\n\n## After\n\nEnd.\n\n[^b]: The only reference.\n";
+    let note_copy = "+++\ntitle = \"Note\"\nsummary = \"S.\"\nthemes = [\"trade\"]\nas_of = 2026-01-09\n\
+        [[timeline]]\ndate = 2026-01-12\nevent = \"Later\"\n+++\nOpen.[^a]\n\n[^a]: Open note.\n\n\
+        ## After\n\nEnd.\n\n[^b]: The only reference.\n";
+    let stops = |secret: bool| {
+        let mut s = String::from(
+            "+++\ntitle = \"Itinerary\"\nsummary = \"Stops.\"\nkind = \"itinerary\"\nas_of = 2026-01-09\n\
+             [[stops]]\ndate = 2026-01-14\ncountry = \"China\"\ntitle = \"Open day\"\n",
+        );
+        if secret {
+            s += "[[stops]]\ndate = 2026-01-15\ncountry = \"China\"\ntitle = \"Secret day\"\nmarking = \"SECRET\"\n";
+        }
+        s + "+++\n"
+    };
+    let full = site_of(&[
+        ("content/_index.md", home),
+        ("content/disputes/_index.md", section),
+        (
+            "content/disputes/high.md",
+            "+++\ntitle = \"High\"\nmarking = \"SECRET\"\n[dispute]\nimposed_by = \"A\"\naffected = \"B\"\n\
+             status = \"in force\"\nstake = \"S\"\nask = \"A\"\n+++\nHigh.\n",
+        ),
+        ("content/notes/note.md", note_full),
+        (
+            "content/notes/map.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+        ),
+        ("content/itinerary.md", &stops(true)),
+        (
+            "content/notes/newest.md",
+            "+++\ntitle = \"Newest\"\nsummary = \"S.\"\nas_of = 2026-03-01\nmarking = \"SECRET\"\n+++\nNew.\n",
+        ),
+    ]);
+    full.write("briefing.toml", &format!("stale_after_days = 1\n{CONFIG}"));
+    let copy = site_of(&[
+        ("content/_index.md", home),
+        ("content/disputes/_index.md", section),
+        ("content/notes/note.md", note_copy),
+        (
+            "content/notes/map.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+        ),
+        ("content/itinerary.md", &stops(false)),
+    ]);
+    copy.write("briefing.toml", &format!("stale_after_days = 1\n{CONFIG}"));
+    let released = build(
+        &full.root,
+        &full.scratch().join("out"),
+        &["--max-marking", "PROTECTED A"],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let by_hand =
+        build(&copy.root, &copy.scratch().join("out"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        released.keys().collect::<Vec<_>>(),
+        by_hand.keys().collect::<Vec<_>>()
+    );
+    for (file, bytes) in &released {
+        assert!(
+            by_hand.get(file) == Some(bytes),
+            "{} differs",
+            file.display()
+        );
+    }
+    // And the full build has what the release left out, so the comparison means something.
+    let whole =
+        build(&full.root, &full.scratch().join("whole"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        whole
+            .keys()
+            .any(|k| k.ends_with("disputes/high/index.html"))
+    );
+    assert!(whole.keys().any(|k| k.ends_with("notes/map.svg")));
+    assert!(!released.keys().any(|k| k.ends_with("notes/map.svg")));
+}
+
+/// `--max-marking` with a level the site does not have is a usage error, exit 2, naming
+/// the levels and the nearest; on a site without `[markings]` too.
+#[test]
+fn an_unknown_release_level_is_a_usage_error() {
+    let site = site_of(&[("content/_index.md", "+++\ntitle = \"Home\"\n+++\nFront.\n")]);
+    for command in ["build", "check", "serve"] {
+        let run = site.run(&[command, "--max-marking", "PROTECTED Z"]);
+        assert_eq!(run.code, Some(2), "{command}: {run:?}");
+        assert!(
+            run.stderr.contains("unknown marking \"PROTECTED Z\"")
+                && run.stderr.contains("did you mean \"PROTECTED A\"?"),
+            "{command}: {}",
+            run.stderr
+        );
+    }
+    site.write("briefing.toml", "title = \"No markings\"\n");
+    let run = site.run(&["build", "--max-marking", "SECRET"]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(
+        run.stderr.contains("has no [markings] table"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A marked page says its marking at its top and bottom, in its head, and portion-marks
+/// its marked entries and sections; the front page says the highest of all.
+#[test]
+fn markings_show_at_the_top_and_bottom_and_as_portion_marks() {
+    let site = site_of(&[
+        (
+            "content/_index.md",
+            "+++\ntitle = \"Home\"\nsummary = \"Front.\"\n+++\nFront.\n",
+        ),
+        (
+            "content/notes/a.md",
+            "+++\ntitle = \"A\"\nsummary = \"S.\"\nthemes = [\"trade\"]\nmarking = \"PROTECTED A\"\n\
+             [[sources]]\ntitle = \"Report\"\nmarking = \"PROTECTED B\"\n+++\nOpen.\n\n\
+             ## Position {marking=\"secret\"}\n\nHidden.\n",
+        ),
+    ]);
+    site.build().ok();
+    let doc = site.html("notes/a/index.html");
+    let banners: Vec<String> = doc
+        .select(&common::sel("body > aside.marking"))
+        .map(common::text_of)
+        .collect();
+    assert_eq!(banners, ["SECRET", "SECRET"]);
+    // One before the header, one after the footer.
+    let body: Vec<String> = doc
+        .select(&common::sel("body > *"))
+        .map(|e| e.value().name().to_string())
+        .collect();
+    let header = body.iter().position(|n| n == "header").expect("header");
+    let footer = body.iter().position(|n| n == "footer").expect("footer");
+    assert_eq!(body[header - 1], "aside");
+    assert_eq!(body[footer + 1], "aside");
+    let meta = doc
+        .select(&common::sel("meta[name='dcterms.accessRights']"))
+        .next()
+        .and_then(|m| m.value().attr("content"));
+    assert_eq!(meta, Some("SECRET"));
+    let marks: Vec<String> = doc
+        .select(&common::sel(".prose .portion-mark, .sources .portion-mark"))
+        .map(common::text_of)
+        .collect();
+    assert_eq!(marks, ["(SECRET)", "(PROTECTED B)"]);
+    let heading = doc.select(&common::sel(".prose h2")).next().expect("h2");
+    assert_eq!(heading.value().id(), Some("position"));
+    assert!(!common::text_of(heading).contains("marking"));
+    let home = site.html("index.html");
+    let top = home
+        .select(&common::sel("body > aside.marking"))
+        .next()
+        .map(common::text_of);
+    assert_eq!(top.as_deref(), Some("SECRET"));
+    let run = site.build().ok();
+    assert!(
+        run.stdout.contains("; highest marking SECRET"),
+        "{}",
+        run.stdout
+    );
+}

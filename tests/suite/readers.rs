@@ -445,10 +445,11 @@ fn theme_tags_and_badges_get_a_text_colour_with_contrast() {
 }
 
 #[test]
-fn every_printed_sheet_gets_the_handling_line_and_a_page_number() {
+fn every_printed_sheet_gets_the_marking_and_handling_line_and_a_page_number() {
     let site = built();
     let config: toml::Table = toml::from_str(&site.read("briefing.toml")).expect("briefing.toml");
     let handling = config["handling"].as_str().expect("handling");
+    let handling = format!("UNCLASSIFIED — {handling}");
     for page in [
         "index.html",
         "book/index.html",
@@ -461,7 +462,8 @@ fn every_printed_sheet_gets_the_handling_line_and_a_page_number() {
             .collect();
         assert!(
             css.contains("@page")
-                && css.contains(&format!("@top-center {{ content: \"{handling}\"")),
+                && css.contains(&format!("@top-center {{ content: \"{handling}\""))
+                && css.contains(&format!("@bottom-left {{ content: \"{handling}\"")),
             "{page}: {css}"
         );
     }
@@ -470,7 +472,7 @@ fn every_printed_sheet_gets_the_handling_line_and_a_page_number() {
     // A handling line with quotes and markup stays one CSS string inside <style>.
     let odd = TestSite::bundled();
     let config = odd.read("briefing.toml").replace(
-        "handling = \"UNCLASSIFIED — for internal use\"",
+        "handling = \"for internal use\"",
         "handling = 'SECRET \"x\" </style><b> \\ end'",
     );
     odd.write("briefing.toml", &config);
@@ -481,7 +483,7 @@ fn every_printed_sheet_gets_the_handling_line_and_a_page_number() {
         .map(|s| s.text().collect::<String>())
         .collect();
     assert!(
-        css.contains(r#"content: "SECRET \"x\" \3c /style\3e \3c b\3e  \\ end";"#),
+        css.contains(r#"content: "UNCLASSIFIED — SECRET \"x\" \3c /style\3e \3c b\3e  \\ end";"#),
         "{css}"
     );
     assert!(doc.select(&sel("head b, body > b")).next().is_none());
