@@ -71,6 +71,8 @@ struct Preview {
     /// Every file any fresh build wrote: those the current one does not write must 404.
     ever_built: BTreeSet<String>,
     step: usize,
+    /// The flags serve was started with, which every fresh build gets too.
+    extra: Vec<String>,
 }
 
 impl Preview {
@@ -83,6 +85,7 @@ impl Preview {
             fresh,
             ever_built: BTreeSet::new(),
             step: 0,
+            extra: extra.iter().map(|s| s.to_string()).collect(),
         };
         preview
             .fresh_build(extra)
@@ -104,7 +107,7 @@ impl Preview {
     /// A fresh `briefing build` of the tree as it is now, at the preview's address (its
     /// absolute URLs are the preview's); build's report if it fails, which leaves the
     /// previous fresh output as it was.
-    fn fresh_build(&mut self, extra: &[&str]) -> Result<(), String> {
+    fn fresh_build(&mut self, extra: &[impl AsRef<std::ffi::OsStr>]) -> Result<(), String> {
         let url = format!("http://{}/", self.server.addr);
         let out = Command::new(env!("CARGO_BIN_EXE_briefing"))
             .args(["build", "--quiet", "--force", "--root"])
@@ -188,7 +191,7 @@ impl Preview {
             .wait_for(page, &format!("{marker} of {what}"), |r| {
                 r.body.contains(marker) && !r.body.contains("briefing-errors")
             });
-        self.fresh_build(&[])
+        self.fresh_build(&self.extra.clone())
             .unwrap_or_else(|e| panic!("after {what}, build failed:\n{e}"));
         self.assert_same(what);
     }
@@ -196,7 +199,7 @@ impl Preview {
     /// After a save that breaks the site: build fails; the preview shows build's errors
     /// over the last good preview, unchanged.
     fn broken(&mut self, what: &str) {
-        let report = match self.fresh_build(&[]) {
+        let report = match self.fresh_build(&self.extra.clone()) {
             Ok(()) => panic!("after {what}, build succeeded"),
             Err(report) => report,
         };
@@ -450,7 +453,8 @@ fn folders_coming_and_going_and_lost_events_serve_what_build_writes() {
     std::fs::remove_dir_all(p.path("static")).expect("remove static");
     p.server
         .wait_for("/notice.txt", "static/ gone", |r| r.status == 404);
-    p.fresh_build(&[]).expect("build without templates/");
+    p.fresh_build(&p.extra.clone())
+        .expect("build without templates/");
     p.assert_same("templates/ and static/ removed");
 
     // Lost events: the server is held still while more events than the kernel queues
@@ -560,4 +564,83 @@ fn running_out_of_file_descriptors_is_the_servers_trouble_not_a_content_error() 
     p.saved("the retry", "/notes/detentions/", &m);
     let doc = Html::parse_document(&p.server.get("/").body);
     assert!(doc.select(&sel("#briefing-errors")).next().is_none());
+}
+
+/// `serve --max-marking` previews the release build: after saves that mark a page above
+/// the level, mark a section and an entry, and lift a page back below it, the preview is
+/// what `build --max-marking` writes.
+#[test]
+fn serve_with_max_marking_equals_the_release_build() {
+    let site = TestSite::fixture("basic_site");
+    let config = site.read("briefing.toml");
+    site.write("briefing.toml", &format!("{config}\n[markings]\n"));
+    let release = ["--max-marking", "PROTECTED A"];
+    let mut p = Preview::start(site, &release);
+    let note = p.read("content/notes/detentions.md");
+    let marked = |level: &str, rest: &str| {
+        note.replacen(
+            "title: Detentions",
+            &format!("title: Detentions\nmarking: {level}"),
+            1,
+        ) + rest
+    };
+    // Marked above the level while a kept page links to it: build's error, shown over
+    // the last good preview; once the link goes too, the page is left out (and 404s).
+    save(
+        &p.path("content/notes/detentions.md"),
+        &marked("SECRET", "\nSecret words.\n"),
+        Save::RenamedOver,
+    );
+    p.broken("a linked page marked SECRET");
+    let canola = p.read("content/disputes/canola.md");
+    save(
+        &p.path("content/disputes/canola.md"),
+        &canola.replace(" See [the note](../notes/detentions.md).", ""),
+        Save::InPlace,
+    );
+    p.server
+        .wait_for("/notes/detentions/", "the page left out", |r| {
+            r.status == 404
+        });
+    p.fresh_build(&release).expect("release build");
+    p.assert_same("a page marked SECRET");
+    // Back at the level, with a section above it: the page, without the section.
+    let m = p.marker();
+    save(
+        &p.path("content/notes/detentions.md"),
+        &marked(
+            "PROTECTED A",
+            &format!("\n{m}.\n\n## Hidden {{marking=\"SECRET\"}}\n\nSecret section.\n"),
+        ),
+        Save::InPlace,
+    );
+    p.server
+        .wait_for("/notes/detentions/", &m, |r| r.body.contains(&m));
+    p.fresh_build(&release).expect("release build");
+    p.assert_same("a PROTECTED A page with a SECRET section");
+    assert!(
+        !p.server
+            .get("/notes/detentions/")
+            .body
+            .contains("Secret section")
+    );
+    // A measure above the level leaves the tracker.
+    let dispute = p.read("content/disputes/ev.md");
+    let m = p.marker();
+    save(
+        &p.path("content/disputes/ev.md"),
+        &format!(
+            "{}\n{m}\n",
+            dispute.replacen(
+                "product = \"Electric vehicles\"",
+                "product = \"Electric vehicles\"\nmarking = \"SECRET\"",
+                1,
+            )
+        ),
+        Save::BackupAndNew,
+    );
+    p.server
+        .wait_for("/disputes/ev/", &m, |r| r.body.contains(&m));
+    p.fresh_build(&release).expect("release build");
+    p.assert_same("a SECRET measure");
 }
