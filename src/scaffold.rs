@@ -19,8 +19,8 @@ language = "en-CA"
 output_dir = "public"
 # Make every link end in index.html so the site works opened from the file system:
 portable = false
-# A handling banner shown at the top and bottom of every page:
-handling = "UNCLASSIFIED — for internal use"
+# A handling line, shown after the marking at the top and bottom of every page:
+handling = "for internal use"
 # Pages whose as_of is this many days older than the newest page are flagged:
 stale_after_days = 60
 
@@ -35,6 +35,13 @@ slug = "diplomacy"
 name = "Diplomacy"
 description = "Visits, meetings and the state of the relationship."
 color = "#2c5282"
+
+# Security markings: every page says its marking at the top and the bottom, and
+# `briefing build --max-marking "PROTECTED A"` makes a release leaving out all above it.
+# Without `levels`, the Government of Canada's: UNCLASSIFIED, PROTECTED A, B and C,
+# CONFIDENTIAL, SECRET, TOP SECRET. Remove the table to show no markings at all.
+[markings]
+default = "UNCLASSIFIED"
 "##;
 
 const INIT_NOTES: &str = r#"+++
@@ -51,6 +58,16 @@ weight = 2
 page_kind = "dispute"
 +++
 "#;
+
+/// The example of a marked section in a new site's first note: the marking shows at once,
+/// and a release build leaves it out.
+const INIT_MARKED_SECTION: &str = "
+## An example of a marked section {marking=\"PROTECTED A\"}
+
+An example: this section is marked PROTECTED A, so this page and the front page say
+PROTECTED A at their top and bottom. `briefing build --max-marking UNCLASSIFIED` builds the
+public release, without it. Delete this section when you no longer need it.
+";
 
 /// The themes `INIT_CONFIG` defines.
 const INIT_THEMES: [&str; 2] = ["trade", "diplomacy"];
@@ -140,7 +157,7 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, ScaffoldError>
         ("content/notes/_index.md", INIT_NOTES.to_string()),
         (
             "content/notes/first-note.md",
-            note("first-note", &INIT_THEMES, true, today),
+            note("first-note", &INIT_THEMES, true, today) + INIT_MARKED_SECTION,
         ),
         ("content/disputes/_index.md", INIT_DISPUTES.to_string()),
         (
@@ -284,6 +301,8 @@ summary = "What the reader needs to know, in a sentence."
 {themes}
 # The date this note is accurate as of (YYYY-MM-DD).
 as_of = {today}
+# Its security marking, on a site with [markings] (the default level when left out):
+# marking = "PROTECTED A"
 # Lower comes first in lists.
 weight = 10
 # Draft pages are built only with `briefing build --drafts`.
@@ -331,6 +350,8 @@ kind = "dispute"
 {themes}
 # The date this page is accurate as of (YYYY-MM-DD).
 as_of = {today}
+# Its security marking, on a site with [markings]; each measure may have its own:
+# marking = "PROTECTED A"
 # Lower comes first in lists.
 weight = 10
 # Draft pages are built only with `briefing build --drafts`.
@@ -391,6 +412,8 @@ title = "{title}"
 kind = "itinerary"
 # The date this itinerary is accurate as of (YYYY-MM-DD).
 as_of = {today}
+# Its security marking, on a site with [markings]; each [[stops]] may have its own:
+# marking = "PROTECTED A"
 # Lower comes first in lists (and in the navigation).
 weight = 1
 # draft = true               # built only with `briefing build --drafts`

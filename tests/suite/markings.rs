@@ -601,3 +601,43 @@ fn markings_show_at_the_top_and_bottom_and_as_portion_marks() {
         run.stdout
     );
 }
+
+/// `briefing init` gives a site that shows markings at once: its example section marks the
+/// first note and the front page PROTECTED A, and a public release leaves it out.
+#[test]
+fn a_new_site_shows_a_marking_and_releases_without_it() {
+    let site = TestSite::empty();
+    let dir = site.scratch().join("fresh");
+    site.run(&["init", dir.to_str().expect("utf-8")]).ok();
+    let run = site
+        .run(&["build", "--root", dir.to_str().expect("utf-8")])
+        .ok();
+    assert!(
+        run.stdout.contains("highest marking PROTECTED A"),
+        "{}",
+        run.stdout
+    );
+    let note = common::parse_html(&dir.join("public/notes/first-note/index.html"));
+    let banner = note
+        .select(&common::sel("body > aside.marking"))
+        .next()
+        .map(common::text_of);
+    assert_eq!(banner.as_deref(), Some("PROTECTED A — for internal use"));
+    let run = site
+        .run(&[
+            "build",
+            "--root",
+            dir.to_str().expect("utf-8"),
+            "--max-marking",
+            "UNCLASSIFIED",
+        ])
+        .ok();
+    assert!(
+        run.stdout.contains("1 section above it left out"),
+        "{}",
+        run.stdout
+    );
+    let note =
+        std::fs::read_to_string(dir.join("public/notes/first-note/index.html")).expect("the note");
+    assert!(!note.contains("example of a marked section"));
+}
