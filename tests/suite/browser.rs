@@ -352,6 +352,148 @@ fn reader_pages_at_phone_and_laptop_widths_in_both_colour_schemes() {
     });
 }
 
+/// A marked page of the bundled book (a SECRET section and a PROTECTED B source added to
+/// the canola dispute) at 390 and 1,280 px, light and dark: the marking's banner is the
+/// first thing at the top of the page and the last at the bottom, as wide as the page,
+/// with 4.5:1 contrast; axe-core finds nothing serious; printed, every sheet's `@page`
+/// rule carries the marking at the top and the bottom.
+#[test]
+fn a_marked_page_says_its_marking_at_its_top_and_bottom_on_screen_and_on_paper() {
+    if support::skip_or_require(
+        "the markings browser test",
+        &[Tool::Chromium, Tool::Chromedriver, Tool::Axe],
+    ) {
+        return;
+    }
+    let axe = std::fs::read_to_string(support::axe_js()).expect("read axe.min.js");
+    let site = the_site();
+    site.run(&["build"]).ok();
+    let slug = canola_slug(&site.public());
+    let canola = site.root.join("content/disputes/canola.md");
+    let text = std::fs::read_to_string(&canola).expect("canola");
+    let text = text.replacen(
+        "[[sources]]\n",
+        "[[sources]]\nmarking = \"PROTECTED B\"\n",
+        1,
+    ) + "\n## Our position {marking=\"SECRET\"}\n\nWhat we will say in the room.\n";
+    std::fs::write(&canola, text).expect("mark canola");
+    site.run(&["build"]).ok();
+    let server = StaticServer::start(&site.public(), "/briefing/");
+    let url = format!("{}disputes/{slug}/", server.url());
+    run_with_budget(async {
+        let browser = Browser::start().await;
+        let mut problems = Vec::new();
+        for (width, height, mobile) in [(390, 844, true), (1280, 800, false)] {
+            browser
+                .cdp(
+                    "Emulation.setDeviceMetricsOverride",
+                    json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+                )
+                .await;
+            for scheme in ["light", "dark"] {
+                let label = format!("at {width} px, {scheme}");
+                browser.goto(&url).await;
+                browser.color_scheme(scheme).await;
+                let state = browser
+                    .script_value(
+                        "const m = [...document.querySelectorAll('aside.marking')];
+                         const lum = c => { const v = c.match(/[\\d.]+/g).slice(0, 3).map(Number)
+                             .map(x => x / 255).map(x => x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
+                             return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+                         const ratio = e => { const s = getComputedStyle(e);
+                             const [a, b] = [lum(s.color), lum(s.backgroundColor)].sort((x, y) => y - x);
+                             return (a + 0.05) / (b + 0.05); };
+                         const all = [...document.body.querySelectorAll('*')]
+                             .filter(e => e.getBoundingClientRect().height > 0 && !e.closest('aside.marking')
+                                 && !e.matches('.skip-link'));
+                         const page = document.documentElement.scrollHeight;
+                         return {
+                           texts: m.map(e => e.textContent.trim()),
+                           top: m.length ? m[0].getBoundingClientRect().top + scrollY : -1,
+                           bottom: m.length ? m[m.length - 1].getBoundingClientRect().bottom + scrollY : -1,
+                           page,
+                           width: m.map(e => e.getBoundingClientRect().width),
+                           view: document.documentElement.clientWidth,
+                           contrast: m.map(ratio),
+                           first: all.length ? Math.min(...all.map(e => e.getBoundingClientRect().top + scrollY)) : 0,
+                           scrolls: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+                           portions: [...document.querySelectorAll('.portion-mark')].map(e => e.textContent.trim()),
+                         };",
+                    )
+                    .await;
+                browser
+                    .screenshot(&format!("marking-{width}-{scheme}"))
+                    .await;
+                let texts: Vec<&str> = state["texts"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                if texts != ["SECRET — for internal use", "SECRET — for internal use"] {
+                    problems.push(format!("{label}: banners say {texts:?}"));
+                }
+                let n = |k: &str| state[k].as_f64().unwrap_or(f64::NAN);
+                if n("top") > 1.0 || n("top") > n("first") {
+                    problems.push(format!("{label}: the top banner is not first ({state})"));
+                }
+                if (n("page") - n("bottom")).abs() > 1.0 {
+                    problems.push(format!("{label}: the bottom banner is not last ({state})"));
+                }
+                for w in state["width"].as_array().into_iter().flatten() {
+                    if (w.as_f64().unwrap_or(0.0) - n("view")).abs() > 1.0 {
+                        problems.push(format!("{label}: a banner is {w} px of {} px", n("view")));
+                    }
+                }
+                for c in state["contrast"].as_array().into_iter().flatten() {
+                    if c.as_f64().unwrap_or(0.0) < 4.5 {
+                        problems.push(format!("{label}: a banner's contrast is {c}"));
+                    }
+                }
+                if state["scrolls"].as_bool() != Some(false) {
+                    problems.push(format!("{label}: the page scrolls sideways"));
+                }
+                let portions = state["portions"].to_string();
+                if !portions.contains("(SECRET)") || !portions.contains("(PROTECTED B)") {
+                    problems.push(format!("{label}: portion marks {portions}"));
+                }
+                for v in browser.axe(&axe).await {
+                    if matches!(v["impact"].as_str(), Some("serious" | "critical")) {
+                        problems.push(describe_violation(&label, &v));
+                    }
+                }
+            }
+        }
+        browser
+            .cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }))
+            .await;
+        let pages = browser
+            .script_value(
+                "const pages = [];
+                 for (const sheet of document.styleSheets) {
+                    for (const rule of sheet.cssRules) {
+                        if (rule.type === CSSRule.PAGE_RULE) pages.push(rule.cssText);
+                    }
+                 }
+                 return pages.join('\\n');",
+            )
+            .await;
+        browser.close().await;
+        let pages = pages.as_str().unwrap_or_default();
+        for margin in ["@top-center", "@bottom-left"] {
+            let said = format!("{margin} {{ content: \"SECRET — for internal use\"");
+            if !pages.contains(&said) {
+                problems.push(format!("printed: no marking in {margin}: {pages}"));
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "markings:\n  - {}",
+            problems.join("\n  - ")
+        );
+    });
+}
+
 /// The printed book (print media emulated): the contents list leaves room for two-digit
 /// numbers inside the margin, and the stylesheets hold `@page` rules that number every sheet
 /// and put the handling line at the top of each.
