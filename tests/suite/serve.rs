@@ -302,20 +302,30 @@ fn a_template_edit_rerenders_the_pages_using_it() {
     assert!(r.body.contains("templates/note.html:2"), "{}", r.body);
 }
 
-#[test]
-fn ctrl_c_stops_cleanly_leaving_no_temporary_folders() {
-    let site = TestSite::fixture("basic_site");
+/// `briefing serve` on a free port with a temporary folder of its own (to see that it is
+/// removed), its standard output as given; the child, that folder and the port.
+fn serve_with_own_tmp(
+    site: &TestSite,
+    stdout: std::process::Stdio,
+) -> (std::process::Child, std::path::PathBuf, String) {
     let tmp = site.scratch().join("tmp");
     std::fs::create_dir_all(&tmp).expect("tmp");
     let port = common::server::free_port().to_string();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
         .args(["serve", "--port", &port])
         .current_dir(&site.root)
         .env("TMPDIR", &tmp)
-        .stdout(std::process::Stdio::null())
+        .stdout(stdout)
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("serve");
+    (child, tmp, port)
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_leaving_no_temporary_folders() {
+    let site = TestSite::fixture("basic_site");
+    let (mut child, tmp, port) = serve_with_own_tmp(&site, std::process::Stdio::null());
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(("127.0.0.1", port.parse::<u16>().expect("port"))).is_err() {
         assert!(Instant::now() < deadline, "serve did not start");
@@ -363,17 +373,7 @@ fn ctrl_c_stops_cleanly_leaving_no_temporary_folders() {
 fn a_closed_output_pipe_stops_serve_leaving_no_temporary_folder() {
     use std::os::unix::process::ExitStatusExt;
     let site = TestSite::fixture("basic_site");
-    let tmp = site.scratch().join("tmp");
-    std::fs::create_dir_all(&tmp).expect("tmp");
-    let port = common::server::free_port().to_string();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
-        .args(["serve", "--port", &port])
-        .current_dir(&site.root)
-        .env("TMPDIR", &tmp)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve");
+    let (mut child, tmp, _port) = serve_with_own_tmp(&site, std::process::Stdio::piped());
     // The reading end goes away before serve says anything.
     drop(child.stdout.take());
     let deadline = Instant::now() + Duration::from_secs(20);
