@@ -16,7 +16,9 @@ pub struct Heading {
     pub level: u8,
     pub id: String,
     pub title: String,
-    /// Its portion mark, where its section is marked above the lowest level.
+    /// Its portion mark, where its section is marked above the lowest level (not in the
+    /// template value otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub marking: Option<String>,
 }
 

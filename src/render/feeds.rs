@@ -80,6 +80,11 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
         .with_attribute(("xml:lang", site.config.language.as_str()))
         .write_inner_content(|w| {
             feed_head(w, site, base, newest)?;
+            // The feed is marked as the highest of the entries it holds.
+            if let Some(m) = &site.config.markings {
+                let highest = entries.iter().filter_map(|p| p.shown_marking()).max();
+                text(w, "rights", m.name(highest.unwrap_or(m.default)))?;
+            }
             for p in &entries {
                 feed_entry(w, site, p, base, newest)?;
             }
@@ -123,9 +128,6 @@ fn feed_head<W: std::io::Write>(
         .write_empty()?;
     w.create_element("author")
         .write_inner_content(|w| text(w, "name", &site.config.title))?;
-    if let Some(m) = site.marking_summary() {
-        text(w, "rights", &m.highest)?;
-    }
     Ok(())
 }
 

@@ -118,7 +118,9 @@ struct AlsoRef<'a> {
 
 #[derive(Serialize)]
 struct SourceView<'a> {
-    /// Its portion mark, where it is marked above the lowest level.
+    /// Its portion mark, where it is marked above the lowest level (left out of the
+    /// template value otherwise, which a site without markings then carries no more of).
+    #[serde(skip_serializing_if = "Option::is_none")]
     marking: Option<&'a str>,
     title: &'a str,
     publisher: Option<&'a str>,
@@ -129,7 +131,9 @@ struct SourceView<'a> {
 
 #[derive(Serialize)]
 struct EventView<'a> {
-    /// Its portion mark, where it is marked above the lowest level.
+    /// Its portion mark, where it is marked above the lowest level (left out of the
+    /// template value otherwise, which a site without markings then carries no more of).
+    #[serde(skip_serializing_if = "Option::is_none")]
     marking: Option<&'a str>,
     date: String,
     date_iso: String,
@@ -142,7 +146,9 @@ struct EventView<'a> {
 
 #[derive(Serialize)]
 struct MeasureView<'a> {
-    /// Its portion mark, where it is marked above the lowest level.
+    /// Its portion mark, where it is marked above the lowest level (left out of the
+    /// template value otherwise, which a site without markings then carries no more of).
+    #[serde(skip_serializing_if = "Option::is_none")]
     marking: Option<&'a str>,
     product: &'a str,
     measure: &'a str,
@@ -166,7 +172,9 @@ struct DisputeView<'a> {
 
 #[derive(Serialize)]
 struct TrackerRow<'a> {
-    /// Its portion mark, where it is marked above the lowest level.
+    /// Its portion mark, where it is marked above the lowest level (left out of the
+    /// template value otherwise, which a site without markings then carries no more of).
+    #[serde(skip_serializing_if = "Option::is_none")]
     marking: Option<&'a str>,
     product: &'a str,
     imposed_by: &'a str,
@@ -181,7 +189,9 @@ struct TrackerRow<'a> {
 
 #[derive(Serialize)]
 struct StopView<'a> {
-    /// Its portion mark, where it is marked above the lowest level.
+    /// Its portion mark, where it is marked above the lowest level (left out of the
+    /// template value otherwise, which a site without markings then carries no more of).
+    #[serde(skip_serializing_if = "Option::is_none")]
     marking: Option<&'a str>,
     title: &'a str,
     city: Option<&'a str>,

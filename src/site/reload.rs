@@ -81,8 +81,12 @@ impl Site {
                 if before.is_section && before.page_kind != page.page_kind {
                     return Ok(PageChange::NeedsFullReload);
                 }
-                let same_front_matter =
-                    before.text[..before.body_offset] == page.text[..page.body_offset];
+                // A body edit that changes the marking the page shows (a section marked
+                // higher) changes what its lists and every aggregate say, as a front-matter
+                // edit does.
+                let same_front_matter = before.text[..before.body_offset]
+                    == page.text[..page.body_offset]
+                    && before.shown_marking() == page.shown_marking();
                 let same_body = before.body() == page.body();
                 let old = self.pages.rendered(i);
                 let same_links = old.ids == rendered.ids

@@ -72,6 +72,10 @@ struct PageModel {
     timeline: Vec<(&'static str, String)>,
     /// `template = …`: any built-in template's name, most of which fail on a page's data.
     template: Option<&'static str>,
+    /// `marking = …`, and a section marked at the end of the body (an error without
+    /// `[markings]`, as a build says).
+    marking: Option<&'static str>,
+    marked_section: Option<&'static str>,
     kind: Body,
     text: String,
 }
@@ -104,6 +108,8 @@ impl PageModel {
             aliases: Vec::new(),
             timeline: Vec::new(),
             template: None,
+            marking: None,
+            marked_section: None,
             kind: Body::Note,
             text: format!("## {title}\n\nSome words about {title}.\n"),
         }
@@ -135,6 +141,9 @@ impl PageModel {
         if let Some(t) = self.template {
             fm += &format!("template = {t:?}\n");
         }
+        if let Some(m) = self.marking {
+            fm += &format!("marking = {m:?}\n");
+        }
         match &self.kind {
             Body::Note => {}
             Body::Itinerary { stops } => {
@@ -162,7 +171,11 @@ impl PageModel {
         for (date, event) in &self.timeline {
             fm += &format!("[[timeline]]\ndate = {date}\nevent = {event:?}\n");
         }
-        format!("+++\n{fm}+++\n{}", self.text)
+        let section = self
+            .marked_section
+            .map(|m| format!("\n## Aside {{marking={m:?}}}\n\nMarked words.\n"))
+            .unwrap_or_default();
+        format!("+++\n{fm}+++\n{}{section}", self.text)
     }
 }
 
@@ -176,6 +189,8 @@ struct Model {
     config_title: String,
     stale_after_days: Option<u32>,
     base_url: bool,
+    /// A release build at PROTECTED A: `[markings]` in the config, `--max-marking`.
+    release: bool,
 }
 
 /// Pages that stay, so that links to them stay good.
@@ -227,6 +242,15 @@ impl Model {
             config_title: "Test briefing".into(),
             stale_after_days: None,
             base_url: false,
+            release: false,
+        }
+    }
+
+    /// How the preview and every fresh build load this model's site.
+    fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            max_marking: self.release.then(|| "PROTECTED A".to_string()),
+            ..LoadOptions::default()
         }
     }
 
@@ -243,6 +267,9 @@ impl Model {
         }
         c += "[[themes]]\nslug = \"trade\"\nname = \"Trade\"\ncolor = \"#9b2c2c\"\n\
               [[themes]]\nslug = \"security\"\nname = \"Security\"\ncolor = \"#2c5282\"\n";
+        if self.release {
+            c += "[markings]\n";
+        }
         c
     }
 
@@ -294,6 +321,8 @@ enum Edit {
     Draft(usize),
     /// `template =` set to a built-in template's name, or removed.
     PageTemplate(usize, u8),
+    /// A page's marking set or removed, or a marked section added or removed.
+    Marking(usize, u8),
     Slug(usize, u8),
     Alias(usize, u8),
     Stops(u8),
@@ -333,6 +362,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => (n.clone(), v).prop_map(|(a, b)| Edit::Weight(a, b)),
         1 => n.clone().prop_map(Edit::Draft),
         1 => (n.clone(), v).prop_map(|(a, b)| Edit::PageTemplate(a, b)),
+        1 => (n.clone(), v).prop_map(|(a, b)| Edit::Marking(a, b)),
         1 => (n.clone(), v).prop_map(|(a, b)| Edit::Slug(a, b)),
         1 => (n.clone(), v).prop_map(|(a, b)| Edit::Alias(a, b)),
         1 => v.prop_map(Edit::Stops),
@@ -447,6 +477,23 @@ fn apply(model: &mut Model, edit: &Edit) -> Option<Vec<String>> {
             let p = model.pages.get_mut(&rel)?;
             let v = usize::from(v) % (BUILT_IN_TEMPLATES.len() + 1);
             p.template = BUILT_IN_TEMPLATES.get(v).copied();
+            Some(vec![page_path(&rel)])
+        }
+        Edit::Marking(n, v) => {
+            let rel = model.any_page(n);
+            let p = model.pages.get_mut(&rel)?;
+            const LEVELS: [Option<&str>; 4] = [
+                None,
+                Some("UNCLASSIFIED"),
+                Some("PROTECTED A"),
+                Some("SECRET"),
+            ];
+            let level = LEVELS[usize::from(v / 2) % LEVELS.len()];
+            if v % 2 == 0 {
+                p.marking = level;
+            } else {
+                p.marked_section = level;
+            }
             Some(vec![page_path(&rel)])
         }
         Edit::Slug(n, v) => {
@@ -756,13 +803,22 @@ fn remove_empty_folders(dir: &Path, keep: bool) {
 
 /// What a fresh full build of the tree writes, or its errors.
 fn fresh_build(root: &Path, out: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>, Vec<String>> {
+    fresh_build_with(root, out, &LoadOptions::default())
+}
+
+/// `fresh_build`, loading with `options` (a release build's level).
+fn fresh_build_with(
+    root: &Path,
+    out: &Path,
+    options: &LoadOptions,
+) -> Result<BTreeMap<PathBuf, Vec<u8>>, Vec<String>> {
     let _ = std::fs::remove_dir_all(out);
     let write = WriteOptions {
         output: Some(out.to_path_buf()),
         force: true,
         cancel: None,
     };
-    let built = Site::load(root, LoadOptions::default()).and_then(|site| site.build(&write));
+    let built = Site::load(root, options.clone()).and_then(|site| site.build(&write));
     match built {
         Ok(_) => Ok(snapshot(out)),
         Err(e) => Err(messages(&e.0)),
@@ -885,20 +941,36 @@ fn replay(edits: &[Edit]) {
 }
 
 fn run_case(edits: &[Edit]) -> Result<(), TestCaseError> {
+    run_case_of(Model::start(), edits)
+}
+
+/// `run_case` over the model as a release build at PROTECTED A: `[markings]` in its
+/// config, and the preview and every fresh build with `--max-marking "PROTECTED A"`.
+fn run_release_case(edits: &[Edit]) -> Result<(), TestCaseError> {
+    run_case_of(
+        Model {
+            release: true,
+            ..Model::start()
+        },
+        edits,
+    )
+}
+
+fn run_case_of(model: Model, edits: &[Edit]) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join("site");
     let out = dir.path().join("preview");
     let fresh = dir.path().join("fresh");
-    let model = Model::start();
+    let options = model.load_options();
     let mut on_disk = BTreeMap::new();
     sync(&root, &on_disk, &model.files());
     on_disk = model.files();
-    let (mut session, first) = Session::start(&root, LoadOptions::default(), &out);
+    let (mut session, first) = Session::start(&root, options.clone(), &out);
     prop_assert!(first.ok(), "the first build failed: {:?}", first.errors);
     let mut last_good = snapshot(&out);
     prop_assert_eq!(
         &last_good,
-        &fresh_build(&root, &fresh).expect("fresh build")
+        &fresh_build_with(&root, &fresh, &options).expect("fresh build")
     );
 
     // Every third step leaves what a body edit deferred (the book, the search index)
@@ -923,7 +995,7 @@ fn run_case(edits: &[Edit]) -> Result<(), TestCaseError> {
             );
         }
         let served = snapshot(&out);
-        match fresh_build(&root, &fresh) {
+        match fresh_build_with(&root, &fresh, &options) {
             Ok(built) => {
                 if let Some(r) = &report {
                     prop_assert!(r.ok(), "{label}: the preview failed: {:?}", r.errors);
@@ -970,6 +1042,14 @@ proptest! {
     #[test]
     fn serve_equals_build_after_every_edit(edits in prop::collection::vec(edit(), 1..12)) {
         run_case(&edits)?;
+    }
+
+    /// The same for `serve --max-marking`: the preview is the release build.
+    #[test]
+    fn serve_equals_the_release_build_after_every_edit(
+        edits in prop::collection::vec(edit(), 1..12)
+    ) {
+        run_release_case(&edits)?;
     }
 }
 
@@ -1027,8 +1107,35 @@ fn serve_equals_build_for_each_kind_of_edit() {
         Edit::BrokenTemplate,
         Edit::PageTemplate(3, 7),
         Edit::PageTemplate(3, 11),
+        Edit::Marking(3, 3),
+        Edit::Marking(3, 1),
     ];
     replay(&edits);
+}
+
+/// Each kind of marking edit in a release build at PROTECTED A: a page marked above it
+/// (and back), a section marked above it (and back), on a page others link to and on one
+/// they do not. The first: a section marked PROTECTED A on the front page raises what the
+/// book and every aggregate say, which the preview once left as they were (a body edit);
+/// found by the property.
+#[test]
+fn the_release_build_follows_each_kind_of_marking_edit() {
+    let edits = vec![
+        Edit::Marking(0, 5),
+        Edit::Marking(4, 6),
+        Edit::Marking(4, 7),
+        Edit::Marking(4, 0),
+        Edit::Marking(4, 1),
+        Edit::Marking(1, 6),
+        Edit::Body(1, 3),
+        Edit::Marking(1, 4),
+        Edit::Marking(1, 5),
+        Edit::Title(1, 2),
+        Edit::Marking(1, 1),
+    ];
+    if let Err(e) = run_release_case(&edits) {
+        panic!("{e}");
+    }
 }
 
 /// A page naming a template while the theme fails to load: the theme's errors alone, as

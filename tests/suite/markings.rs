@@ -641,3 +641,85 @@ fn a_new_site_shows_a_marking_and_releases_without_it() {
         std::fs::read_to_string(dir.join("public/notes/first-note/index.html")).expect("the note");
     assert!(!note.contains("example of a marked section"));
 }
+
+/// The files without banners say their markings too: the feed's and each entry's
+/// `<rights>`, each search result's marking, and each calendar event's description, which
+/// starts with its stop's marking.
+#[test]
+fn the_feed_the_search_index_and_the_calendar_say_their_markings() {
+    let site = site_of(&[
+        (
+            "content/_index.md",
+            "+++\ntitle = \"Home\"\nsummary = \"Front.\"\nas_of = 2026-01-10\n+++\nFront.\n",
+        ),
+        (
+            "content/notes/a.md",
+            "+++\ntitle = \"A\"\nsummary = \"S.\"\nas_of = 2026-01-09\nmarking = \"PROTECTED B\"\n+++\nText.\n",
+        ),
+        (
+            "content/itinerary.md",
+            "+++\ntitle = \"Itinerary\"\nsummary = \"Stops.\"\nkind = \"itinerary\"\n\
+             [[stops]]\ndate = 2026-01-14\ncountry = \"China\"\ntitle = \"Open\"\ndetails = \"Talks.\"\n\
+             [[stops]]\ndate = 2026-01-15\ncountry = \"China\"\ntitle = \"Closed\"\nmarking = \"SECRET\"\n+++\n",
+        ),
+    ]);
+    site.build().ok();
+    let atom = site.read("public/atom.xml");
+    let feed = roxmltree::Document::parse(&atom).expect("the feed parses");
+    let root = feed.root_element();
+    let rights = |n: roxmltree::Node| {
+        n.children()
+            .find(|c| c.has_tag_name("rights"))
+            .and_then(|c| c.text())
+            .map(str::to_string)
+    };
+    // The feed holds the notes and disputes: it is marked as the highest of those.
+    assert_eq!(rights(root).as_deref(), Some("PROTECTED B"));
+    let entries: BTreeMap<String, Option<String>> = root
+        .children()
+        .filter(|c| c.has_tag_name("entry"))
+        .map(|e| {
+            let title = e
+                .children()
+                .find(|c| c.has_tag_name("title"))
+                .and_then(|c| c.text())
+                .unwrap_or_default()
+                .to_string();
+            (title, rights(e))
+        })
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries["A"].as_deref(), Some("PROTECTED B"));
+
+    let index = site.read("public/search-index.js");
+    let json = index
+        .trim_start_matches("window.briefingSearchIndex = ")
+        .trim_end()
+        .trim_end_matches(';');
+    let results: Vec<serde_json::Value> = serde_json::from_str(json).expect("the index");
+    let marking_of = |title: &str| {
+        results
+            .iter()
+            .find(|r| r["t"] == title)
+            .and_then(|r| r["m"].as_str())
+            .map(str::to_string)
+    };
+    assert_eq!(marking_of("A").as_deref(), Some("PROTECTED B"));
+    assert_eq!(marking_of("Itinerary").as_deref(), Some("SECRET"));
+
+    let bytes = std::fs::read(site.public().join("itinerary.ics")).expect("the calendar");
+    let calendars: Vec<_> = ical::IcalParser::new(std::io::BufReader::new(&bytes[..]))
+        .collect::<Result<_, _>>()
+        .expect("the calendar parses");
+    let descriptions: Vec<String> = calendars[0]
+        .events
+        .iter()
+        .filter_map(|e| {
+            e.properties
+                .iter()
+                .find(|p| p.name == "DESCRIPTION")
+                .and_then(|p| p.value.clone())
+        })
+        .collect();
+    assert_eq!(descriptions, ["UNCLASSIFIED. Talks.", "SECRET"]);
+}
