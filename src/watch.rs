@@ -942,16 +942,14 @@ fn stage_all(
 /// What the staging refused, said at the page that asked for the file if it is a clash.
 fn said(site: &Site, refusal: Refusal) -> Diagnostic {
     match refusal {
-        Refusal::Clash { rel, other } => clash_error(site, &rel, &other),
+        Refusal::Clash { rel, message } => clash_error(site, &rel, message),
         Refusal::Said(d) => d,
     }
 }
 
-/// The error for two output paths that clash, at the page or alias that asked for `rel`.
-fn clash_error(site: &Site, rel: &str, other: &str) -> Diagnostic {
-    let message = format!(
-        "{rel} cannot be written: it clashes with {other} in the output (one is a file, the other needs it as a folder); change the alias or slug"
-    );
+/// The writer's clash (worded as a build words it), at the page or alias that asked for
+/// `rel`.
+fn clash_error(site: &Site, rel: &str, message: String) -> Diagnostic {
     let owner = site.pages.iter().find_map(|p| {
         if p.output_file().as_str() == rel {
             return Some(Diagnostic::error(&p.file, message.clone()).at_line(&p.text, 1));
@@ -1084,7 +1082,7 @@ mod tests {
             std::fs::read_to_string(out.join("index.html")).expect("home"),
             home
         );
-        assert!(!out.with_file_name("out.briefing-stage").exists());
+        assert!(!out.with_file_name(".out.briefing-patch").exists());
         // An unrelated edit now still carries the broken change, so it fails too.
         let canola = root.join("content/disputes/canola.md");
         let text = std::fs::read_to_string(&canola).expect("read");
