@@ -13,7 +13,7 @@ use crate::build::WriteOptions;
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{self, Diagnostic, Errors};
 use crate::markdown::Rendered;
-use crate::output::{Part, Patch, Refusal, Sink};
+use crate::output::{Part, Patch, Refusal, Removal, Sink};
 use crate::outputs::Output;
 use crate::pages::PageId;
 use crate::paths::is_ignored;
@@ -890,7 +890,7 @@ fn stage_all(
         // Unless another page now writes the same file.
         let rewritten = site.pages.iter().any(|p| p.output_file() == *removed);
         if !rewritten && crate::paths::is_safe_relative(removed.as_str()) {
-            stage.remove(removed.as_str(), true);
+            stage.remove(removed.as_str(), Removal::PageAndFolder);
         }
     }
     let pages = if selection.is_empty() {
@@ -915,7 +915,7 @@ fn stage_all(
     // the day) goes, unless a static file of that name replaces it.
     for file in selection.outputs.iter().filter_map(|o| o.fixed_file()) {
         if !stage.has(file) && !site.statics.contains(file) {
-            stage.remove(file, false);
+            stage.remove(file, Removal::File);
         }
     }
     let published = site.published_assets();
@@ -988,7 +988,7 @@ fn sync_file(
         Some(CopySource::Builtin(bytes)) => stage.put(rel, bytes, Part::Whole),
         None => {
             if matches!(file, Copied::Static(_)) || !site.claimed_by_others(rel) {
-                stage.remove(rel, false);
+                stage.remove(rel, Removal::File);
             }
             return Ok(());
         }

@@ -22,7 +22,7 @@ mod patch;
 mod swap;
 mod target;
 
-pub use patch::{Patch, Refusal};
+pub use patch::{Patch, Refusal, Removal};
 pub use swap::{Output, remove_tree};
 pub use target::{Origin, check_target, resolve};
 

@@ -18,7 +18,7 @@ pub struct Patch {
     /// kept flat in the staging folder under their numbers, so staging makes no folders.
     files: Mutex<BTreeMap<String, usize>>,
     /// Output files to remove (`true`: a page's, whose folder goes too if it is empty).
-    removed: Mutex<BTreeMap<String, bool>>,
+    removed: Mutex<BTreeMap<String, Removal>>,
     /// The first I/O failure while staging.
     trouble: Mutex<Option<String>>,
 }
@@ -74,11 +74,10 @@ impl Patch {
         self.files.lock().is_ok_and(|f| f.contains_key(rel))
     }
 
-    /// Removes `rel` from the output on commit, unless it is staged by then (`page`: its
-    /// folder goes too if that leaves it empty).
-    pub fn remove(&self, rel: &str, page: bool) {
+    /// Removes `rel` from the output on commit, unless it is staged by then.
+    pub fn remove(&self, rel: &str, how: Removal) {
         if let Ok(mut r) = self.removed.lock() {
-            r.insert(rel.to_string(), page);
+            r.insert(rel.to_string(), how);
         }
     }
 
@@ -110,11 +109,12 @@ impl Patch {
             }
             Ok(())
         })();
-        for (rel, page) in removed.iter().filter(|(rel, _)| !files.contains_key(*rel)) {
-            if *page {
-                remove_output(&self.out, rel);
-            } else {
-                let _ = std::fs::remove_file(self.out.join(rel));
+        for (rel, how) in removed.iter().filter(|(rel, _)| !files.contains_key(*rel)) {
+            match how {
+                Removal::PageAndFolder => remove_output(&self.out, rel),
+                Removal::File => {
+                    let _ = std::fs::remove_file(self.out.join(rel));
+                }
             }
         }
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -203,6 +203,15 @@ fn clash(out: &Path, staged: &BTreeMap<String, usize>, rel: &str) -> Option<Stri
         return Some(f.clone());
     }
     out.join(rel).is_dir().then_some(below)
+}
+
+/// What goes with a removed output file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// The file alone (a static or content file, a generated file no longer written).
+    File,
+    /// A page's `index.html`, and its folder if that leaves it empty.
+    PageAndFolder,
 }
 
 fn remove_output(out: &Path, rel: &str) {
