@@ -13,15 +13,8 @@ use std::path::Path;
 use common::TestSite;
 use proptest::prelude::*;
 
-const LEVELS: [&str; 7] = [
-    "UNCLASSIFIED",
-    "PROTECTED A",
-    "PROTECTED B",
-    "PROTECTED C",
-    "CONFIDENTIAL",
-    "SECRET",
-    "TOP SECRET",
-];
+/// The default levels: what `[markings]` alone gives.
+const LEVELS: [&str; 7] = briefing::marking::GOVERNMENT_OF_CANADA;
 
 const CONFIG: &str = "title = \"Marked briefing\"\ndescription = \"Markings\"\nlanguage = \"en-CA\"\n\
 base_url = \"https://briefing.example.org/\"\n\n[[themes]]\nslug = \"trade\"\nname = \"Trade\"\n\
