@@ -427,6 +427,12 @@ impl Ui {
     fn scaffold_failed(&self, e: briefing::scaffold::ScaffoldError) -> i32 {
         match e {
             briefing::scaffold::ScaffoldError::Config(diags) => self.failed(&Errors(diags)),
+            // Mistakes in what was typed, not in the site: usage errors, as clap's are.
+            e @ (briefing::scaffold::ScaffoldError::BadSlug { .. }
+            | briefing::scaffold::ScaffoldError::NotEmpty { .. }) => {
+                self.error(&e.to_string());
+                USAGE
+            }
             other => {
                 self.error(&other.to_string());
                 1

@@ -194,6 +194,19 @@ fn the_scaffolds_explain_every_field_they_leave_out() {
     );
 }
 
+/// `init` into a folder that is not empty is a usage error (exit 2), writing nothing.
+#[test]
+fn init_into_a_folder_with_files_is_a_usage_error() {
+    let site = TestSite::empty();
+    let dir = site.scratch().join("taken");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("notes.txt"), "mine").expect("write");
+    let run = site.run(&["init", dir.to_str().expect("utf-8")]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stderr.contains("is not empty"), "{}", run.stderr);
+    assert_eq!(common::snapshot(&dir).len(), 1, "init wrote into it");
+}
+
 #[test]
 fn new_refuses_to_overwrite_and_a_bad_slug_is_said_to_come_from_the_command_line() {
     let site = TestSite::empty();
@@ -210,9 +223,9 @@ fn new_refuses_to_overwrite_and_a_bad_slug_is_said_to_come_from_the_command_line
     assert_eq!(read(&dir.join("content/itinerary.md")), mine);
 
     let before = common::snapshot(&dir);
-    let run = site
-        .run(&["new", "note", "Mill Closures", "--root", root])
-        .fails();
+    // A mistake in what was typed: a usage error (exit 2), as clap's are.
+    let run = site.run(&["new", "note", "Mill Closures", "--root", root]);
+    assert_eq!(run.code, Some(2), "{run:?}");
     assert_eq!(
         run.stderr.lines().next(),
         Some(
