@@ -228,12 +228,14 @@ fn init_makes_a_site_that_builds_and_new_adds_pages_without_overwriting() {
         std::fs::read_to_string(dir.join("content/notes/context.md")).expect("read"),
         "+++\ntitle = \"Mine\"\n+++\n"
     );
-    let run = site.run(&["init", dir_s]).fails();
+    // A usage error (exit 2): the folder typed is the mistake.
+    let run = site.run(&["init", dir_s]);
+    assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stderr.contains("not empty"), "{}", run.stderr);
-    let run = site
-        .run(&["new", "note", "../escape", "--root", dir_s])
-        .fails();
+    let run = site.run(&["new", "note", "../escape", "--root", dir_s]);
+    assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stderr.contains("is not valid"), "{}", run.stderr);
+    assert!(!site.scratch().join("escape.md").exists());
 }
 
 #[test]
