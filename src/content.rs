@@ -293,6 +293,55 @@ pub struct Page {
     pub left_out: LeftOut,
 }
 
+/// An entry of a page that may carry its own marking.
+trait Marked {
+    fn marking(&mut self) -> (&mut Option<Level>, &mut Option<String>);
+}
+
+macro_rules! marked {
+    ($($entry:ty),*) => {
+        $(impl Marked for $entry {
+            fn marking(&mut self) -> (&mut Option<Level>, &mut Option<String>) {
+                (&mut self.marking, &mut self.portion)
+            }
+        })*
+    };
+}
+marked!(Source, TimelineEntry, Measure, Stop);
+
+/// A page's entries read against the site's markings.
+struct Release<'a, 'l> {
+    located: &'a Located<'l>,
+    markings: &'a Markings,
+    /// The page's own level.
+    page: Level,
+    left_out: &'a mut LeftOut,
+}
+
+impl Release<'_, '_> {
+    /// Gives each entry its level (at least its page's) and portion mark, and drops those
+    /// a release build leaves out, noting each with the line of its `header` table.
+    fn entries<T: Marked>(&mut self, what: &'static str, header: &str, entries: &mut Vec<T>) {
+        let mut n = 0;
+        let mut lines: Option<Vec<usize>> = None;
+        entries.retain_mut(|entry| {
+            let (level, portion) = entry.marking();
+            let at = level.map_or(self.page, |own| own.max(self.page));
+            *level = Some(at);
+            *portion = (at > self.markings.lowest()).then(|| self.markings.name(at).to_string());
+            let out = self.markings.left_out(at);
+            if out {
+                let lines = lines.get_or_insert_with(|| self.located.entry_lines(header));
+                self.left_out
+                    .entries
+                    .push((what, lines.get(n).copied(), at));
+            }
+            n += 1;
+            !out
+        });
+    }
+}
+
 /// What a release build (`--max-marking`) left out of a page it kept.
 #[derive(Debug, Clone, Default)]
 pub struct LeftOut {
@@ -509,15 +558,6 @@ fn no_markings_table() -> String {
         .to_string()
 }
 
-/// Keeps the items of `items` whose `kept` is true.
-fn retain_by<T>(items: &mut Vec<T>, kept: &[bool]) {
-    let mut n = 0;
-    items.retain(|_| {
-        n += 1;
-        kept.get(n - 1).copied().unwrap_or(true)
-    });
-}
-
 /// Reads the marked sections of the page's body: each marking's attribute is blanked out
 /// of the text (the heading keeps its text and id), a section above a release build's
 /// level is blanked whole (its lines stay, empty, so every line and offset after it is as
@@ -538,10 +578,13 @@ fn mark_sections(page: &mut Page, markings: Option<&Markings>) -> Result<(), Vec
             })
             .collect());
     };
+    // Sections nest or follow one another, in order: the sections still open at a heading
+    // are a stack, each at least as high as the one it is in.
     let mut levels: Vec<Level> = Vec::with_capacity(marked.len());
+    let mut open: Vec<(usize, Level)> = Vec::new();
     let mut diags = Vec::new();
     let page_level = page.marking.unwrap_or_default();
-    for (n, m) in marked.iter().enumerate() {
+    for m in &marked {
         let own = markings.level(&m.written).unwrap_or_else(|| {
             diags.push(
                 Diagnostic::error(&page.file, crate::marking::unknown(&m.written, markings))
@@ -549,49 +592,60 @@ fn mark_sections(page: &mut Page, markings: Option<&Markings>) -> Result<(), Vec
             );
             page_level
         });
-        let within = marked[..n]
-            .iter()
-            .zip(&levels)
-            .filter(|(outer, _)| outer.section.contains(&m.heading))
-            .map(|(_, &l)| l)
-            .max();
-        levels.push(own.max(page_level).max(within.unwrap_or(page_level)));
+        while open.last().is_some_and(|&(end, _)| end <= m.heading) {
+            open.pop();
+        }
+        let within = open.last().map_or(page_level, |&(_, l)| l);
+        let level = own.max(within);
+        open.push((m.section.end, level));
+        levels.push(level);
     }
     if !diags.is_empty() {
         return Err(diags);
     }
-    let cut: Vec<(&crate::marking::MarkedHeading, Level)> = marked
-        .iter()
-        .zip(levels.iter().copied())
-        .filter(|(_, l)| markings.left_out(*l))
-        .collect();
+    // The sections a release leaves out, outermost only (those in them go with them).
+    let mut cut: Vec<(&crate::marking::MarkedHeading, Level)> = Vec::new();
+    for (m, &level) in marked.iter().zip(&levels) {
+        let inside_last = cut
+            .last()
+            .is_some_and(|(c, _)| c.section.contains(&m.heading));
+        if markings.left_out(level) && !inside_last {
+            cut.push((m, level));
+        }
+    }
     if !cut.is_empty() {
-        // The ids its headings had, as the whole body gives them.
+        // The ids its headings had, as the whole body gives them (both lists in order).
         let outline = crate::markdown::outline(page.body(), page.dir());
         let starts = crate::marking::headings(page.body());
+        let mut next = cut.iter().peekable();
         for ((start, _), heading) in starts.iter().zip(&outline.toc) {
-            if let Some((_, level)) = cut.iter().find(|(m, _)| m.section.contains(start)) {
+            while next.peek().is_some_and(|(c, _)| c.section.end <= *start) {
+                next.next();
+            }
+            if let Some((c, level)) = next.peek()
+                && c.section.contains(start)
+            {
                 page.left_out.anchors.push((heading.id.clone(), *level));
             }
         }
     }
-    let mut blanked: Vec<std::ops::Range<usize>> = Vec::new();
+    // Lines counted as the walk goes, not from the start for each section.
+    let (mut counted_to, mut line) = (0, 1);
     for (m, level) in marked.iter().zip(levels) {
         if markings.left_out(level) {
-            // An outer section already blanked covers it.
-            if blanked.iter().any(|r| r.contains(&m.heading)) {
-                continue;
-            }
-            blanked.push(m.section.clone());
-            let line = crate::diagnostic::line_of(&page.text, at + m.heading);
-            page.left_out.sections.push((line, level));
-            crate::marking::blank(&mut page.text, at + m.section.start..at + m.section.end);
-        } else {
-            crate::marking::blank(&mut page.text, at + m.attribute.start..at + m.attribute.end);
-            if level > markings.lowest() {
-                page.sections.push((m.heading, level));
-            }
+            continue;
         }
+        crate::marking::blank(&mut page.text, at + m.attribute.start..at + m.attribute.end);
+        if level > markings.lowest() {
+            page.sections.push((m.heading, level));
+        }
+    }
+    for (m, level) in cut {
+        let heading = at + m.heading;
+        line += memchr::memchr_iter(b'\n', &page.text.as_bytes()[counted_to..heading]).count();
+        counted_to = heading;
+        page.left_out.sections.push((line, level));
+        crate::marking::blank(&mut page.text, at + m.section.start..at + m.section.end);
     }
     Ok(())
 }
@@ -700,72 +754,21 @@ impl Located<'_> {
         if !diags.is_empty() {
             return Err(crate::diagnostic::cap_per_file(diags));
         }
-        let mut sources = sources;
-        let mut timeline = timeline;
-        let mut dispute = dispute;
-        let mut stops = stops;
+        let (mut sources, mut timeline, mut dispute, mut stops) =
+            (sources, timeline, dispute, stops);
         let mut left_out = LeftOut::default();
         if let (Some(markings), Some(page)) = (self.markings, marking) {
-            let mut keep = |what: &'static str, header: &str, levels: Vec<&mut Option<Level>>| {
-                let mut kept = Vec::with_capacity(levels.len());
-                for (n, level) in levels.into_iter().enumerate() {
-                    // An entry marked below its page is at its page's level.
-                    let at = level.map_or(page, |own| own.max(page));
-                    *level = Some(at);
-                    let out = markings.left_out(at);
-                    if out {
-                        left_out
-                            .entries
-                            .push((what, self.entry_line(header, n), at));
-                    }
-                    kept.push(!out);
-                }
-                kept
+            let mut release = Release {
+                located: self,
+                markings,
+                page,
+                left_out: &mut left_out,
             };
-            let kept = keep(
-                "source",
-                "[[sources]]",
-                sources.iter_mut().map(|e| &mut e.marking).collect(),
-            );
-            retain_by(&mut sources, &kept);
-            let kept = keep(
-                "event",
-                "[[timeline]]",
-                timeline.iter_mut().map(|e| &mut e.marking).collect(),
-            );
-            retain_by(&mut timeline, &kept);
-            let kept = keep(
-                "stop",
-                "[[stops]]",
-                stops.iter_mut().map(|e| &mut e.marking).collect(),
-            );
-            retain_by(&mut stops, &kept);
+            release.entries("source", "[[sources]]", &mut sources);
+            release.entries("event", "[[timeline]]", &mut timeline);
+            release.entries("stop", "[[stops]]", &mut stops);
             if let Some(d) = dispute.as_mut() {
-                let kept = keep(
-                    "measure",
-                    "[[dispute.measures]]",
-                    d.measures.iter_mut().map(|e| &mut e.marking).collect(),
-                );
-                retain_by(&mut d.measures, &kept);
-            }
-            let portion = |level: Option<Level>| {
-                level
-                    .filter(|&l| l > markings.lowest())
-                    .map(|l| markings.name(l).to_string())
-            };
-            sources
-                .iter_mut()
-                .for_each(|e| e.portion = portion(e.marking));
-            timeline
-                .iter_mut()
-                .for_each(|e| e.portion = portion(e.marking));
-            stops
-                .iter_mut()
-                .for_each(|e| e.portion = portion(e.marking));
-            if let Some(d) = dispute.as_mut() {
-                d.measures
-                    .iter_mut()
-                    .for_each(|e| e.portion = portion(e.marking));
+                release.entries("measure", "[[dispute.measures]]", &mut d.measures);
             }
         }
         Ok(Checked {
@@ -789,26 +792,19 @@ impl Located<'_> {
         })
     }
 
-    /// The line of the `n`-th `header` table (`[[stops]]`) of TOML front matter.
-    fn entry_line(&self, header: &str, n: usize) -> Option<usize> {
+    /// The line of each `header` table (`[[stops]]`) of TOML front matter, in order (none
+    /// for YAML), found in one pass however many there are.
+    fn entry_lines(&self, header: &str) -> Vec<usize> {
         if self.format != Format::Toml {
-            return None;
+            return Vec::new();
         }
-        let mut offset = 0;
-        let mut seen = 0;
-        for line in self.fm.split_inclusive('\n') {
-            if line.trim() == header {
-                if seen == n {
-                    return Some(crate::diagnostic::line_of(
-                        self.text,
-                        self.fm_offset + offset,
-                    ));
-                }
-                seen += 1;
-            }
-            offset += line.len();
-        }
-        None
+        let first = crate::diagnostic::line_of(self.text, self.fm_offset);
+        self.fm
+            .split_inclusive('\n')
+            .enumerate()
+            .filter(|(_, line)| line.trim() == header)
+            .map(|(n, _)| first + n)
+            .collect()
     }
 
     fn title(&self, title: Option<String>, diags: &mut Vec<Diagnostic>) -> String {

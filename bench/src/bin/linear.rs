@@ -64,6 +64,16 @@ fn shapes() -> Vec<Shape> {
                 }
             })
         }),
+        // Sections marked in turn, nested two deep: what a release build reads and leaves
+        // out (every site has `[markings]`; `check` and `build` run as a release build at
+        // PROTECTED A).
+        ("marked_sections", |n| {
+            repeat_until(n, FM, |i| match i % 3 {
+                0 => format!("## S {i} {{marking=\"SECRET\"}}\n\nHidden.\n\n"),
+                1 => format!("### A {i} {{marking=\"PROTECTED A\"}}\n\nKept.\n\n"),
+                _ => "## Open\n\nWords.\n\n".into(),
+            })
+        }),
         ("yaml_deep_flow", |n| {
             let depth = n / 2;
             format!(
@@ -165,7 +175,10 @@ fn site(dir: &Path, note: &str) -> std::io::Result<()> {
         std::fs::remove_dir_all(dir)?;
     }
     std::fs::create_dir_all(dir.join("content"))?;
-    std::fs::write(dir.join("briefing.toml"), "title = \"Linear\"\n")?;
+    std::fs::write(
+        dir.join("briefing.toml"),
+        "title = \"Linear\"\n\n[markings]\n",
+    )?;
     std::fs::write(dir.join("content/note.md"), note)
 }
 
@@ -176,7 +189,7 @@ fn time(briefing: &Path, command: &str, dir: &Path, runs: usize) -> std::io::Res
     for _ in 0..runs.max(1) {
         let start = Instant::now();
         Command::new(briefing)
-            .args([command, "--root"])
+            .args([command, "--max-marking", "PROTECTED A", "--root"])
             .arg(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
