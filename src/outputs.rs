@@ -273,7 +273,7 @@ impl Output {
             File::PerTheme => config
                 .themes
                 .iter()
-                .map(|t| format!("themes/{}/index.html", t.slug))
+                .map(|t| format!("{}index.html", theme_folder(&t.slug)))
                 .collect(),
             File::OfSource => Vec::new(),
         }
@@ -287,6 +287,11 @@ impl Output {
             _ => None,
         }
     }
+}
+
+/// The folder of the theme page of `slug` (`themes/trade/`).
+pub fn theme_folder(slug: &str) -> String {
+    format!("themes/{slug}/")
 }
 
 /// The output paths a build writes itself, which no page or alias may claim: the folders

@@ -46,7 +46,10 @@ pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
     if !site.config.themes.is_empty() {
         entries.push((absolute_url(base, "themes/"), None));
         for t in &site.config.themes {
-            entries.push((absolute_url(base, &format!("themes/{}/", t.slug)), None));
+            entries.push((
+                absolute_url(base, &crate::outputs::theme_folder(&t.slug)),
+                None,
+            ));
         }
     }
     entries.sort();

@@ -376,14 +376,12 @@ impl<'a> Shared<'a> {
             newest_as_of: site.newest_as_of(),
             portable,
             has_calendar: site.pages.iter().any(Page::in_calendar),
-            nav_marking: site
-                .pages
-                .iter()
-                .filter(|p| in_navigation(p))
-                .map(|p| p.marking)
-                .max()
-                .flatten(),
-            site_marking: site.pages.iter().map(Page::shown_marking).max().flatten(),
+            // Only a site with markings walks every page's entries for them.
+            nav_marking: site.config.markings.as_ref().and_then(|_| {
+                let nav = site.pages.iter().filter(|p| in_navigation(p));
+                nav.filter_map(|p| p.marking).max()
+            }),
+            site_marking: site.highest_marking(),
         }
     }
 
@@ -837,7 +835,7 @@ fn theme_view(t: &crate::config::Theme, portable: bool) -> ThemeView<'_> {
         description: &t.description,
         color: &t.color,
         ink: ink_on(&t.color),
-        url: page_url(&format!("themes/{}/", t.slug), portable),
+        url: page_url(&crate::outputs::theme_folder(&t.slug), portable),
     }
 }
 
@@ -1197,7 +1195,7 @@ fn templated_context(
     let site = shared.site;
     match job {
         Templated::Theme(t, members) => {
-            let path = format!("themes/{}/", t.slug);
+            let path = crate::outputs::theme_folder(&t.slug);
             let mut ctx = shared.base_context(&path, Role::Theme)?;
             ctx.insert_value("theme", shared.theme_value(t));
             let list = members

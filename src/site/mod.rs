@@ -289,17 +289,18 @@ impl Site {
         self.options.portable.unwrap_or(self.config.portable)
     }
 
+    /// The highest marking any page shows (`None` without `[markings]`): what the front
+    /// page, the search page and the book show, and the summary line says.
+    pub fn highest_marking(&self) -> Option<crate::marking::Level> {
+        self.config.markings.as_ref()?;
+        self.pages.iter().filter_map(Page::shown_marking).max()
+    }
+
     /// The markings of what this build writes, and what a release build left out; `None`
     /// without `[markings]`.
     pub fn marking_summary(&self) -> Option<MarkingSummary> {
         let markings = self.config.markings.as_ref()?;
-        let highest = self
-            .pages
-            .iter()
-            .map(Page::shown_marking)
-            .max()
-            .flatten()
-            .unwrap_or(markings.lowest());
+        let highest = self.highest_marking().unwrap_or(markings.lowest());
         let mut left_out: Vec<(PathBuf, Option<usize>, &'static str, String)> = self
             .unbuilt
             .iter()
