@@ -1,5 +1,6 @@
 //! `briefing.toml`: the site's configuration. Unknown keys are errors that name the key.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -39,6 +40,50 @@ pub struct Config {
     /// shows a marking and a `marking` field is an error.
     #[serde(skip)]
     pub markings: Option<Markings>,
+    /// The default language's words, over the built-in ones (`[strings]`).
+    #[serde(default, skip_serializing)]
+    strings: BTreeMap<String, String>,
+    /// Every other language, by its code (`[languages.fr]`): built under `CODE/`.
+    #[serde(default, skip_serializing)]
+    pub languages: BTreeMap<String, LanguageTable>,
+    /// The words of this config's language, as templates and dates use them.
+    #[serde(skip)]
+    pub words: crate::strings::Words,
+    /// Which language this config is for: `None` for the default one, built at the
+    /// root; a language's code for another (see `for_language`).
+    #[serde(skip)]
+    pub translation: Option<String>,
+    /// Warnings of the config itself (a translation left out where that is allowed).
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// `[languages.CODE]`: a language the site is also built in, and its text of every
+/// translatable setting.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageTable {
+    /// Its language tag (`fr-CA`): `lang` attributes, the feed, `hreflang`.
+    pub language: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub handling: Option<String>,
+    #[serde(default)]
+    pub themes: BTreeMap<String, ThemeText>,
+    #[serde(default)]
+    pub strings: BTreeMap<String, String>,
+    /// A page, theme or setting without its translation is a warning rather than an
+    /// error, and the default language's text is used.
+    #[serde(default)]
+    pub allow_missing_translations: bool,
+}
+
+/// A theme's name and description in another language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeText {
+    pub name: Option<String>,
+    pub description: Option<String>,
 }
 
 /// `[markings]` as written in `briefing.toml`.
@@ -125,11 +170,80 @@ impl Config {
                 }
             }
         }
+        match crate::strings::Words::new(&config.language, &config.strings) {
+            Ok(words) => config.words = words,
+            Err(msg) => {
+                diags.push(file.error(None, "strings", "[strings]", format!("[strings]: {msg}")))
+            }
+        }
+        let (warnings, errors): (Vec<_>, Vec<_>) = file
+            .language_problems(&config)
+            .into_iter()
+            .partition(|d| !d.is_error());
+        config.warnings = warnings;
+        diags.extend(errors);
         if diags.is_empty() {
             Ok(config)
         } else {
             Err(diags)
         }
+    }
+
+    /// This site's config as language `code` (a key of `[languages]`) has it: its title,
+    /// description, handling line and themes in that language, its tag and its words.
+    /// What has no translation is the default language's, with a warning where the
+    /// language allows it (an error otherwise, found by `parse`).
+    pub fn for_language(&self, code: &str) -> Config {
+        let mut c = self.clone();
+        c.translation = Some(code.to_string());
+        c.warnings = Vec::new();
+        let Some(l) = self.languages.get(code) else {
+            return c;
+        };
+        c.language = l.language.clone();
+        if let Some(t) = &l.title {
+            c.title = t.clone();
+        }
+        if let Some(d) = &l.description {
+            c.description = d.clone();
+        }
+        if l.handling.is_some() {
+            c.handling = l.handling.clone();
+        }
+        for theme in &mut c.themes {
+            if let Some(t) = l.themes.get(&theme.slug) {
+                if let Some(n) = &t.name {
+                    theme.name = n.clone();
+                }
+                if let Some(d) = &t.description {
+                    theme.description = d.clone();
+                }
+            }
+        }
+        if let Ok(words) = crate::strings::Words::new(&l.language, &l.strings) {
+            c.words = words;
+        }
+        c
+    }
+
+    /// The folder a language's pages are built under: `""` for the default language,
+    /// `fr/` for `[languages.fr]`.
+    pub fn language_prefix(&self) -> String {
+        self.translation
+            .as_ref()
+            .map_or_else(String::new, |code| format!("{code}/"))
+    }
+
+    /// Every language's code and tag, the default language first (code `""`); called on
+    /// the default language's config.
+    pub fn all_languages(&self) -> Vec<(String, String)> {
+        std::iter::once((String::new(), self.language.clone()))
+            .chain(
+                self.languages
+                    .iter()
+                    .map(|(code, l)| (code.clone(), l.language.clone())),
+            )
+            .collect()
     }
 
     /// Makes this a release build at `max` (`--max-marking`): what is marked above it is
@@ -208,6 +322,93 @@ impl ConfigText<'_> {
                         theme.color
                     ),
                 ));
+            }
+        }
+        diags
+    }
+
+    /// Each `[languages.CODE]`: a code that can be a folder, a language tag, its words,
+    /// and a translation of every translatable setting and theme (or, where the language
+    /// allows it, a warning each).
+    fn language_problems(&self, config: &Config) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        for (code, l) in &config.languages {
+            let header = format!("[languages.{code}]");
+            let at = |msg: String| {
+                let d = Diagnostic::error(CONFIG_FILE, msg);
+                match self.0.find(&header) {
+                    Some(off) => d.at_offset(self.0, off),
+                    None => d,
+                }
+            };
+            if !(2..=8).contains(&code.len())
+                || !code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+            {
+                diags.push(at(format!(
+                    "language code {code:?} names the folder its pages are built in: use the \
+                     language's lower-case code, such as \"fr\""
+                )));
+                continue;
+            }
+            if crate::strings::primary(&l.language) == crate::strings::primary(&config.language)
+                && l.language.eq_ignore_ascii_case(&config.language)
+            {
+                diags.push(at(format!(
+                    "{header}: language {:?} is the site's own language",
+                    l.language
+                )));
+            }
+            if !is_language_tag(&l.language) {
+                diags.push(at(format!(
+                    "{header}: language {:?} must be a language tag such as \"fr-CA\"",
+                    l.language
+                )));
+            }
+            if let Err(msg) = crate::strings::Words::new(&l.language, &l.strings) {
+                diags.push(at(format!("[languages.{code}.strings]: {msg}")));
+            }
+            for slug in l.themes.keys() {
+                if config.theme(slug).is_none() {
+                    diags.push(at(format!(
+                        "[languages.{code}.themes.{slug}]: there is no theme {slug:?} in briefing.toml{}",
+                        crate::text::did_you_mean(slug, config.themes.iter().map(|t| t.slug.as_str()))
+                    )));
+                }
+            }
+            let mut missing = Vec::new();
+            if l.title.is_none() {
+                missing.push("title".to_string());
+            }
+            if !config.description.is_empty() && l.description.is_none() {
+                missing.push("description".to_string());
+            }
+            if config.handling.is_some() && l.handling.is_none() {
+                missing.push("handling".to_string());
+            }
+            for t in &config.themes {
+                let given = l.themes.get(&t.slug);
+                if given.and_then(|g| g.name.as_ref()).is_none() {
+                    missing.push(format!("themes.{}.name", t.slug));
+                }
+                if !t.description.is_empty() && given.and_then(|g| g.description.as_ref()).is_none()
+                {
+                    missing.push(format!("themes.{}.description", t.slug));
+                }
+            }
+            for key in missing {
+                let msg = format!(
+                    "{header} gives no {key}: translate it (or set allow_missing_translations = true \
+                     to use the default language's)"
+                );
+                if l.allow_missing_translations {
+                    let d = at(msg);
+                    diags.push(Diagnostic {
+                        severity: crate::diagnostic::Severity::Warning,
+                        ..d
+                    });
+                } else {
+                    diags.push(at(msg));
+                }
             }
         }
         diags

@@ -28,6 +28,7 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
+pub mod strings;
 pub mod templates;
 pub mod text;
 pub mod url;

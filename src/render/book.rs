@@ -157,7 +157,7 @@ impl Book {
         BookEntry {
             anchor: self.anchor(i).unwrap_or_default(),
             title: &p.title,
-            as_of: p.as_of.map(dates::long),
+            as_of: p.as_of.map(|d| dates::long(&site.config.words, d)),
         }
     }
 
@@ -248,12 +248,12 @@ impl Book {
         ctx.insert("anchor", self.anchor(i).unwrap_or_default());
         ctx.insert(
             "label",
-            match (p.is_section, p.kind) {
-                (true, _) => "Front page",
-                (false, Kind::Itinerary) => "Itinerary",
-                (false, Kind::Dispute) => "Trade dispute",
-                (false, Kind::Note) => "Note",
-            },
+            site.config.words.get(match (p.is_section, p.kind) {
+                (true, _) => "front_page",
+                (false, Kind::Itinerary) => "itinerary",
+                (false, Kind::Dispute) => "trade_dispute",
+                (false, Kind::Note) => "note",
+            }),
         );
         ctx.insert_value("page", page);
         // The front page keeps its bottom-line box and the dispute tracker.

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::{StopView, stop_view};
 use crate::content::{Moment, PartialDate, Stop, When};
 use crate::dates;
+use crate::strings::Words;
 
 /// The most days a stop is listed on, one by one; a longer stop is shown once, as a span.
 const MOST_DAYS_LISTED: i64 = 31;
@@ -22,9 +23,9 @@ pub(super) struct DayView<'a> {
     /// The end of a span of days: `23 January 2026`, with the separator before it.
     pub heading_end: Option<String>,
     pub end_iso: Option<String>,
-    pub sep: &'static str,
+    pub sep: &'a str,
     /// Said once for the day when none of its stops has a time: "Time to be confirmed".
-    pub note: Option<&'static str>,
+    pub note: Option<&'a str>,
     /// Known only to the month or year.
     pub partial: bool,
     /// Not known at all (`date = "TBC"`): the heading says so, with no `<time>`.
@@ -34,26 +35,44 @@ pub(super) struct DayView<'a> {
 
 /// `14–16 January 2026`, `30 January – 2 February 2026`, `30 December 2025 – 2 January 2026`
 /// as its two halves and the dash between them.
-pub(super) fn range_parts(a: NaiveDate, b: NaiveDate) -> (String, &'static str, String) {
-    let end = dates::long(b);
+/// In French, `du 14`, ` au `, `16 janvier 2026`.
+pub(super) fn range_parts<'w>(
+    words: &'w Words,
+    a: NaiveDate,
+    b: NaiveDate,
+) -> (String, &'w str, String) {
+    let end = dates::long(words, b);
+    let start = dates::long(words, a);
     if a.year() == b.year() && a.month() == b.month() {
-        (a.day().to_string(), "–", end)
-    } else if a.year() == b.year() {
+        let day = start.split(' ').next().unwrap_or_default();
         (
-            dates::long(a)
-                .rsplit_once(' ')
-                .map_or_else(|| dates::long(a), |(d, _)| d.to_string()),
-            " – ",
+            words.fill("range_start_in_month", &[("day", day)]),
+            words.get("range_sep_in_month"),
+            end,
+        )
+    } else if a.year() == b.year() {
+        let mut parts = start.splitn(3, ' ');
+        let (day, month) = (
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+        );
+        (
+            words.fill("range_start_in_year", &[("day", day), ("month", month)]),
+            words.get("range_sep"),
             end,
         )
     } else {
-        (dates::long(a), " – ", end)
+        (
+            words.fill("range_start", &[("date", &start)]),
+            words.get("range_sep"),
+            end,
+        )
     }
 }
 
-/// `14–16 January 2026`.
-pub(super) fn long_range(a: NaiveDate, b: NaiveDate) -> String {
-    let (x, sep, y) = range_parts(a, b);
+/// `14–16 January 2026`, `du 14 au 16 janvier 2026`.
+pub(super) fn long_range(words: &Words, a: NaiveDate, b: NaiveDate) -> String {
+    let (x, sep, y) = range_parts(words, a, b);
     format!("{x}{sep}{y}")
 }
 
@@ -70,30 +89,33 @@ fn day_span(w: When) -> Option<(NaiveDate, NaiveDate)> {
 }
 
 /// The stop's time of day, where it has one.
-fn time_of(s: &Stop) -> String {
+fn time_of(words: &Words, s: &Stop) -> String {
     match s.when {
         When::Span {
             start: Moment::DateTime(_),
             ..
-        } => dates::stop_when(s.when, s.locality()),
+        } => dates::stop_when(words, s.when, s.locality()),
         _ => String::new(),
     }
 }
 
 /// Stops in date order, grouped by day (see the module's comment).
-pub(super) fn days<'a>(stops: impl Iterator<Item = &'a Stop>) -> Vec<DayView<'a>> {
+pub(super) fn days<'a>(
+    words: &'a Words,
+    stops: impl Iterator<Item = &'a Stop>,
+) -> Vec<DayView<'a>> {
     let mut sorted: Vec<&Stop> = stops.collect();
     sorted.sort_by_key(|s| s.when.sort_key());
     let spans: Vec<Option<(NaiveDate, NaiveDate)>> =
         sorted.iter().map(|s| day_span(s.when)).collect();
     let mut listings: Vec<Listing<'a>> = Vec::new();
     for (i, s) in sorted.iter().enumerate() {
-        list_stop(s, i, &spans, &mut listings);
+        list_stop(words, s, i, &spans, &mut listings);
     }
     listings.sort_by_key(|l| (l.day.sort_key(), l.span_end, l.position));
-    let mut days = group_by_day(listings);
+    let mut days = group_by_day(words, listings);
     for d in &mut days {
-        d.say_unknown_times();
+        d.say_unknown_times(words);
     }
     days
 }
@@ -108,15 +130,16 @@ struct Listing<'a> {
 }
 
 /// The stop's view, with its time of day.
-fn timed_view(s: &Stop) -> StopView<'_> {
-    let mut v = stop_view(s);
-    v.when = time_of(s);
+fn timed_view<'a>(words: &Words, s: &'a Stop) -> StopView<'a> {
+    let mut v = stop_view(words, s);
+    v.when = time_of(words, s);
     v
 }
 
 /// Lists the `i`-th stop: once on its day, once under its span of days, or on each of its
 /// days when it shares them with other stops (`spans` holds every stop's days).
 fn list_stop<'a>(
+    words: &Words,
     s: &'a Stop,
     i: usize,
     spans: &[Option<(NaiveDate, NaiveDate)>],
@@ -126,7 +149,7 @@ fn list_stop<'a>(
         day,
         span_end,
         position: i,
-        view: timed_view(s),
+        view: timed_view(words, s),
     };
     let Some((a, b)) = spans[i] else {
         listings.push(once(s.when.day(), None));
@@ -145,15 +168,22 @@ fn list_stop<'a>(
         listings.push(once(PartialDate::Day(a), Some(b)));
         return;
     }
-    let range = long_range(a, b);
+    let range = long_range(words, a, b);
     for (k, day) in a.iter_days().take(length as usize).enumerate() {
-        let mut v = timed_view(s);
+        let mut v = timed_view(words, s);
         if k > 0 {
             // Said on its first day; the later days point back to it.
             v.when = String::new();
             v.details = None;
         }
-        v.span = Some(format!("Day {} of {length}, {range}", k + 1));
+        v.span = Some(words.fill(
+            "day_of",
+            &[
+                ("day", &(k + 1).to_string()),
+                ("days", &length.to_string()),
+                ("range", &range),
+            ],
+        ));
         listings.push(Listing {
             day: PartialDate::Day(day),
             span_end: None,
@@ -164,12 +194,12 @@ fn list_stop<'a>(
 }
 
 /// Sorted listings under their days: a new day (or span of days) at each change.
-fn group_by_day(listings: Vec<Listing<'_>>) -> Vec<DayView<'_>> {
+fn group_by_day<'a>(words: &'a Words, listings: Vec<Listing<'a>>) -> Vec<DayView<'a>> {
     let mut days: Vec<DayView> = Vec::new();
     let mut last: Option<(PartialDate, Option<NaiveDate>)> = None;
     for l in listings {
         if last != Some((l.day, l.span_end)) {
-            days.push(DayView::new(l.day, l.span_end));
+            days.push(DayView::new(words, l.day, l.span_end));
             last = Some((l.day, l.span_end));
         }
         if let Some(d) = days.last_mut() {
@@ -179,15 +209,15 @@ fn group_by_day(listings: Vec<Listing<'_>>) -> Vec<DayView<'_>> {
     days
 }
 
-impl DayView<'_> {
+impl<'a> DayView<'a> {
     /// A day, or the span of days from `day` to `end`, with no stops yet.
-    fn new(day: PartialDate, end: Option<NaiveDate>) -> Self {
+    fn new(words: &'a Words, day: PartialDate, end: Option<NaiveDate>) -> Self {
         let (heading, sep, heading_end, end_iso) = match (day, end) {
             (PartialDate::Day(a), Some(b)) => {
-                let (x, sep, y) = range_parts(a, b);
+                let (x, sep, y) = range_parts(words, a, b);
                 (x, sep, Some(y), Some(dates::iso(b)))
             }
-            _ => (dates::day_heading(day), "", None, None),
+            _ => (dates::day_heading(words, day), "", None, None),
         };
         DayView {
             heading,
@@ -204,20 +234,16 @@ impl DayView<'_> {
 
     /// Says a time is to be confirmed: once for the day when none of its stops has one,
     /// else on each stop without one.
-    fn say_unknown_times(&mut self) {
+    fn say_unknown_times(&mut self, words: &'a Words) {
         if self.undated {
             // Its heading, "Dates to be confirmed", says it.
             return;
         }
         if self.stops.iter().all(|s| s.when.is_empty()) {
-            self.note = Some(if self.partial {
-                "Date to be confirmed"
-            } else {
-                "Time to be confirmed"
-            });
+            self.note = Some(words.get(if self.partial { "date_tbc" } else { "time_tbc" }));
         } else {
             for s in self.stops.iter_mut().filter(|s| s.when.is_empty()) {
-                s.when = "Time to be confirmed".to_string();
+                s.when = words.get("time_tbc").to_string();
             }
         }
     }
@@ -234,15 +260,15 @@ mod tests {
     #[test]
     fn ranges_say_the_month_and_year_once() {
         assert_eq!(
-            long_range(day(2026, 1, 14), day(2026, 1, 16)),
+            long_range(&Words::english(), day(2026, 1, 14), day(2026, 1, 16)),
             "14–16 January 2026"
         );
         assert_eq!(
-            long_range(day(2026, 1, 30), day(2026, 2, 2)),
+            long_range(&Words::english(), day(2026, 1, 30), day(2026, 2, 2)),
             "30 January – 2 February 2026"
         );
         assert_eq!(
-            long_range(day(2025, 12, 30), day(2026, 1, 2)),
+            long_range(&Words::english(), day(2025, 12, 30), day(2026, 1, 2)),
             "30 December 2025 – 2 January 2026"
         );
     }

@@ -20,6 +20,7 @@ use crate::outputs::Output;
 use crate::pages::{ByPage, PageId};
 use crate::paths::{folders_up, parent_folder};
 use crate::site::Site;
+use crate::strings::Words;
 use crate::url::{absolute_url, page_url, root_prefix};
 
 mod book;
@@ -74,15 +75,22 @@ struct Crumb<'a> {
 }
 
 #[derive(Serialize)]
-struct StatusView {
-    label: &'static str,
+struct StatusView<'w> {
+    label: &'w str,
     css: &'static str,
 }
 
-impl StatusView {
-    fn of(status: crate::content::Status) -> StatusView {
+impl StatusView<'_> {
+    /// Its label in the page's language: the string `status_in_force`, and so on.
+    fn of(words: &Words, status: crate::content::Status) -> StatusView<'_> {
+        let key = match status {
+            crate::content::Status::InForce => "status_in_force",
+            crate::content::Status::Provisional => "status_provisional",
+            crate::content::Status::Suspended => "status_suspended",
+            crate::content::Status::Resolved => "status_resolved",
+        };
         StatusView {
-            label: status.label(),
+            label: words.get(key),
             css: status.css(),
         }
     }
@@ -97,13 +105,13 @@ struct PageRef<'a> {
     kind: &'static str,
     as_of: Option<String>,
     as_of_iso: Option<String>,
-    status: Option<StatusView>,
+    status: Option<StatusView<'a>>,
 }
 
 /// Pages of one kind in a list (a theme page, the search page): "Trade disputes", "Notes".
 #[derive(Serialize)]
-struct KindGroup {
-    label: &'static str,
+struct KindGroup<'a> {
+    label: &'a str,
     pages: Vec<Value>,
 }
 
@@ -155,14 +163,14 @@ struct MeasureView<'a> {
     rate: &'a str,
     effective: String,
     effective_iso: String,
-    status: StatusView,
+    status: StatusView<'a>,
 }
 
 #[derive(Serialize)]
 struct DisputeView<'a> {
     imposed_by: &'a str,
     affected: &'a str,
-    status: StatusView,
+    status: StatusView<'a>,
     stake: &'a str,
     ask: &'a str,
     measures: Vec<MeasureView<'a>>,
@@ -182,7 +190,7 @@ struct TrackerRow<'a> {
     rate: &'a str,
     effective: String,
     effective_iso: String,
-    status: StatusView,
+    status: StatusView<'a>,
     title: &'a str,
     url: String,
 }
@@ -234,6 +242,9 @@ struct PageView<'a> {
 /// Values computed once per build and shared by every page's context.
 struct Shared<'a> {
     site: &'a Site,
+    /// The words of the site's language, and as templates see them (`t`).
+    words: &'a Words,
+    words_value: Value,
     site_value: Value,
     themes_value: Value,
     /// Each theme as templates see it, by slug: made once, shared by every page under it.
@@ -290,7 +301,7 @@ fn nav_items(site: &Site, portable: bool) -> Vec<NavItem<'_>> {
     .collect();
     if !site.config.themes.is_empty() {
         nav.push(NavItem {
-            title: "Themes",
+            title: site.config.words.get("themes"),
             url: page_url("themes/", portable),
             path: "themes/",
         });
@@ -298,8 +309,8 @@ fn nav_items(site: &Site, portable: bool) -> Vec<NavItem<'_>> {
     nav
 }
 
-fn status_view(p: &Page) -> Option<StatusView> {
-    p.dispute.as_ref().map(|d| StatusView::of(d.status))
+fn status_view<'w>(words: &'w Words, p: &Page) -> Option<StatusView<'w>> {
+    p.dispute.as_ref().map(|d| StatusView::of(words, d.status))
 }
 
 /// Pages in reading order: weight, then title, then file.
@@ -358,6 +369,8 @@ impl<'a> Shared<'a> {
             .max(2);
         let nav_len = nav.len();
         Shared {
+            words: &site.config.words,
+            words_value: Value::from_serializable(site.config.words.table()),
             nav_by_folder,
             nav_html: (0..(max_depth + 1) * (nav_len + 1))
                 .map(|_| OnceLock::new())
@@ -411,9 +424,9 @@ impl<'a> Shared<'a> {
                     url: page_url(&p.path, self.portable),
                     summary: p.summary.as_deref(),
                     kind: Role::of(p).as_str(),
-                    as_of: p.as_of.map(dates::long),
+                    as_of: p.as_of.map(|d| dates::long(self.words, d)),
                     as_of_iso: p.as_of.map(dates::iso),
-                    status: status_view(p),
+                    status: status_view(self.words, p),
                 })
             })
             .clone()
@@ -473,6 +486,7 @@ impl<'a> Shared<'a> {
             let mut ctx = Context::new();
             ctx.insert_value("nav", self.nav.clone());
             ctx.insert("root", root);
+            ctx.insert_value("t", self.words_value.clone());
             ctx.insert("current", &current);
             self.site
                 .templates
@@ -495,6 +509,7 @@ impl<'a> Shared<'a> {
         ctx.insert_value("site", self.site_value.clone());
         ctx.insert_value("themes", self.themes_value.clone());
         ctx.insert("root", &root);
+        ctx.insert_value("t", self.words_value.clone());
         ctx.insert("body_kind", role.as_str());
         ctx.insert_value("nav", self.nav.clone());
         ctx.insert("current_path", path);
@@ -527,12 +542,16 @@ impl<'a> Shared<'a> {
             if let Some(&i) = self.sections.get(dir) {
                 let s = &self.site.pages[i];
                 crumbs.push(Crumb {
-                    title: if dir.is_empty() { "Home" } else { &s.title },
+                    title: if dir.is_empty() {
+                        self.words.get("home")
+                    } else {
+                        &s.title
+                    },
                     url: page_url(&s.path, self.portable),
                 });
             } else if dir.is_empty() {
                 crumbs.push(Crumb {
-                    title: "Home",
+                    title: self.words.get("home"),
                     url: page_url("", self.portable),
                 });
             }
@@ -557,7 +576,7 @@ impl<'a> Shared<'a> {
             is_section: p.is_section,
             url: page_url(&p.path, self.portable),
             path: &p.path,
-            as_of: p.as_of.map(dates::long),
+            as_of: p.as_of.map(|d| dates::long(self.words, d)),
             as_of_iso: p.as_of.map(dates::iso),
             stale: self.is_stale(p.as_of),
             content,
@@ -570,7 +589,7 @@ impl<'a> Shared<'a> {
                     title: &s.title,
                     publisher: s.publisher.as_deref(),
                     url: s.url.as_deref(),
-                    date: s.date.map(dates::long),
+                    date: s.date.map(|d| dates::long(self.words, d)),
                     date_iso: s.date.map(dates::iso),
                 })
                 .collect(),
@@ -587,7 +606,7 @@ impl<'a> Shared<'a> {
             dispute: p.dispute.as_ref().map(|d| DisputeView {
                 imposed_by: &d.imposed_by,
                 affected: &d.affected,
-                status: StatusView::of(d.status),
+                status: StatusView::of(self.words, d.status),
                 stake: &d.stake,
                 ask: &d.ask,
                 measures: d
@@ -598,15 +617,15 @@ impl<'a> Shared<'a> {
                         product: &m.product,
                         measure: &m.measure,
                         rate: &m.rate,
-                        effective: dates::long(m.effective),
+                        effective: dates::long(self.words, m.effective),
                         effective_iso: dates::iso(m.effective),
-                        status: StatusView::of(m.status),
+                        status: StatusView::of(self.words, m.status),
                     })
                     .collect(),
                 mixed_status: d.measures.iter().any(|m| m.status != d.status),
             }),
-            days: days(p.stops.iter()),
-            calendar_note: calendar_note(p),
+            days: days(self.words, p.stops.iter()),
+            calendar_note: calendar_note(self.words, p),
         }
     }
 
@@ -614,7 +633,7 @@ impl<'a> Shared<'a> {
         let p = &self.site.pages[i];
         EventView {
             marking: e.portion.as_deref(),
-            date: dates::long(e.date),
+            date: dates::long(self.words, e.date),
             date_iso: dates::iso(e.date),
             event: &e.event,
             page_title: &p.title,
@@ -624,7 +643,7 @@ impl<'a> Shared<'a> {
     }
 
     /// `list` (in its order) split by kind: itinerary, disputes, notes, then sections.
-    fn by_kind(&self, list: &[PageId]) -> Vec<KindGroup> {
+    fn by_kind(&self, list: &[PageId]) -> Vec<KindGroup<'a>> {
         let site = self.site;
         let group = |p: &Page| match (p.is_section, p.kind) {
             (true, _) => 3,
@@ -632,7 +651,8 @@ impl<'a> Shared<'a> {
             (false, Kind::Dispute) => 1,
             (false, Kind::Note) => 2,
         };
-        ["Itinerary", "Trade disputes", "Notes", "Sections"]
+        ["itinerary", "trade_disputes", "notes", "sections"]
+            .map(|key| self.words.get(key))
             .into_iter()
             .enumerate()
             .map(|(g, label)| KindGroup {
@@ -648,14 +668,14 @@ impl<'a> Shared<'a> {
     }
 
     /// The trail above a generated page: the front page, and the list of themes below it.
-    fn generated_crumbs(&self, themes: bool) -> Vec<Crumb<'static>> {
+    fn generated_crumbs(&self, themes: bool) -> Vec<Crumb<'a>> {
         let mut crumbs = vec![Crumb {
-            title: "Home",
+            title: self.words.get("home"),
             url: page_url("", self.portable),
         }];
         if themes {
             crumbs.push(Crumb {
-                title: "Themes",
+                title: self.words.get("themes"),
                 url: page_url("themes/", self.portable),
             });
         }
@@ -692,9 +712,9 @@ impl<'a> Shared<'a> {
                         imposed_by: &d.imposed_by,
                         measure: &m.measure,
                         rate: &m.rate,
-                        effective: dates::long(m.effective),
+                        effective: dates::long(self.words, m.effective),
                         effective_iso: dates::iso(m.effective),
-                        status: StatusView::of(m.status),
+                        status: StatusView::of(self.words, m.status),
                         title: &p.title,
                         url: page_url(&p.path, self.portable),
                     })
@@ -733,7 +753,10 @@ impl<'a> Shared<'a> {
         stops.sort_by_key(|s| s.when.sort_key());
         ctx.insert(
             "glance",
-            &stops.iter().map(|s| stop_view(s)).collect::<Vec<_>>(),
+            &stops
+                .iter()
+                .map(|s| stop_view(self.words, s))
+                .collect::<Vec<_>>(),
         );
         ctx.insert(
             "glance_cols",
@@ -841,18 +864,16 @@ fn theme_view(t: &crate::config::Theme, portable: bool) -> ThemeView<'_> {
 
 /// "Leaves out the 2 stops not yet dated to the day.", for an itinerary whose calendar
 /// leaves some out (`When::in_calendar`).
-fn calendar_note(p: &Page) -> Option<String> {
+fn calendar_note(words: &Words, p: &Page) -> Option<String> {
     let left_out = p.stops.iter().filter(|s| !s.when.in_calendar()).count();
     match left_out {
         0 => None,
-        1 => Some("Leaves out the stop not yet dated to the day.".to_string()),
-        n => Some(format!(
-            "Leaves out the {n} stops not yet dated to the day."
-        )),
+        1 => Some(words.get("calendar_leaves_out_one").to_string()),
+        n => Some(words.fill("calendar_leaves_out", &[("count", &n.to_string())])),
     }
 }
 
-fn stop_view(s: &Stop) -> StopView<'_> {
+fn stop_view<'s>(words: &Words, s: &'s Stop) -> StopView<'s> {
     StopView {
         marking: s.portion.as_deref(),
         title: &s.title,
@@ -862,9 +883,9 @@ fn stop_view(s: &Stop) -> StopView<'_> {
         country: &s.country,
         details: s.details.as_deref(),
         tentative: s.tentative,
-        when: dates::stop_when(s.when, s.locality()),
+        when: dates::stop_when(words, s.when, s.locality()),
         span: None,
-        glance: dates::glance(s.when),
+        glance: dates::glance(words, s.when),
         iso: dates::partial_iso(s.when.day()),
     }
 }
@@ -1210,7 +1231,7 @@ fn templated_context(
             shared.insert_marking(&mut ctx, marking.flatten());
             // As of the newest page under the theme, as every page states its date.
             let newest = list.iter().filter_map(|&j| site.pages[j].as_of).max();
-            ctx.insert("as_of", &newest.map(dates::long));
+            ctx.insert("as_of", &newest.map(|d| dates::long(shared.words, d)));
             ctx.insert("as_of_iso", &newest.map(dates::iso));
             Ok((
                 format!("{path}index.html"),

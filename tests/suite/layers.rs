@@ -14,13 +14,14 @@ const LAYERS: &[&[&str]] = &[
     &["diagnostic", "html", "paths"],
     &["markdown"],
     &["text", "url"],
-    // The levels of the site's markings, and the marked sections of a body.
-    &["marking"],
+    // The levels of the site's markings, and the marked sections of a body; the words the
+    // theme prints in each language.
+    &["marking", "strings"],
     &["config", "frontmatter"],
     // The page model and its parser.
     &["content"],
-    // The store of a site's pages.
-    &["pages"],
+    // The store of a site's pages; a translation read against its original.
+    &["pages", "translation"],
     // What is written: the outputs' declaration, dates as shown, the output folder, the
     // theme.
     &["dates", "output", "outputs", "templates"],
