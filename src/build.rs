@@ -124,14 +124,39 @@ impl Site {
         sink: render::Sink,
     ) -> Result<Rendered, Vec<Diagnostic>> {
         let html_files = AtomicUsize::new(0);
-        render::render_all(self, memo, &|job| {
+        let counted = |job: output::Job| {
             if job.starts_file() && job.path.ends_with(".html") {
                 html_files.fetch_add(1, Ordering::Relaxed);
             }
             sink(job)
-        })?;
+        };
+        let mut diags = Vec::new();
+        if let Err(d) = render::render_all(self, memo, &counted) {
+            diags.extend(d);
+        }
+        // Each other language under its folder; every language's errors come together.
+        for language in &self.translations {
+            let prefix = language.config.language_prefix();
+            let under = |job: output::Job| {
+                counted(output::Job {
+                    path: format!("{prefix}{}", job.path),
+                    ..job
+                })
+            };
+            if let Err(d) = render::render_all(language, None, &under) {
+                diags.extend(d);
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
         Ok(Rendered {
-            pages: self.pages.len(),
+            pages: self.pages.len()
+                + self
+                    .translations
+                    .iter()
+                    .map(|l| l.pages.len())
+                    .sum::<usize>(),
             html_files: html_files.into_inner(),
         })
     }
@@ -160,8 +185,18 @@ impl Site {
             })
             .map_err(|diags| sorted(diagnostic::fold_io(diags, &shown)))?;
         let mut diags = Vec::new();
-        for (file, source) in self.copies() {
-            let rel = file.rel();
+        let copies = self
+            .copies()
+            .into_iter()
+            .map(|(f, s)| (String::new(), f, s));
+        let translated = self.translations.iter().flat_map(|l| {
+            let prefix = l.config.language_prefix();
+            l.copies()
+                .into_iter()
+                .map(move |(f, s)| (prefix.clone(), f, s))
+        });
+        for (prefix, file, source) in copies.chain(translated) {
+            let rel = &format!("{prefix}{}", file.rel());
             let written = match source {
                 site::CopySource::Site(from) => out.copy(&from, rel),
                 site::CopySource::Builtin(bytes) => out.put(rel, bytes, output::Part::Whole),
@@ -222,6 +257,8 @@ pub fn render_single_page(page: content::Page, config: &Config) -> Result<String
         statics: Default::default(),
         templates,
         warnings: Vec::new(),
+        translations: Vec::new(),
+        languages: Vec::new(),
     };
     let problems: Vec<Diagnostic> = site
         .cross_page_problems()

@@ -201,6 +201,11 @@ impl Config {
             return c;
         };
         c.language = l.language.clone();
+        // Its pages' absolute addresses (canonical links, feed, calendar) are under its
+        // folder.
+        c.base_url = c
+            .base_url
+            .map(|b| format!("{}/{code}/", b.trim_end_matches('/')));
         if let Some(t) = &l.title {
             c.title = t.clone();
         }

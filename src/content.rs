@@ -88,6 +88,9 @@ pub struct Source {
     pub publisher: Option<String>,
     pub url: Option<String>,
     pub date: Option<NaiveDate>,
+    /// The language of its title where it differs from the page's (`language = "en"` in a
+    /// French page): marked up with that `lang`.
+    pub language: Option<String>,
     /// Its marking: its own, or its page's where that is higher (`None` without
     /// `[markings]`).
     pub marking: Option<Level>,
@@ -432,6 +435,7 @@ struct SourceFm {
     publisher: Option<String>,
     url: Option<String>,
     date: Option<DateText>,
+    language: Option<String>,
     marking: Option<String>,
 }
 
@@ -484,6 +488,7 @@ struct StopFm {
 }
 
 /// Where a split falls, without borrowing the text (which the NUL replacement rebuilds).
+#[derive(Clone, Copy)]
 struct SplitAt {
     format: Format,
     front_matter_offset: usize,
@@ -514,13 +519,100 @@ pub fn parse_page(
     default_kind: impl FnOnce() -> Kind,
 ) -> Result<Page, Vec<Diagnostic>> {
     let (text, at) = read_text(file, text)?;
+    let fm = read_front_matter(file, &text, &at.of(&text))?;
+    page_of(rel, file, text, at, fm, false, config, default_kind)
+}
+
+/// Parses `file`, the translation of the page `rel` (whose file, already loaded, is
+/// `original`): its front matter completed from the original's and checked against it
+/// (see `translation`), then read as any page's.
+pub fn parse_translation(
+    rel: &str,
+    file: &Path,
+    text: String,
+    original: (&Path, &str),
+    config: &Config,
+    default_kind: impl FnOnce() -> Kind,
+) -> Result<Page, Vec<Diagnostic>> {
+    let (text, at) = read_text(file, text)?;
     let split = at.of(&text);
-    let fm = read_front_matter(file, &text, &split)?;
+    let given: toml::Table = frontmatter::parse(split.format, split.front_matter).map_err(|e| {
+        vec![
+            Diagnostic::error(file, e.message)
+                .at_offset(&text, split.front_matter_offset + e.offset),
+        ]
+    })?;
+    let (from_file, from_text) = original;
+    let from =
+        frontmatter::split(from_text).map_err(|e| vec![Diagnostic::error(from_file, e.message)])?;
+    let table: toml::Table = frontmatter::parse(from.format, from.front_matter)
+        .map_err(|e| vec![Diagnostic::error(from_file, e.message)])?;
+    fn side<'a>(
+        file: &'a Path,
+        text: &'a str,
+        s: &frontmatter::Split<'a>,
+    ) -> crate::translation::Side<'a> {
+        crate::translation::Side {
+            file,
+            text,
+            fm: s.front_matter,
+            fm_offset: s.front_matter_offset,
+            format: s.format,
+        }
+    }
+    let merged = crate::translation::complete(
+        &table,
+        given,
+        side(file, &text, &split),
+        side(from_file, from_text, &from),
+    )?;
+    let fm: FrontMatter = toml::Value::Table(merged)
+        .try_into()
+        .map_err(|e: toml::de::Error| {
+            let message = crate::text::toml_message(&e);
+            let d = Diagnostic::error(file, format!("invalid front matter: {message}"));
+            let key = message
+                .split('`')
+                .nth(1)
+                .and_then(|k| frontmatter::locate_key(split.front_matter, k));
+            vec![match key {
+                Some(o) => d.at_offset(&text, split.front_matter_offset + o),
+                None => d.at_offset(&text, split.front_matter_offset),
+            }]
+        })?;
+    page_of(rel, file, text, at, fm, true, config, default_kind)
+}
+
+/// The page `rel` read from `split` of its file, whose front matter is `fm`.
+#[allow(clippy::too_many_arguments)]
+fn page_of(
+    rel: &str,
+    file: &Path,
+    text: String,
+    at: SplitAt,
+    fm: FrontMatter,
+    translation: bool,
+    config: &Config,
+    default_kind: impl FnOnce() -> Kind,
+) -> Result<Page, Vec<Diagnostic>> {
+    let split = at.of(&text);
     let is_section = is_section_file(rel);
     let mut located = Located::new(file, &text, &split);
     located.markings = config.markings.as_ref();
+    located.translation = translation;
     let checked = located.check(fm, is_section, config, default_kind)?;
-    let path = output_path(rel, checked.slug.as_deref(), is_section);
+    let path = match (&checked.slug, is_section) {
+        // A translation's section gives its folder's name in its language.
+        (Some(slug), true) => {
+            let parent = crate::paths::parent_folder(crate::paths::parent_folder(rel));
+            if parent.is_empty() {
+                format!("{slug}/")
+            } else {
+                format!("{parent}/{slug}/")
+            }
+        }
+        _ => output_path(rel, checked.slug.as_deref(), is_section),
+    };
     let body_offset = split.body_offset;
     let mut page = Page {
         rel: rel.to_string(),
@@ -928,8 +1020,9 @@ impl Located<'_> {
         diags: &mut Vec<Diagnostic>,
     ) -> Option<String> {
         match slug {
-            // A section's address is its folder's: a slug there would silently do nothing.
-            Some(_) if is_section => {
+            // A section's address is its folder's: a slug there would silently do nothing
+            // (a translation's section names its language's folder: `differends`).
+            Some(_) if is_section && !self.translation => {
                 diags.push(self.at_key(
                     "slug",
                     "`slug` has no effect in a section's _index.md, whose address is its folder's: \
@@ -1003,6 +1096,7 @@ impl Located<'_> {
                     title: s.title,
                     publisher: s.publisher,
                     url: s.url,
+                    language: s.language,
                 }
             })
             .collect()
@@ -1111,6 +1205,8 @@ struct Located<'a> {
     fm: &'a str,
     fm_offset: usize,
     format: Format,
+    /// Whether this is a translation's front matter (whose section may give a slug).
+    translation: bool,
     /// How many diagnostics were located: past `MAX_PER_FILE`, `cap_per_file` drops them
     /// unseen, so they are not looked for in the text (which would cost time in
     /// proportion to it, each).
@@ -1127,6 +1223,7 @@ impl<'a> Located<'a> {
             fm: split.front_matter,
             fm_offset: split.front_matter_offset,
             format: split.format,
+            translation: false,
             located: std::cell::Cell::new(0),
         }
     }

@@ -31,6 +31,7 @@ pub mod site;
 pub mod strings;
 pub mod templates;
 pub mod text;
+pub mod translation;
 pub mod url;
 pub mod watch;
 

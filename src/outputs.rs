@@ -130,6 +130,16 @@ pub struct Declaration {
     /// Made by code from checked front matter, so it cannot fail but by being written:
     /// `check` does not make it.
     pub made_by_code: bool,
+    /// Written once per language, under its folder (`fr/search/index.html`); else once
+    /// for the whole site, at its root (the sitemap lists every language's pages).
+    pub per_language: bool,
+}
+
+impl Declaration {
+    /// Whether a build of the site in `config`'s language, with `pages`, writes it.
+    pub fn written(&self, config: &Config, pages: &Pages) -> bool {
+        (self.per_language || config.translation.is_none()) && self.when.holds(config, pages)
+    }
 }
 
 const fn generated(output: Output, file: File, templates: &'static [&'static str]) -> Declaration {
@@ -143,6 +153,7 @@ const fn generated(output: Output, file: File, templates: &'static [&'static str
         carries: &[],
         when: When::Always,
         made_by_code: false,
+        per_language: true,
     }
 }
 
@@ -172,6 +183,8 @@ pub const DECLARED: &[Declaration] = &[
     },
     Declaration {
         carries: &["style.css"],
+        // One for the site, in every language (servers answer any address with it).
+        per_language: false,
         ..generated(Output::NotFound, File::Fixed("404.html"), &["404.html"])
     },
     generated(
@@ -195,6 +208,7 @@ pub const DECLARED: &[Declaration] = &[
     Declaration {
         when: When::WithBaseUrl,
         made_by_code: true,
+        per_language: false,
         ..generated(Output::Sitemap, File::Fixed("sitemap.xml"), &[])
     },
     Declaration {
@@ -207,6 +221,7 @@ pub const DECLARED: &[Declaration] = &[
         made_from: MadeFrom::Config,
         front_matter: false,
         made_by_code: true,
+        per_language: false,
         ..generated(Output::Robots, File::Fixed("robots.txt"), &[])
     },
     Declaration {
@@ -217,6 +232,7 @@ pub const DECLARED: &[Declaration] = &[
     Declaration {
         made_from: MadeFrom::ItsSource,
         front_matter: false,
+        per_language: false,
         ..generated(Output::StaticFile, File::OfSource, &[])
     },
     Declaration {
@@ -265,7 +281,7 @@ impl Output {
     /// while its `when` does not hold.
     pub fn files(self, config: &Config, pages: &Pages) -> Vec<String> {
         let d = self.declared();
-        if !d.when.holds(config, pages) {
+        if !d.written(config, pages) {
             return Vec::new();
         }
         match d.file {

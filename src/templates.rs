@@ -149,7 +149,7 @@ fn syntax_error_template(e: &tera::Error) -> Option<String> {
 }
 
 /// The loaded theme.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Templates {
     pub tera: Tera,
     sources: BTreeMap<String, TemplateSource>,

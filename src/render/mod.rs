@@ -242,6 +242,11 @@ struct PageView<'a> {
 /// Values computed once per build and shared by every page's context.
 struct Shared<'a> {
     site: &'a Site,
+    /// The source path of the page at each output folder, for its links to the other
+    /// languages (empty for a site in one language).
+    rel_by_path: HashMap<&'a str, &'a str>,
+    /// The way from this language's folder up to the output root (`../` under `fr/`).
+    up_to_root: &'static str,
     /// The words of the site's language, and as templates see them (`t`).
     words: &'a Words,
     words_value: Value,
@@ -369,6 +374,19 @@ impl<'a> Shared<'a> {
             .max(2);
         let nav_len = nav.len();
         Shared {
+            rel_by_path: if site.languages.is_empty() {
+                HashMap::new()
+            } else {
+                site.pages
+                    .iter()
+                    .map(|p| (p.path.as_str(), p.rel.as_str()))
+                    .collect()
+            },
+            up_to_root: if site.config.translation.is_some() {
+                "../"
+            } else {
+                ""
+            },
             words: &site.config.words,
             words_value: Value::from_serializable(site.config.words.table()),
             nav_by_folder,
@@ -509,7 +527,11 @@ impl<'a> Shared<'a> {
         ctx.insert_value("site", self.site_value.clone());
         ctx.insert_value("themes", self.themes_value.clone());
         ctx.insert("root", &root);
+        ctx.insert("static_root", &format!("{root}{}", self.up_to_root));
         ctx.insert_value("t", self.words_value.clone());
+        if !self.site.languages.is_empty() && role != Role::NotFound {
+            self.insert_languages(&mut ctx, path, &root);
+        }
         ctx.insert("body_kind", role.as_str());
         ctx.insert_value("nav", self.nav.clone());
         ctx.insert("current_path", path);
@@ -527,6 +549,66 @@ impl<'a> Shared<'a> {
         let shows_all = matches!(role, Role::Book | Role::Search | Role::Home);
         self.insert_marking(&mut ctx, self.site_marking.filter(|_| shows_all));
         Ok(ctx)
+    }
+
+    /// The page at `path` in every other language (`languages`, each linked relatively
+    /// from `root`), and with a `base_url`, every language's absolute address of it
+    /// (`alternates`, this one's included) and the default language's (`x_default`). A
+    /// generated page (search, themes, the book) is at the same path in each language; a
+    /// page without its translation leads to that language's front page.
+    fn insert_languages(&self, ctx: &mut Context, path: &str, root: &str) {
+        #[derive(Serialize)]
+        struct LanguageLink<'l> {
+            tag: &'l str,
+            name: &'l str,
+            url: String,
+        }
+        let here = self.site.language_code();
+        let rel = self.rel_by_path.get(path).copied();
+        let target = |l: &'a crate::site::Language| -> &str {
+            match rel {
+                Some(rel) => l.paths.get(rel).map_or("", String::as_str),
+                None => path,
+            }
+        };
+        let links: Vec<LanguageLink> = self
+            .site
+            .languages
+            .iter()
+            .filter(|l| l.code != here)
+            .map(|l| {
+                let folder = if l.code.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", l.code)
+                };
+                LanguageLink {
+                    tag: &l.tag,
+                    name: &l.name,
+                    url: format!(
+                        "{root}{}{folder}{}",
+                        self.up_to_root,
+                        page_url(target(l), self.portable)
+                    ),
+                }
+            })
+            .collect();
+        ctx.insert("languages", &links);
+        let alternates: Vec<LanguageLink> = self
+            .site
+            .languages
+            .iter()
+            .filter_map(|l| {
+                Some(LanguageLink {
+                    tag: &l.tag,
+                    name: &l.name,
+                    url: absolute_url(l.base_url.as_deref()?, target(l)),
+                })
+            })
+            .collect();
+        let x_default = alternates.first().map(|a| a.url.clone());
+        ctx.insert("alternates", &alternates);
+        ctx.insert("x_default", &x_default);
     }
 
     fn breadcrumbs(&self, page: &Page) -> Vec<Crumb<'a>> {
@@ -1142,7 +1224,7 @@ fn generated_tasks<'a>(
         .outputs
         .iter()
         .copied()
-        .filter(|o| o.declared().when.holds(&site.config, &site.pages));
+        .filter(|o| o.declared().written(&site.config, &site.pages));
     for output in written {
         let page = output.declared().file.is_page();
         match output {

@@ -3,7 +3,7 @@
 //! The cross-page checks are in `checks` (with which source writes each output file in
 //! `claims`), link rewriting for render in `links`, and reloading for `serve` in `reload`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -155,6 +155,30 @@ pub struct Site {
     pub statics: BTreeSet<String>,
     pub templates: Templates,
     pub warnings: Vec<Diagnostic>,
+    /// The site in each other language of `[languages]`, in code order: its pages are
+    /// the translations (`x.fr.md`) read against their originals, its config the
+    /// language's (`Config::for_language`), built under its code's folder. Empty in a
+    /// language's own site.
+    pub translations: Vec<Site>,
+    /// Every language the site is built in, this one included, the default first: what
+    /// a page's language links and `hreflang` alternates point at. Empty for a site in
+    /// one language.
+    pub languages: Vec<Language>,
+}
+
+/// One language of a site, as pages in the others link to it.
+#[derive(Debug, Clone)]
+pub struct Language {
+    /// Its code (`fr`), `""` for the default language.
+    pub code: String,
+    /// Its language tag (`fr-CA`).
+    pub tag: String,
+    /// Its name in itself (`Français`): the link to it says this.
+    pub name: String,
+    /// Its own `base_url` (`https://…/fr/`), where there is one.
+    pub base_url: Option<String>,
+    /// The output folder of each page in it, by source path (the original's).
+    pub paths: HashMap<String, String>,
 }
 
 /// Whether a page accurate as of `as_of` is more than `stale_after_days` older than the
@@ -199,7 +223,10 @@ impl Site {
         }
         let (files, assets) = walk_content(root, &mut diags);
         let statics = walk_static(root, &mut diags);
+        let codes: Vec<String> = config.languages.keys().cloned().collect();
+        let (files, translated) = split_translations(files, &codes);
         let (pages, unbuilt) = read_content(files, &config, &options, purpose, &mut diags);
+        diags.extend(config.warnings.iter().cloned());
         let mut site = Site {
             root: root.to_path_buf(),
             config,
@@ -211,11 +238,174 @@ impl Site {
             statics,
             templates,
             warnings: Vec::new(),
+            translations: Vec::new(),
+            languages: Vec::new(),
         };
+        for (code, files) in translated {
+            let language = site.translation_site(&code, files, &mut diags);
+            site.translations.push(language);
+        }
+        site.link_languages();
         diags.extend(site.cross_page_problems());
         diags.extend(site.unpublished_files_warning());
+        for language in &site.translations {
+            diags.extend(language.cross_page_problems());
+        }
         site.keep_warnings(diags)?;
         Ok(site)
+    }
+
+    /// The site in language `code`: its translations `files` (each with the source path
+    /// of its original) read against the originals, every page without its translation
+    /// and every translation without its original reported into `diags`.
+    fn translation_site(
+        &self,
+        code: &str,
+        files: Vec<Translated>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Site {
+        let config = self.config.for_language(code);
+        let allow_missing = self
+            .config
+            .languages
+            .get(code)
+            .is_some_and(|l| l.allow_missing_translations);
+        let page_kinds: HashMap<String, Kind> = self
+            .pages
+            .iter()
+            .filter_map(|p| p.page_kind.map(|k| (p.dir().to_string(), k)))
+            .collect();
+        let render = self.purpose == Purpose::Build;
+        let given: BTreeSet<&str> = files.iter().map(|t| t.original.as_str()).collect();
+        for p in self.pages.iter() {
+            if !given.contains(p.rel.as_str()) {
+                let want = crate::translation::file_of(&p.rel, code);
+                let msg = format!(
+                    "this page has no translation into {} ({code}): add content/{want}, the page \
+                     in that language{}",
+                    config.language,
+                    if allow_missing { "" } else { " (or set allow_missing_translations = true in [languages.CODE] to build without it)" }
+                    .replace("CODE", code)
+                );
+                let d = Diagnostic::error(&p.file, msg).at_line(&p.text, 1);
+                diags.push(if allow_missing {
+                    Diagnostic {
+                        severity: crate::diagnostic::Severity::Warning,
+                        ..d
+                    }
+                } else {
+                    d
+                });
+            }
+        }
+        let loaded: Vec<Result<(Page, Rendered), Vec<Diagnostic>>> = files
+            .par_iter()
+            .filter_map(|t| {
+                let file = Path::new("content").join(&t.rel);
+                let original = self.pages.id_of(&t.original).map(|i| &self.pages[i]);
+                let from_disk;
+                let (from_file, from_text, kind) = match (original, self.unbuilt.get(&t.original)) {
+                    (Some(p), _) => (p.file.clone(), p.text.as_str(), Some(p.kind)),
+                    // Its original failed to load: its own errors are reported.
+                    (None, Some(Unbuilt::Failed)) => return None,
+                    (None, Some(_)) => {
+                        let f = Path::new("content").join(&t.original);
+                        from_disk = std::fs::read(self.root.join(&f))
+                            .ok()
+                            .and_then(|b| String::from_utf8(b).ok())
+                            .unwrap_or_default();
+                        (f, from_disk.as_str(), None)
+                    }
+                    (None, None) => {
+                        let msg = format!(
+                            "this translates content/{}, which does not exist: name a translation \
+                             after its original (notes/x.md → notes/x.{code}.md)",
+                            t.original
+                        );
+                        return Some(Err(vec![Diagnostic::error(&file, msg).at_line("", 1)]));
+                    }
+                };
+                Some((|| {
+                    let bytes =
+                        std::fs::read(&t.abs).map_err(|e| vec![Diagnostic::io(&file, &e)])?;
+                    let text = crate::text::decode_text(&file, bytes).map_err(|d| vec![d])?;
+                    let page = content::parse_translation(
+                        &t.original,
+                        &file,
+                        text,
+                        (&from_file, from_text),
+                        &config,
+                        || kind.unwrap_or_else(|| default_kind(&t.original, &page_kinds)),
+                    )?;
+                    let rendered = render_body(&page, &config, render);
+                    let problems = body_problems(&page, &rendered);
+                    if problems.is_empty() {
+                        Ok((page, rendered))
+                    } else {
+                        Err(problems)
+                    }
+                })())
+            })
+            .collect();
+        let mut ok = Vec::with_capacity(loaded.len());
+        for r in loaded {
+            match r {
+                Ok(p) => ok.push(p),
+                Err(d) => diags.extend(d),
+            }
+        }
+        relocate(&mut ok);
+        let unbuilt: HashMap<String, Unbuilt> = files
+            .iter()
+            .map(|t| (t.original.clone(), Unbuilt::Failed))
+            .collect();
+        let (pages, unbuilt) = this_build(ok.into_iter(), unbuilt, &config, self.options.drafts);
+        Site {
+            root: self.root.clone(),
+            config,
+            options: self.options.clone(),
+            purpose: self.purpose,
+            pages,
+            unbuilt,
+            assets: self.assets.clone(),
+            statics: self.statics.clone(),
+            templates: self.templates.clone(),
+            warnings: Vec::new(),
+            translations: Vec::new(),
+            languages: Vec::new(),
+        }
+    }
+
+    /// Tells the site and each of its languages' sites about every language (see
+    /// `Site::languages`).
+    fn link_languages(&mut self) {
+        if self.translations.is_empty() {
+            return;
+        }
+        let language = |site: &Site| Language {
+            code: site.language_code().to_string(),
+            tag: site.config.language.clone(),
+            name: site.config.words.get("language_name").to_string(),
+            base_url: site.config.base_url.clone(),
+            paths: site
+                .pages
+                .iter()
+                .map(|p| (p.rel.clone(), p.path.clone()))
+                .collect(),
+        };
+        let all: Vec<Language> = std::iter::once(&*self)
+            .chain(&self.translations)
+            .map(language)
+            .collect();
+        for t in &mut self.translations {
+            t.languages = all.clone();
+        }
+        self.languages = all;
+    }
+
+    /// This site's language's code (`""` for the default language's).
+    pub fn language_code(&self) -> &str {
+        self.config.translation.as_deref().unwrap_or("")
     }
 
     /// Fails with the errors among `diags`, sorted; with none, keeps its warnings as the
@@ -365,6 +555,75 @@ fn config_and_templates(
             diagnostic::sort(&mut diags);
             Err(Errors(diags))
         }
+    }
+}
+
+/// A translation of `content/`: its file, relative to `content/` and on disk, and its
+/// original's source path.
+struct Translated {
+    rel: String,
+    abs: PathBuf,
+    original: String,
+}
+
+/// The Markdown files of the default language, and each other language's translations
+/// (`x.CODE.md`) by code, every configured code present.
+fn split_translations(
+    files: Vec<(String, PathBuf)>,
+    codes: &[String],
+) -> (Vec<(String, PathBuf)>, BTreeMap<String, Vec<Translated>>) {
+    let mut translated: BTreeMap<String, Vec<Translated>> =
+        codes.iter().map(|c| (c.clone(), Vec::new())).collect();
+    let mut own = Vec::with_capacity(files.len());
+    for (rel, abs) in files {
+        match crate::translation::original_of(&rel, codes.iter().map(String::as_str)) {
+            Some((original, code)) => {
+                if let Some(list) = translated.get_mut(code) {
+                    list.push(Translated { rel, abs, original });
+                }
+            }
+            None => own.push((rel, abs)),
+        }
+    }
+    (own, translated)
+}
+
+/// Gives a translation's pages the folders their sections name in its language: a
+/// section whose `_index.fr.md` says `slug = "differends"` is at `differends/`, and so is
+/// every page below it.
+fn relocate(pages: &mut [(Page, Rendered)]) {
+    let folders: HashMap<String, String> = pages
+        .iter()
+        .filter(|(p, _)| p.is_section && !p.is_front_page())
+        .map(|(p, _)| {
+            let own = p.path.trim_end_matches('/');
+            let name = own.rsplit('/').next().unwrap_or(own);
+            (p.dir().to_string(), name.to_string())
+        })
+        .collect();
+    if folders
+        .iter()
+        .all(|(dir, name)| dir.rsplit('/').next() == Some(name.as_str()))
+    {
+        return;
+    }
+    for (p, _) in pages.iter_mut() {
+        let mut path = String::new();
+        let mut dir = String::new();
+        for part in p.dir().split('/').filter(|s| !s.is_empty()) {
+            if !dir.is_empty() {
+                dir.push('/');
+            }
+            dir.push_str(part);
+            path.push_str(folders.get(&dir).map_or(part, String::as_str));
+            path.push('/');
+        }
+        if !p.is_section {
+            let own = p.path.trim_end_matches('/');
+            path.push_str(own.rsplit('/').next().unwrap_or(own));
+            path.push('/');
+        }
+        p.path = path;
     }
 }
 
@@ -613,19 +872,7 @@ fn load_pages(
             let page =
                 content::parse_page(rel, &file, text, config, || default_kind(rel, page_kinds))?;
             let rendered = render_body(&page, config, html);
-            let problems: Vec<Diagnostic> = rendered
-                .problems
-                .iter()
-                .map(|p| {
-                    let mut message = p.message.clone();
-                    if let Some(first) = p.first_at {
-                        let line = crate::diagnostic::line_of(&page.text, page.body_offset + first);
-                        message.push_str(&format!(" (first at line {line})"));
-                    }
-                    Diagnostic::error(&file, message)
-                        .at_offset(&page.text, page.body_offset + p.offset)
-                })
-                .collect();
+            let problems = body_problems(&page, &rendered);
             if problems.is_empty() {
                 Ok((page, rendered))
             } else {
@@ -641,6 +888,23 @@ fn load_pages(
         }
     }
     ok
+}
+
+/// The errors found in a page's body while rendering it, each at its line.
+fn body_problems(page: &Page, rendered: &Rendered) -> Vec<Diagnostic> {
+    rendered
+        .problems
+        .iter()
+        .map(|p| {
+            let mut message = p.message.clone();
+            if let Some(first) = p.first_at {
+                let line = crate::diagnostic::line_of(&page.text, page.body_offset + first);
+                message.push_str(&format!(" (first at line {line})"));
+            }
+            Diagnostic::error(&page.file, message)
+                .at_offset(&page.text, page.body_offset + p.offset)
+        })
+        .collect()
 }
 
 /// A page's body rendered (in outline without `html`), its marked sections' headings
@@ -705,10 +969,13 @@ impl Site {
             .map(|(name, _)| *name)
             .filter(|name| !self.statics.contains(*name));
         let published = self.published_assets();
+        // A language's site shares the default's static files, at the root.
+        let shares_statics = self.config.translation.is_some();
         self.statics
             .iter()
             .map(String::as_str)
             .chain(builtin)
+            .filter(|_| !shares_statics)
             .map(Copied::Static)
             .chain(published.iter().map(|rel| Copied::Content(rel)))
             .filter_map(|file| Some((file, self.copy_source(file, &published)?)))

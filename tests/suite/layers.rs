@@ -18,10 +18,12 @@ const LAYERS: &[&[&str]] = &[
     // theme prints in each language.
     &["marking", "strings"],
     &["config", "frontmatter"],
+    // A translation's front matter completed from, and checked against, its original's.
+    &["translation"],
     // The page model and its parser.
     &["content"],
-    // The store of a site's pages; a translation read against its original.
-    &["pages", "translation"],
+    // The store of a site's pages.
+    &["pages"],
     // What is written: the outputs' declaration, dates as shown, the output folder, the
     // theme.
     &["dates", "output", "outputs", "templates"],
