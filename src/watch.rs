@@ -361,7 +361,14 @@ impl Session {
         };
         // After a failed full load the site held is the one before it: only another full
         // load can say what a build of the files now would.
-        if self.site.is_none() || self.full_load_failed || changes.iter().any(whole) {
+        // A site in several languages is loaded and built whole on every change: a save of
+        // one language's file can change what the others show (their facts, their links
+        // to it), which the one-page reload does not follow yet.
+        let languages = self
+            .site
+            .as_ref()
+            .is_some_and(|s| !s.translations.is_empty());
+        if self.site.is_none() || self.full_load_failed || languages || changes.iter().any(whole) {
             self.dirty.full = true;
         } else {
             for change in changes.iter().cloned() {

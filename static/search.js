@@ -10,6 +10,7 @@
     var box = document.querySelector(".search[data-root]");
     if (!box) { return; }
     var root = box.getAttribute("data-root") || "./";
+    var none = box.getAttribute("data-none") || "No results";
     // The form is in the page: without JavaScript it opens the search page. Here the
     // results show as the reader types, and submitting shows them without leaving.
     var form = box.querySelector("form");
@@ -33,14 +34,21 @@
       document.head.appendChild(s);
     }
 
+    // Folded for matching: lower case, accents dropped (differend finds Différend), and
+    // French elisions split off (d'accord finds accord).
+    function fold(s) {
+      return s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+        .replace(/\b(?:qu|jusqu|lorsqu|puisqu|[cdjlmnst])['\u2019]/g, " ");
+    }
     function search() {
-      var q = input.value.trim().toLowerCase();
+      var q = fold(input.value.trim());
       while (results.firstChild) { results.removeChild(results.firstChild); }
       if (!q || !window.briefingSearchIndex) { results.hidden = true; return; }
       var terms = q.split(/\s+/);
       var scored = [];
       window.briefingSearchIndex.forEach(function (e) {
-        var title = e.t.toLowerCase(), rest = (e.s + " " + e.h + " " + e.x).toLowerCase();
+        if (e.ft === undefined) { e.ft = fold(e.t); e.fr = fold(e.s + " " + e.h + " " + e.x); }
+        var title = e.ft, rest = e.fr;
         var score = 0;
         for (var i = 0; i < terms.length; i++) {
           if (title.indexOf(terms[i]) >= 0) { score += 10; }
@@ -71,9 +79,9 @@
         results.appendChild(li);
       });
       if (!scored.length) {
-        var none = document.createElement("li");
-        none.textContent = "No results";
-        results.appendChild(none);
+        var nothing = document.createElement("li");
+        nothing.textContent = none.replace("{query}", input.value.trim());
+        results.appendChild(nothing);
       }
       results.hidden = false;
     }

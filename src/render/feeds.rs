@@ -38,37 +38,81 @@ fn rfc3339(d: NaiveDate) -> String {
 
 /// `sitemap.xml`: every page, with `lastmod` from its `as_of`.
 pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
-    let mut entries: Vec<(String, Option<NaiveDate>)> = site
-        .pages
-        .iter()
-        .map(|p| (absolute_url(base, &p.path), p.as_of))
-        .collect();
+    // Every page and theme page, by the path of its own language's site; a site in several
+    // languages lists each version, with its versions in every language as alternates.
+    let mut generated = Vec::new();
     if !site.config.themes.is_empty() {
-        entries.push((absolute_url(base, "themes/"), None));
+        generated.push("themes/".to_string());
         for t in &site.config.themes {
-            entries.push((
-                absolute_url(base, &crate::outputs::theme_folder(&t.slug)),
-                None,
-            ));
+            generated.push(crate::outputs::theme_folder(&t.slug));
+        }
+    }
+    type Entry = (String, Option<NaiveDate>, Vec<(String, String)>);
+    let mut entries: Vec<Entry> = Vec::new();
+    if site.languages.is_empty() {
+        entries.extend(
+            site.pages
+                .iter()
+                .map(|p| (absolute_url(base, &p.path), p.as_of, Vec::new())),
+        );
+        entries.extend(
+            generated
+                .iter()
+                .map(|path| (absolute_url(base, path), None, Vec::new())),
+        );
+    } else {
+        let located: Vec<(&crate::site::Language, &str)> = site
+            .languages
+            .iter()
+            .filter_map(|l| Some((l, l.base_url.as_deref()?)))
+            .collect();
+        let versions = |path_in: &dyn Fn(&crate::site::Language) -> Option<String>| {
+            located
+                .iter()
+                .filter_map(|(l, base)| Some((l.tag.clone(), absolute_url(base, &path_in(l)?))))
+                .collect::<Vec<_>>()
+        };
+        for p in site.pages.iter() {
+            let all = versions(&|l| l.paths.get(&p.rel).cloned());
+            for (_, loc) in &all {
+                entries.push((loc.clone(), p.as_of, all.clone()));
+            }
+        }
+        for path in &generated {
+            let all = versions(&|_| Some(path.clone()));
+            for (_, loc) in &all {
+                entries.push((loc.clone(), None, all.clone()));
+            }
         }
     }
     entries.sort();
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    w.create_element("urlset")
-        .with_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"))
-        .write_inner_content(|w| {
-            for (loc, lastmod) in &entries {
-                w.create_element("url").write_inner_content(|w| {
-                    text(w, "loc", loc)?;
-                    if let Some(d) = lastmod {
-                        text(w, "lastmod", &crate::dates::iso(*d))?;
-                    }
-                    Ok(())
-                })?;
-            }
-            Ok(())
-        })?;
+    let mut set = w
+        .create_element("urlset")
+        .with_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"));
+    if !site.languages.is_empty() {
+        set = set.with_attribute(("xmlns:xhtml", "http://www.w3.org/1999/xhtml"));
+    }
+    set.write_inner_content(|w| {
+        for (loc, lastmod, alternates) in &entries {
+            w.create_element("url").write_inner_content(|w| {
+                text(w, "loc", loc)?;
+                if let Some(d) = lastmod {
+                    text(w, "lastmod", &crate::dates::iso(*d))?;
+                }
+                for (tag, href) in alternates {
+                    w.create_element("xhtml:link")
+                        .with_attribute(("rel", "alternate"))
+                        .with_attribute(("hreflang", tag.as_str()))
+                        .with_attribute(("href", href.as_str()))
+                        .write_empty()?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    })?;
     Ok(finish(w, "sitemap.xml"))
 }
 

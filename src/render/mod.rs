@@ -130,6 +130,9 @@ struct SourceView<'a> {
     /// template value otherwise, which a site without markings then carries no more of).
     #[serde(skip_serializing_if = "Option::is_none")]
     marking: Option<&'a str>,
+    /// The language of its title, where it is not the page's (left out otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang: Option<&'a str>,
     title: &'a str,
     publisher: Option<&'a str>,
     url: Option<&'a str>,
@@ -668,6 +671,10 @@ impl<'a> Shared<'a> {
                 .iter()
                 .map(|s| SourceView {
                     marking: s.portion.as_deref(),
+                    lang: s.language.as_deref().filter(|l| {
+                        crate::strings::primary(l)
+                            != crate::strings::primary(&self.site.config.language)
+                    }),
                     title: &s.title,
                     publisher: s.publisher.as_deref(),
                     url: s.url.as_deref(),
@@ -1340,6 +1347,24 @@ fn templated_context(
         Templated::NotFound => {
             let mut ctx = shared.base_context("", Role::NotFound)?;
             ctx.insert("inline_css", &site.stylesheet()?);
+            // Served at any address in any language: it says its words in each, each in
+            // its own `lang`.
+            #[derive(Serialize)]
+            struct InOther<'w> {
+                tag: &'w str,
+                folder: String,
+                t: &'w std::collections::BTreeMap<String, String>,
+            }
+            let others: Vec<InOther> = site
+                .translations
+                .iter()
+                .map(|l| InOther {
+                    tag: &l.config.language,
+                    folder: l.config.language_prefix(),
+                    t: l.config.words.table(),
+                })
+                .collect();
+            ctx.insert("other_languages", &others);
             Ok((
                 output_file(Output::NotFound).to_string(),
                 template(Output::NotFound),
