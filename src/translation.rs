@@ -169,7 +169,9 @@ pub fn complete(
     at.aliases(original, &mut given);
     match (original.get("dispute"), given.get_mut("dispute")) {
         (Some(toml::Value::Table(o)), Some(toml::Value::Table(t))) => {
+            at.entry = Some(("[dispute]", 0));
             at.merge(o, t, &DISPUTE);
+            at.entry = None;
             let (o, t) = (o.clone(), t);
             at.entries(&o, t, &ENTRIES[3]);
         }
@@ -216,6 +218,8 @@ impl Table<'_, '_> {
     /// What is being spoken of: `status`, or `the 2nd [[stops]] table's zone`.
     fn field(&self, key: &str) -> String {
         match self.entry {
+            // The one table of its kind.
+            Some(("[dispute]", _)) => format!("[dispute] {key}"),
             Some((header, n)) => format!("{header} number {}: {key}", n + 1),
             None => key.to_string(),
         }
