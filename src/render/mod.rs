@@ -530,7 +530,12 @@ impl<'a> Shared<'a> {
         ctx.insert_value("site", self.site_value.clone());
         ctx.insert_value("themes", self.themes_value.clone());
         ctx.insert("root", &root);
-        ctx.insert("static_root", &format!("{root}{}", self.up_to_root));
+        let static_root = match (root.as_str(), self.up_to_root) {
+            (_, "") => root.clone(),
+            ("./", up) => up.to_string(),
+            (root, up) => format!("{root}{up}"),
+        };
+        ctx.insert("static_root", &static_root);
         ctx.insert_value("t", self.words_value.clone());
         if !self.site.languages.is_empty() && role != Role::NotFound {
             self.insert_languages(&mut ctx, path, &root);
