@@ -36,11 +36,7 @@ pub(super) struct DayView<'a> {
 /// `14–16 January 2026`, `30 January – 2 February 2026`, `30 December 2025 – 2 January 2026`
 /// as its two halves and the dash between them.
 /// In French, `du 14`, ` au `, `16 janvier 2026`.
-pub(super) fn range_parts<'w>(
-    words: &'w Words,
-    a: NaiveDate,
-    b: NaiveDate,
-) -> (String, &'w str, String) {
+pub(super) fn range_parts(words: &Words, a: NaiveDate, b: NaiveDate) -> (String, &str, String) {
     let end = dates::long(words, b);
     let start = dates::long(words, a);
     if a.year() == b.year() && a.month() == b.month() {

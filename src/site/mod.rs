@@ -566,12 +566,15 @@ struct Translated {
     original: String,
 }
 
+/// Each language's translations, by code.
+type ByLanguage = BTreeMap<String, Vec<Translated>>;
+
 /// The Markdown files of the default language, and each other language's translations
 /// (`x.CODE.md`) by code, every configured code present.
 fn split_translations(
     files: Vec<(String, PathBuf)>,
     codes: &[String],
-) -> (Vec<(String, PathBuf)>, BTreeMap<String, Vec<Translated>>) {
+) -> (Vec<(String, PathBuf)>, ByLanguage) {
     let mut translated: BTreeMap<String, Vec<Translated>> =
         codes.iter().map(|c| (c.clone(), Vec::new())).collect();
     let mut own = Vec::with_capacity(files.len());

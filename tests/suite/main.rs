@@ -14,6 +14,7 @@ mod deps;
 mod errors;
 mod incremental;
 mod itinerary;
+mod languages;
 mod layers;
 mod markdown;
 mod markings;
