@@ -641,3 +641,80 @@ fn serve_with_max_marking_equals_the_release_build() {
     p.fresh_build(&release).expect("release build");
     p.assert_same("a SECRET measure");
 }
+
+/// The bundled book in both languages: an edit of an original, of its translation, of
+/// both; a translation that comes to disagree with its original on a fact (build's error,
+/// shown over the last good preview) and agrees again; a translation removed and put back;
+/// a new page and its translation added. After each, the preview serves what a fresh build
+/// writes, in both languages.
+#[test]
+fn serve_in_two_languages_equals_build() {
+    let mut p = Preview::start(TestSite::bundled(), &[]);
+    let original = p.read("content/disputes/canola.md");
+    let french = p.read("content/disputes/canola.fr.md");
+    let m = p.marker();
+    save(
+        &p.path("content/disputes/canola.md"),
+        &format!("{original}\n{m}\n"),
+        Save::RenamedOver,
+    );
+    p.saved("an original edited", "/disputes/canola/", &m);
+    let m = p.marker();
+    save(
+        &p.path("content/disputes/canola.fr.md"),
+        &format!("{french}\n{m}\n"),
+        Save::InPlace,
+    );
+    p.saved("its translation edited", "/fr/differends/canola/", &m);
+    let m = p.marker();
+    save(
+        &p.path("content/disputes/canola.md"),
+        &format!("{original}\n{m} en\n"),
+        Save::BackupAndNew,
+    );
+    save(
+        &p.path("content/disputes/canola.fr.md"),
+        &format!("{french}\n{m} fr\n"),
+        Save::BackupAndNew,
+    );
+    p.saved("both edited", "/fr/differends/canola/", &format!("{m} fr"));
+    // A fact the translation gives differently, then agreeing again.
+    save(
+        &p.path("content/disputes/canola.fr.md"),
+        &french.replacen("[dispute]\n", "[dispute]\nstatus = \"resolved\"\n", 1),
+        Save::InPlace,
+    );
+    p.broken("a translation whose status disagrees");
+    let m = p.marker();
+    save(
+        &p.path("content/disputes/canola.fr.md"),
+        &format!("{french}\n{m}\n"),
+        Save::InPlace,
+    );
+    p.saved("the disagreement fixed", "/fr/differends/canola/", &m);
+    // A translation removed: its page has none, an error; put back.
+    let peas = p.read("content/disputes/peas.fr.md");
+    std::fs::remove_file(p.path("content/disputes/peas.fr.md")).expect("remove");
+    p.broken("a translation removed");
+    let m = p.marker();
+    save(
+        &p.path("content/disputes/peas.fr.md"),
+        &format!("{peas}\n{m}\n"),
+        Save::InPlace,
+    );
+    p.saved("the translation put back", "/fr/differends/pois/", &m);
+    // A new page, then its translation.
+    let m = p.marker();
+    save(
+        &p.path("content/notes/new.md"),
+        &format!("+++\ntitle = \"New\"\nsummary = \"A new note.\"\n+++\n{m}\n"),
+        Save::InPlace,
+    );
+    p.broken("a new page without its translation");
+    save(
+        &p.path("content/notes/new.fr.md"),
+        &format!("+++\ntitle = \"Nouvelle\"\nsummary = \"Une nouvelle note.\"\n+++\n{m} fr\n"),
+        Save::InPlace,
+    );
+    p.saved("its translation added", "/fr/notes/new/", &format!("{m} fr"));
+}
