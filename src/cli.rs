@@ -120,12 +120,16 @@ enum NewKind {
         /// The page's slug, e.g. canola-tariffs
         slug: String,
         #[command(flatten)]
+        lang: LangArg,
+        #[command(flatten)]
         root: RootArg,
     },
     /// content/notes/SLUG.md
     Note {
         /// The page's slug, e.g. detentions
         slug: String,
+        #[command(flatten)]
+        lang: LangArg,
         #[command(flatten)]
         root: RootArg,
     },
@@ -135,8 +139,18 @@ enum NewKind {
         #[arg(default_value = "itinerary")]
         slug: String,
         #[command(flatten)]
+        lang: LangArg,
+        #[command(flatten)]
         root: RootArg,
     },
+}
+
+#[derive(Args)]
+struct LangArg {
+    /// Scaffold the page's translation into this language of [languages] (x.fr.md) from
+    /// its original: typed fields left to the original, text fields marked for translation
+    #[arg(long, value_name = "CODE")]
+    lang: Option<String>,
 }
 
 #[derive(Args)]
@@ -257,12 +271,16 @@ pub fn run() -> i32 {
         },
         Command::New { kind } => {
             use briefing::scaffold::NewKind as Kind;
-            let (kind, slug, root) = match kind {
-                NewKind::Dispute { slug, root } => (Kind::Dispute, slug, root),
-                NewKind::Note { slug, root } => (Kind::Note, slug, root),
-                NewKind::Itinerary { slug, root } => (Kind::Itinerary, slug, root),
+            let (kind, slug, lang, root) = match kind {
+                NewKind::Dispute { slug, lang, root } => (Kind::Dispute, slug, lang, root),
+                NewKind::Note { slug, lang, root } => (Kind::Note, slug, lang, root),
+                NewKind::Itinerary { slug, lang, root } => (Kind::Itinerary, slug, lang, root),
             };
-            match briefing::scaffold::new_page(&root.root, kind, &slug, today()) {
+            let made = match &lang.lang {
+                Some(code) => briefing::scaffold::new_translation(&root.root, kind, &slug, code),
+                None => briefing::scaffold::new_page(&root.root, kind, &slug, today()),
+            };
+            match made {
                 Ok(path) => {
                     if !ui.quiet {
                         out!("Created {}", path.display());
@@ -429,7 +447,9 @@ impl Ui {
             briefing::scaffold::ScaffoldError::Config(diags) => self.failed(&Errors(diags)),
             // Mistakes in what was typed, not in the site: usage errors, as clap's are.
             e @ (briefing::scaffold::ScaffoldError::BadSlug { .. }
-            | briefing::scaffold::ScaffoldError::NotEmpty { .. }) => {
+            | briefing::scaffold::ScaffoldError::NotEmpty { .. }
+            | briefing::scaffold::ScaffoldError::UnknownLanguage { .. }
+            | briefing::scaffold::ScaffoldError::NoOriginal { .. }) => {
                 self.error(&e.to_string());
                 USAGE
             }

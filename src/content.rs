@@ -525,7 +525,7 @@ pub fn parse_page(
 
 /// Parses `file`, the translation of the page `rel` (whose file, already loaded, is
 /// `original`): its front matter completed from the original's and checked against it
-/// (see `translation`), then read as any page's.
+/// (see `translation`), then read as any page's. Returns the page and its warnings.
 pub fn parse_translation(
     rel: &str,
     file: &Path,
@@ -533,7 +533,7 @@ pub fn parse_translation(
     original: (&Path, &str),
     config: &Config,
     default_kind: impl FnOnce() -> Kind,
-) -> Result<Page, Vec<Diagnostic>> {
+) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
     let (text, at) = read_text(file, text)?;
     let split = at.of(&text);
     let given: toml::Table = frontmatter::parse(split.format, split.front_matter).map_err(|e| {
@@ -560,7 +560,7 @@ pub fn parse_translation(
             format: s.format,
         }
     }
-    let merged = crate::translation::complete(
+    let (merged, warnings) = crate::translation::complete(
         &table,
         given,
         side(file, &text, &split),
@@ -580,7 +580,8 @@ pub fn parse_translation(
                 None => d.at_offset(&text, split.front_matter_offset),
             }]
         })?;
-    page_of(rel, file, text, at, fm, true, config, default_kind)
+    let page = page_of(rel, file, text, at, fm, true, config, default_kind)?;
+    Ok((page, warnings))
 }
 
 /// The page `rel` read from `split` of its file, whose front matter is `fm`.

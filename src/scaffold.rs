@@ -85,6 +85,10 @@ pub enum ScaffoldError {
     NotEmpty { dir: PathBuf },
     /// The file to write exists: it is never overwritten.
     Exists { path: PathBuf },
+    /// `new --lang CODE` names no language of `[languages]`.
+    UnknownLanguage { code: String, known: Vec<String> },
+    /// `new --lang CODE` for a page that does not exist yet.
+    NoOriginal { path: PathBuf },
     /// The file system refused.
     Io {
         path: PathBuf,
@@ -124,6 +128,22 @@ impl std::fmt::Display for ScaffoldError {
             ScaffoldError::Exists { path } => {
                 write!(f, "{} already exists; not overwriting it", path.display())
             }
+            ScaffoldError::UnknownLanguage { code, known } if known.is_empty() => write!(
+                f,
+                "--lang {code:?}: this site has no [languages] in briefing.toml; add \
+                 [languages.{code}] with its language tag and title first"
+            ),
+            ScaffoldError::UnknownLanguage { code, known } => write!(
+                f,
+                "--lang {code:?} is not a language of this site (its languages: {}){}",
+                known.join(", "),
+                crate::text::did_you_mean(code, known.iter().map(String::as_str))
+            ),
+            ScaffoldError::NoOriginal { path } => write!(
+                f,
+                "there is no {} to translate: create the page first (the same command without --lang)",
+                path.display()
+            ),
             ScaffoldError::Io { path, error } => {
                 write!(f, "cannot write {}: {error}", path.display())
             }
@@ -226,6 +246,64 @@ pub fn new_page(
         .join("content")
         .join(format!("{}{slug}.md", kind.folder()));
     write_new(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+/// Writes the translation into language `code` of the page `new_page` would write
+/// (`content/notes/SLUG.CODE.md`), from the page: its text fields, each marked for
+/// translation, its entries in order, its body; its typed fields left to the original.
+/// Returns the file written.
+pub fn new_translation(
+    root: &Path,
+    kind: NewKind,
+    slug: &str,
+    code: &str,
+) -> Result<PathBuf, ScaffoldError> {
+    if !is_slug(slug) {
+        return Err(ScaffoldError::BadSlug {
+            slug: slug.to_string(),
+        });
+    }
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        return Err(ScaffoldError::NotASite {
+            root: root.to_path_buf(),
+        });
+    }
+    let config = Config::load(root).map_err(ScaffoldError::Config)?;
+    if !config.languages.contains_key(code) {
+        return Err(ScaffoldError::UnknownLanguage {
+            code: code.to_string(),
+            known: config.languages.keys().cloned().collect(),
+        });
+    }
+    let rel = format!("{}{slug}.md", kind.folder());
+    let from = root.join("content").join(&rel);
+    let text = std::fs::read_to_string(&from).map_err(|_| ScaffoldError::NoOriginal {
+        path: Path::new("content").join(&rel),
+    })?;
+    let shown = Path::new("content").join(&rel);
+    let at = |message: String| ScaffoldError::Config(vec![Diagnostic::error(&shown, message)]);
+    let split = crate::frontmatter::split(&text).map_err(|e| at(e.message))?;
+    let table: toml::Table =
+        crate::frontmatter::parse(split.format, split.front_matter).map_err(|e| at(e.message))?;
+    let tag = config
+        .languages
+        .get(code)
+        .map_or(code, |l| l.language.as_str());
+    let translated = crate::translation::text_only(&table, "TRANSLATE: ");
+    let fm = toml::to_string(&translated).map_err(|e| at(e.to_string()))?;
+    let out = format!(
+        "+++\n# The {tag} version of {}. Translate every text marked TRANSLATE, and the body.\n\
+         # Typed fields (dates, times, statuses, markings, themes, urls) are the original's:\n\
+         # leave them out, or give them equal to it. Entries stay in the original's order.\n\
+         {fm}+++\n<!-- TRANSLATE: the original's body, below. -->\n{}",
+        shown.display(),
+        split.body
+    );
+    let path = root
+        .join("content")
+        .join(crate::translation::file_of(&rel, code));
+    write_new(&path, out.as_bytes())?;
     Ok(path)
 }
 

@@ -24,7 +24,6 @@ const PAGE: Shape = Shape {
     typed: &[
         "kind",
         "page_kind",
-        "as_of",
         "weight",
         "draft",
         "themes",
@@ -151,13 +150,14 @@ impl Side<'_> {
 /// The front matter of a translation, completed from its original's: every typed field
 /// it leaves out taken from the original, every one it gives compared with it. `Err`
 /// holds every disagreement and every text field left untranslated, each at its line,
-/// naming both files.
+/// naming both files; `Ok` the completed table, and the warnings (a translation older
+/// than its original).
 pub fn complete(
     original: &toml::Table,
     mut given: toml::Table,
     translation: Side<'_>,
     from: Side<'_>,
-) -> Result<toml::Table, Vec<Diagnostic>> {
+) -> Result<(toml::Table, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut at = Table {
         translation,
@@ -166,6 +166,7 @@ pub fn complete(
         diags: &mut diags,
     };
     at.merge(original, &mut given, &PAGE);
+    at.as_of(original, &mut given);
     at.aliases(original, &mut given);
     match (original.get("dispute"), given.get_mut("dispute")) {
         (Some(toml::Value::Table(o)), Some(toml::Value::Table(t))) => {
@@ -198,10 +199,11 @@ pub fn complete(
     for kind in &ENTRIES[..3] {
         at.entries(original, &mut given, kind);
     }
-    if diags.is_empty() {
-        Ok(given)
+    let (warnings, errors): (Vec<_>, Vec<_>) = diags.into_iter().partition(|d| !d.is_error());
+    if errors.is_empty() {
+        Ok((given, warnings))
     } else {
-        Err(diags)
+        Err(errors)
     }
 }
 
@@ -273,6 +275,57 @@ impl Table<'_, '_> {
                 self.diags
                     .push(self.translation.error(self.entry, key_at, msg));
             }
+        }
+    }
+
+    /// `as_of`: the original's when the translation gives none; an earlier one says the
+    /// translation is older than its original, a warning (the page then says its own
+    /// date); a later one is an error.
+    fn as_of(&mut self, original: &toml::Table, given: &mut toml::Table) {
+        let (o, t) = (original.get("as_of"), given.get("as_of"));
+        match (o, t) {
+            (Some(o), None) => {
+                given.insert("as_of".to_string(), o.clone());
+            }
+            (Some(o), Some(t)) if !same("as_of", o, t) => {
+                let (o_text, t_text) = (plain(o), plain(t));
+                let line = self
+                    .from
+                    .line(None, "as_of")
+                    .map_or_else(String::new, |l| format!(":{l}"));
+                let from = format!("{}{line}", self.from.file.display());
+                // Dates as written sort as dates (YYYY-MM-DD).
+                if t_text.trim() < o_text.trim() {
+                    let msg = format!(
+                        "this translation is older than its original: as_of {} but {from} says \
+                         {}; bring it up to date, then give the original's as_of (or leave it out)",
+                        shown(t),
+                        shown(o)
+                    );
+                    let d = self.translation.error(None, "as_of", msg);
+                    self.diags.push(Diagnostic {
+                        severity: crate::diagnostic::Severity::Warning,
+                        ..d
+                    });
+                } else {
+                    let msg = format!(
+                        "as_of {} is later than {from}, which says {}: a translation is as of \
+                         its original's date at the latest",
+                        shown(t),
+                        shown(o)
+                    );
+                    self.diags.push(self.translation.error(None, "as_of", msg));
+                }
+            }
+            (None, Some(t)) => {
+                let msg = format!(
+                    "as_of {} but {} gives none: a translation gives the same facts",
+                    shown(t),
+                    self.from.file.display()
+                );
+                self.diags.push(self.translation.error(None, "as_of", msg));
+            }
+            _ => {}
         }
     }
 
@@ -389,6 +442,43 @@ fn shown(v: &toml::Value) -> String {
     }
 }
 
+/// The text fields of a page's front matter, each marked with `mark` (typed fields left
+/// out), its entries kept in order: what a new translation starts from.
+pub fn text_only(original: &toml::Table, mark: &str) -> toml::Table {
+    fn keep(from: &toml::Table, shape: &Shape, mark: &str) -> toml::Table {
+        shape
+            .text
+            .iter()
+            .filter_map(|&k| {
+                let v = from.get(k)?.as_str()?;
+                Some((k.to_string(), toml::Value::String(format!("{mark}{v}"))))
+            })
+            .collect()
+    }
+    let entries = |from: &toml::Table, key: &str, shape: &Shape| -> Option<toml::Value> {
+        let list = from.get(key)?.as_array()?;
+        Some(toml::Value::Array(
+            list.iter()
+                .filter_map(|e| Some(toml::Value::Table(keep(e.as_table()?, shape, mark))))
+                .collect(),
+        ))
+    };
+    let mut out = keep(original, &PAGE, mark);
+    for (key, _, shape) in &ENTRIES[..3] {
+        if let Some(list) = entries(original, key, shape) {
+            out.insert(key.to_string(), list);
+        }
+    }
+    if let Some(d) = original.get("dispute").and_then(|d| d.as_table()) {
+        let mut dispute = keep(d, &DISPUTE, mark);
+        if let Some(list) = entries(d, "measures", &ENTRIES[3].2) {
+            dispute.insert("measures".to_string(), list);
+        }
+        out.insert("dispute".to_string(), toml::Value::Table(dispute));
+    }
+    out
+}
+
 /// A Markdown file that translates another: `notes/x.fr.md` → (`notes/x.md`, `fr`), for
 /// one of `codes`.
 pub fn original_of<'c>(
@@ -446,7 +536,7 @@ mod tests {
                  product = \"Graines\"\nmeasure = \"m\"\nrate = \"75,8 %\"\n";
         let parse = |s: &str| toml::from_str::<toml::Table>(s).unwrap_or_default();
         let merged = complete(&parse(o), parse(t), side("t.md", t), side("o.md", o));
-        let merged = merged.unwrap_or_default();
+        let (merged, _) = merged.unwrap_or_default();
         assert_eq!(merged["as_of"].to_string(), "2026-01-14");
         assert_eq!(
             merged["dispute"]["measures"][0]["effective"].to_string(),

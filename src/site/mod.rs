@@ -298,7 +298,8 @@ impl Site {
                 });
             }
         }
-        let loaded: Vec<Result<(Page, Rendered), Vec<Diagnostic>>> = files
+        type Loaded = Result<(Page, Rendered, Vec<Diagnostic>), Vec<Diagnostic>>;
+        let loaded: Vec<Loaded> = files
             .par_iter()
             .filter_map(|t| {
                 let file = Path::new("content").join(&t.rel);
@@ -329,7 +330,7 @@ impl Site {
                     let bytes =
                         std::fs::read(&t.abs).map_err(|e| vec![Diagnostic::io(&file, &e)])?;
                     let text = crate::text::decode_text(&file, bytes).map_err(|d| vec![d])?;
-                    let page = content::parse_translation(
+                    let (page, warnings) = content::parse_translation(
                         &t.original,
                         &file,
                         text,
@@ -340,7 +341,7 @@ impl Site {
                     let rendered = render_body(&page, &config, render);
                     let problems = body_problems(&page, &rendered);
                     if problems.is_empty() {
-                        Ok((page, rendered))
+                        Ok((page, rendered, warnings))
                     } else {
                         Err(problems)
                     }
@@ -350,7 +351,10 @@ impl Site {
         let mut ok = Vec::with_capacity(loaded.len());
         for r in loaded {
             match r {
-                Ok(p) => ok.push(p),
+                Ok((page, rendered, warnings)) => {
+                    diags.extend(warnings);
+                    ok.push((page, rendered));
+                }
                 Err(d) => diags.extend(d),
             }
         }

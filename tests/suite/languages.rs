@@ -605,3 +605,84 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn check_warns_of_a_translation_older_than_its_original() {
+    let site = TestSite::empty();
+    site.write(
+        "briefing.toml",
+        "title = \"Book\"\nlanguage = \"en-CA\"\n[languages.fr]\nlanguage = \"fr-CA\"\n\
+         title = \"Cahier\"\n",
+    )
+    .write("content/_index.md", "+++\ntitle = \"Home\"\n+++\nHome.\n")
+    .write(
+        "content/_index.fr.md",
+        "+++\ntitle = \"Accueil\"\n+++\nAccueil.\n",
+    )
+    .write(
+        "content/a.md",
+        "+++\ntitle = \"A\"\nas_of = 2026-01-16\n+++\nA.\n",
+    )
+    .write(
+        "content/a.fr.md",
+        "+++\ntitle = \"A\"\nas_of = 2026-01-10\n+++\nA.\n",
+    );
+    let run = site.run(&["check"]).ok();
+    assert!(
+        run.stderr
+            .contains("warning: this translation is older than its original")
+            && run.stderr.contains("--> content/a.fr.md:3")
+            && run.stderr.contains("content/a.md:3 says 2026-01-16"),
+        "{}",
+        run.stderr
+    );
+    site.build().ok();
+    let doc = site.html("fr/a/index.html");
+    let said: Vec<_> = doc
+        .select(&sel(".as-of time"))
+        .filter_map(|t| t.value().attr("datetime"))
+        .collect();
+    assert_eq!(said, ["2026-01-10"], "the translation says its own date");
+    // Later than the original's: an error.
+    site.write(
+        "content/a.fr.md",
+        "+++\ntitle = \"A\"\nas_of = 2026-01-20\n+++\nA.\n",
+    );
+    let run = site.run(&["check"]).fails();
+    assert!(
+        run.stderr.contains("is later than content/a.md:3"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn new_with_lang_scaffolds_a_translation_that_builds() {
+    let site = TestSite::bundled();
+    site.run(&["new", "note", "fresh"]).ok();
+    site.run(&["new", "note", "fresh", "--lang", "fr"]).ok();
+    let text = site.read("content/notes/fresh.fr.md");
+    assert!(text.contains("title = \"TRANSLATE: "), "{text}");
+    assert!(
+        !text.contains("as_of") && !text.contains("themes ="),
+        "{text}"
+    );
+    site.build().ok();
+    assert!(site.public().join("fr/notes/fresh/index.html").is_file());
+    // Mistakes in what was typed are usage errors.
+    let run = site.run(&["new", "note", "fresh", "--lang", "de"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not a language of this site"),
+        "{}",
+        run.stderr
+    );
+    let run = site.run(&["new", "note", "absent", "--lang", "fr"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("no content/notes/absent.md to translate"),
+        "{}",
+        run.stderr
+    );
+}

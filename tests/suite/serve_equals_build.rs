@@ -716,5 +716,9 @@ fn serve_in_two_languages_equals_build() {
         &format!("+++\ntitle = \"Nouvelle\"\nsummary = \"Une nouvelle note.\"\n+++\n{m} fr\n"),
         Save::InPlace,
     );
-    p.saved("its translation added", "/fr/notes/new/", &format!("{m} fr"));
+    p.saved(
+        "its translation added",
+        "/fr/notes/new/",
+        &format!("{m} fr"),
+    );
 }
