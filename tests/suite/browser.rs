@@ -659,6 +659,96 @@ fn the_search_form_works_without_javascript() {
     });
 }
 
+/// The book in French, in a real browser: the language link of a page leads to its
+/// counterpart and back to the same page; the French search finds « différend » typed
+/// without its accent and « accord » in « d’accord »; French pages at 390 px never scroll
+/// sideways and axe-core finds nothing serious or critical on them (lang attributes
+/// included).
+#[test]
+fn the_french_book_toggles_searches_without_accents_and_stays_accessible() {
+    if support::skip_or_require(
+        "the French book test",
+        &[Tool::Chromium, Tool::Chromedriver, Tool::Axe],
+    ) {
+        return;
+    }
+    let axe = std::fs::read_to_string(support::axe_js()).expect("read axe.min.js");
+    let book = ServedBook::start();
+    let base = book.base.clone();
+    let english = format!("{base}disputes/{}/", book.slug);
+    let french = format!("{base}fr/differends/{}/", book.slug);
+    run_with_budget(async {
+        let browser = Browser::start().await;
+        let mut problems = Vec::new();
+        let follow = |from: &str| {
+            let from = from.to_string();
+            let browser = &browser;
+            async move {
+                browser.goto(&from).await;
+                browser
+                    .client()
+                    .find(Locator::Css("a.language-link"))
+                    .await
+                    .expect("a language link")
+                    .click()
+                    .await
+                    .expect("click it");
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let at = browser
+                    .client()
+                    .current_url()
+                    .await
+                    .expect("url")
+                    .to_string();
+                let lang = browser
+                    .script_value("return document.documentElement.lang;")
+                    .await;
+                (at, lang.as_str().unwrap_or_default().to_string())
+            }
+        };
+        let (at, lang) = follow(&english).await;
+        if at != french || lang != "fr-CA" {
+            problems.push(format!("from {english}: at {at} ({lang})"));
+        }
+        let (at, lang) = follow(&french).await;
+        if at != english || lang != "en-CA" {
+            problems.push(format!("from {french}: at {at} ({lang})"));
+        }
+        browser.goto(&format!("{base}fr/")).await;
+        match browser.search("differend").await {
+            Ok(results) => {
+                if !results
+                    .iter()
+                    .any(|(href, _)| href.contains("/fr/differends/"))
+                {
+                    problems.push(format!("« differend » found {results:?}"));
+                }
+                if results.iter().any(|(href, _)| !href.contains("/fr/")) {
+                    problems.push(format!("French search found English pages: {results:?}"));
+                }
+            }
+            Err(e) => problems.push(e),
+        }
+        let pages: Vec<(&str, String)> = vec![
+            ("fr-index", format!("{base}fr/")),
+            ("fr-dispute", french.clone()),
+            ("fr-itinerary", format!("{base}fr/itineraire/")),
+            ("fr-book", format!("{base}fr/book/")),
+        ];
+        browser.check_phone(&pages, &mut problems).await;
+        for (name, url) in &pages {
+            browser.goto(url).await;
+            for v in browser.axe(&axe).await {
+                if matches!(v["impact"].as_str(), Some("serious" | "critical")) {
+                    problems.push(describe_violation(name, &v));
+                }
+            }
+        }
+        browser.close().await;
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    });
+}
+
 fn describe_violation(page: &str, v: &Value) -> String {
     let targets: Vec<String> = v["nodes"]
         .as_array()
