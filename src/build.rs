@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::diagnostic::{self, Diagnostic, Errors};
 use crate::output::{self, Sink as _};
@@ -130,23 +132,33 @@ impl Site {
             }
             sink(job)
         };
-        let mut diags = Vec::new();
-        if let Err(d) = render::render_all(self, memo, &counted) {
-            diags.extend(d);
-        }
-        // Each other language under its folder; every language's errors come together.
-        for language in &self.translations {
-            let prefix = language.config.language_prefix();
-            let under = |job: output::Job| {
-                counted(output::Job {
-                    path: format!("{prefix}{}", job.path),
-                    ..job
-                })
-            };
-            if let Err(d) = render::render_all(language, None, &under) {
-                diags.extend(d);
-            }
-        }
+        // Every language at once (each under its folder), so that one language's few large
+        // files (the book, the search index) overlap another's pages; every language's
+        // errors come together.
+        let results: Vec<Result<usize, Vec<Diagnostic>>> = std::iter::once((self, memo))
+            .chain(self.translations.iter().map(|l| (l, None)))
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|(site, memo)| {
+                let prefix = site.config.language_prefix();
+                let under = |job: output::Job| {
+                    counted(if prefix.is_empty() {
+                        job
+                    } else {
+                        output::Job {
+                            path: format!("{prefix}{}", job.path),
+                            ..job
+                        }
+                    })
+                };
+                render::render_all(site, memo, &under)
+            })
+            .collect();
+        let diags: Vec<Diagnostic> = results
+            .into_iter()
+            .filter_map(Result::err)
+            .flatten()
+            .collect();
         if !diags.is_empty() {
             return Err(diags);
         }

@@ -983,6 +983,78 @@ const HUGO_LAYOUTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Front-matter keys whose values are text, which a translation gives in its own language;
+/// every other key is typed and left to the original.
+const TEXT_KEYS: [&str; 14] = [
+    "title",
+    "summary",
+    "imposed_by",
+    "affected",
+    "stake",
+    "ask",
+    "product",
+    "measure",
+    "rate",
+    "city",
+    "country",
+    "details",
+    "event",
+    "publisher",
+];
+
+/// Makes a generated (briefing-flavoured) site bilingual: `[languages.fr]` in its config,
+/// and beside every page `x.md` its translation `x.fr.md`, whose text fields and body are
+/// the original's marked `FR` and whose typed fields are left out, as a translator would
+/// write them. Returns the number of translations written.
+pub fn add_french(site: &Path) -> io::Result<usize> {
+    let config_path = site.join("briefing.toml");
+    let config = std::fs::read_to_string(&config_path)?;
+    let mut fr = String::from(
+        "\n[languages.fr]\nlanguage = \"fr-CA\"\ntitle = \"FR briefing\"\n\
+         description = \"FR description\"\nhandling = \"NON CLASSIFIÉ\"\n",
+    );
+    for line in config.lines() {
+        if let Some(slug) = line.strip_prefix("slug = ") {
+            let slug = slug.trim_matches('"');
+            let _ = write!(
+                fr,
+                "[languages.fr.themes.{slug}]\nname = \"FR {slug}\"\ndescription = \"FR {slug}.\"\n"
+            );
+        }
+    }
+    std::fs::write(&config_path, format!("{config}{fr}"))?;
+    let mut written = 0;
+    for entry in walkdir::WalkDir::new(site.join("content")).sort_by_file_name() {
+        let entry = entry.map_err(io::Error::other)?;
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path)?;
+        let Some(rest) = text.strip_prefix("+++\n") else {
+            continue;
+        };
+        let Some((fm, body)) = rest.split_once("\n+++\n") else {
+            continue;
+        };
+        let mut out = String::from("+++\n");
+        for line in fm.lines() {
+            let key = line.split('=').next().unwrap_or("").trim();
+            if line.starts_with('[') {
+                out.push_str(line);
+                out.push('\n');
+            } else if TEXT_KEYS.contains(&key) {
+                let value = line[line.find('=').unwrap_or(0) + 1..].trim();
+                let _ = writeln!(out, "{key} = \"FR {}", value.trim_start_matches('"'));
+            }
+        }
+        let _ = write!(out, "+++\nFR\n\n{body}");
+        std::fs::write(path.with_extension("fr.md"), out)?;
+        written += 1;
+    }
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,5 @@
-//! `gen --pages N --seed S --out DIR [--flavor briefing|hugo]`: writes a generated site.
+//! `gen --pages N --seed S --out DIR [--flavor briefing|hugo] [--french]`: writes a generated
+//! site.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,10 @@ struct Args {
     /// Which generator's site to write
     #[arg(long, value_enum, default_value_t = FlavorArg::Briefing)]
     flavor: FlavorArg,
+    /// Also write every page's French translation (`x.fr.md`) and `[languages.fr]`: a
+    /// bilingual site of twice the pages
+    #[arg(long)]
+    french: bool,
 }
 
 fn main() -> ExitCode {
@@ -43,6 +48,15 @@ fn main() -> ExitCode {
         flavor,
     }) {
         Ok(s) => {
+            if args.french {
+                match briefing_bench::add_french(&args.out) {
+                    Ok(n) => println!("{n} French translations"),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
             println!(
                 "{} pages ({} disputes, {} sections, {} links of which {} with anchors, {:.2} KB mean body) in {}",
                 s.pages,
