@@ -125,6 +125,15 @@ fn every_page_of_the_bundled_book_links_to_its_counterpart_and_back() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Portable, the language links end in index.html like every internal link.
+    site.run(&["build", "--portable", "--output", "portable"]).ok();
+    let doc = parse_html(&site.root.join("portable/fr/differends/canola/index.html"));
+    let href = doc
+        .select(&sel("a.language-link"))
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .unwrap_or_default();
+    assert_eq!(href, "../../../disputes/canola/index.html");
     // Sections named in French: the disputes are under fr/differends/.
     assert!(public.join("fr/differends/canola/index.html").is_file());
     assert!(public.join("fr/itineraire/index.html").is_file());
