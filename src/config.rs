@@ -72,10 +72,19 @@ pub struct LanguageTable {
     pub themes: BTreeMap<String, ThemeText>,
     #[serde(default)]
     pub strings: BTreeMap<String, String>,
+    /// The site's marking levels as this language's pages show them.
+    pub markings: Option<LanguageMarkings>,
     /// A page, theme or setting without its translation is a warning rather than an
     /// error, and the default language's text is used.
     #[serde(default)]
     pub allow_missing_translations: bool,
+}
+
+/// `[languages.CODE.markings]`: the names of the site's marking levels in that language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageMarkings {
+    pub levels: Vec<String>,
 }
 
 /// A theme's name and description in another language.
@@ -228,6 +237,10 @@ impl Config {
         if let Ok(words) = crate::strings::Words::new(&l.language, &l.strings) {
             c.words = words;
         }
+        if let (Some(m), Some(names)) = (c.markings.as_mut(), &l.markings) {
+            // Checked by `parse`.
+            let _ = m.show_as(names.levels.clone());
+        }
         c
     }
 
@@ -371,6 +384,18 @@ impl ConfigText<'_> {
             }
             if let Err(msg) = crate::strings::Words::new(&l.language, &l.strings) {
                 diags.push(at(format!("[languages.{code}.strings]: {msg}")));
+            }
+            if let Some(names) = &l.markings {
+                match config.markings.clone() {
+                    None => diags.push(at(format!(
+                        "[languages.{code}.markings]: the site has no [markings] to name"
+                    ))),
+                    Some(mut m) => {
+                        if let Err(msg) = m.show_as(names.levels.clone()) {
+                            diags.push(at(format!("[languages.{code}.markings] {msg}")));
+                        }
+                    }
+                }
             }
             for slug in l.themes.keys() {
                 if config.theme(slug).is_none() {

@@ -27,6 +27,9 @@ pub struct Level(u8);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Markings {
     levels: Vec<String>,
+    /// The levels as a language's pages show them (`NON CLASSIFIÉ` for `UNCLASSIFIED`),
+    /// where its config names them; matching still reads the site's own names.
+    shown: Option<Vec<String>>,
     /// The marking of what does not say.
     pub default: Level,
     /// `--max-marking`: a release build leaves out everything above it.
@@ -75,6 +78,7 @@ impl Markings {
         }
         let mut markings = Markings {
             levels,
+            shown: None,
             default: Level(0),
             release: None,
         };
@@ -98,9 +102,29 @@ impl Markings {
 
     /// A level as the site writes it.
     pub fn name(&self, level: Level) -> &str {
-        self.levels
+        self.shown
+            .as_ref()
+            .unwrap_or(&self.levels)
             .get(usize::from(level.0))
             .map_or("", String::as_str)
+    }
+
+    /// Shows the levels as `names` (a language's, one for each level, in order); `Err`
+    /// says why it cannot.
+    pub fn show_as(&mut self, names: Vec<String>) -> Result<(), String> {
+        if names.len() != self.levels.len() {
+            return Err(format!(
+                "gives {} names for the site's {} marking levels ({}): one for each, in order",
+                names.len(),
+                self.levels.len(),
+                self.levels.join(", ")
+            ));
+        }
+        if names.iter().any(|n| n.trim().is_empty()) {
+            return Err("names a level with blank text".to_string());
+        }
+        self.shown = Some(names);
+        Ok(())
     }
 
     pub fn lowest(&self) -> Level {

@@ -126,7 +126,8 @@ fn every_page_of_the_bundled_book_links_to_its_counterpart_and_back() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // Portable, the language links end in index.html like every internal link.
-    site.run(&["build", "--portable", "--output", "portable"]).ok();
+    site.run(&["build", "--portable", "--output", "portable"])
+        .ok();
     let doc = parse_html(&site.root.join("portable/fr/differends/canola/index.html"));
     let href = doc
         .select(&sel("a.language-link"))
@@ -353,6 +354,18 @@ fn the_404_page_and_each_languages_feeds_speak_their_language() {
         "the same instants in both calendars"
     );
     assert_ne!(ics, en);
+    // The marking in each language's words.
+    let banner = |rel: &str| -> Vec<String> {
+        site.html(rel)
+            .select(&sel("aside.marking"))
+            .map(text_of)
+            .collect()
+    };
+    assert_eq!(
+        banner("fr/index.html"),
+        ["NON CLASSIFIÉ — à usage interne"; 2]
+    );
+    assert_eq!(banner("index.html"), ["UNCLASSIFIED — for internal use"; 2]);
     // A source cited in English on a French page says so.
     let page = site.html("fr/differends/canola/index.html");
     assert!(page.select(&sel(".sources cite[lang=en]")).next().is_some());
