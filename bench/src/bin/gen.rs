@@ -28,6 +28,10 @@ struct Args {
     /// Which generator's site to write
     #[arg(long, value_enum, default_value_t = FlavorArg::Briefing)]
     flavor: FlavorArg,
+    /// Give the site [markings] and mark one page in N SECRET, linked to by no page (for a
+    /// release build below SECRET, which leaves them out)
+    #[arg(long, value_name = "N")]
+    marked_one_in: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -41,12 +45,14 @@ fn main() -> ExitCode {
         seed: args.seed,
         out: args.out.clone(),
         flavor,
+        marked_one_in: args.marked_one_in,
     }) {
         Ok(s) => {
             println!(
-                "{} pages ({} disputes, {} sections, {} links of which {} with anchors, {:.2} KB mean body) in {}",
+                "{} pages ({} disputes, {} marked SECRET, {} sections, {} links of which {} with anchors, {:.2} KB mean body) in {}",
                 s.pages,
                 s.disputes,
+                s.marked,
                 s.sections,
                 s.links,
                 s.anchored_links,
