@@ -1057,9 +1057,10 @@ mod tests {
             links: 0,
             anchored_links: 0,
             body_bytes: 0,
+            marked: 0,
         };
         for i in 0..200 {
-            let b = body(1, i, 200, Flavor::Briefing, &mut s);
+            let b = body(1, i, 200, Flavor::Briefing, None, &mut s);
             assert!((2800..4800).contains(&b.len()), "{}", b.len());
         }
         let mean = s.body_bytes / 200;
