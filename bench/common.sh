@@ -36,3 +36,7 @@ peak_mb() {
     /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ { print $2 }'
   done | sort -n | sed -n 2p | awk '{ printf "%.0f", $1 / 1024 }'
 }
+
+# Where cargo puts its builds: CARGO_TARGET_DIR when set (as cargo itself follows it), else
+# target/ in the repository.
+TARGET=${CARGO_TARGET_DIR:-$PWD/target}

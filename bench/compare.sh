@@ -29,13 +29,13 @@ scratch_dir /dev/shm/briefing-compare
 # The generator and the "after" binary from the working tree; the "before" binary from a
 # detached worktree of REV, in a target folder of its own (kept between runs).
 cargo build --release --workspace
-A=$PWD/target/release/briefing
-GEN=$PWD/target/release/gen
+A=$TARGET/release/briefing
+GEN=$TARGET/release/gen
 before_src="$DIR/before-src"
 git worktree add --detach "$before_src" "$REV" >/dev/null
 trap 'git worktree remove --force "$before_src" >/dev/null 2>&1 || true' EXIT
-CARGO_TARGET_DIR=$PWD/target/bench-before cargo build --release --manifest-path "$before_src/Cargo.toml" -p briefing
-B=$PWD/target/bench-before/release/briefing
+CARGO_TARGET_DIR=$TARGET/bench-before cargo build --release --manifest-path "$before_src/Cargo.toml" -p briefing
+B=$TARGET/bench-before/release/briefing
 
 for n in $SIZES; do
   site="$DIR/site-$n"

@@ -19,9 +19,9 @@ cd "$(dirname "$0")/.."
 need hyperfine=hyperfine hugo=hugo /usr/bin/time=time python3=python3
 
 cargo build --release --workspace
-B=$PWD/target/release/briefing
-GEN=$PWD/target/release/gen
-FLOOR=$PWD/target/release/floor
+B=$TARGET/release/briefing
+GEN=$TARGET/release/gen
+FLOOR=$TARGET/release/floor
 RUNS=${BENCH_RUNS:-10}
 SIZES=${BENCH_PAGES:-1000 10000}
 scratch_dir /dev/shm/briefing-bench

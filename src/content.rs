@@ -312,27 +312,60 @@ macro_rules! marked {
 }
 marked!(Source, TimelineEntry, Measure, Stop);
 
-/// A page's entries read against the site's markings.
+/// A page's entries given their levels, once checked: each at least its page's, with a
+/// portion mark above the lowest level.
+struct Levels<'a> {
+    markings: &'a Markings,
+    /// The page's own level.
+    page: Level,
+}
+
+impl Levels<'_> {
+    fn of<T: Marked>(&self, entries: &mut [T]) {
+        for entry in entries {
+            let (level, portion) = entry.marking();
+            let at = level.map_or(self.page, |own| own.max(self.page));
+            *level = Some(at);
+            *portion = (at > self.markings.lowest()).then(|| self.markings.name(at).to_string());
+        }
+    }
+}
+
+/// A page's entries, as written, read against a release build's level before they are
+/// checked.
 struct Release<'a, 'l> {
     located: &'a Located<'l>,
-    markings: &'a Markings,
     /// The page's own level.
     page: Level,
     left_out: &'a mut LeftOut,
 }
 
 impl Release<'_, '_> {
-    /// Gives each entry its level (at least its page's) and portion mark, and drops those
-    /// a release build leaves out, noting each with the line of its `header` table.
-    fn entries<T: Marked>(&mut self, what: &'static str, header: &str, entries: &mut Vec<T>) {
+    /// Drops the entries a release build leaves out — those whose own marking, or their
+    /// page's if higher, is above its level — noting each with the line of its `header`
+    /// table, so that what is in them, errors too, goes no further. An entry whose marking
+    /// is no level of the site's stays, for its error to be reported.
+    fn leave_out<T>(
+        &mut self,
+        what: &'static str,
+        header: &str,
+        entries: &mut Vec<T>,
+        marking: impl Fn(&T) -> &Option<String>,
+    ) {
+        let Some(markings) = self.located.markings.filter(|m| m.release.is_some()) else {
+            return;
+        };
         let mut n = 0;
         let mut lines: Option<Vec<usize>> = None;
-        entries.retain_mut(|entry| {
-            let (level, portion) = entry.marking();
-            let at = level.map_or(self.page, |own| own.max(self.page));
-            *level = Some(at);
-            *portion = (at > self.markings.lowest()).then(|| self.markings.name(at).to_string());
-            let out = self.markings.left_out(at);
+        entries.retain(|entry| {
+            let at = match marking(entry) {
+                Some(written) => match markings.level(written) {
+                    Some(own) => own.max(self.page),
+                    None => self.page,
+                },
+                None => self.page,
+            };
+            let out = markings.left_out(at);
             if out {
                 let lines = lines.get_or_insert_with(|| self.located.entry_lines(header));
                 self.left_out
@@ -509,8 +542,92 @@ impl SplitAt {
     }
 }
 
-/// Parses one page. `default_kind` comes from the nearest section's `page_kind`.
-/// Returns the page, or every problem found in it.
+/// A Markdown file as a build reads it (`read_page`).
+#[derive(Debug)]
+pub enum Parsed {
+    /// A page (a draft too: whether it is built is the build's to say).
+    Page(Box<Page>),
+    /// A page marked above a release build's level (`--max-marking`): read no further
+    /// than its marking, so that nothing in it, its errors neither, reaches the build, as
+    /// nothing would from a copy of the site with the page deleted by hand. `line` is where
+    /// its marking is said (its first line when it takes the site's default).
+    Above { level: Level, line: usize },
+}
+
+/// Reads one file of `content/` for a build. `default_kind` comes from the nearest
+/// section's `page_kind`. A page marked above a release build's level is left out once its
+/// marking is known (`Parsed::Above`): its other errors are not reported, but an error that
+/// keeps its marking from being known (front matter that does not parse, a marking that is
+/// no level of the site's) is. Returns every problem found otherwise.
+pub fn read_page(
+    rel: &str,
+    file: &Path,
+    text: String,
+    config: &Config,
+    default_kind: impl FnOnce() -> Kind,
+) -> Result<Parsed, Vec<Diagnostic>> {
+    let (text, at) = read_text(file, text)?;
+    let split = at.of(&text);
+    let fm = read_front_matter(file, &text, &split);
+    if let Some(markings) = config.markings.as_ref().filter(|m| m.release.is_some()) {
+        let written = match &fm {
+            Ok(fm) => Some(fm.marking.clone()),
+            // An error elsewhere in the front matter (an unknown key, a wrong type) does
+            // not keep the marking from being read.
+            Err(_) => frontmatter::parse::<OnlyMarking>(split.format, split.front_matter)
+                .ok()
+                .map(|m| m.marking),
+        };
+        let level = match written {
+            Some(Some(w)) => markings.level(&w),
+            Some(None) => Some(markings.default),
+            None => None,
+        };
+        if let Some(level) = level.filter(|&l| markings.left_out(l)) {
+            let line = marking_line(&text, &split);
+            return Ok(Parsed::Above { level, line });
+        }
+    }
+    let fm = fm?;
+    page_of(rel, file, text, at, fm, false, config, default_kind)
+        .map(|page| Parsed::Page(Box::new(page)))
+}
+
+/// The page's own `marking`, read alone.
+#[derive(Deserialize)]
+struct OnlyMarking {
+    marking: Option<String>,
+}
+
+/// The line where the front matter of `split` gives the page its `marking` (a top-level
+/// key: in TOML before the first table, in YAML unindented), or 1 when it gives none.
+fn marking_line(text: &str, split: &frontmatter::Split<'_>) -> usize {
+    let mut offset = split.front_matter_offset;
+    for line in split.front_matter.split_inclusive('\n') {
+        let key = match split.format {
+            Format::Toml => {
+                let t = line.trim_start();
+                if t.starts_with('[') {
+                    break;
+                }
+                t
+            }
+            Format::Yaml => line,
+        };
+        if let Some(rest) = key.strip_prefix("marking")
+            && rest.trim_start().starts_with(['=', ':'])
+        {
+            return crate::diagnostic::line_of(text, offset);
+        }
+        offset += line.len();
+    }
+    1
+}
+
+/// Parses one page whatever its own marking (what a release build leaves out of it, its
+/// entries and sections, is still left out; a build reads files with `read_page`).
+/// `default_kind` comes from the nearest section's `page_kind`. Returns the page, or every
+/// problem found in it.
 pub fn parse_page(
     rel: &str,
     file: &Path,
@@ -678,17 +795,22 @@ fn mark_sections(page: &mut Page, markings: Option<&Markings>) -> Result<(), Vec
     let mut diags = Vec::new();
     let page_level = page.marking.unwrap_or_default();
     for m in &marked {
-        let own = markings.level(&m.written).unwrap_or_else(|| {
-            diags.push(
-                Diagnostic::error(&page.file, crate::marking::unknown(&m.written, markings))
-                    .at_offset(&page.text, at + m.attribute.start),
-            );
-            page_level
-        });
         while open.last().is_some_and(|&(end, _)| end <= m.heading) {
             open.pop();
         }
         let within = open.last().map_or(page_level, |&(_, l)| l);
+        // Inside a section a release leaves out, a heading goes with it whatever its own
+        // marking says: as in a copy with that section deleted by hand, a wrong one is no
+        // error.
+        let own = markings.level(&m.written).unwrap_or_else(|| {
+            if !markings.left_out(within) {
+                diags.push(
+                    Diagnostic::error(&page.file, crate::marking::unknown(&m.written, markings))
+                        .at_offset(&page.text, at + m.attribute.start),
+                );
+            }
+            within
+        });
         let level = own.max(within);
         open.push((m.section.end, level));
         levels.push(level);
@@ -838,30 +960,45 @@ impl Located<'_> {
         let page_kind = self.page_kind(fm.page_kind.as_deref(), is_section, &mut diags);
         let slug = self.slug(fm.slug.as_ref(), is_section, &mut diags);
         self.check_template_and_aliases(fm.template.as_deref(), &fm.aliases, &mut diags);
-        let sources = self.sources(fm.sources, &mut diags);
-        let timeline = self.timeline(fm.timeline, &mut diags);
-        let dispute = self.dispute_of(kind, fm.dispute, &mut diags);
-        let stops = self.stops_of(kind, fm.stops, &mut diags);
         let own = self.marking_of(fm.marking.as_deref(), &mut diags);
         let marking = self.markings.map(|m| own.unwrap_or(m.default));
+        // What a release build leaves out goes before it is checked: a copy of the page
+        // with those entries deleted by hand would not report their errors either.
+        let mut left_out = LeftOut::default();
+        let (mut sources, mut timeline, mut stops, mut dispute_fm) =
+            (fm.sources, fm.timeline, fm.stops, fm.dispute);
+        // A page whose own marking is unknown is not released: its entries stay, checked.
+        if let Some(page) = marking.filter(|_| own.is_some() || fm.marking.is_none()) {
+            let mut release = Release {
+                located: self,
+                page,
+                left_out: &mut left_out,
+            };
+            release.leave_out("source", "[[sources]]", &mut sources, |s| &s.marking);
+            release.leave_out("event", "[[timeline]]", &mut timeline, |t| &t.marking);
+            release.leave_out("stop", "[[stops]]", &mut stops, |s| &s.marking);
+            if let Some(d) = dispute_fm.as_mut() {
+                release.leave_out("measure", "[[dispute.measures]]", &mut d.measures, |m| {
+                    &m.marking
+                });
+            }
+        }
+        let sources = self.sources(sources, &mut diags);
+        let timeline = self.timeline(timeline, &mut diags);
+        let dispute = self.dispute_of(kind, dispute_fm, &mut diags);
+        let stops = self.stops_of(kind, stops, &mut diags);
         if !diags.is_empty() {
             return Err(crate::diagnostic::cap_per_file(diags));
         }
         let (mut sources, mut timeline, mut dispute, mut stops) =
             (sources, timeline, dispute, stops);
-        let mut left_out = LeftOut::default();
         if let (Some(markings), Some(page)) = (self.markings, marking) {
-            let mut release = Release {
-                located: self,
-                markings,
-                page,
-                left_out: &mut left_out,
-            };
-            release.entries("source", "[[sources]]", &mut sources);
-            release.entries("event", "[[timeline]]", &mut timeline);
-            release.entries("stop", "[[stops]]", &mut stops);
+            let levels = Levels { markings, page };
+            levels.of(&mut sources);
+            levels.of(&mut timeline);
+            levels.of(&mut stops);
             if let Some(d) = dispute.as_mut() {
-                release.entries("measure", "[[dispute.measures]]", &mut d.measures);
+                levels.of(&mut d.measures);
             }
         }
         Ok(Checked {
@@ -885,19 +1022,22 @@ impl Located<'_> {
         })
     }
 
-    /// The line of each `header` table (`[[stops]]`) of TOML front matter, in order (none
-    /// for YAML), found in one pass however many there are.
+    /// The line of each entry of the list `header` names (`[[stops]]`, as TOML writes
+    /// its tables) in the front matter, in order, found in one pass however many there are:
+    /// each `[[stops]]` line in TOML, each item's `-` line under `stops:` in YAML.
     fn entry_lines(&self, header: &str) -> Vec<usize> {
-        if self.format != Format::Toml {
-            return Vec::new();
-        }
         let first = crate::diagnostic::line_of(self.text, self.fm_offset);
-        self.fm
-            .split_inclusive('\n')
-            .enumerate()
-            .filter(|(_, line)| line.trim() == header)
-            .map(|(n, _)| first + n)
-            .collect()
+        let lines = self.fm.split_inclusive('\n').enumerate();
+        match self.format {
+            Format::Toml => lines
+                .filter(|(_, line)| line.trim() == header)
+                .map(|(n, _)| first + n)
+                .collect(),
+            Format::Yaml => {
+                let path = header.trim_start_matches('[').trim_end_matches(']');
+                yaml_items(lines.map(|(n, line)| (first + n, line)), path)
+            }
+        }
     }
 
     fn title(&self, title: Option<String>, diags: &mut Vec<Diagnostic>) -> String {
@@ -1170,6 +1310,57 @@ impl Located<'_> {
             _ => Vec::new(),
         }
     }
+}
+
+/// The line of each item of the block list at `path` (`stops`, `dispute.measures`) of YAML
+/// front matter given as numbered lines: the items' `-` lines under the last key, each key
+/// found among the keys of the one before (block style, as `briefing new` writes; none for
+/// a list written in flow style, `[…]`).
+fn yaml_items<'t>(lines: impl Iterator<Item = (usize, &'t str)>, path: &str) -> Vec<usize> {
+    let mut keys = path.split('.').peekable();
+    // The indentation of the key whose block is being read, and of that block's own keys.
+    let (mut parent, mut own): (Option<usize>, Option<usize>) = (None, None);
+    let mut items = Vec::new();
+    let mut item_indent = None;
+    for (n, line) in lines {
+        let text = line.trim_end();
+        let body = text.trim_start_matches(' ');
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let indent = text.len() - body.len();
+        let Some(key) = keys.peek() else {
+            // In the list's block: its items, until a line out of it.
+            let within =
+                parent.is_some_and(|p| indent > p || (indent == p && body.starts_with('-')));
+            if !within {
+                break;
+            }
+            if body == "-" || body.starts_with("- ") {
+                let at = *item_indent.get_or_insert(indent);
+                if indent == at {
+                    items.push(n);
+                }
+            }
+            continue;
+        };
+        if parent.is_some_and(|p| indent <= p) {
+            // Out of the block of the key before without finding this one.
+            break;
+        }
+        let level = *own.get_or_insert(indent);
+        if indent != level {
+            continue;
+        }
+        if let Some(rest) = body.strip_prefix(*key)
+            && rest.trim_start().starts_with(':')
+        {
+            keys.next();
+            parent = Some(indent);
+            own = None;
+        }
+    }
+    items
 }
 
 /// The output folder of a page: `disputes/canola.md` → `disputes/canola/`,
@@ -1918,6 +2109,23 @@ fn parse_partial_date(s: &str) -> Option<PartialDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_list_items_are_found_by_their_keys() {
+        let fm = "title: T\nsources:\n  - title: A\n    # a comment\n\n  - title: B\n    marking: SECRET\n\
+                  timeline:\n- date: 2026-01-01\n  event: E\ndispute:\n  imposed_by: A\n  measures:\n\
+                  \x20   - product: P\n      rate: R\n    - product: Q\n  stake: S\nstops: [{title: X}]\n";
+        let numbered = || {
+            fm.split_inclusive('\n')
+                .enumerate()
+                .map(|(n, l)| (n + 2, l))
+        };
+        assert_eq!(yaml_items(numbered(), "sources"), [4, 7]);
+        assert_eq!(yaml_items(numbered(), "timeline"), [10]);
+        assert_eq!(yaml_items(numbered(), "dispute.measures"), [15, 17]);
+        assert!(yaml_items(numbered(), "stops").is_empty());
+        assert!(yaml_items(numbered(), "measures").is_empty());
+    }
 
     #[test]
     fn web_urls() {

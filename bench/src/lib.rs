@@ -30,6 +30,16 @@ pub struct GenOptions {
     pub seed: u64,
     pub out: PathBuf,
     pub flavor: Flavor,
+    /// `Some(n)`: the site has `[markings]` and one page in `n` (`i % n == 3`) is marked
+    /// SECRET, linked to by no page (so that a release build below SECRET, which leaves
+    /// them out, has no broken links); the others take the default, UNCLASSIFIED.
+    /// Briefing flavour only.
+    pub marked_one_in: Option<usize>,
+}
+
+/// Whether page `i` is marked SECRET under `marked_one_in`.
+fn is_marked(marked_one_in: Option<usize>, i: usize) -> bool {
+    marked_one_in.is_some_and(|n| n > 0 && i % n == 3 % n)
 }
 
 /// What was generated.
@@ -49,6 +59,8 @@ pub struct Summary {
     pub anchored_links: usize,
     /// Bytes of Markdown body (front matter excluded) over all pages.
     pub body_bytes: usize,
+    /// Pages marked SECRET (`GenOptions::marked_one_in`).
+    pub marked: usize,
 }
 
 /// splitmix64: small, fast and good enough to vary generated text deterministically.
@@ -368,10 +380,20 @@ const FIXED_ANCHORS: &[&str] = &[
 
 /// A link from page `from` to another page, maybe with an anchor that exists there.
 /// Returns (Markdown, has anchor).
-fn link(rng: &mut Rng, seed: u64, from: usize, pages: usize, flavor: Flavor) -> (String, bool) {
+fn link(
+    rng: &mut Rng,
+    seed: u64,
+    from: usize,
+    pages: usize,
+    flavor: Flavor,
+    marked_one_in: Option<usize>,
+) -> (String, bool) {
     let mut to = rng.below(pages);
-    if to == from {
-        to = (to + 1) % pages;
+    // Never to itself, nor to a marked page (at most two steps on).
+    for _ in 0..3 {
+        if to == from || is_marked(marked_one_in, to) {
+            to = (to + 1) % pages;
+        }
     }
     let anchor = match rng.below(8) {
         0..=4 => format!("#{}", FIXED_ANCHORS[rng.below(FIXED_ANCHORS.len())]),
@@ -393,12 +415,19 @@ fn link(rng: &mut Rng, seed: u64, from: usize, pages: usize, flavor: Flavor) -> 
 
 /// The Markdown body of page `i`, about 3.6 KB; the same text in both flavours except for
 /// how links are written.
-fn body(seed: u64, i: usize, pages: usize, flavor: Flavor, summary: &mut Summary) -> String {
+fn body(
+    seed: u64,
+    i: usize,
+    pages: usize,
+    flavor: Flavor,
+    marked_one_in: Option<usize>,
+    summary: &mut Summary,
+) -> String {
     let mut rng = Rng::stream(seed, i, 1);
     let n_links = if pages > 1 { 2 + rng.below(3) } else { 0 };
     let links: Vec<String> = (0..n_links)
         .map(|_| {
-            let (md, anchored) = link(&mut rng, seed, i, pages, flavor);
+            let (md, anchored) = link(&mut rng, seed, i, pages, flavor, marked_one_in);
             summary.links += 1;
             summary.anchored_links += usize::from(anchored);
             md
@@ -715,7 +744,9 @@ pub fn generate(o: &GenOptions) -> io::Result<Summary> {
         links: 0,
         anchored_links: 0,
         body_bytes: 0,
+        marked: 0,
     };
+    let marked_one_in = o.marked_one_in.filter(|_| o.flavor == Flavor::Briefing);
     let mut rng = Rng::stream(seed, 0, 4);
     let home_body = format!(
         "- {}\n- {}\n- {}\n",
@@ -739,6 +770,9 @@ pub fn generate(o: &GenOptions) -> io::Result<Summary> {
                     q(description),
                     q(color)
                 );
+            }
+            if marked_one_in.is_some() {
+                config.push_str("\n[markings]\n");
             }
             write(&o.out.join("briefing.toml"), &config)?;
             write(
@@ -798,7 +832,22 @@ pub fn generate(o: &GenOptions) -> io::Result<Summary> {
         let m = meta(seed, i);
         summary.disputes += usize::from(m.dispute.is_some());
         let mut text = front_matter(&m, o.flavor);
-        text.push_str(&body(seed, i, o.pages, o.flavor, &mut summary));
+        if is_marked(marked_one_in, i) {
+            // A top-level key: before the front matter's first table.
+            let at = text
+                .find("\n[")
+                .map_or(text.len() - "+++\n".len(), |k| k + 1);
+            text.insert_str(at, "marking = \"SECRET\"\n");
+            summary.marked += 1;
+        }
+        text.push_str(&body(
+            seed,
+            i,
+            o.pages,
+            o.flavor,
+            marked_one_in,
+            &mut summary,
+        ));
         let path = page_path(i);
         write(&content.join(format!("{path}.md")), &text)?;
         summary.page_paths.push(path);
@@ -1080,9 +1129,10 @@ mod tests {
             links: 0,
             anchored_links: 0,
             body_bytes: 0,
+            marked: 0,
         };
         for i in 0..200 {
-            let b = body(1, i, 200, Flavor::Briefing, &mut s);
+            let b = body(1, i, 200, Flavor::Briefing, None, &mut s);
             assert!((2800..4800).contains(&b.len()), "{}", b.len());
         }
         let mean = s.body_bytes / 200;

@@ -259,7 +259,7 @@ impl LinkTargets<'_> {
         match self.unbuilt.get(t.as_str()) {
             // Its own error is reported already.
             Some(Unbuilt::Failed) => {}
-            Some(Unbuilt::Above(level)) => problems.report(link.offset, || {
+            Some(Unbuilt::Above { level, .. }) => problems.report(link.offset, || {
                 let name = |l| self.markings.map_or("", |m| m.name(l));
                 let max = self.markings.and_then(|m| m.release).map_or("", name);
                 format!(

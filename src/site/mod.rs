@@ -57,8 +57,12 @@ pub enum Unbuilt {
     Draft,
     /// It failed to load: its errors are reported, links to it not again.
     Failed,
-    /// Marked above a release build's level (`--max-marking`): links to it are reported.
-    Above(crate::marking::Level),
+    /// Marked above a release build's level (`--max-marking`), at `line` of its file (see
+    /// `content::Parsed::Above`): links to it are reported.
+    Above {
+        level: crate::marking::Level,
+        line: usize,
+    },
 }
 
 /// What a build says of its markings: the highest its output shows, and, in a release
@@ -98,16 +102,10 @@ impl MarkingSummary {
     }
 }
 
-/// Why a loaded page is not in this build, if it is not: a draft without `--drafts`, or a
-/// page marked above a release build's level.
-pub(crate) fn left_out(page: &Page, config: &Config, drafts: bool) -> Option<Unbuilt> {
-    if page.draft && !drafts {
-        return Some(Unbuilt::Draft);
-    }
-    let markings = config.markings.as_ref()?;
-    page.marking
-        .filter(|&level| markings.left_out(level))
-        .map(Unbuilt::Above)
+/// Whether a loaded page is left out of this build as a draft (without `--drafts`). A page
+/// marked above a release build's level is left out as it is read (`content::read_page`).
+pub(crate) fn is_unbuilt_draft(page: &Page, drafts: bool) -> bool {
+    page.draft && !drafts
 }
 
 /// Where a copied output file comes from (see `Site::copy_source`).
@@ -307,8 +305,10 @@ impl Site {
                 let from_disk;
                 let (from_file, from_text, kind) = match (original, self.unbuilt.get(&t.original)) {
                     (Some(p), _) => (p.file.clone(), p.text.as_str(), Some(p.kind)),
-                    // Its original failed to load: its own errors are reported.
-                    (None, Some(Unbuilt::Failed)) => return None,
+                    // Its original failed to load: its own errors are reported. Or a
+                    // release build leaves it out: nothing of it is read, as of the
+                    // original.
+                    (None, Some(Unbuilt::Failed | Unbuilt::Above { .. })) => return None,
                     (None, Some(_)) => {
                         let f = Path::new("content").join(&t.original);
                         from_disk = std::fs::read(self.root.join(&f))
@@ -361,9 +361,15 @@ impl Site {
         relocate(&mut ok);
         let unbuilt: HashMap<String, Unbuilt> = files
             .iter()
-            .map(|t| (t.original.clone(), Unbuilt::Failed))
+            .map(|t| {
+                let why = match self.unbuilt.get(&t.original) {
+                    Some(above @ Unbuilt::Above { .. }) => above.clone(),
+                    _ => Unbuilt::Failed,
+                };
+                (t.original.clone(), why)
+            })
             .collect();
-        let (pages, unbuilt) = this_build(ok.into_iter(), unbuilt, &config, self.options.drafts);
+        let (pages, unbuilt) = this_build(ok.into_iter(), unbuilt, self.options.drafts);
         Site {
             root: self.root.clone(),
             config,
@@ -499,11 +505,11 @@ impl Site {
             .unbuilt
             .iter()
             .filter_map(|(rel, why)| match why {
-                Unbuilt::Above(l) => Some((
+                Unbuilt::Above { level, line } => Some((
                     Path::new("content").join(rel),
-                    None,
+                    Some(*line),
                     "page",
-                    markings.name(*l).to_string(),
+                    markings.name(*level).to_string(),
                 )),
                 _ => None,
             })
@@ -652,37 +658,37 @@ fn read_content(
     let render = purpose == Purpose::Build;
     let sections = load_pages(&section_files, config, &HashMap::new(), render, diags);
     let page_kinds: HashMap<String, Kind> = sections
+        .pages
         .iter()
         .filter_map(|(p, _)| p.page_kind.map(|k| (p.dir().to_string(), k)))
         .collect();
     let others = load_pages(&page_files, config, &page_kinds, render, diags);
     // Links to files that failed to load are not reported again; links to drafts are.
-    let unbuilt: HashMap<String, Unbuilt> = section_files
+    let mut unbuilt: HashMap<String, Unbuilt> = section_files
         .iter()
         .chain(&page_files)
         .map(|(rel, _)| (rel.clone(), Unbuilt::Failed))
         .collect();
+    unbuilt.extend(sections.above.into_iter().chain(others.above));
     this_build(
-        sections.into_iter().chain(others),
+        sections.pages.into_iter().chain(others.pages),
         unbuilt,
-        config,
         options.drafts,
     )
 }
 
 /// The loaded pages that are in this build (drafts only with `--drafts`), sorted by source
-/// path. `unbuilt` starts with every Markdown file as failed to load; each page loaded
-/// leaves it, or stays as a draft.
+/// path. `unbuilt` starts with every Markdown file as failed to load or left out by its
+/// marking; each page loaded leaves it, or stays as a draft.
 fn this_build(
     loaded: impl Iterator<Item = (Page, Rendered)>,
     mut unbuilt: HashMap<String, Unbuilt>,
-    config: &Config,
     drafts: bool,
 ) -> (Pages, HashMap<String, Unbuilt>) {
     let mut built: Vec<(Page, Rendered)> = Vec::with_capacity(unbuilt.len());
     for (page, rendered) in loaded {
-        if let Some(why) = left_out(&page, config, drafts) {
-            unbuilt.insert(page.rel.clone(), why);
+        if is_unbuilt_draft(&page, drafts) {
+            unbuilt.insert(page.rel.clone(), Unbuilt::Draft);
         } else {
             unbuilt.remove(&page.rel);
             built.push((page, rendered));
@@ -869,32 +875,50 @@ fn load_pages(
     page_kinds: &HashMap<String, Kind>,
     html: bool,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<(Page, Rendered)> {
-    let results: Vec<Result<(Page, Rendered), Vec<Diagnostic>>> = files
+) -> Loaded {
+    // Each file read: a page, or one left out by its marking (unread past it); or errors.
+    type Read = Result<(Page, Rendered), (String, Unbuilt)>;
+    let results: Vec<Result<Read, Vec<Diagnostic>>> = files
         .par_iter()
         .map(|(rel, abs)| {
             let file = Path::new("content").join(rel);
             let bytes = std::fs::read(abs).map_err(|e| vec![Diagnostic::io(&file, &e)])?;
             let text = crate::text::decode_text(&file, bytes).map_err(|d| vec![d])?;
-            let page =
-                content::parse_page(rel, &file, text, config, || default_kind(rel, page_kinds))?;
+            let page = match content::read_page(rel, &file, text, config, || {
+                default_kind(rel, page_kinds)
+            })? {
+                content::Parsed::Page(page) => *page,
+                content::Parsed::Above { level, line } => {
+                    return Ok(Err((rel.clone(), Unbuilt::Above { level, line })));
+                }
+            };
             let rendered = render_body(&page, config, html);
             let problems = body_problems(&page, &rendered);
             if problems.is_empty() {
-                Ok((page, rendered))
+                Ok(Ok((page, rendered)))
             } else {
                 Err(problems)
             }
         })
         .collect();
-    let mut ok = Vec::with_capacity(results.len());
+    let mut loaded = Loaded {
+        pages: Vec::with_capacity(results.len()),
+        above: Vec::new(),
+    };
     for r in results {
         match r {
-            Ok(p) => ok.push(p),
+            Ok(Ok(page)) => loaded.pages.push(page),
+            Ok(Err(above)) => loaded.above.push(above),
             Err(d) => diags.extend(d),
         }
     }
-    ok
+    loaded
+}
+
+/// What `load_pages` read: the pages, and the files marked above a release build's level.
+struct Loaded {
+    pages: Vec<(Page, Rendered)>,
+    above: Vec<(String, Unbuilt)>,
 }
 
 /// The errors found in a page's body while rendering it, each at its line.

@@ -35,7 +35,13 @@ impl Site {
             return Err(vec![d]);
         }
         let old = self.pages.id_of(rel);
+        // A section that sets its pages' kind, gone (deleted, or now left out), changes the
+        // kind of every page below it: read them all again, as a fresh build does.
+        let sets_kinds = old.is_some_and(|i| self.pages[i].page_kind.is_some());
         if !abs.is_file() {
+            if sets_kinds {
+                return Ok(PageChange::NeedsFullReload);
+            }
             self.unbuilt.remove(rel);
             return Ok(match old {
                 Some(i) => match self.remove_at(i) {
@@ -51,29 +57,44 @@ impl Site {
             .filter_map(|p| p.page_kind.map(|k| (p.dir().to_string(), k)))
             .collect();
         let mut diags = Vec::new();
-        let loaded = load_pages(
+        let mut loaded = load_pages(
             &[(rel.to_string(), abs)],
             &self.config,
             &page_kinds,
             true,
             &mut diags,
         );
-        let Some((page, rendered)) = loaded.into_iter().next() else {
-            self.unbuilt
-                .entry(rel.to_string())
-                .or_insert(Unbuilt::Failed);
-            return Err(diags);
+        let read = match (loaded.pages.pop(), loaded.above.pop()) {
+            (_, Some((_, why))) => Err(why),
+            (Some((page, _)), None) if super::is_unbuilt_draft(&page, self.options.drafts) => {
+                Err(Unbuilt::Draft)
+            }
+            (Some(read), None) => Ok(read),
+            (None, None) => {
+                self.unbuilt
+                    .entry(rel.to_string())
+                    .or_insert(Unbuilt::Failed);
+                return Err(diags);
+            }
         };
-        if let Some(why) = super::left_out(&page, &self.config, self.options.drafts) {
-            self.unbuilt.insert(rel.to_string(), why);
-            return Ok(match old {
-                Some(i) => match self.remove_at(i) {
-                    Some((page, _)) => PageChange::Removed(Box::new(page)),
+        let (page, rendered) = match read {
+            // A section that sets its pages' kind, new to the build, too.
+            Ok((page, _)) if old.is_none() && page.page_kind.is_some() => {
+                return Ok(PageChange::NeedsFullReload);
+            }
+            Ok(read) => read,
+            Err(_) if sets_kinds => return Ok(PageChange::NeedsFullReload),
+            Err(why) => {
+                self.unbuilt.insert(rel.to_string(), why);
+                return Ok(match old {
+                    Some(i) => match self.remove_at(i) {
+                        Some((page, _)) => PageChange::Removed(Box::new(page)),
+                        None => PageChange::Unchanged,
+                    },
                     None => PageChange::Unchanged,
-                },
-                None => PageChange::Unchanged,
-            });
-        }
+                });
+            }
+        };
         self.unbuilt.remove(rel);
         match old {
             Some(i) => {

@@ -60,6 +60,7 @@ fn a_generated_200_page_site_builds_and_every_internal_link_resolves() {
         seed: 7,
         out: site.clone(),
         flavor: Flavor::Briefing,
+        marked_one_in: None,
     })
     .expect("generate");
     assert_eq!(summary.page_paths.len(), 200);
@@ -209,6 +210,7 @@ fn generation_is_deterministic_and_seeded() {
             seed,
             out: out.clone(),
             flavor,
+            marked_one_in: None,
         })
         .expect("generate");
         out
@@ -243,4 +245,59 @@ fn generation_is_deterministic_and_seeded() {
     };
     let page = "content/s000/p00001.md";
     assert_eq!(body(&briefing[page]), body(&hugo[page]));
+}
+
+/// The benchmark's release shape (`gen --marked-one-in 10`): one page in ten marked SECRET
+/// and linked to by none, so the site builds whole, and released at PROTECTED A it builds
+/// without an error, leaving those pages, and only those, out.
+#[test]
+fn the_generated_site_with_marked_pages_builds_whole_and_released() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let site = dir.path().join("site");
+    let summary = generate(&GenOptions {
+        pages: 200,
+        seed: 7,
+        out: site.clone(),
+        flavor: Flavor::Briefing,
+        marked_one_in: Some(10),
+    })
+    .expect("generate");
+    assert_eq!(summary.marked, 20);
+    for (name, extra) in [
+        ("full", &[][..]),
+        ("release", &["--max-marking", "PROTECTED A"][..]),
+    ] {
+        let out = dir.path().join(name);
+        let run = Command::new(env!("CARGO_BIN_EXE_briefing"))
+            .args(["-v", "build", "--root"])
+            .arg(&site)
+            .arg("--output")
+            .arg(&out)
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run briefing");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "{name}:\n{stderr}");
+        let written: Vec<&String> = summary
+            .page_paths
+            .iter()
+            .filter(|p| out.join(p).join("index.html").is_file())
+            .collect();
+        let left_out = stderr
+            .lines()
+            .filter(|l| l.starts_with("left out: "))
+            .count();
+        if name == "full" {
+            assert_eq!(written.len(), 200);
+            assert_eq!(left_out, 0);
+        } else {
+            assert_eq!(written.len(), 180, "{stderr}");
+            assert_eq!(left_out, 20, "{stderr}");
+            assert!(
+                written.iter().all(|p| !p.ends_with('3')),
+                "a page marked SECRET was written"
+            );
+        }
+    }
 }

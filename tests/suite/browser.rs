@@ -366,18 +366,7 @@ fn a_marked_page_says_its_marking_at_its_top_and_bottom_on_screen_and_on_paper()
         return;
     }
     let axe = std::fs::read_to_string(support::axe_js()).expect("read axe.min.js");
-    let site = the_site();
-    site.run(&["build"]).ok();
-    let slug = canola_slug(&site.public());
-    let canola = site.root.join("content/disputes/canola.md");
-    let text = std::fs::read_to_string(&canola).expect("canola");
-    let text = text.replacen(
-        "[[sources]]\n",
-        "[[sources]]\nmarking = \"PROTECTED B\"\n",
-        1,
-    ) + "\n## Our position {marking=\"SECRET\"}\n\nWhat we will say in the room.\n";
-    std::fs::write(&canola, text).expect("mark canola");
-    site.run(&["build"]).ok();
+    let (site, slug) = marked_book();
     let server = StaticServer::start(&site.public(), "/briefing/");
     let url = format!("{}disputes/{slug}/", server.url());
     run_with_budget(async {
@@ -489,6 +478,168 @@ fn a_marked_page_says_its_marking_at_its_top_and_bottom_on_screen_and_on_paper()
         assert!(
             problems.is_empty(),
             "markings:\n  - {}",
+            problems.join("\n  - ")
+        );
+    });
+}
+
+/// The bundled book with a SECRET section and a PROTECTED B source added to the canola
+/// dispute, built; and the canola dispute's folder name.
+fn marked_book() -> (TestSite, String) {
+    let site = the_site();
+    site.run(&["build"]).ok();
+    let slug = canola_slug(&site.public());
+    let canola = site.root.join("content/disputes/canola.md");
+    let text = std::fs::read_to_string(&canola).expect("canola");
+    let text = text.replacen(
+        "[[sources]]\n",
+        "[[sources]]\nmarking = \"PROTECTED B\"\n",
+        1,
+    ) + "\n## Our position {marking=\"SECRET\"}\n\nWhat we will say in the room.\n";
+    std::fs::write(&canola, text).expect("mark canola");
+    site.run(&["build"]).ok();
+    (site, slug)
+}
+
+/// The `@page` margins of style.css, in PDF points: what is printed above the top one and
+/// below the bottom one is in the sheet's margin.
+const TOP_MARGIN_PT: f64 = 20.0 / 25.4 * 72.0;
+const BOTTOM_MARGIN_PT: f64 = 18.0 / 25.4 * 72.0;
+
+/// One printed sheet as `pdftotext -bbox` reads it: the words in its top margin and in its
+/// bottom margin, each in reading order.
+#[derive(Debug)]
+struct Sheet {
+    top: String,
+    bottom: String,
+}
+
+/// The sheets of a PDF, read by poppler's `pdftotext -bbox` (every word with its box, as
+/// XHTML, parsed with the suite's HTML parser).
+fn printed_sheets(pdf: &[u8]) -> Vec<Sheet> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("printed.pdf");
+    std::fs::write(&file, pdf).expect("write the PDF");
+    let out = Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("run pdftotext");
+    assert!(
+        out.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = scraper::Html::parse_document(&String::from_utf8_lossy(&out.stdout));
+    let f = |e: scraper::ElementRef, a: &str| {
+        e.value()
+            .attr(a)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    doc.select(&common::sel("page"))
+        .map(|page| {
+            let height = f(page, "height");
+            let mut words: Vec<(f64, f64, String)> = page
+                .select(&common::sel("word"))
+                .map(|w| (f(w, "ymin"), f(w, "xmin"), common::text_of(w)))
+                .collect();
+            words.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            let band = |keep: &dyn Fn(f64) -> bool| {
+                words
+                    .iter()
+                    .filter(|w| keep(w.0))
+                    .map(|w| w.2.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            Sheet {
+                top: band(&|y| y < TOP_MARGIN_PT),
+                bottom: band(&|y| y > height - BOTTOM_MARGIN_PT),
+            }
+        })
+        .collect()
+}
+
+/// The marked page and the book of the marked book printed to PDF by Chromium itself
+/// (DevTools' `Page.printToPDF`, the sheet size and margins of the page's `@page` rules):
+/// every sheet has the marking in its top margin and in its bottom margin, and the book's
+/// are numbered *Page N of M*. Read from the PDF by `pdftotext`, not from the stylesheet.
+#[test]
+fn a_marked_page_and_the_book_print_their_marking_at_the_top_and_bottom_of_every_sheet() {
+    if support::skip_or_require(
+        "the printed markings test",
+        &[Tool::Chromium, Tool::Chromedriver, Tool::Pdftotext],
+    ) {
+        return;
+    }
+    let (site, slug) = marked_book();
+    let server = StaticServer::start(&site.public(), "/briefing/");
+    let base = server.url();
+    // Shown as the stylesheet sets it, in capitals.
+    let marking = "SECRET — FOR INTERNAL USE";
+    run_with_budget(async {
+        let browser = Browser::start().await;
+        let mut problems = Vec::new();
+        for (name, path, at_least) in [
+            ("the marked page", format!("disputes/{slug}/"), 1),
+            ("the book", "book/".to_string(), 3),
+        ] {
+            browser.goto(&format!("{base}{path}")).await;
+            let printed = browser
+                .cdp(
+                    "Page.printToPDF",
+                    json!({
+                        "displayHeaderFooter": false,
+                        "preferCSSPageSize": true,
+                        "printBackground": true,
+                    }),
+                )
+                .await;
+            let pdf = base64::engine::general_purpose::STANDARD
+                .decode(printed["data"].as_str().unwrap_or_default())
+                .unwrap_or_else(|e| panic!("{name}: the PDF's base64: {e}"));
+            std::fs::write(
+                support::screenshots_dir().join(format!("printed-{}.pdf", name.replace(' ', "-"))),
+                &pdf,
+            )
+            .expect("keep the PDF");
+            let sheets = printed_sheets(&pdf);
+            if sheets.len() < at_least {
+                problems.push(format!(
+                    "{name}: {} sheets, expected at least {at_least}",
+                    sheets.len()
+                ));
+            }
+            let total = sheets.len();
+            for (n, sheet) in sheets.iter().enumerate() {
+                let n = n + 1;
+                if !sheet.top.contains(marking) {
+                    problems.push(format!(
+                        "{name}, sheet {n}: its top margin says {:?}",
+                        sheet.top
+                    ));
+                }
+                if !sheet.bottom.contains(marking) {
+                    problems.push(format!(
+                        "{name}, sheet {n}: its bottom margin says {:?}",
+                        sheet.bottom
+                    ));
+                }
+                let numbered = format!("Page {n} of {total}");
+                if !sheet.bottom.contains(&numbered) {
+                    problems.push(format!(
+                        "{name}, sheet {n}: no {numbered:?} in its bottom margin: {:?}",
+                        sheet.bottom
+                    ));
+                }
+            }
+        }
+        browser.close().await;
+        assert!(
+            problems.is_empty(),
+            "printed markings:\n  - {}",
             problems.join("\n  - ")
         );
     });

@@ -1,5 +1,5 @@
 //! What tests/suite/validate.rs and tests/suite/browser.rs share: where the external tools are (Java and
-//! the Nu HTML Checker, Chromium and ChromeDriver, axe-core), and the rule for when they are
+//! the Nu HTML Checker, Chromium and ChromeDriver, axe-core, pdftotext), and the rule for when they are
 //! missing. `scripts/test` installs all of them; a missing tool fails the test with that
 //! advice, unless `BRIEFING_SKIP_BROWSER=1` asks to skip these tests (each skip is recorded,
 //! see `common::skipped`, and `.ci/run` fails on any).
@@ -50,9 +50,9 @@ pub fn skip_or_require(test: &str, needs: &[Tool]) -> bool {
     assert!(
         missing.is_empty(),
         "{test} needs tools that are not installed:\n  - {}\n\
-         Run the install step of .ci/run (apt-get install chromium chromium-driver \
-         default-jre-headless; npm ci --prefix tests/browser), or set {SKIP_VAR}=1 to skip \
-         the browser and validator tests.",
+         Run scripts/test, which installs them (apt-get install chromium chromium-driver \
+         default-jre-headless poppler-utils; npm ci --prefix tests/browser), or set \
+         {SKIP_VAR}=1 to skip the browser and validator tests.",
         missing.join("\n  - ")
     );
     false
@@ -65,6 +65,8 @@ pub enum Tool {
     Chromium,
     Chromedriver,
     Axe,
+    /// poppler-utils' `pdftotext`, to read printed PDFs.
+    Pdftotext,
 }
 
 impl Tool {
@@ -85,6 +87,8 @@ impl Tool {
                 .then(|| "chromedriver (Debian package chromium-driver)".to_string()),
             Tool::Axe => (!axe_js().is_file())
                 .then(|| format!("axe-core at {} (npm package axe-core)", axe_js().display())),
+            Tool::Pdftotext => (!runs("pdftotext", &["-v"]))
+                .then(|| "pdftotext (Debian package poppler-utils)".to_string()),
         }
     }
 }

@@ -1341,3 +1341,70 @@ fn a_folder_link_out_of_the_site_is_refused_as_a_build_refuses_it() {
         assert!(fixed.ok(), "{link}: {:?}", fixed.errors);
     }
 }
+
+/// A section that sets its pages' kind (`page_kind = "dispute"`), deleted, put back, marked
+/// above a release build's level and unmarked: each time the pages below it are read again
+/// as a fresh build reads them (without it, a dispute page is a note with a `[dispute]`
+/// table, an error), in a plain build and in a release build.
+#[test]
+fn a_section_setting_its_pages_kind_that_goes_or_comes_rereads_its_pages() {
+    let section = "+++\ntitle = \"Disputes\"\npage_kind = \"dispute\"\n+++\nAll.\n";
+    let secret = section.replace("+++\nAll", "marking = \"SECRET\"\n+++\nAll");
+    let dispute = "+++\ntitle = \"D\"\n[dispute]\nimposed_by = \"A\"\naffected = \"B\"\n\
+                   status = \"in force\"\nstake = \"S\"\nask = \"A\"\n+++\nD.\n";
+    for release in [false, true] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("site");
+        let (out, fresh) = (dir.path().join("preview"), dir.path().join("fresh"));
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        };
+        write("briefing.toml", "title = \"T\"\n\n[markings]\n");
+        write("content/_index.md", "+++\ntitle = \"Home\"\n+++\nHome.\n");
+        write("content/disputes/_index.md", section);
+        write("content/disputes/d.md", dispute);
+        let options = LoadOptions {
+            max_marking: release.then(|| "PROTECTED A".to_string()),
+            ..LoadOptions::default()
+        };
+        let (mut session, first) = Session::start(&root, options.clone(), &out);
+        assert!(first.ok(), "{:?}", first.errors);
+        let index = root.join("content/disputes/_index.md");
+        let steps: [(&str, Option<&str>); 4] = [
+            ("deleted", None),
+            ("put back", Some(section)),
+            ("marked SECRET", Some(&secret)),
+            ("unmarked", Some(section)),
+        ];
+        for (label, text) in steps {
+            if release || label == "deleted" || label == "put back" {
+                match text {
+                    Some(t) => std::fs::write(&index, t).expect("write"),
+                    None => std::fs::remove_file(&index).expect("remove"),
+                }
+            } else {
+                continue;
+            }
+            let label = format!("{label} (release: {release})");
+            let report = session.apply(std::slice::from_ref(&index));
+            session.finish();
+            match fresh_build_with(&root, &fresh, &options) {
+                Ok(built) => {
+                    let served = snapshot(&out);
+                    let diff = differences(&served, &built);
+                    assert!(diff.is_empty(), "{label}: {}", diff.join("\n"));
+                }
+                Err(errors) => {
+                    let shown = report.map(|r| r.errors).unwrap_or_else(|| session.errors());
+                    assert_eq!(messages(&shown), errors, "{label}: errors differ");
+                    assert!(
+                        errors.iter().any(|e| e.contains("a [dispute] table")),
+                        "{label}: {errors:?}"
+                    );
+                }
+            }
+        }
+    }
+}

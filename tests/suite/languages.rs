@@ -708,3 +708,31 @@ fn new_with_lang_scaffolds_a_translation_that_builds() {
         run.stderr
     );
 }
+
+#[test]
+fn a_release_build_leaves_a_page_out_in_every_language() {
+    let site = TestSite::bundled();
+    site.write(
+        "content/notes/secret.md",
+        "+++\ntitle = \"Tokenenglish\"\nsummary = \"Tokenenglish.\"\nmarking = \"SECRET\"\n+++\nTokenenglish.\n",
+    )
+    .write(
+        "content/notes/secret.fr.md",
+        "+++\ntitle = \"Tokenfrancais\"\nsummary = \"Tokenfrancais.\"\n+++\nTokenfrancais.\n",
+    );
+    site.run(&["build", "--max-marking", "PROTECTED A"]).ok();
+    for (path, bytes) in common::snapshot(&site.public()) {
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        let name = path.to_string_lossy().to_lowercase();
+        for token in ["tokenenglish", "tokenfrancais", "secret/"] {
+            assert!(
+                !text.contains(token) && !name.contains(token.trim_end_matches('/')),
+                "{} holds {token}",
+                path.display()
+            );
+        }
+    }
+    // The full build has both.
+    site.build().ok();
+    assert!(site.public().join("fr/notes/secret/index.html").is_file());
+}

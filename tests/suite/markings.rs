@@ -716,3 +716,237 @@ fn the_feed_the_search_index_and_the_calendar_say_their_markings() {
         .collect();
     assert_eq!(descriptions, ["UNCLASSIFIED. Talks.", "SECRET"]);
 }
+
+/// What a release build leaves out is not read for errors either: a copy of the site with
+/// it deleted by hand has none of them, so the release build (and `check` at its level)
+/// succeeds and writes what the copy's build writes. Here a kept page's SECRET section
+/// holds a broken link, a missing anchor, a missing image, a link out of `content/`, a
+/// heading id given twice and a heading marked with no level of the site's; its SECRET
+/// entries a bad URL, a day that does not exist, a date that is not one and a stop on a
+/// note; a YAML page a SECRET source with a bad URL; and a SECRET page an unknown key, an
+/// unknown theme, a broken link and a heading id given twice. The full build reports
+/// each of them.
+#[test]
+fn errors_in_what_a_release_leaves_out_are_not_its_errors() {
+    let home =
+        "+++\ntitle = \"Home\"\nsummary = \"Front.\"\nas_of = 2026-01-10\n+++\n- The line.\n";
+    let kept_head = "+++\ntitle = \"Kept\"\nsummary = \"S.\"\nthemes = [\"trade\"]\nas_of = 2026-01-09\n\
+        [[sources]]\ntitle = \"Open report\"\nurl = \"https://example.org/open\"\n";
+    let kept_entries = "[[sources]]\ntitle = \"Closed report\"\nurl = \"ftp://example.org/closed\"\n\
+        date = \"2026-02-30\"\nmarking = \"SECRET\"\n\
+        [[timeline]]\ndate = \"soon\"\nevent = \"Closed event\"\nmarking = \"TOP SECRET\"\n\
+        [[stops]]\ncountry = \"China\"\ntitle = \"Closed stop\"\nmarking = \"SECRET\"\n";
+    let kept_open = "+++\nOpen.\n\n## Open part\n\nSee [the open part](#open-part).\n\n";
+    let kept_section = "## Closed part {marking=\"SECRET\"}\n\n\
+        A [broken link](missing.md), [an anchor](#nowhere), ![a map](nope.png) and\n\
+        [a way out](../../outside.md).\n\n### One {#dup}\n\n### Two {#dup}\n\n\
+        #### Deeper {marking=\"SECRETT\"}\n\nDeep.\n\n";
+    let kept_tail = "## After\n\nEnd.\n";
+    let yaml = |closed: bool| {
+        let mut s = String::from(
+            "---\ntitle: Yaml\nsummary: S.\nsources:\n  - title: Open source\n    url: https://example.org/y\n",
+        );
+        if closed {
+            s += "  - title: Closed source\n    url: mailto:nobody\n    marking: SECRET\n";
+        }
+        s + "---\nYaml body.\n"
+    };
+    let secret = "+++\ntitle = \"Secret\"\nsumary = \"S.\"\nthemes = [\"fisheries\"]\nmarking = \"SECRET\"\n+++\n\
+        A [broken link](missing.md).\n\n## A {#x}\n\n## B {#x}\n";
+    let kept_full = format!("{kept_head}{kept_entries}{kept_open}{kept_section}{kept_tail}");
+    let kept_copy = format!("{kept_head}{kept_open}{kept_tail}");
+    let full = site_of(&[
+        ("content/_index.md", home),
+        ("content/notes/kept.md", &kept_full),
+        ("content/notes/yaml.md", &yaml(true)),
+        ("content/notes/secret.md", secret),
+    ]);
+    let copy = site_of(&[
+        ("content/_index.md", home),
+        ("content/notes/kept.md", &kept_copy),
+        ("content/notes/yaml.md", &yaml(false)),
+    ]);
+    let released = build(
+        &full.root,
+        &full.scratch().join("out"),
+        &["--max-marking", "PROTECTED A"],
+    )
+    .unwrap_or_else(|e| panic!("the release build reports what it leaves out:\n{e}"));
+    let by_hand =
+        build(&copy.root, &copy.scratch().join("out"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        released.keys().collect::<Vec<_>>(),
+        by_hand.keys().collect::<Vec<_>>()
+    );
+    for (file, bytes) in &released {
+        assert!(
+            by_hand.get(file) == Some(bytes),
+            "{} differs",
+            file.display()
+        );
+    }
+    full.run(&["check", "--max-marking", "PROTECTED A"]).ok();
+    // The errors are there, for a build that does not leave them out.
+    let whole = full.run(&["check"]).fails();
+    for said in [
+        "source url \"ftp://example.org/closed\"",
+        "`date` = \"2026-02-30\" is not a valid date",
+        "`date` = \"soon\" is not a valid date",
+        "[[stops]] on a page that is not an itinerary",
+        "source url \"mailto:nobody\"",
+        "unknown field `sumary`",
+    ] {
+        assert!(whole.stderr.contains(said), "{said}:\n{}", whole.stderr);
+    }
+    // With the front matter fixed, the body's errors show.
+    full.write(
+        "content/notes/kept.md",
+        &format!("{kept_head}{kept_open}{kept_section}{kept_tail}"),
+    );
+    full.write("content/notes/yaml.md", &yaml(false));
+    full.write(
+        "content/notes/secret.md",
+        &secret
+            .replace("sumary", "summary")
+            .replace("fisheries", "trade"),
+    );
+    let whole = full.run(&["check"]).fails();
+    for said in [
+        "unknown marking \"SECRETT\"",
+        "the heading id #x is given twice",
+    ] {
+        assert!(whole.stderr.contains(said), "{said}:\n{}", whole.stderr);
+    }
+    full.write(
+        "content/notes/kept.md",
+        &format!(
+            "{kept_head}{kept_open}{}{kept_tail}",
+            kept_section.replace("SECRETT", "SECRET")
+        ),
+    );
+    full.write(
+        "content/notes/secret.md",
+        &secret
+            .replace("sumary", "summary")
+            .replace("fisheries", "trade")
+            .replace("## B {#x}", "## B"),
+    );
+    let whole = full.run(&["check"]).fails();
+    assert!(
+        whole.stderr.contains("the heading id #dup is given twice")
+            && whole
+                .stderr
+                .contains("link \"../../outside.md\" points outside content/")
+            && whole.stderr.contains("--> content/notes/secret.md:7"),
+        "a heading id given twice, a link out, and the secret page's broken link:\n{}",
+        whole.stderr
+    );
+    full.write(
+        "content/notes/kept.md",
+        &format!(
+            "{kept_head}{kept_open}{}{kept_tail}",
+            kept_section
+                .replace("SECRETT", "SECRET")
+                .replace("### Two {#dup}", "### Two")
+                .replace("[a way out](../../outside.md)", "a way out")
+        ),
+    );
+    let whole = full.run(&["check"]).fails();
+    for said in [
+        "link to \"missing.md\": there is no page content/notes/missing.md",
+        "the anchor #nowhere does not exist",
+        "\"nope.png\": there is no file content/notes/nope.png",
+    ] {
+        assert!(whole.stderr.contains(said), "{said}:\n{}", whole.stderr);
+    }
+}
+
+/// `-v` on a release build lists each thing it left out by file and line — pages (at the
+/// line of their marking, or 1 when they take the site's default), entries of TOML and YAML
+/// front matter (at their table's or item's line), sections (at their heading's) — on
+/// `build` and on `check` alike, and the summary line counts them.
+#[test]
+fn a_verbose_release_lists_what_it_left_out_by_file_and_line() {
+    let site = site_of(&[
+        (
+            "content/_index.md",
+            "+++\ntitle = \"Home\"\nsummary = \"Front.\"\n+++\nFront.\n",
+        ),
+        (
+            "content/notes/secret.md",
+            "+++\ntitle = \"Secret\"\nsummary = \"S.\"\nmarking = \"SECRET\"\n+++\nText.\n",
+        ),
+        (
+            "content/notes/yaml.md",
+            "---\ntitle: Yaml\nmarking: PROTECTED B\n---\nText.\n",
+        ),
+        (
+            "content/notes/kept.md",
+            "+++\ntitle = \"Kept\"\nsummary = \"S.\"\n\n[[sources]]\ntitle = \"Open\"\n\n\
+             [[sources]]\ntitle = \"Closed\"\nmarking = \"PROTECTED B\"\n\n\
+             [[timeline]]\ndate = 2026-01-01\nevent = \"Closed\"\nmarking = \"SECRET\"\n+++\n\
+             Open.\n\n## Closed {marking=\"SECRET\"}\n\nText.\n\n### Inside\n\nMore.\n\n## Open\n\nEnd.\n",
+        ),
+        (
+            "content/disputes/d.md",
+            "---\ntitle: D\nkind: dispute\ndispute:\n  imposed_by: A\n  affected: B\n  status: in force\n  \
+             stake: S\n  ask: A\n  measures:\n    - product: Open\n      measure: M\n      rate: R\n      \
+             effective: 2025-01-01\n    - product: Closed\n      measure: M\n      rate: R\n      \
+             effective: 2025-01-01\n      marking: TOP SECRET\nstops: []\n---\nD.\n",
+        ),
+    ]);
+    let listed = [
+        "left out: content/disputes/d.md:15 (measure, TOP SECRET)",
+        "left out: content/notes/kept.md:8 (source, PROTECTED B)",
+        "left out: content/notes/kept.md:12 (event, SECRET)",
+        "left out: content/notes/kept.md:19 (section, SECRET)",
+        "left out: content/notes/secret.md:4 (page, SECRET)",
+        "left out: content/notes/yaml.md:3 (page, PROTECTED B)",
+    ];
+    for command in ["build", "check"] {
+        let run = site
+            .run(&["-v", command, "--max-marking", "PROTECTED A"])
+            .ok();
+        let said: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("left out: "))
+            .collect();
+        assert_eq!(said, listed, "{command}:\n{}", run.stderr);
+        assert!(
+            run.stdout.contains(
+                "at or below PROTECTED A (" 
+            ) && run
+                .stdout
+                .contains("; highest marking UNCLASSIFIED; 2 pages, 3 entries and 1 section above it left out"),
+            "{command}: {}",
+            run.stdout
+        );
+        // Without -v, the counts alone.
+        let quiet = site.run(&[command, "--max-marking", "PROTECTED A"]).ok();
+        assert!(!quiet.stderr.contains("left out: "), "{}", quiet.stderr);
+    }
+    // A site whose default is above the level: every page without a marking of its own is
+    // left out at its first line.
+    site.write("briefing.toml", &format!("{CONFIG}default = \"SECRET\"\n"));
+    let run = site
+        .run(&["-v", "check", "--max-marking", "PROTECTED B"])
+        .ok();
+    assert!(
+        run.stderr
+            .contains("left out: content/notes/secret.md:4 (page, SECRET)")
+            && run
+                .stderr
+                .contains("left out: content/_index.md:1 (page, SECRET)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("left out: content/notes/yaml.md")
+            .then_some(())
+            .is_none(),
+        "the PROTECTED B page is kept:\n{}",
+        run.stderr
+    );
+}

@@ -499,6 +499,7 @@ fn a_book_longer_than_one_chunk_is_whole() {
         seed: 3,
         out: site.root.clone(),
         flavor: briefing_bench::Flavor::Briefing,
+        marked_one_in: None,
     })
     .expect("generate");
     site.run(&["build", "-q"]).ok();

@@ -534,6 +534,7 @@ fn big_site(pages: usize) -> TestSite {
         seed: 7,
         out: site.root.clone(),
         flavor: briefing_bench::Flavor::Briefing,
+        marked_one_in: None,
     })
     .expect("generate");
     site.run(&["build", "-q"]).ok();

@@ -33,6 +33,10 @@ struct Args {
     /// bilingual site of twice the pages
     #[arg(long)]
     french: bool,
+    /// Give the site [markings] and mark one page in N SECRET, linked to by no page (for a
+    /// release build below SECRET, which leaves them out)
+    #[arg(long, value_name = "N")]
+    marked_one_in: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
         seed: args.seed,
         out: args.out.clone(),
         flavor,
+        marked_one_in: args.marked_one_in,
     }) {
         Ok(s) => {
             if args.french {
@@ -58,9 +63,10 @@ fn main() -> ExitCode {
                 }
             }
             println!(
-                "{} pages ({} disputes, {} sections, {} links of which {} with anchors, {:.2} KB mean body) in {}",
+                "{} pages ({} disputes, {} marked SECRET, {} sections, {} links of which {} with anchors, {:.2} KB mean body) in {}",
                 s.pages,
                 s.disputes,
+                s.marked,
                 s.sections,
                 s.links,
                 s.anchored_links,
