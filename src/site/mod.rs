@@ -363,7 +363,7 @@ impl Site {
             .iter()
             .map(|t| {
                 let why = match self.unbuilt.get(&t.original) {
-                    Some(above @ Unbuilt::Above { .. }) => above.clone(),
+                    Some(above @ Unbuilt::Above { .. }) => *above,
                     _ => Unbuilt::Failed,
                 };
                 (t.original.clone(), why)
