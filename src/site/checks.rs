@@ -120,7 +120,8 @@ impl<'a> PathProblems<'a> {
         self.found.push(match claim.alias {
             _ if *n > crate::diagnostic::MAX_PER_FILE => Diagnostic::error(&p.file, msg),
             Some(_) => at_front_matter_key(p, "aliases", msg),
-            None => Diagnostic::error(&p.file, msg).at_line(&p.text, 1),
+            // Its `slug` gave the address, or else its file name did (line 1).
+            None => at_front_matter_key(p, "slug", msg),
         });
     }
 }
