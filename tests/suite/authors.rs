@@ -132,3 +132,19 @@ fn a_one_digit_hour_is_a_time() {
     let ics = site.read("public/itinerary.ics");
     assert!(ics.contains("DTSTART:20260114T013000Z"), "{ics}");
 }
+
+#[test]
+fn eject_suggests_by_the_name_not_the_shared_html_ending() {
+    let site = TestSite::empty();
+    site.write("briefing.toml", "title = \"Book\"\n");
+    let run = site.run(&["eject", "nosuch.html"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
+    let run = site.run(&["eject", "serch.html"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean \"search.html\"?"),
+        "{}",
+        run.stderr
+    );
+}
