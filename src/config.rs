@@ -56,7 +56,158 @@ pub struct Config {
     /// Warnings of the config itself (a translation left out where that is allowed).
     #[serde(skip)]
     pub warnings: Vec<Diagnostic>,
+    /// The site's own data for templates (`config.extra`), any TOML, as written.
+    #[serde(default, skip_serializing)]
+    pub extra: toml::Table,
 }
+
+use crate::fields::{Field, Schema, Shape};
+
+/// The keys of `briefing.toml`, read by `fields` before the typed reading: every problem
+/// of the file at once, in plain words.
+static CONFIG_SCHEMA: Schema = Schema {
+    name: "briefing.toml",
+    entry: "site",
+    fields: &[
+        Field::new("title", Shape::Text, "\"Visit to China — January 2026\"").required(),
+        Field::new("description", Shape::Text, "\"Briefing book\""),
+        Field::new("language", Shape::Text, "\"en-CA\""),
+        Field::new("base_url", Shape::Text, "\"https://example.org/briefing/\""),
+        Field::new("output_dir", Shape::Text, "\"public\""),
+        Field::new("portable", Shape::Bool, "true"),
+        Field::new(
+            "handling",
+            Shape::Text,
+            "\"UNCLASSIFIED — for internal use\"",
+        ),
+        Field::new(
+            "stale_after_days",
+            Shape::Whole {
+                min: 0,
+                max: u32::MAX as i64,
+            },
+            "60",
+        ),
+        Field::new("themes", Shape::Tables(&THEME_SCHEMA), "[[themes]]"),
+        Field::new("markings", Shape::Table(&MARKINGS_SCHEMA), "[markings]"),
+        Field::new(
+            "strings",
+            Shape::Map(&Shape::Text, "\"Front page\""),
+            "[strings]",
+        ),
+        Field::new(
+            "languages",
+            Shape::Map(&Shape::Table(&LANGUAGE_SCHEMA), "[languages.fr]"),
+            "[languages.fr]",
+        ),
+        Field::new("extra", Shape::AnyTable, "[extra]"),
+    ],
+    renamed: &[
+        (
+            "baseURL",
+            "briefing calls it `base_url`, like base_url = \"https://example.org/briefing/\"",
+        ),
+        (
+            "baseurl",
+            "briefing calls it `base_url`, like base_url = \"https://example.org/briefing/\"",
+        ),
+        (
+            "languageCode",
+            "briefing calls it `language`, like language = \"en-CA\"",
+        ),
+        (
+            "default_language",
+            "briefing calls it `language`, like language = \"en-CA\"",
+        ),
+        (
+            "defaultContentLanguage",
+            "briefing calls it `language`, like language = \"en-CA\"",
+        ),
+        (
+            "publishDir",
+            "briefing calls it `output_dir`, like output_dir = \"public\"",
+        ),
+        (
+            "taxonomies",
+            "briefing groups pages by themes, each a [[themes]] table with slug, name and color",
+        ),
+        (
+            "params",
+            "custom data goes in an [extra] table, which templates read as config.extra",
+        ),
+        (
+            "theme",
+            "briefing has one built-in theme: `briefing eject` copies its files into templates/ \
+             and static/ to change them",
+        ),
+    ],
+};
+
+static THEME_SCHEMA: Schema = Schema {
+    name: "[[themes]]",
+    entry: "theme",
+    fields: &[
+        Field::new("slug", Shape::Text, "\"trade\"").required(),
+        Field::new("name", Shape::Text, "\"Trade and tariffs\"").required(),
+        Field::new(
+            "description",
+            Shape::Text,
+            "\"Surtaxes, retaliation and market access.\"",
+        ),
+        Field::new("color", Shape::Text, "\"#9b2c2c\"").required(),
+    ],
+    renamed: &[],
+};
+
+static MARKINGS_SCHEMA: Schema = Schema {
+    name: "[markings]",
+    entry: "[markings] table",
+    fields: &[
+        Field::new("levels", Shape::Texts, "[\"UNCLASSIFIED\", \"SECRET\"]"),
+        Field::new("default", Shape::Text, "\"UNCLASSIFIED\""),
+    ],
+    renamed: &[],
+};
+
+static LANGUAGE_SCHEMA: Schema = Schema {
+    name: "[languages.CODE]",
+    entry: "language",
+    fields: &[
+        Field::new("language", Shape::Text, "\"fr-CA\"").required(),
+        Field::new("title", Shape::Text, "\"Visite en Chine — janvier 2026\""),
+        Field::new("description", Shape::Text, "\"Cahier d’information\""),
+        Field::new("handling", Shape::Text, "\"NON CLASSIFIÉ — usage interne\""),
+        Field::new(
+            "themes",
+            Shape::Map(
+                &Shape::Table(&THEME_TEXT_SCHEMA),
+                "[languages.fr.themes.trade]",
+            ),
+            "[languages.fr.themes.trade]",
+        ),
+        Field::new(
+            "strings",
+            Shape::Map(&Shape::Text, "\"Accueil\""),
+            "[languages.fr.strings]",
+        ),
+        Field::new("allow_missing_translations", Shape::Bool, "true"),
+    ],
+    renamed: &[],
+};
+
+static THEME_TEXT_SCHEMA: Schema = Schema {
+    name: "[languages.CODE.themes.SLUG]",
+    entry: "theme",
+    fields: &[
+        Field::new("name", Shape::Text, "\"Commerce et droits de douane\""),
+        Field::new(
+            "description",
+            Shape::Text,
+            "\"Surtaxes et accès aux marchés.\"",
+        ),
+    ],
+    renamed: &[],
+};
 
 /// `[languages.CODE]`: a language the site is also built in, and its text of every
 /// translatable setting.
@@ -146,16 +297,39 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let node = crate::fields::parse_toml(text).map_err(|e| {
             let d = Diagnostic::error(CONFIG_FILE, toml_message(&e));
             vec![match e.span() {
                 Some(span) => d.at_offset(text, span.start),
                 None => d,
             }]
         })?;
-        let mut config = config;
+        // Every key's problem at once, each at its line; the typed reading then takes what
+        // is well formed, and the checks below run on it.
+        let read = crate::fields::read(node, &CONFIG_SCHEMA, true);
+        let mut diags: Vec<Diagnostic> = read
+            .problems
+            .into_iter()
+            .map(|p| {
+                let d = Diagnostic::error(CONFIG_FILE, p.message);
+                match p.at {
+                    Some(at) => d.at_offset(text, at),
+                    None => d,
+                }
+            })
+            .collect();
+        let mut config: Config = match toml::Value::Table(read.table).try_into() {
+            Ok(config) => config,
+            Err(e) => {
+                let e: toml::de::Error = e;
+                if diags.is_empty() {
+                    diags.push(Diagnostic::error(CONFIG_FILE, toml_message(&e)));
+                }
+                return Err(diags);
+            }
+        };
         let file = ConfigText(text);
-        let mut diags = file.theme_problems(&config.themes);
+        diags.extend(file.theme_problems(&config.themes));
         diags.extend(file.site_problems(&config));
         if let Some(table) = config.markings_table.take() {
             let levels = table.levels.unwrap_or_else(|| {

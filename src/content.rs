@@ -294,6 +294,8 @@ pub struct Page {
     pub sections: Vec<(usize, Level)>,
     /// What a release build left out of the page.
     pub left_out: LeftOut,
+    /// Its `[extra]` table, as written: templates read it as `page.extra`.
+    pub extra: toml::Table,
 }
 
 /// An entry of a page that may carry its own marking.
@@ -459,7 +461,174 @@ struct FrontMatter {
     #[serde(default)]
     stops: Vec<StopFm>,
     marking: Option<String>,
+    /// The page's own data for templates (`page.extra`), any TOML, as written.
+    #[serde(default)]
+    extra: Option<toml::Table>,
 }
+
+use crate::fields::{Field, Schema, Shape};
+
+const ANY: Shape = Shape::Whole {
+    min: i64::MIN,
+    max: i64::MAX,
+};
+
+/// The keys of a page's front matter, read by `fields` before the typed reading: every
+/// problem of the file at once, in plain words.
+pub static PAGE_SCHEMA: Schema = Schema {
+    name: "the front matter",
+    entry: "page",
+    fields: &[
+        Field::new("title", Shape::Text, "\"China's measures on canola\""),
+        Field::new(
+            "summary",
+            Shape::Text,
+            "\"Where the dispute stands, in a line.\"",
+        ),
+        Field::new("themes", Shape::Texts, "[\"trade\"]"),
+        Field::new("as_of", Shape::Date, "2026-01-14"),
+        Field::new("weight", ANY, "10"),
+        Field::new("draft", Shape::Bool, "true"),
+        Field::new("slug", Shape::Text, "\"canola\""),
+        Field::new("template", Shape::Text, "\"note.html\""),
+        Field::new("aliases", Shape::Texts, "[\"old/canola\"]"),
+        Field::new("kind", Shape::Text, "\"dispute\""),
+        Field::new("page_kind", Shape::Text, "\"dispute\""),
+        Field::new("sources", Shape::Tables(&SOURCE_SCHEMA), "[[sources]]"),
+        Field::new("timeline", Shape::Tables(&TIMELINE_SCHEMA), "[[timeline]]"),
+        Field::new("dispute", Shape::Table(&DISPUTE_SCHEMA), "[dispute]"),
+        Field::new("stops", Shape::Tables(&STOP_SCHEMA), "[[stops]]"),
+        Field::new("marking", Shape::Text, "\"PROTECTED A\""),
+        Field::new("extra", Shape::AnyTable, "[extra]"),
+    ],
+    renamed: &[
+        (
+            "date",
+            "briefing calls the date a page is accurate as of `as_of`, like as_of = 2026-01-14",
+        ),
+        (
+            "updated",
+            "briefing has one date, `as_of`, like as_of = 2026-01-14",
+        ),
+        (
+            "lastmod",
+            "briefing has one date, `as_of`, like as_of = 2026-01-14",
+        ),
+        (
+            "description",
+            "briefing calls it `summary`, like summary = \"Where the dispute stands, in a line.\"",
+        ),
+        (
+            "tags",
+            "briefing groups pages by `themes`, slugs from briefing.toml, like themes = [\"trade\"]",
+        ),
+        (
+            "categories",
+            "briefing groups pages by `themes`, slugs from briefing.toml, like themes = [\"trade\"]",
+        ),
+        (
+            "taxonomies",
+            "briefing groups pages by `themes`, slugs from briefing.toml, like themes = [\"trade\"]",
+        ),
+        (
+            "layout",
+            "briefing calls it `template`, like template = \"note.html\"",
+        ),
+        ("type", "briefing calls it `kind`, like kind = \"dispute\""),
+        (
+            "path",
+            "briefing takes the last part of the address as `slug`, like slug = \"canola\"",
+        ),
+        (
+            "url",
+            "briefing takes the last part of the address as `slug`, like slug = \"canola\"",
+        ),
+        (
+            "params",
+            "custom data goes in an [extra] table, which templates read as page.extra",
+        ),
+    ],
+};
+
+static SOURCE_SCHEMA: Schema = Schema {
+    name: "[[sources]]",
+    entry: "source",
+    fields: &[
+        Field::new("title", Shape::Text, "\"Canola anti-dumping ruling\"").required(),
+        Field::new("publisher", Shape::Text, "\"Reuters\""),
+        Field::new("url", Shape::Text, "\"https://example.org/report\""),
+        Field::new("date", Shape::Date, "2026-01-14"),
+        Field::new("language", Shape::Text, "\"en\""),
+        Field::new("marking", Shape::Text, "\"PROTECTED A\""),
+    ],
+    renamed: &[],
+};
+
+static TIMELINE_SCHEMA: Schema = Schema {
+    name: "[[timeline]]",
+    entry: "event",
+    fields: &[
+        Field::new("date", Shape::Date, "2026-01-14").required(),
+        Field::new("event", Shape::Text, "\"Duties take effect\"").required(),
+        Field::new("marking", Shape::Text, "\"PROTECTED A\""),
+    ],
+    renamed: &[],
+};
+
+static DISPUTE_SCHEMA: Schema = Schema {
+    name: "[dispute]",
+    entry: "[dispute] table",
+    fields: &[
+        Field::new("imposed_by", Shape::Text, "\"China\"").required(),
+        Field::new("affected", Shape::Text, "\"Canada\"").required(),
+        Field::new("status", Shape::Text, "\"in force\"").required(),
+        Field::new(
+            "stake",
+            Shape::Text,
+            "\"About C$4 billion of exports a year.\"",
+        )
+        .required(),
+        Field::new("ask", Shape::Text, "\"Remove the duties.\"").required(),
+        Field::new(
+            "measures",
+            Shape::Tables(&MEASURE_SCHEMA),
+            "[[dispute.measures]]",
+        ),
+    ],
+    renamed: &[],
+};
+
+static MEASURE_SCHEMA: Schema = Schema {
+    name: "[[dispute.measures]]",
+    entry: "measure",
+    fields: &[
+        Field::new("product", Shape::Text, "\"Canola seed\"").required(),
+        Field::new("measure", Shape::Text, "\"Anti-dumping deposit\"").required(),
+        Field::new("rate", Shape::Text, "\"75.8%\"").required(),
+        Field::new("effective", Shape::Date, "2025-08-14").required(),
+        Field::new("status", Shape::Text, "\"provisional\""),
+        Field::new("marking", Shape::Text, "\"PROTECTED A\""),
+    ],
+    renamed: &[],
+};
+
+static STOP_SCHEMA: Schema = Schema {
+    name: "[[stops]]",
+    entry: "stop",
+    fields: &[
+        Field::new("date", Shape::Date, "2026-01-14"),
+        Field::new("start", Shape::Moment, "\"09:30\""),
+        Field::new("end", Shape::Moment, "\"11:00\""),
+        Field::new("zone", Shape::Text, "\"Asia/Shanghai\""),
+        Field::new("city", Shape::Text, "\"Beijing\""),
+        Field::new("country", Shape::Text, "\"China\"").required(),
+        Field::new("title", Shape::Text, "\"Meeting with the Premier\"").required(),
+        Field::new("details", Shape::Text, "\"Great Hall of the People.\""),
+        Field::new("tentative", Shape::Bool, "true"),
+        Field::new("marking", Shape::Text, "\"PROTECTED A\""),
+    ],
+    renamed: &[],
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -636,8 +805,8 @@ pub fn parse_page(
     default_kind: impl FnOnce() -> Kind,
 ) -> Result<Page, Vec<Diagnostic>> {
     let (text, at) = read_text(file, text)?;
-    let fm = read_front_matter(file, &text, &at.of(&text))?;
-    page_of(rel, file, text, at, fm, false, config, default_kind)
+    let read = read_front_matter(file, &text, &at.of(&text))?;
+    page_of(rel, file, text, at, read, false, config, default_kind)
 }
 
 /// Parses `file`, the translation of the page `rel` (whose file, already loaded, is
@@ -653,12 +822,7 @@ pub fn parse_translation(
 ) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
     let (text, at) = read_text(file, text)?;
     let split = at.of(&text);
-    let given: toml::Table = frontmatter::parse(split.format, split.front_matter).map_err(|e| {
-        vec![
-            Diagnostic::error(file, e.message)
-                .at_offset(&text, split.front_matter_offset + e.offset),
-        ]
-    })?;
+    let given = read_fields(file, &text, &split, true)?;
     let (from_file, from_text) = original;
     let from =
         frontmatter::split(from_text).map_err(|e| vec![Diagnostic::error(from_file, e.message)])?;
@@ -677,27 +841,26 @@ pub fn parse_translation(
             format: s.format,
         }
     }
-    let (merged, warnings) = crate::translation::complete(
+    let FieldsRead {
+        table: given,
+        problems,
+        bad,
+    } = given;
+    let (merged, warnings) = match crate::translation::complete(
         &table,
         given,
         side(file, &text, &split),
         side(from_file, from_text, &from),
-    )?;
-    let fm: FrontMatter = toml::Value::Table(merged)
-        .try_into()
-        .map_err(|e: toml::de::Error| {
-            let message = crate::text::toml_message(&e);
-            let d = Diagnostic::error(file, format!("invalid front matter: {message}"));
-            let key = message
-                .split('`')
-                .nth(1)
-                .and_then(|k| frontmatter::locate_key(split.front_matter, k));
-            vec![match key {
-                Some(o) => d.at_offset(&text, split.front_matter_offset + o),
-                None => d.at_offset(&text, split.front_matter_offset),
-            }]
-        })?;
-    let page = page_of(rel, file, text, at, fm, true, config, default_kind)?;
+    ) {
+        Ok(done) => done,
+        Err(mut diags) => {
+            diags.extend(problems);
+            return Err(diags);
+        }
+    };
+    let fm = typed(file, &text, &split, merged)?;
+    let read = Read { fm, problems, bad };
+    let page = page_of(rel, file, text, at, read, true, config, default_kind)?;
     Ok((page, warnings))
 }
 
@@ -708,7 +871,7 @@ fn page_of(
     file: &Path,
     text: String,
     at: SplitAt,
-    fm: FrontMatter,
+    read: Read,
     translation: bool,
     config: &Config,
     default_kind: impl FnOnce() -> Kind,
@@ -718,7 +881,8 @@ fn page_of(
     let mut located = Located::new(file, &text, &split);
     located.markings = config.markings.as_ref();
     located.translation = translation;
-    let checked = located.check(fm, is_section, config, default_kind)?;
+    located.bad = read.bad;
+    let checked = located.check(read.fm, read.problems, is_section, config, default_kind)?;
     let path = match (&checked.slug, is_section) {
         // A translation's section gives its folder's name in its language.
         (Some(slug), true) => {
@@ -756,6 +920,7 @@ fn page_of(
         marking: checked.marking,
         sections: Vec::new(),
         left_out: checked.left_out,
+        extra: checked.extra,
     };
     mark_sections(&mut page, config.markings.as_ref())?;
     Ok(page)
@@ -865,18 +1030,107 @@ fn mark_sections(page: &mut Page, markings: Option<&Markings>) -> Result<(), Vec
     Ok(())
 }
 
-/// The front matter as typed fields, or the one error that stops reading it.
-fn read_front_matter(
+/// The front matter's fields read against `PAGE_SCHEMA`: what is well formed, every
+/// problem (as diagnostics), and the keys that had one.
+struct FieldsRead {
+    table: toml::Table,
+    problems: Vec<Diagnostic>,
+    bad: Vec<String>,
+}
+
+/// A page's front matter: its typed fields, with the problems of the rest.
+struct Read {
+    fm: FrontMatter,
+    problems: Vec<Diagnostic>,
+    bad: Vec<String>,
+}
+
+/// Reads the front matter's fields, each of its problems at its place; a syntax error,
+/// which stops the parser, is the one error.
+fn read_fields(
     file: &Path,
     text: &str,
     split: &frontmatter::Split<'_>,
-) -> Result<FrontMatter, Vec<Diagnostic>> {
-    frontmatter::parse(split.format, split.front_matter).map_err(|e| {
+    translation: bool,
+) -> Result<FieldsRead, Vec<Diagnostic>> {
+    let node = frontmatter::parse_fields(split.format, split.front_matter).map_err(|e| {
         vec![
             Diagnostic::error(file, e.message)
                 .at_offset(text, split.front_matter_offset + e.offset),
         ]
+    })?;
+    let toml = split.format == Format::Toml;
+    let read = if translation {
+        crate::fields::read_partial(node, &PAGE_SCHEMA, toml)
+    } else {
+        crate::fields::read(node, &PAGE_SCHEMA, toml)
+    };
+    // Only those `cap_per_file` keeps are located: each costs time in proportion to the
+    // file.
+    let problems = read
+        .problems
+        .into_iter()
+        .enumerate()
+        .map(|(n, p)| {
+            let d = Diagnostic::error(file, p.message);
+            match p.at {
+                _ if n >= crate::diagnostic::MAX_PER_FILE => d,
+                Some(at) => d.at_offset(text, split.front_matter_offset + at),
+                None => d.at_line(text, 1),
+            }
+        })
+        .collect();
+    Ok(FieldsRead {
+        table: read.table,
+        problems,
+        bad: read.bad,
     })
+}
+
+/// The typed front matter of a table whose fields `read_fields` (and, for a translation,
+/// `translation::complete`) have read: it has every key the types ask for.
+fn typed(
+    file: &Path,
+    text: &str,
+    split: &frontmatter::Split<'_>,
+    table: toml::Table,
+) -> Result<FrontMatter, Vec<Diagnostic>> {
+    toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| {
+            let message = crate::text::toml_message(&e);
+            let d = Diagnostic::error(file, format!("invalid front matter: {message}"));
+            let key = message
+                .split('`')
+                .nth(1)
+                .and_then(|k| frontmatter::locate_key(split.front_matter, k));
+            vec![match key {
+                Some(o) => d.at_offset(text, split.front_matter_offset + o),
+                None => d.at_offset(text, split.front_matter_offset),
+            }]
+        })
+}
+
+/// The front matter as typed fields, with the problems of its fields; a syntax error is
+/// the one error.
+fn read_front_matter(
+    file: &Path,
+    text: &str,
+    split: &frontmatter::Split<'_>,
+) -> Result<Read, Vec<Diagnostic>> {
+    let FieldsRead {
+        table,
+        problems,
+        bad,
+    } = read_fields(file, text, split, false)?;
+    let fm = match typed(file, text, split, table) {
+        Ok(fm) => fm,
+        Err(mut diags) => {
+            diags.extend(problems);
+            return Err(diags);
+        }
+    };
+    Ok(Read { fm, problems, bad })
 }
 
 /// A page's front matter once checked: what its `Page` takes from it.
@@ -900,6 +1154,7 @@ struct Checked {
     /// The page's own marking, else the site's default (`None` without `[markings]`).
     marking: Option<Level>,
     left_out: LeftOut,
+    extra: toml::Table,
 }
 
 /// The file's text and where its front matter falls; a NUL in the front matter is refused.
@@ -944,11 +1199,12 @@ impl Located<'_> {
     fn check(
         &self,
         fm: FrontMatter,
+        problems: Vec<Diagnostic>,
         is_section: bool,
         config: &Config,
         default_kind: impl FnOnce() -> Kind,
     ) -> Result<Checked, Vec<Diagnostic>> {
-        let mut diags = Vec::new();
+        let mut diags = problems;
         // Before `title` moves out of `fm`; the diagnostics are sorted by line in the end.
         let kind = self.kind(&fm, is_section, default_kind, &mut diags);
         let title = self.title(fm.title, &mut diags);
@@ -1019,6 +1275,7 @@ impl Located<'_> {
             stops,
             marking,
             left_out,
+            extra: fm.extra.unwrap_or_default(),
         })
     }
 
@@ -1043,7 +1300,15 @@ impl Located<'_> {
     fn title(&self, title: Option<String>, diags: &mut Vec<Diagnostic>) -> String {
         match title {
             Some(t) if !t.trim().is_empty() => t,
-            _ => {
+            None if self.is_bad("title") => String::new(),
+            Some(_) => {
+                diags.push(self.at_key(
+                    "title",
+                    "`title` is blank: every page needs a title, e.g. title = \"Canola\"",
+                ));
+                String::new()
+            }
+            None => {
                 diags.push(self.at_key(
                     "title",
                     "missing `title`: every page needs a title, e.g. title = \"Canola\"",
@@ -1060,12 +1325,15 @@ impl Located<'_> {
         config: &Config,
         diags: &mut Vec<Diagnostic>,
     ) {
-        let mut listed = std::collections::HashSet::new();
+        let mut listed = std::collections::HashMap::new();
         for slug in themes {
-            if !listed.insert(slug.as_str()) {
-                diags.push(self.at_value(
+            let seen = listed.entry(slug.as_str()).or_insert(0usize);
+            *seen += 1;
+            if *seen > 1 {
+                diags.push(self.at_repeat(
                     slug,
                     "themes",
+                    *seen - 1,
                     format!("theme {slug:?} is listed twice in `themes`"),
                 ));
                 continue;
@@ -1087,11 +1355,17 @@ impl Located<'_> {
                 ));
             }
         }
-        if !themes.is_empty() && summary.is_none_or(|s| s.trim().is_empty()) {
-            diags.push(self.at_key(
+        match summary {
+            _ if themes.is_empty() || self.is_bad("summary") => {}
+            None => diags.push(self.at_key(
                 "themes",
                 "missing `summary`: a page listed under a theme needs a one-line summary for the index",
-            ));
+            )),
+            Some(s) if s.trim().is_empty() => diags.push(self.at_key(
+                "summary",
+                "`summary` is blank: a page listed under a theme needs a one-line summary for the index",
+            )),
+            Some(_) => {}
         }
     }
 
@@ -1114,6 +1388,16 @@ impl Located<'_> {
                     Kind::Note
                 }
             }),
+            // A `kind` that is not text (reported already) is guessed as an unknown one.
+            None if self.is_bad("kind") => {
+                if fm.dispute.is_some() || self.is_bad("dispute") {
+                    Kind::Dispute
+                } else if !fm.stops.is_empty() {
+                    Kind::Itinerary
+                } else {
+                    Kind::Note
+                }
+            }
             None if is_section => Kind::Note,
             None => default_kind(),
         }
@@ -1272,6 +1556,8 @@ impl Located<'_> {
     ) -> Option<Dispute> {
         match (kind, dispute) {
             (Kind::Dispute, Some(d)) => self.dispute(d, diags),
+            // Its table has problems, reported already.
+            (Kind::Dispute, None) if self.is_bad("dispute") => None,
             (Kind::Dispute, None) => {
                 diags.push(Diagnostic::error(
                     self.file,
@@ -1399,6 +1685,8 @@ struct Located<'a> {
     format: Format,
     /// Whether this is a translation's front matter (whose section may give a slug).
     translation: bool,
+    /// The keys whose value `fields` found wrong: their later checks would repeat it.
+    bad: Vec<String>,
     /// How many diagnostics were located: past `MAX_PER_FILE`, `cap_per_file` drops them
     /// unseen, so they are not looked for in the text (which would cost time in
     /// proportion to it, each).
@@ -1416,8 +1704,13 @@ impl<'a> Located<'a> {
             fm_offset: split.front_matter_offset,
             format: split.format,
             translation: false,
+            bad: Vec::new(),
             located: std::cell::Cell::new(0),
         }
+    }
+
+    fn is_bad(&self, key: &str) -> bool {
+        self.bad.iter().any(|k| k == key)
     }
 
     fn worth_locating(&self) -> bool {
@@ -1464,6 +1757,21 @@ impl<'a> Located<'a> {
             }
             None => self.key_diagnostic(key, msg),
         }
+    }
+
+    /// Points at the `n`-th repeat (from 1) of `value` after the line that sets `key`.
+    fn at_repeat(&self, value: &str, key: &str, n: usize, msg: impl Into<String>) -> Diagnostic {
+        let Some(k) = frontmatter::locate_key(self.fm, key) else {
+            return self.at_value(value, key, msg);
+        };
+        let mut from = k;
+        for _ in 0..=n {
+            match frontmatter::locate_value(&self.fm[from..], value) {
+                Some(v) => from += v + 1,
+                None => return self.at_value(value, key, msg),
+            }
+        }
+        Diagnostic::error(self.file, msg).at_offset(self.text, self.fm_offset + from - 1)
     }
 
     /// A `marking` field's level; a level the site does not have, or any marking on a site
@@ -1606,6 +1914,12 @@ impl<'a> Located<'a> {
             // Times of day on the stop's date, in its zone: the form for most meetings.
             (Some(d), Some(start), end) if parse_time_of_day(&start.0).is_some() => {
                 self.times_on(d, start, end.as_ref(), zone, &s.title, diags)?
+            }
+            // Neither a time of day nor a day or time of its own: a time as people write
+            // it (`0930`, `9.30am`), said at its line.
+            (Some(_), Some(start), _) if !is_moment(&start.0) => {
+                diags.push(self.at_value(&start.0, "start", not_a_time(&start.0, "start")));
+                return None;
             }
             (Some(_), Some(_), _) | (Some(_), None, Some(_)) => {
                 diags.push(self.date_and_span(&s.title));
@@ -1953,6 +2267,25 @@ fn not_a_moment(written: &str, key: &str) -> String {
     }
 }
 
+/// Whether `s` is a day or a date and time (with its offset or not): a `start` that is
+/// one of these, on a stop with a `date`, gives the stop's time twice.
+fn is_moment(s: &str) -> bool {
+    let s = s.trim();
+    parse_date(s).is_some()
+        || DateTime::parse_from_rfc3339(s).is_ok()
+        || parse_local_datetime(s).is_some()
+}
+
+/// Why `written`, given as `key` on a stop with a `date`, is not a time of day, and the
+/// forms that are.
+fn not_a_time(written: &str, key: &str) -> String {
+    format!(
+        "`{key}` = {written:?} is not a time: write the time of day on the stop's `date` as \
+         hours and minutes, 24-hour, with a colon: {key} = \"09:30\" (or \"9:30\", \
+         \"14:00\", \"09:30:00\"), with the stop's zone (zone = \"Asia/Shanghai\")"
+    )
+}
+
 fn end_before_start(start: Moment, end: Moment) -> bool {
     match (start, end) {
         (Moment::DateTime(a), Moment::DateTime(b)) => b < a,
@@ -2021,9 +2354,13 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, number(5..7), number(8..10))
 }
 
-/// A time of day: `09:30`, `09:30:00`, `09:30:00.5` (as TOML writes local times).
+/// A time of day: `09:30`, `9:30`, `09:30:00`, `09:30:00.5` (as TOML writes local times).
 fn parse_time_of_day(s: &str) -> Option<NaiveTime> {
     let s = s.trim();
+    // A one-digit hour, as people write it: `9:30` is `09:30`.
+    if s.as_bytes().get(1) == Some(&b':') {
+        return parse_time_of_day(&format!("0{s}"));
+    }
     let b = s.as_bytes();
     let two_digits = |at: usize| {
         b.get(at..at + 2)
@@ -2144,8 +2481,11 @@ mod tests {
         assert_eq!(parse_time_of_day("09:30"), time(9, 30));
         assert_eq!(parse_time_of_day(" 09:30:00 "), time(9, 30));
         assert!(parse_time_of_day("09:30:00.250").is_some());
+        assert_eq!(parse_time_of_day("9:30"), time(9, 30));
+        assert_eq!(parse_time_of_day("9:30:00"), time(9, 30));
         for bad in [
-            "9:30",
+            "9.30am",
+            ":30",
             "24:00",
             "09:60",
             "09:30:",

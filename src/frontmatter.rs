@@ -109,6 +109,27 @@ pub fn parse<T: for<'de> Deserialize<'de>>(
     }
 }
 
+/// Parses front matter into a tree of nodes with their places (offsets relative to the
+/// front matter), for `fields` to read against a schema. Errors as `parse`'s.
+pub fn parse_fields(format: Format, front_matter: &str) -> Result<crate::fields::Node, SplitError> {
+    check_depth(format, front_matter)?;
+    match format {
+        Format::Toml => crate::fields::parse_toml(front_matter).map_err(|e| SplitError {
+            message: format!(
+                "invalid TOML front matter: {}",
+                crate::text::toml_message(&e)
+            ),
+            offset: e.span().map_or(0, |s| s.start),
+        }),
+        Format::Yaml => crate::fields::parse_yaml(front_matter).map_err(|e| {
+            let offset = e
+                .location()
+                .map_or(0, |l| l.index().min(front_matter.len()));
+            yaml_error(front_matter, &e.to_string(), offset)
+        }),
+    }
+}
+
 /// How deep front matter may nest: a table holding a list of tables holding a date is
 /// three levels, so this is far more than any page needs.
 pub const MAX_DEPTH: usize = 64;
@@ -581,19 +602,7 @@ impl<'de> Deserialize<'de> for DateText {
 /// Finds the byte offset (within `front_matter`) of the line that sets `key`, for errors
 /// that come from validation rather than parsing.
 pub fn locate_key(front_matter: &str, key: &str) -> Option<usize> {
-    let mut offset = 0;
-    for line in front_matter.split_inclusive('\n') {
-        let t = line.trim_start();
-        let t = t.strip_prefix("- ").unwrap_or(t);
-        if let Some(rest) = t.strip_prefix(key) {
-            let rest = rest.trim_start();
-            if rest.starts_with('=') || rest.starts_with(':') {
-                return Some(offset + (line.len() - line.trim_start().len()));
-            }
-        }
-        offset += line.len();
-    }
-    None
+    crate::fields::locate_key(front_matter, key)
 }
 
 /// Finds the byte offset of `value` written as a string (quoted) in the front matter,

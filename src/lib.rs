@@ -16,6 +16,7 @@ pub mod config;
 pub mod content;
 pub mod dates;
 pub mod diagnostic;
+pub mod fields;
 pub mod frontmatter;
 pub mod html;
 pub mod markdown;

@@ -157,8 +157,11 @@ struct Walk<'a> {
     table: Option<(usize, String, bool)>,
     footnotes: Footnotes<'a>,
     in_code_block: bool,
-    /// Hugo shortcodes seen: the first one's offset and how many.
+    /// Hugo and Zola shortcodes seen: the first one's offset and how many.
     shortcodes: Option<(usize, usize)>,
+    /// The last shortcode's text: printed as written (its quotes left straight), since
+    /// it stands for something the author must still write.
+    shortcode_span: std::ops::Range<usize>,
     /// The portion mark of the heading being read.
     heading_mark: Option<String>,
 }
@@ -180,6 +183,7 @@ impl<'a> Walk<'a> {
             footnotes: Footnotes::default(),
             in_code_block: false,
             shortcodes: None,
+            shortcode_span: 0..0,
             heading_mark: None,
         }
     }
@@ -297,13 +301,23 @@ impl<'a> Walk<'a> {
     /// Text or code: scanned for what renders but not as meant, and gathered into the
     /// heading, the table's name or the search text.
     fn text(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
+        let (Event::Text(_) | Event::Code(_)) = &event else {
+            return self.events.push(event);
+        };
+        let mut event = event;
+        if !self.in_code_block && matches!(event, Event::Text(_)) {
+            let loose = &mut self.footnotes.loose;
+            let span = &mut self.shortcode_span;
+            scan_text(self.body, range.clone(), &mut self.shortcodes, span, loose);
+            // Inside a shortcode, the text as written: smart punctuation would curl its
+            // quotes (`name="x"` → `name=“x”`), which no one can copy back.
+            if span.start <= range.start && range.end <= span.end && range.end > range.start {
+                event = Event::Text(CowStr::Borrowed(&self.body[range]));
+            }
+        }
         let (Event::Text(t) | Event::Code(t)) = &event else {
             return self.events.push(event);
         };
-        if !self.in_code_block && matches!(event, Event::Text(_)) {
-            let loose = &mut self.footnotes.loose;
-            scan_text(self.body, range, &mut self.shortcodes, loose);
-        }
         if let Some((_, text, true)) = &mut self.table {
             text.push_str(t);
         }
@@ -460,6 +474,7 @@ fn scan_text(
     body: &str,
     range: std::ops::Range<usize>,
     shortcodes: &mut Option<(usize, usize)>,
+    span: &mut std::ops::Range<usize>,
     loose: &mut Vec<(usize, String)>,
 ) {
     // One byte past the text: `{{<figure>}}` is the text `{{` and then HTML.
@@ -469,9 +484,16 @@ fn scan_text(
     // cost more to build than a short text takes to scan, and texts are many and short.
     for i in memchr::memchr2_iter(b'{', b'[', source) {
         match (source[i], source.get(i + 1), source.get(i + 2)) {
-            (b'{', Some(b'{'), Some(b'<' | b'%')) => {
-                let (_, n) = shortcodes.get_or_insert((range.start + i, 0));
+            (b'{', Some(b'{'), Some(b'<' | b'%')) | (b'{', Some(b'{' | b'%'), _)
+                if range.start + i >= span.end
+                    && ((source[i + 1] == b'{'
+                        && source.get(i + 2).is_some_and(|c| matches!(c, b'<' | b'%')))
+                        || is_zola_shortcode(&source[i..])) =>
+            {
+                let at = range.start + i;
+                let (_, n) = shortcodes.get_or_insert((at, 0));
                 *n += 1;
+                *span = at..shortcode_end(body, at);
             }
             (b'[', Some(b'^'), _) => {
                 // A label is short: looking no further than 100 bytes for its `]` keeps a
@@ -491,7 +513,59 @@ fn scan_text(
     }
 }
 
+/// A Zola shortcode at the start of `b`: `{{ name(` or `{% name(`, spaces allowed around
+/// the name (a template's `{{ page.title }}` has no parenthesis after a bare name).
+fn is_zola_shortcode(b: &[u8]) -> bool {
+    let Some(rest) = b.get(2..) else {
+        return false;
+    };
+    let rest = &rest[rest.iter().take_while(|c| **c == b' ').count()..];
+    let name = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    name > 0
+        && !rest[0].is_ascii_digit()
+        && rest[name..]
+            .iter()
+            .find(|c| **c != b' ')
+            .is_some_and(|c| *c == b'(')
+}
+
+/// Where the shortcode opening at `at` ends: past its `}}` (or `%}`), or at the end of its
+/// paragraph when it is never closed.
+fn shortcode_end(body: &str, at: usize) -> usize {
+    let close: &[u8] = if body.as_bytes().get(at + 1) == Some(&b'%') {
+        b"%}"
+    } else {
+        b"}}"
+    };
+    let rest = &body.as_bytes()[at..];
+    let paragraph = memchr::memmem::find(rest, b"\n\n").unwrap_or(rest.len());
+    memchr::memmem::find(&rest[..paragraph], close).map_or(at + paragraph, |i| at + i + 2)
+}
+
 fn shortcode_warning(body: &str, at: usize, n: usize) -> String {
+    if is_zola_shortcode(&body.as_bytes()[at..]) {
+        let rest = &body[at + 2..];
+        let name: String = rest
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .take(40)
+            .collect();
+        let (open, close) = if body[at..].starts_with("{%") {
+            ("{%", "%}")
+        } else {
+            ("{{", "}}")
+        };
+        let mut message = format!(
+            "Zola shortcodes are not supported: {open} {name}(…) {close} is printed as text; \
+             write the Markdown it stands for instead (a link, an image, a `> [!NOTE]` callout)"
+        );
+        message.push_str(&more_on_this_page(n));
+        return message;
+    }
     let name: String = body[at + 3..]
         .trim_start()
         .chars()

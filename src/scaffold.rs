@@ -565,6 +565,22 @@ fn names_file(name: &str, file: &BuiltinFile) -> bool {
 }
 
 /// The built-in files `names` select, in the theme's order and each once; all of them when
+/// The spelling nearest `name`, comparing the names without their extension: every
+/// template ends in `.html`, which would make `nosuch.html` look like `search.html`.
+fn nearest_spelling(name: &str, spellings: &[String]) -> Option<String> {
+    let stem = |s: &str| s.rsplit_once('.').map_or(s, |(stem, _)| stem).to_string();
+    let wanted = stem(name);
+    let stems: Vec<String> = spellings.iter().map(|s| stem(s)).collect();
+    let near = stems
+        .iter()
+        .position(|s| *s == wanted && spellings.iter().all(|sp| sp != name))
+        .or_else(|| {
+            let n = crate::text::nearest(&wanted, stems.iter().map(String::as_str))?;
+            stems.iter().position(|s| s == n)
+        })?;
+    spellings.get(near).cloned()
+}
+
 /// `names` is empty. Every name that selects nothing is an error, with the nearest
 /// spelling that would have.
 pub fn select_builtin(names: &[String]) -> Result<Vec<BuiltinFile>, Vec<UnknownFile>> {
@@ -586,8 +602,7 @@ pub fn select_builtin(names: &[String]) -> Result<Vec<BuiltinFile>, Vec<UnknownF
             }
             UnknownFile {
                 name: name.clone(),
-                nearest: crate::text::nearest(name, spellings.iter().map(String::as_str))
-                    .map(str::to_string),
+                nearest: nearest_spelling(name, &spellings),
             }
         })
         .collect();

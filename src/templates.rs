@@ -254,6 +254,20 @@ impl Templates {
                 {
                     msg.push_str(&self.did_you_mean(&name));
                 }
+                // `Unknown filter "saf"`: the nearest of Tera's built-in ones.
+                for (what, names) in [
+                    ("Unknown filter \"", &FILTERS[..]),
+                    ("Unknown function \"", &FUNCTIONS[..]),
+                    ("Unknown test \"", &TESTS[..]),
+                ] {
+                    if let Some(name) = msg
+                        .split_once(what)
+                        .and_then(|(_, rest)| rest.split_once('"'))
+                        .map(|(name, _)| name.to_string())
+                    {
+                        msg.push_str(&crate::text::did_you_mean(&name, names.iter().copied()));
+                    }
+                }
                 found.push(match self.sources.get(name) {
                     Some(src) => {
                         let mut d = Diagnostic::error(&src.file, msg).at_line(&src.text, line_no);
@@ -278,7 +292,9 @@ impl Templates {
         match e.kind() {
             ErrorKind::SyntaxError(r) => Diagnostic {
                 rendering: rendering(page),
-                ..self.at_report("template syntax error", r)
+                ..self
+                    .unclosed(r)
+                    .unwrap_or_else(|| self.at_report("template syntax error", r))
             },
             ErrorKind::RenderingError(r) => Diagnostic {
                 rendering: rendering(page),
@@ -297,6 +313,31 @@ impl Templates {
                 ..Diagnostic::error("templates", format!("template error: {other}"))
             },
         }
+    }
+
+    /// A syntax error caused by a tag never closed (`{% if %}` without `{% endif %}`, which
+    /// Tera reports as an unknown tag at the `{% endblock %}` after it): said at the tag
+    /// that opened.
+    fn unclosed(&self, r: &tera::ReportError) -> Option<Diagnostic> {
+        let src = self.sources.get(r.filename())?;
+        let (opened, tag, closer) = unclosed_tag(&src.text)?;
+        let before = match closer {
+            Some((at, name)) => format!(
+                "before the {{% {name} %}} on line {}",
+                crate::diagnostic::line_of(&src.text, at)
+            ),
+            None => "before the end of the template".to_string(),
+        };
+        Some(
+            Diagnostic::error(
+                &src.file,
+                format!(
+                    "template syntax error: this {{% {tag} %}} is never closed: add \
+                     {{% end{tag} %}} {before}"
+                ),
+            )
+            .at_offset(&src.text, opened),
+        )
     }
 
     /// A syntax or rendering error at the line and column Tera reports, `what` it is first.
@@ -437,4 +478,115 @@ fn rendering(page: Option<&Path>) -> Option<Box<crate::diagnostic::Rendering>> {
             others: 0,
         })
     })
+}
+
+/// Tera 2's built-in filters, functions and tests (briefing adds none), for "did you
+/// mean" after an unknown one.
+const FILTERS: [&str; 37] = [
+    "safe",
+    "default",
+    "upper",
+    "lower",
+    "wordcount",
+    "escape",
+    "escape_html",
+    "escape_xml",
+    "newlines_to_br",
+    "pluralize",
+    "trim",
+    "trim_start",
+    "trim_end",
+    "replace",
+    "capitalize",
+    "title",
+    "truncate",
+    "indent",
+    "str",
+    "int",
+    "float",
+    "length",
+    "reverse",
+    "split",
+    "abs",
+    "round",
+    "first",
+    "last",
+    "nth",
+    "join",
+    "sort",
+    "unique",
+    "get",
+    "values",
+    "keys",
+    "pairs",
+    "group_by",
+];
+const FUNCTIONS: [&str; 2] = ["range", "throw"];
+const TESTS: [&str; 17] = [
+    "string",
+    "number",
+    "map",
+    "bool",
+    "array",
+    "integer",
+    "float",
+    "none",
+    "iterable",
+    "defined",
+    "undefined",
+    "odd",
+    "even",
+    "divisible_by",
+    "starting_with",
+    "ending_with",
+    "containing",
+];
+
+/// The tags that open a body closed by `end` + their name.
+const BODY_TAGS: [&str; 7] = ["if", "for", "block", "macro", "filter", "raw", "component"];
+
+/// A tag left open: where it opens, its name, and the closing tag met while it was open
+/// (where, and its name), if any.
+type Unclosed = (usize, &'static str, Option<(usize, String)>);
+
+/// The innermost tag of `text` left open: where it opens and its name, and the closing tag
+/// of another (its offset and name) that came while it was open, or `None` at the end of
+/// the template. Comments are skipped, and everything inside `{% raw %}`.
+fn unclosed_tag(text: &str) -> Option<Unclosed> {
+    let mut open: Vec<(usize, &'static str)> = Vec::new();
+    let mut at = 0;
+    while let Some(i) = text[at..].find('{') {
+        let start = at + i;
+        let rest = &text[start..];
+        if rest.starts_with("{#") {
+            at = rest.find("#}").map_or(text.len(), |e| start + e + 2);
+            continue;
+        }
+        if !rest.starts_with("{%") {
+            at = start + 1;
+            continue;
+        }
+        let Some(end) = rest.find("%}") else {
+            break;
+        };
+        let inner = rest[2..end].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let word = inner.split_whitespace().next().unwrap_or("");
+        at = start + end + 2;
+        if open.last().is_some_and(|(_, t)| *t == "raw") && word != "endraw" {
+            continue;
+        }
+        if let Some(&tag) = BODY_TAGS.iter().find(|t| **t == word) {
+            // `{% set x = … %}` has no body; neither has any tag not listed.
+            open.push((start, tag));
+        } else if let Some(closed) = word.strip_prefix("end") {
+            match open.last() {
+                Some((_, t)) if *t == closed => {
+                    open.pop();
+                }
+                Some(&(opened, t)) => return Some((opened, t, Some((start, word.to_string())))),
+                None => return None,
+            }
+        }
+    }
+    open.last().map(|&(opened, t)| (opened, t, None))
 }

@@ -166,6 +166,13 @@ pub fn complete(
         diags: &mut diags,
     };
     at.merge(original, &mut given, &PAGE);
+    // `[extra]` is the site's own data, of any shape: the translation's own when it gives
+    // one (its text may be translated), else the original's.
+    if !given.contains_key("extra")
+        && let Some(extra @ toml::Value::Table(_)) = original.get("extra")
+    {
+        given.insert("extra".to_string(), extra.clone());
+    }
     at.as_of(original, &mut given);
     at.aliases(original, &mut given);
     match (original.get("dispute"), given.get_mut("dispute")) {

@@ -240,6 +240,26 @@ struct PageView<'a> {
     days: Vec<DayView<'a>>,
     /// Beside the calendar link: which of the page's stops the calendar leaves out.
     calendar_note: Option<String>,
+    /// Its `[extra]` table, as written (dates as their text).
+    extra: serde_json::Value,
+}
+
+/// A TOML table of the site's own data (`[extra]`) as templates see it: as written, dates
+/// and times as their TOML text (`2026-01-14`).
+fn extra_json(table: &toml::Table) -> serde_json::Value {
+    fn value(v: &toml::Value) -> serde_json::Value {
+        match v {
+            toml::Value::String(s) => serde_json::Value::String(s.clone()),
+            toml::Value::Integer(n) => serde_json::Value::from(*n),
+            toml::Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            toml::Value::Boolean(b) => serde_json::Value::Bool(*b),
+            toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+            toml::Value::Array(a) => serde_json::Value::Array(a.iter().map(value).collect()),
+            toml::Value::Table(t) => extra_json(t),
+        }
+    }
+    serde_json::Value::Object(table.iter().map(|(k, v)| (k.clone(), value(v))).collect())
 }
 
 /// Values computed once per build and shared by every page's context.
@@ -254,6 +274,8 @@ struct Shared<'a> {
     words: &'a Words,
     words_value: Value,
     site_value: Value,
+    /// `config`: the site's `[extra]`, as `config.extra`.
+    config_value: Value,
     themes_value: Value,
     /// Each theme as templates see it, by slug: made once, shared by every page under it.
     theme_values: HashMap<&'a str, Value>,
@@ -399,6 +421,9 @@ impl<'a> Shared<'a> {
             nav_len,
             site,
             site_value,
+            config_value: Value::from_serializable(&serde_json::json!({
+                "extra": extra_json(&site.config.extra)
+            })),
             themes_value: Value::from(themes),
             theme_values,
             refs,
@@ -528,6 +553,7 @@ impl<'a> Shared<'a> {
         let root = self.root_for(path, role);
         ctx.insert_value("nav_html", self.nav_html(path, &root)?);
         ctx.insert_value("site", self.site_value.clone());
+        ctx.insert_value("config", self.config_value.clone());
         ctx.insert_value("themes", self.themes_value.clone());
         ctx.insert("root", &root);
         let static_root = match (root.as_str(), self.up_to_root) {
@@ -720,6 +746,7 @@ impl<'a> Shared<'a> {
             }),
             days: days(self.words, p.stops.iter()),
             calendar_note: calendar_note(self.words, p),
+            extra: extra_json(&p.extra),
         }
     }
 

@@ -120,7 +120,8 @@ impl<'a> PathProblems<'a> {
         self.found.push(match claim.alias {
             _ if *n > crate::diagnostic::MAX_PER_FILE => Diagnostic::error(&p.file, msg),
             Some(_) => at_front_matter_key(p, "aliases", msg),
-            None => Diagnostic::error(&p.file, msg).at_line(&p.text, 1),
+            // Its `slug` gave the address, or else its file name did (line 1).
+            None => at_front_matter_key(p, "slug", msg),
         });
     }
 }
@@ -275,11 +276,34 @@ impl LinkTargets<'_> {
                 )
             }),
             None => problems.report(link.offset, || {
-                format!("link to {:?}: there is no page content/{t}", link.written)
+                format!(
+                    "link to {:?}: there is no page content/{t}{}",
+                    link.written,
+                    nearest_page(self.pages.iter(), t, &link.written)
+                )
             }),
         }
         None
     }
+}
+
+/// `; did you mean "canola-tariffs.md"?`: the page in the same folder whose file name is
+/// nearest `target`'s (`notes/canola.md`), as the link would be written (`written`), when
+/// one is close.
+fn nearest_page<'p>(pages: impl Iterator<Item = &'p Page>, target: &str, written: &str) -> String {
+    let (folder, name) = target.rsplit_once('/').unwrap_or(("", target));
+    let stem = |n: &str| n.strip_suffix(".md").unwrap_or(n).to_string();
+    let siblings: Vec<String> = pages
+        .filter(|p| p.dir() == folder && !p.rel.ends_with("_index.md"))
+        .map(|p| stem(p.rel.rsplit('/').next().unwrap_or(&p.rel)))
+        .collect();
+    let Some(near) = crate::text::nearest(&stem(name), siblings.iter().map(String::as_str)) else {
+        return String::new();
+    };
+    let path = written.split(['#', '?']).next().unwrap_or(written);
+    let prefix = path.rsplit_once('/').map_or("", |(p, _)| p);
+    let sep = if prefix.is_empty() { "" } else { "/" };
+    format!("; did you mean \"{prefix}{sep}{near}.md\"?")
 }
 
 /// One page's link problems, in order.

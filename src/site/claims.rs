@@ -50,9 +50,8 @@ impl Site {
             .or_else(|| [a, b].into_iter().find(|s| s.is_page()));
         match page {
             Some(Source::Alias(i, _)) => at_front_matter_key(&self.pages[i], "aliases", msg),
-            Some(Source::Page(i)) => {
-                Diagnostic::error(&self.pages[i].file, msg).at_line(&self.pages[i].text, 1)
-            }
+            // Its `slug` chose the address, or else its file name did (line 1).
+            Some(Source::Page(i)) => at_front_matter_key(&self.pages[i], "slug", msg),
             _ => {
                 let file = [a, b].into_iter().find_map(|s| match s {
                     Source::Content(rel) => Some(PathBuf::from("content").join(rel)),

@@ -18,6 +18,28 @@ struct Expect {
     /// Flags for both commands (`--max-marking "PROTECTED A"`).
     #[serde(default)]
     args: Vec<String>,
+    /// More errors the run must report, each at its own line, for a file with several
+    /// mistakes (all reported at once).
+    #[serde(default)]
+    also: Vec<Also>,
+}
+
+#[derive(serde::Deserialize)]
+struct Also {
+    /// The file, when not `file`.
+    file: Option<String>,
+    line: usize,
+    contains: String,
+}
+
+/// Whether `stderr` reports an error containing `contains` at `file:line`.
+fn reported_at(stderr: &str, file: &str, line: usize, contains: &str) -> bool {
+    let location = format!("--> {file}:{line}:");
+    let location_no_column = format!("--> {file}:{line}\n");
+    stderr.split("\nerror: ").any(|report| {
+        report.contains(contains)
+            && (report.contains(&location) || report.contains(&location_no_column))
+    })
 }
 
 /// The summary line of a failed run.
@@ -73,6 +95,14 @@ fn every_bad_input_fails_cleanly_naming_the_file_and_line() {
                     .errors
                     .filter(|&n| !run.stderr.contains(&errors_found(n)))
                     .map(|_| "wrong number of errors"),
+                expect
+                    .also
+                    .iter()
+                    .any(|a| {
+                        let file = a.file.as_deref().unwrap_or(&expect.file);
+                        !reported_at(&run.stderr, file, a.line, &a.contains)
+                    })
+                    .then_some("an `also` error missing"),
                 expect
                     .lacks
                     .as_ref()

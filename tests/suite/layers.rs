@@ -14,6 +14,8 @@ const LAYERS: &[&[&str]] = &[
     &["diagnostic", "html", "paths"],
     &["markdown"],
     &["text", "url"],
+    // A table of front matter or configuration read against its schema, every key at once.
+    &["fields"],
     // The levels of the site's markings, and the marked sections of a body; the words the
     // theme prints in each language.
     &["marking", "strings"],

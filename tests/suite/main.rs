@@ -5,6 +5,7 @@
 mod common;
 
 mod authoring;
+mod authors;
 mod bad_input_extra;
 mod bench_smoke;
 mod browser;

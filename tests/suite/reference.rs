@@ -179,22 +179,18 @@ fn section<'a>(doc: &'a str, heading: &str) -> &'a str {
     &doc[start..offset]
 }
 
-/// The fields serde lists after "unknown field `zzz_unknown`, expected " in the output of a
-/// failed `check`: the backquoted names, before any "; did you mean".
+/// The keys a failed `check` lists after "unknown key \"zzz_unknown\" in TABLE: expected
+/// one of ": the comma-separated names, before any "; did you mean".
 fn expected_fields(stderr: &str) -> Vec<String> {
-    let marker = format!("unknown field `{UNKNOWN}`, expected ");
+    let start = format!("unknown key \"{UNKNOWN}\" in ");
+    let marker = ": expected one of ";
     let line = stderr
         .lines()
-        .find(|l| l.contains(&marker))
-        .unwrap_or_else(|| panic!("no {marker:?} in the output of check:\n{stderr}"));
-    let listed = &line[line.find(&marker).unwrap_or(0) + marker.len()..];
+        .find(|l| l.contains(&start) && l.contains(marker))
+        .unwrap_or_else(|| panic!("no {start:?} … {marker:?} in the output of check:\n{stderr}"));
+    let listed = &line[line.find(marker).unwrap_or(0) + marker.len()..];
     let listed = listed.split("; did you mean").next().unwrap_or(listed);
-    listed
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
+    listed.split(", ").map(|k| k.trim().to_string()).collect()
 }
 
 #[test]
@@ -280,14 +276,15 @@ fn sections_and_field_lists_are_read_as_meant() {
     assert_eq!(section(doc, "## D"), "`z`");
     assert_eq!(
         expected_fields(
-            "error: unknown field `zzz_unknown`, expected `date` or `event`\n  --> x.md:3:1\n"
+            "error: unknown key \"zzz_unknown\" in [[timeline]]: expected one of date, event, \
+             marking\n  --> x.md:3:1\n"
         ),
-        ["date", "event"]
+        ["date", "event", "marking"]
     );
     assert_eq!(
         expected_fields(
-            "error: invalid YAML front matter: stops[0]: unknown field `zzz_unknown`, \
-             expected one of `date`, `start`; did you mean \"start\"?"
+            "error: unknown key \"zzz_unknown\" in [[stops]]: expected one of date, start; \
+             did you mean \"start\"?"
         ),
         ["date", "start"]
     );
