@@ -190,8 +190,20 @@ static LANGUAGE_SCHEMA: Schema = Schema {
             Shape::Map(&Shape::Text, "\"Accueil\""),
             "[languages.fr.strings]",
         ),
+        Field::new(
+            "markings",
+            Shape::Table(&LANGUAGE_MARKINGS_SCHEMA),
+            "[languages.fr.markings]",
+        ),
         Field::new("allow_missing_translations", Shape::Bool, "true"),
     ],
+    renamed: &[],
+};
+
+static LANGUAGE_MARKINGS_SCHEMA: Schema = Schema {
+    name: "[languages.CODE.markings]",
+    entry: "[languages.CODE.markings] table",
+    fields: &[Field::new("levels", Shape::Texts, "[\"NON CLASSIFIÉ\", \"PROTÉGÉ A\"]").required()],
     renamed: &[],
 };
 

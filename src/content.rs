@@ -740,7 +740,7 @@ pub fn read_page(
     let fm = read_front_matter(file, &text, &split);
     if let Some(markings) = config.markings.as_ref().filter(|m| m.release.is_some()) {
         let written = match &fm {
-            Ok(fm) => Some(fm.marking.clone()),
+            Ok(read) => Some(read.fm.marking.clone()),
             // An error elsewhere in the front matter (an unknown key, a wrong type) does
             // not keep the marking from being read.
             Err(_) => frontmatter::parse::<OnlyMarking>(split.format, split.front_matter)

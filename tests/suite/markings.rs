@@ -794,7 +794,7 @@ fn errors_in_what_a_release_leaves_out_are_not_its_errors() {
         "`date` = \"soon\" is not a valid date",
         "[[stops]] on a page that is not an itinerary",
         "source url \"mailto:nobody\"",
-        "unknown field `sumary`",
+        "unknown key \"sumary\" in the front matter",
     ] {
         assert!(whole.stderr.contains(said), "{said}:\n{}", whole.stderr);
     }
