@@ -11,7 +11,7 @@ need() {
     local sudo=()
     if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
     "${sudo[@]}" apt-get update
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y "${missing[@]}"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
   fi
 }
 

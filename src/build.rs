@@ -45,12 +45,14 @@ impl Outline {
     /// rendered through its template (and thrown away), writing nothing: a template error
     /// that only one page's data reaches fails `check` as it fails `build`.
     pub fn check(&self) -> Result<CheckSummary, Errors> {
+        let start = std::time::Instant::now();
         let rendered = self.0.render_counted(None, &|_| Ok(())).map_err(sorted)?;
         Ok(CheckSummary {
             pages: rendered.pages,
             html_files: rendered.html_files,
             warnings: self.0.warnings(),
             markings: self.0.marking_summary(),
+            rendered_in: start.elapsed(),
         })
     }
 }
@@ -69,6 +71,10 @@ pub struct BuildSummary {
     pub warnings: Vec<Diagnostic>,
     /// The markings of the output (`None` without `[markings]`).
     pub markings: Option<site::MarkingSummary>,
+    /// How long rendering and writing every file took (each file is written as it is
+    /// made, so the two overlap), and the swap of the new output for the old.
+    pub rendered_in: std::time::Duration,
+    pub swapped_in: std::time::Duration,
 }
 
 /// What `check` rendered (and threw away): the same counts as a build's.
@@ -80,6 +86,8 @@ pub struct CheckSummary {
     pub html_files: usize,
     pub warnings: Vec<Diagnostic>,
     pub markings: Option<site::MarkingSummary>,
+    /// How long rendering every output (into nothing) took.
+    pub rendered_in: std::time::Duration,
 }
 
 /// What one render of the whole site made: counted the same way for `build` and `check`.
@@ -106,7 +114,9 @@ impl Site {
         let target = output::check_target(&requested, origin, &self.root, write.force)?;
         let out = output::Output::begin(&target, write.cancel.clone())?;
         // On an error `out` is dropped uncommitted, which removes its staging folder.
+        let start = std::time::Instant::now();
         let (rendered, files) = self.write_into(&out, memo)?;
+        let rendered_in = start.elapsed();
         out.commit()?;
         Ok(BuildSummary {
             pages: rendered.pages,
@@ -115,6 +125,8 @@ impl Site {
             output: target,
             warnings: self.warnings(),
             markings: self.marking_summary(),
+            rendered_in,
+            swapped_in: start.elapsed() - rendered_in,
         })
     }
 

@@ -71,7 +71,9 @@ pub struct Cli {
     /// Print only errors
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Print more detail: how long loading and writing took
+    /// Print more detail: how long each stage took (load: reading and checking every page;
+    /// render and write: every output made and written), and with --max-marking each thing
+    /// left out, by file and line
     #[arg(short, long, global = true)]
     verbose: bool,
     #[command(subcommand)]
@@ -90,6 +92,11 @@ enum Command {
     Init {
         /// The folder to create (must be new or empty)
         dir: PathBuf,
+        /// The address the site will be published at, written as its base_url (without
+        /// one, briefing.toml has a commented example and builds warn that the sitemap,
+        /// feed and robots.txt are not written)
+        #[arg(long, value_parser = web_address)]
+        base_url: Option<String>,
     },
     /// Create a new page with every front-matter field of its kind, explained
     New {
@@ -172,6 +179,14 @@ struct ServeArgs {
     /// Preview the release build at LEVEL: everything marked above it left out
     #[arg(long, value_name = "LEVEL")]
     max_marking: Option<String>,
+    /// Not for serve: the preview's base_url is its own address, so that the feed, the
+    /// sitemap and the 404 page's links work in it (build with --base-url to publish)
+    #[arg(long, hide = true)]
+    base_url: Option<String>,
+    /// Not for serve: it builds into a temporary folder, removed when it stops, and never
+    /// touches public/ (build with --output to write a folder)
+    #[arg(long, hide = true)]
+    output: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -255,20 +270,22 @@ pub fn run() -> i32 {
         Command::Build(args) => build(&ui, args),
         Command::Check(args) => check(&ui, args),
         Command::Serve(args) => serve(ui, args),
-        Command::Init { dir } => match briefing::scaffold::init(&dir, today()) {
-            Ok(files) => {
-                if !ui.quiet {
-                    out!(
-                        "Created a site with {} files in {}; build it with `briefing build --root {}`",
-                        files.len(),
-                        dir.display(),
-                        dir.display()
-                    );
+        Command::Init { dir, base_url } => {
+            match briefing::scaffold::init(&dir, today(), base_url.as_deref()) {
+                Ok(files) => {
+                    if !ui.quiet {
+                        out!(
+                            "Created a site with {} files in {}; build it with `briefing build --root {}`",
+                            files.len(),
+                            dir.display(),
+                            dir.display()
+                        );
+                    }
+                    0
                 }
-                0
+                Err(e) => ui.scaffold_failed(e),
             }
-            Err(e) => ui.scaffold_failed(e),
-        },
+        }
         Command::New { kind } => {
             use briefing::scaffold::NewKind as Kind;
             let (kind, slug, lang, root) = match kind {
@@ -541,6 +558,17 @@ fn build(ui: &Ui, args: BuildArgs) -> i32 {
     match result {
         Ok(summary) => {
             ui.diagnostics(&summary.warnings);
+            if ui.verbose {
+                err!(
+                    "Rendered and wrote {} in {} ms (each file is written as it is made)",
+                    count(summary.files, "file"),
+                    summary.rendered_in.as_millis()
+                );
+                err!(
+                    "Swapped the new output in for the old in {} ms",
+                    summary.swapped_in.as_millis()
+                );
+            }
             if !ui.quiet {
                 let (level, marked) = marking_words(ui, summary.markings.as_ref());
                 out!(
@@ -581,6 +609,13 @@ fn check(ui: &Ui, args: CheckArgs) -> i32 {
     match result {
         Ok(summary) => {
             ui.diagnostics(&summary.warnings);
+            if ui.verbose {
+                err!(
+                    "Rendered {} through their templates (into nothing) in {} ms",
+                    count(summary.html_files, "HTML file"),
+                    summary.rendered_in.as_millis()
+                );
+            }
             if !ui.quiet {
                 let (level, marked) = marking_words(ui, summary.markings.as_ref());
                 out!(
@@ -598,6 +633,21 @@ fn check(ui: &Ui, args: CheckArgs) -> i32 {
 }
 
 fn serve(ui: Ui, args: ServeArgs) -> i32 {
+    if args.base_url.is_some() {
+        ui.error(
+            "serve takes no --base-url: the preview's base_url is its own address (http://127.0.0.1:PORT/), \
+             so that the feed, the sitemap and the 404 page's links work in it; \
+             `briefing build --base-url URL` writes the site for its real address",
+        );
+        return USAGE;
+    }
+    if args.output.is_some() {
+        ui.error(
+            "serve takes no --output: it builds into a temporary folder, removed when it stops, and never \
+             touches the output folder; `briefing build --output DIR` writes one",
+        );
+        return USAGE;
+    }
     if !args.interface.is_loopback() {
         err!(
             "warning: listening on {}: the preview is reachable from the network, not just this machine",
@@ -607,7 +657,6 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
     let options = briefing::serve::ServeOptions {
         interface: args.interface,
         port: args.port,
-        open: args.open,
         drafts: args.drafts,
         max_marking: args.max_marking.clone(),
     };
@@ -623,11 +672,17 @@ fn serve(ui: Ui, args: ServeArgs) -> i32 {
         let Ok(mut log) = log.lock() else { return };
         log.report(&ui, r);
     };
-    let announce = |url: &str| {
-        out!(
-            "Serving {} at {url} (Ctrl-C to stop)",
-            args.root.root.display()
-        );
+    // The site's folder as the reader knows it: `.` is named.
+    let folder = std::fs::canonicalize(&args.root.root).unwrap_or_else(|_| args.root.root.clone());
+    let (asked, open) = (args.port, args.open);
+    let announce = |url: &str, port: u16| {
+        if port != asked && asked != 0 {
+            err!("port {asked} is taken: serving on port {port} instead");
+        }
+        out!("Serving {} at {url} (Ctrl-C to stop)", folder.display());
+        if open && let Err(e) = opener::open(url) {
+            err!("warning: could not open a browser ({e}); open {url} yourself");
+        }
     };
     SERVING.store(true, Ordering::SeqCst);
     let served = briefing::serve::serve(&args.root.root, options, report, announce);

@@ -154,8 +154,13 @@ impl std::fmt::Display for ScaffoldError {
 impl std::error::Error for ScaffoldError {}
 
 /// Writes a new site into `dir`, which must not exist or be empty; its pages are as of
-/// `today`. Returns the files written.
-pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, ScaffoldError> {
+/// `today`, its `base_url` the one given (else a commented example). Returns the files
+/// written.
+pub fn init(
+    dir: &Path,
+    today: NaiveDate,
+    base_url: Option<&str>,
+) -> Result<Vec<PathBuf>, ScaffoldError> {
     if dir.exists() {
         let empty = std::fs::read_dir(dir)
             .map_err(|error| ScaffoldError::Io {
@@ -171,7 +176,17 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, ScaffoldError>
         }
     }
     let files: [(&str, String); 7] = [
-        ("briefing.toml", INIT_CONFIG.to_string()),
+        (
+            "briefing.toml",
+            match base_url {
+                // `--base-url`, checked as the config's is by the command line.
+                Some(url) => INIT_CONFIG.replace(
+                    "# base_url = \"https://example.org/briefing/\"",
+                    &format!("base_url = {}", toml_string(url)),
+                ),
+                None => INIT_CONFIG.to_string(),
+            },
+        ),
         ("content/_index.md", home(today)),
         ("content/itinerary.md", itinerary("itinerary", today)),
         ("content/notes/_index.md", INIT_NOTES.to_string()),
@@ -192,6 +207,11 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, ScaffoldError>
         written.push(path);
     }
     Ok(written)
+}
+
+/// `text` as a TOML basic string.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
 }
 
 /// What `briefing new` writes.

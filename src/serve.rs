@@ -48,7 +48,6 @@ const MAX_LIVE_STREAMS: usize = 64;
 pub struct ServeOptions {
     pub interface: IpAddr,
     pub port: u16,
-    pub open: bool,
     pub drafts: bool,
     /// Preview the release build at this level (`--max-marking`).
     pub max_marking: Option<String>,
@@ -116,7 +115,7 @@ pub fn serve(
     root: &Path,
     options: ServeOptions,
     report: impl Fn(&Rebuild) + Send + 'static,
-    announce: impl FnOnce(&str),
+    announce: impl FnOnce(&str, u16),
 ) -> Result<(), ServeError> {
     // Watcher events carry absolute paths; compare them with an absolute root.
     let root = &std::fs::canonicalize(root).map_err(ServeError::Io)?;
@@ -143,10 +142,7 @@ pub fn serve(
 
     // Watch before announcing the address, so no edit made after the announcement is missed.
     watch(session, Arc::clone(&live), report)?;
-    announce(&url);
-    if options.open {
-        let _ = opener::open(&url);
-    }
+    announce(&url, addr.port());
 
     let app = router(&out, Arc::clone(&live), options.interface);
     serve_until_stopped(runtime, listener, app, stop);

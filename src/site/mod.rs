@@ -431,8 +431,9 @@ impl Site {
         if self.config.base_url.is_none() {
             self.warnings.push(Diagnostic::warning(
                 crate::config::CONFIG_FILE,
-                "no base_url: sitemap.xml, atom.xml and robots.txt need absolute URLs and are not written \
-                 (set base_url, or pass --base-url)",
+                "no base_url: sitemap.xml, atom.xml and robots.txt need absolute URLs and are not written; \
+                 add the address the site is published at to briefing.toml, above any table: \
+                 base_url = \"https://example.org/briefing/\" (or pass --base-url URL)",
             ));
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! Issue 29, "Authors, round two": custom data for templates (`[extra]`), Zola shortcodes,
 //! times as people write them. The errors of that issue are in the error corpus.
 
-use crate::common::TestSite;
+use crate::common::{self, TestSite};
 
 /// A site whose own template shows `config.extra` and `page.extra`.
 fn site_with_extra() -> TestSite {
@@ -147,4 +147,125 @@ fn eject_suggests_by_the_name_not_the_shared_html_ending() {
         "{}",
         run.stderr
     );
+}
+
+/// `serve --open` where no browser can be opened says so and goes on serving.
+#[test]
+fn serve_open_without_a_browser_says_so_and_serves() {
+    let site = TestSite::fixture("basic_site");
+    let empty = site.scratch().join("no-programs");
+    std::fs::create_dir_all(&empty).expect("an empty folder");
+    let path = empty.to_string_lossy().into_owned();
+    let server = common::server::Server::start_with_env(
+        &site.root,
+        &["--open"],
+        &[("PATH", &path), ("BROWSER", ""), ("DISPLAY", "")],
+    );
+    server.wait_for_line("that no browser opened", |l| {
+        l.starts_with("warning: could not open a browser") && l.contains("yourself")
+    });
+    assert_eq!(server.get("/").status, 200);
+}
+
+/// A taken port: serve says which one it moved to; its start line names the site's folder.
+#[test]
+fn serve_says_which_port_it_moved_to_and_names_its_folder() {
+    let site = TestSite::fixture("basic_site");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let server = common::server::Server::start(&site.root, &["--port", &port.to_string()]);
+    assert_ne!(server.addr.port(), port);
+    let said = format!(
+        "port {port} is taken: serving on port {} instead",
+        server.addr.port()
+    );
+    // Said on stderr before the start line on stdout; the two pipes are read apart.
+    if !server.startup.iter().any(|l| *l == said) {
+        server.wait_for_line(&said, |l| l == said);
+    }
+    drop(taken);
+    let folder = std::fs::canonicalize(&site.root).expect("canonical");
+    assert!(
+        server
+            .announced
+            .starts_with(&format!("Serving {} at http://", folder.display())),
+        "{}",
+        server.announced
+    );
+    let run = site.run(&["serve", "--base-url", "https://example.org/"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("serve takes no --base-url"),
+        "{}",
+        run.stderr
+    );
+    let run = site.run(&["serve", "--output", "elsewhere"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("serve takes no --output"),
+        "{}",
+        run.stderr
+    );
+    assert!(!folder.join("elsewhere").exists());
+}
+
+/// `init DIR --base-url URL` writes a site that checks clean; without one, the warning
+/// says the line to add, once.
+#[test]
+fn init_with_a_base_url_checks_clean_and_without_one_says_the_line_to_add() {
+    let site = TestSite::empty();
+    site.run(&[
+        "init",
+        "with",
+        "--base-url",
+        "https://example.org/briefing/",
+    ])
+    .ok();
+    let run = site.run(&["check", "--root", "with"]).ok();
+    assert!(
+        run.stdout.contains("no errors, 0 warnings"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    site.run(&["init", "without"]).ok();
+    let run = site.run(&["check", "--root", "without"]).ok();
+    assert_eq!(
+        run.stderr.matches("no base_url").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("base_url = \"https://example.org/briefing/\""),
+        "{}",
+        run.stderr
+    );
+    let run = site.run(&["init", "bad", "--base-url", "example.org"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+}
+
+/// `-v` says how long each stage took, as its help says.
+#[test]
+fn verbose_prints_the_time_of_each_stage() {
+    let site = TestSite::fixture("basic_site");
+    let help = site.run(&["--help"]).ok();
+    assert!(
+        help.stdout.contains("how long each stage took"),
+        "{}",
+        help.stdout
+    );
+    let run = site.run(&["-v", "build"]).ok();
+    for stage in [
+        "Loaded ",
+        "Rendered and wrote ",
+        "Swapped the new output in",
+    ] {
+        assert!(run.stderr.contains(stage), "{stage}: {}", run.stderr);
+    }
+    let run = site.run(&["-v", "check"]).ok();
+    for stage in ["Loaded ", "Rendered "] {
+        assert!(run.stderr.contains(stage), "{stage}: {}", run.stderr);
+    }
 }

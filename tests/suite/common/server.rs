@@ -15,6 +15,8 @@ pub struct Server {
     pub lines: mpsc::Receiver<String>,
     /// What it printed before it said where it serves.
     pub startup: Vec<String>,
+    /// The line saying where it serves.
+    pub announced: String,
 }
 
 pub struct Response {
@@ -33,6 +35,11 @@ pub fn free_port() -> u16 {
 
 impl Server {
     pub fn start(root: &std::path::Path, extra: &[&str]) -> Server {
+        Server::start_with_env(root, extra, &[])
+    }
+
+    /// `start`, with these environment variables set for the server.
+    pub fn start_with_env(root: &std::path::Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let port = free_port().to_string();
         let mut args = vec!["serve"];
         if !extra.contains(&"--port") {
@@ -43,6 +50,7 @@ impl Server {
             .args(extra)
             .current_dir(root)
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             // The preview folder goes beside the test's site, so it is removed with it even
             // though the server is killed rather than stopped with Ctrl-C.
             .env("TMPDIR", root.parent().unwrap_or(root))
@@ -77,6 +85,7 @@ impl Server {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             lines,
             startup: Vec::new(),
+            announced: String::new(),
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut seen = Vec::new();
@@ -93,6 +102,7 @@ impl Server {
                     .parse()
                     .expect("socket address");
                 server.startup = seen;
+                server.announced = line;
                 return server;
             }
             seen.push(line);
