@@ -180,7 +180,7 @@ fn serve_says_which_port_it_moved_to_and_names_its_folder() {
         server.addr.port()
     );
     // Said on stderr before the start line on stdout; the two pipes are read apart.
-    if !server.startup.iter().any(|l| *l == said) {
+    if !server.startup.contains(&said) {
         server.wait_for_line(&said, |l| l == said);
     }
     drop(taken);
