@@ -438,18 +438,6 @@ impl Config {
             .map_or_else(String::new, |code| format!("{code}/"))
     }
 
-    /// Every language's code and tag, the default language first (code `""`); called on
-    /// the default language's config.
-    pub fn all_languages(&self) -> Vec<(String, String)> {
-        std::iter::once((String::new(), self.language.clone()))
-            .chain(
-                self.languages
-                    .iter()
-                    .map(|(code, l)| (code.clone(), l.language.clone())),
-            )
-            .collect()
-    }
-
     /// Makes this a release build at `max` (`--max-marking`): what is marked above it is
     /// left out. `Err` says why it cannot be.
     pub fn set_release(&mut self, max: &str) -> Result<(), String> {

@@ -242,17 +242,7 @@ pub fn new_page(
     slug: &str,
     today: NaiveDate,
 ) -> Result<PathBuf, ScaffoldError> {
-    if !is_slug(slug) {
-        return Err(ScaffoldError::BadSlug {
-            slug: slug.to_string(),
-        });
-    }
-    if !root.join(crate::config::CONFIG_FILE).is_file() {
-        return Err(ScaffoldError::NotASite {
-            root: root.to_path_buf(),
-        });
-    }
-    let config = Config::load(root).map_err(ScaffoldError::Config)?;
+    let config = site_for(root, slug)?;
     let themes: Vec<&str> = config.themes.iter().map(|t| t.slug.as_str()).collect();
     let text = match kind {
         NewKind::Note => {
@@ -269,16 +259,9 @@ pub fn new_page(
     Ok(path)
 }
 
-/// Writes the translation into language `code` of the page `new_page` would write
-/// (`content/notes/SLUG.CODE.md`), from the page: its text fields, each marked for
-/// translation, its entries in order, its body; its typed fields left to the original.
-/// Returns the file written.
-pub fn new_translation(
-    root: &Path,
-    kind: NewKind,
-    slug: &str,
-    code: &str,
-) -> Result<PathBuf, ScaffoldError> {
+/// The config of the site at `root` that a page `slug` is added to: the slug a valid one,
+/// the folder a site whose `briefing.toml` loads.
+fn site_for(root: &Path, slug: &str) -> Result<Config, ScaffoldError> {
     if !is_slug(slug) {
         return Err(ScaffoldError::BadSlug {
             slug: slug.to_string(),
@@ -289,7 +272,20 @@ pub fn new_translation(
             root: root.to_path_buf(),
         });
     }
-    let config = Config::load(root).map_err(ScaffoldError::Config)?;
+    Config::load(root).map_err(ScaffoldError::Config)
+}
+
+/// Writes the translation into language `code` of the page `new_page` would write
+/// (`content/notes/SLUG.CODE.md`), from the page: its text fields, each marked for
+/// translation, its entries in order, its body; its typed fields left to the original.
+/// Returns the file written.
+pub fn new_translation(
+    root: &Path,
+    kind: NewKind,
+    slug: &str,
+    code: &str,
+) -> Result<PathBuf, ScaffoldError> {
+    let config = site_for(root, slug)?;
     if !config.languages.contains_key(code) {
         return Err(ScaffoldError::UnknownLanguage {
             code: code.to_string(),

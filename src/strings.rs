@@ -30,11 +30,15 @@ impl Default for Words {
     }
 }
 
+/// The English built-in table, parsed once: its keys are every table's.
+fn english_table() -> &'static BTreeMap<String, String> {
+    static TABLE: std::sync::OnceLock<BTreeMap<String, String>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| built_in("en").unwrap_or_default())
+}
+
 /// The keys every table has: the English built-in's.
 pub fn keys() -> Vec<String> {
-    built_in("en")
-        .map(|t| t.into_keys().collect())
-        .unwrap_or_default()
+    english_table().keys().cloned().collect()
 }
 
 fn built_in(primary: &str) -> Option<BTreeMap<String, String>> {
@@ -97,7 +101,7 @@ impl Words {
         let months = list("months", 12)?;
         let months_short = list("months_short", 12)?;
         let weekdays = list("weekdays", 7)?;
-        let english = built_in("en").unwrap_or_default();
+        let english = english_table();
         let plain_dates = ["months", "first_of_month"]
             .iter()
             .all(|k| table.get(*k) == english.get(*k));

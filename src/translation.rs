@@ -94,9 +94,15 @@ impl Side<'_> {
         let mut offset = 0;
         let mut seen = 0usize;
         let mut inside = entry.is_none();
+        // The entry's own header, where the key is not written in it.
+        let mut header_at = None;
         for line in self.fm.split_inclusive('\n') {
             let t = line.trim();
             if t.starts_with('[') {
+                if inside && entry.is_some() {
+                    // Past the entry without finding the key.
+                    break;
+                }
                 inside = match entry {
                     Some((header, n)) if t == header => {
                         seen += 1;
@@ -104,8 +110,11 @@ impl Side<'_> {
                     }
                     _ => false,
                 };
-                if inside && key.is_empty() {
-                    return Some(self.fm_offset + offset);
+                if inside {
+                    header_at = Some(self.fm_offset + offset);
+                    if key.is_empty() {
+                        return header_at;
+                    }
                 }
             } else if inside
                 && t.split('=')
@@ -116,21 +125,7 @@ impl Side<'_> {
             }
             offset += line.len();
         }
-        // An entry's own header when the key is not written in it.
-        entry.and_then(|(header, n)| {
-            let mut at = 0;
-            let mut seen = 0;
-            for line in self.fm.split_inclusive('\n') {
-                if line.trim() == header {
-                    if seen == n {
-                        return Some(self.fm_offset + at);
-                    }
-                    seen += 1;
-                }
-                at += line.len();
-            }
-            None
-        })
+        header_at
     }
 
     fn line(&self, entry: Option<(&str, usize)>, key: &str) -> Option<usize> {

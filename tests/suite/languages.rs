@@ -482,24 +482,21 @@ const FIELDS: [(&str, Option<&str>, &str, &str); 6] = [
     ),
 ];
 
+/// Field `i` of `FIELDS` as `choose` says: left out, the original's, or another value.
+fn typed_line(choose: &[Typed], i: usize) -> String {
+    let (key, _, original, other) = FIELDS[i];
+    match choose[i] {
+        Typed::LeftOut => String::new(),
+        Typed::Copied => format!("{key} = {original}\n"),
+        Typed::Changed => format!("{key} = {other}\n"),
+    }
+}
+
 /// A page's front matter, each field of `FIELDS` as `choose` says: the original passes
 /// `Copied` for all; a translation gives its own text.
 fn front_matter(french: bool, choose: &[Typed]) -> String {
-    let field = |i: usize| -> String {
-        let (key, _, original, other) = FIELDS[i];
-        match choose[i] {
-            Typed::LeftOut => String::new(),
-            Typed::Copied => format!("{key} = {original}\n"),
-            Typed::Changed => format!("{key} = {other}\n"),
-        }
-    };
-    let t = |en: &str, fr: &str| {
-        if french {
-            fr.to_string()
-        } else {
-            en.to_string()
-        }
-    };
+    let field = |i| typed_line(choose, i);
+    let t = |en: &str, fr: &str| (if french { fr } else { en }).to_string();
     format!(
         "+++\ntitle = \"{}\"\n{}{}\n[dispute]\nimposed_by = \"{}\"\naffected = \"Canada\"\n{}\
          stake = \"{}\"\nask = \"{}\"\n\n[[dispute.measures]]\nproduct = \"{}\"\n\
@@ -522,21 +519,8 @@ fn front_matter(french: bool, choose: &[Typed]) -> String {
 }
 
 fn itinerary(french: bool, choose: &[Typed]) -> String {
-    let field = |i: usize| -> String {
-        let (key, _, original, other) = FIELDS[i];
-        match choose[i] {
-            Typed::LeftOut => String::new(),
-            Typed::Copied => format!("{key} = {original}\n"),
-            Typed::Changed => format!("{key} = {other}\n"),
-        }
-    };
-    let t = |en: &str, fr: &str| {
-        if french {
-            fr.to_string()
-        } else {
-            en.to_string()
-        }
-    };
+    let field = |i| typed_line(choose, i);
+    let t = |en: &str, fr: &str| (if french { fr } else { en }).to_string();
     format!(
         "+++\ntitle = \"{}\"\nkind = \"itinerary\"\n\n[[stops]]\n{}{}city = \"{}\"\n\
          country = \"{}\"\ntitle = \"{}\"\n+++\n{}\n",
