@@ -216,6 +216,9 @@ struct Variant {
     /// and the files only they link to), from every output
     #[arg(long, value_name = "LEVEL")]
     max_marking: Option<String>,
+    /// Typeset the whole book as book.pdf too (as pdf = true in briefing.toml)
+    #[arg(long)]
+    pdf: bool,
 }
 
 impl Variant {
@@ -231,6 +234,8 @@ impl Variant {
                 _ => None,
             },
             max_marking: self.max_marking,
+            pdf: self.pdf.then_some(true),
+            preview: false,
         }
     }
 }

@@ -31,6 +31,13 @@ pub struct Config {
     pub handling: Option<String>,
     #[serde(default)]
     pub stale_after_days: Option<u32>,
+    /// Whether a build typesets the whole book as `book.pdf` (`build --pdf` does too).
+    #[serde(default)]
+    pub pdf: bool,
+    /// Who the book is from, the department or team: on the PDF's cover and in its
+    /// metadata.
+    #[serde(default)]
+    pub author: Option<String>,
     #[serde(default)]
     pub themes: Vec<Theme>,
     /// `[markings]` as written; `markings` once checked.
@@ -80,6 +87,8 @@ static CONFIG_SCHEMA: Schema = Schema {
             Shape::Text,
             "\"UNCLASSIFIED — for internal use\"",
         ),
+        Field::new("pdf", Shape::Bool, "true"),
+        Field::new("author", Shape::Text, "\"Global Affairs Canada\""),
         Field::new(
             "stale_after_days",
             Shape::Whole {
@@ -177,6 +186,7 @@ static LANGUAGE_SCHEMA: Schema = Schema {
         Field::new("title", Shape::Text, "\"Visite en Chine — janvier 2026\""),
         Field::new("description", Shape::Text, "\"Cahier d’information\""),
         Field::new("handling", Shape::Text, "\"NON CLASSIFIÉ — usage interne\""),
+        Field::new("author", Shape::Text, "\"Affaires mondiales Canada\""),
         Field::new(
             "themes",
             Shape::Map(
@@ -231,6 +241,7 @@ pub struct LanguageTable {
     pub title: Option<String>,
     pub description: Option<String>,
     pub handling: Option<String>,
+    pub author: Option<String>,
     #[serde(default)]
     pub themes: BTreeMap<String, ThemeText>,
     #[serde(default)]
@@ -410,6 +421,9 @@ impl Config {
         if l.handling.is_some() {
             c.handling = l.handling.clone();
         }
+        if l.author.is_some() {
+            c.author = l.author.clone();
+        }
         for theme in &mut c.themes {
             if let Some(t) = l.themes.get(&theme.slug) {
                 if let Some(n) = &t.name {
@@ -588,6 +602,9 @@ impl ConfigText<'_> {
             }
             if config.handling.is_some() && l.handling.is_none() {
                 missing.push("handling".to_string());
+            }
+            if config.author.is_some() && l.author.is_none() {
+                missing.push("author".to_string());
             }
             for t in &config.themes {
                 let given = l.themes.get(&t.slug);

@@ -18,6 +18,7 @@ pub mod dates;
 pub mod diagnostic;
 pub mod fields;
 pub mod frontmatter;
+pub mod glyphs;
 pub mod html;
 pub mod markdown;
 pub mod marking;

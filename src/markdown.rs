@@ -71,7 +71,7 @@ pub struct Problem {
 /// How much of each page's text the search index keeps.
 pub const SEARCH_TEXT_LIMIT: usize = 600;
 
-fn options() -> Options {
+pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -457,7 +457,7 @@ fn defuse_mark(html: &str) -> CowStr<'static> {
 }
 
 /// A GitHub alert's class and title.
-fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+pub fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
     match kind {
         BlockQuoteKind::Note => ("note", "Note"),
         BlockQuoteKind::Tip => ("tip", "Tip"),

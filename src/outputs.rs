@@ -28,6 +28,8 @@ pub enum Output {
     SearchIndex,
     /// `book/index.html`, the whole book on one printable page.
     Book,
+    /// `book.pdf`, the whole book typeset as a paginated PDF (`templates/book.typ`).
+    BookPdf,
     Sitemap,
     Atom,
     Robots,
@@ -97,6 +99,8 @@ pub enum When {
     WithBaseUrl,
     /// While some itinerary has a stop known to the day.
     WithCalendar,
+    /// While the config asks for the PDF (`pdf = true`, or `--pdf`).
+    WithPdf,
 }
 
 impl When {
@@ -106,6 +110,7 @@ impl When {
             When::WithThemes => !config.themes.is_empty(),
             When::WithBaseUrl => config.base_url.is_some(),
             When::WithCalendar => pages.iter().any(Page::in_calendar),
+            When::WithPdf => config.pdf,
         }
     }
 }
@@ -133,6 +138,9 @@ pub struct Declaration {
     /// Written once per language, under its folder (`fr/search/index.html`); else once
     /// for the whole site, at its root (the sitemap lists every language's pages).
     pub per_language: bool,
+    /// Slow to make and rarely looked at while writing: the preview makes it when it is
+    /// asked for, not on every save.
+    pub on_request: bool,
 }
 
 impl Declaration {
@@ -154,6 +162,7 @@ const fn generated(output: Output, file: File, templates: &'static [&'static str
         when: When::Always,
         made_by_code: false,
         per_language: true,
+        on_request: false,
     }
 }
 
@@ -204,6 +213,12 @@ pub const DECLARED: &[Declaration] = &[
             File::Fixed("book/index.html"),
             &["book.html", "partials/book_page.html"],
         )
+    },
+    Declaration {
+        bodies: Bodies::Every,
+        when: When::WithPdf,
+        on_request: true,
+        ..generated(Output::BookPdf, File::Fixed("book.pdf"), &["book.typ"])
     },
     Declaration {
         when: When::WithBaseUrl,
@@ -349,7 +364,7 @@ pub fn carrying(name: &str) -> impl Iterator<Item = Output> + '_ {
 mod tests {
     use super::*;
 
-    const EVERY: [Output; 14] = [
+    const EVERY: [Output; 15] = [
         Output::Page,
         Output::Alias,
         Output::ThemePage,
@@ -358,6 +373,7 @@ mod tests {
         Output::SearchPage,
         Output::SearchIndex,
         Output::Book,
+        Output::BookPdf,
         Output::Sitemap,
         Output::Atom,
         Output::Robots,
@@ -381,6 +397,7 @@ mod tests {
                 | Output::SearchPage
                 | Output::SearchIndex
                 | Output::Book
+                | Output::BookPdf
                 | Output::Sitemap
                 | Output::Atom
                 | Output::Robots

@@ -163,6 +163,7 @@ fn first_build(
         drafts: options.drafts,
         base_url: Some(url.to_string()),
         max_marking: options.max_marking.clone(),
+        preview: true,
         ..LoadOptions::default()
     };
     let (session, first) = Session::start(root, build_options, out);

@@ -66,16 +66,20 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+/// The built-in Typst templates (the PDF binder's), which Tera never reads.
+pub const BUILTIN_TYPST: &[(&str, &str)] = &[("book.typ", include_str!("../templates/book.typ"))];
+
 /// Where a template came from, for diagnostics.
 #[derive(Debug, Clone)]
-struct TemplateSource {
-    file: PathBuf,
-    text: String,
+pub struct TemplateSource {
+    /// As diagnostics name it: `templates/book.typ`, or `templates/book.typ (built-in)`.
+    pub file: PathBuf,
+    pub text: String,
 }
 
 /// The built-in theme, each template under the name a site's file would replace it by.
-fn builtin_sources() -> BTreeMap<String, TemplateSource> {
-    BUILTIN
+fn builtin_sources(builtin: &[(&str, &str)]) -> BTreeMap<String, TemplateSource> {
+    builtin
         .iter()
         .map(|(name, text)| {
             (
@@ -94,6 +98,7 @@ fn builtin_sources() -> BTreeMap<String, TemplateSource> {
 fn read_site_templates(
     root: &Path,
     sources: &mut BTreeMap<String, TemplateSource>,
+    typst: &mut BTreeMap<String, TemplateSource>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let dir = root.join("templates");
@@ -118,6 +123,10 @@ fn read_site_templates(
             continue;
         };
         match read_template(rel, entry.path()) {
+            // Typst, not Tera: the binder's (`{#` would start a Tera comment).
+            Ok((name, source)) if name.ends_with(".typ") => {
+                typst.insert(name, source);
+            }
             Ok((name, source)) => {
                 sources.insert(name, source);
             }
@@ -153,15 +162,25 @@ fn syntax_error_template(e: &tera::Error) -> Option<String> {
 pub struct Templates {
     pub tera: Tera,
     sources: BTreeMap<String, TemplateSource>,
+    /// The Typst templates (`book.typ`), the site's over the built-in ones.
+    typst: BTreeMap<String, TemplateSource>,
 }
 
 impl Templates {
     /// Loads the built-in templates, then the site's `templates/` over them.
     pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
-        let mut sources = builtin_sources();
+        let mut sources = builtin_sources(BUILTIN);
+        let mut typst = builtin_sources(BUILTIN_TYPST);
         let mut diags = Vec::new();
-        read_site_templates(root, &mut sources, &mut diags);
-        Templates::compile(sources, diags)
+        read_site_templates(root, &mut sources, &mut typst, &mut diags);
+        let mut templates = Templates::compile(sources, diags)?;
+        templates.typst = typst;
+        Ok(templates)
+    }
+
+    /// The Typst template `name` (`book.typ`): the site's, or the built-in one.
+    pub fn typst(&self, name: &str) -> Option<&TemplateSource> {
+        self.typst.get(name)
     }
 
     /// Adds everything at once (inheritance needs it); drops each template with a syntax
@@ -180,7 +199,13 @@ impl Templates {
                 .filter(|(name, _)| !broken.contains(name))
                 .map(|(name, s)| (name.as_str(), s.text.as_str()));
             let e = match tera.add_raw_templates(batch) {
-                Ok(()) if diags.is_empty() => return Ok(Templates { tera, sources }),
+                Ok(()) if diags.is_empty() => {
+                    return Ok(Templates {
+                        tera,
+                        sources,
+                        typst: BTreeMap::new(),
+                    });
+                }
                 Ok(()) => return Err(diags),
                 Err(e) => e,
             };
@@ -188,6 +213,7 @@ impl Templates {
             let failed = Templates {
                 tera: Tera::new(),
                 sources,
+                typst: BTreeMap::new(),
             };
             diags.extend(failed.diagnostics(&e, None));
             sources = failed.sources;
@@ -456,11 +482,14 @@ impl BuiltinFile {
 
 /// Every built-in file, templates first, in the order they are declared.
 pub fn builtin_files() -> impl Iterator<Item = BuiltinFile> {
-    let templates = BUILTIN.iter().map(|(name, text)| BuiltinFile {
-        name,
-        folder: ThemeFolder::Templates,
-        bytes: text.as_bytes(),
-    });
+    let templates = BUILTIN
+        .iter()
+        .chain(BUILTIN_TYPST)
+        .map(|(name, text)| BuiltinFile {
+            name,
+            folder: ThemeFolder::Templates,
+            bytes: text.as_bytes(),
+        });
     let statics = BUILTIN_STATIC.iter().map(|(name, bytes)| BuiltinFile {
         name,
         folder: ThemeFolder::Static,

@@ -83,10 +83,10 @@ impl Memo {
 }
 
 /// The book's reading order and each page's place in it.
-struct Book {
+pub(super) struct Book {
     /// Pages in reading order: the front page, the itinerary, the disputes, then the notes,
     /// by folder, weight and title.
-    order: Vec<PageId>,
+    pub(super) order: Vec<PageId>,
     places: HashMap<PageId, Place>,
 }
 
@@ -99,7 +99,7 @@ struct Place {
 }
 
 impl Book {
-    fn of(site: &Site) -> Book {
+    pub(super) fn of(site: &Site) -> Book {
         let group = |p: &Page| match (p.is_section, p.kind) {
             (true, _) => 0,
             (false, Kind::Itinerary) => 1,
@@ -148,8 +148,18 @@ impl Book {
     }
 
     /// Page `i`'s section id, if it is in the book.
-    fn anchor(&self, i: PageId) -> Option<&str> {
+    pub(super) fn anchor(&self, i: PageId) -> Option<&str> {
         self.places.get(&i).map(|p| p.anchor.as_str())
+    }
+
+    /// The section page that page `i` is listed under in the contents: the nearest section
+    /// at or above its folder, the site's top excepted (the front page and the pages at
+    /// the top stand on their own).
+    pub(super) fn contents_section(&self, shared: &Shared, i: PageId) -> Option<PageId> {
+        let p = &shared.site.pages[i];
+        crate::paths::folders_up(p.dir())
+            .take_while(|dir| !dir.is_empty() && !p.is_front_page())
+            .find_map(|dir| shared.sections.get(dir).copied())
     }
 
     fn entry<'a>(&'a self, site: &'a Site, i: PageId) -> BookEntry<'a> {
@@ -172,11 +182,7 @@ impl Book {
         let mut groups: Vec<ContentsGroup> = Vec::new();
         let mut last_section: Option<Option<PageId>> = None;
         for (&i, entry) in self.order.iter().zip(entries) {
-            let p = &site.pages[i];
-            // The nearest section at or above the page's folder, the site's top excepted.
-            let section = crate::paths::folders_up(p.dir())
-                .take_while(|dir| !dir.is_empty() && !p.is_front_page())
-                .find_map(|dir| shared.sections.get(dir).copied());
+            let section = self.contents_section(shared, i);
             let entry = entry.clone();
             match groups.last_mut() {
                 Some(g) if section.is_some() && last_section == Some(section) => {

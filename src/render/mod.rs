@@ -23,6 +23,7 @@ use crate::site::Site;
 use crate::strings::Words;
 use crate::url::{absolute_url, page_url, root_prefix};
 
+mod binder;
 mod book;
 mod days;
 mod deps;
@@ -181,6 +182,15 @@ struct DisputeView<'a> {
     mixed_status: bool,
 }
 
+/// The link to `book.pdf`, on every page while there is one.
+#[derive(Serialize)]
+struct BookPdfLink {
+    url: String,
+    /// "Download the book (PDF, 28 pages)".
+    text: String,
+    sheets: Option<usize>,
+}
+
 #[derive(Serialize)]
 struct TrackerRow<'a> {
     /// Its portion mark, where it is marked above the lowest level (left out of the
@@ -308,6 +318,8 @@ struct Shared<'a> {
     /// The highest marking the navigation shows (its pages' titles), and of every page.
     nav_marking: Option<Level>,
     site_marking: Option<Level>,
+    /// The PDF's sheets, once typeset in this render (the link to it says how many).
+    pdf_sheets: Option<usize>,
 }
 
 /// The navigation: the top-level sections and pages in reading order, then the list of
@@ -441,6 +453,7 @@ impl<'a> Shared<'a> {
                 nav.filter_map(|p| p.marking).max()
             }),
             site_marking: site.highest_marking(),
+            pdf_sheets: None,
         }
     }
 
@@ -579,6 +592,21 @@ impl<'a> Shared<'a> {
             .map(|base| absolute_url(base, path));
         ctx.insert("canonical", &canonical);
         ctx.insert("has_calendar", &self.has_calendar);
+        if self.site.config.pdf {
+            let words = self.words;
+            let text = match self.pdf_sheets {
+                Some(n) => words.get("download_pdf").replace("{pages}", &n.to_string()),
+                None => words.get("download_pdf_plain").to_string(),
+            };
+            ctx.insert(
+                "book_pdf",
+                &BookPdfLink {
+                    url: format!("{root}book.pdf"),
+                    text,
+                    sheets: self.pdf_sheets,
+                },
+            );
+        }
         // Aggregates of every page show the highest marking of all; others say their own.
         let shows_all = matches!(role, Role::Book | Role::Search | Role::Home);
         self.insert_marking(&mut ctx, self.site_marking.filter(|_| shows_all));
@@ -853,13 +881,19 @@ impl<'a> Shared<'a> {
         self.glance(all, ctx);
         ctx.insert_value("tracker", self.tracker());
         ctx.insert_value("theme_groups", self.theme_groups(all));
-        let mut timeline: Vec<EventView> = all
+        ctx.insert("timeline", &self.merged_timeline());
+    }
+
+    /// Every page's timeline in one, by date (pages in reading order where dates agree).
+    fn merged_timeline(&self) -> Vec<EventView<'a>> {
+        let mut timeline: Vec<EventView> = self
+            .reading_order()
             .iter()
             .flat_map(|&i| self.site.pages[i].timeline.iter().map(move |e| (i, e)))
             .map(|(i, e)| self.event(i, e))
             .collect();
         timeline.sort_by(|a, b| a.date_iso.cmp(&b.date_iso));
-        ctx.insert("timeline", &timeline);
+        timeline
     }
 
     /// The itinerary at a glance: every stop in time order, its columns, and the link to
@@ -1118,7 +1152,26 @@ pub fn render(
     memo: Option<&Memo>,
     sink: Sink,
 ) -> Result<usize, Vec<Diagnostic>> {
-    let shared = Shared::new(site);
+    let mut shared = Shared::new(site);
+    // First, so that the links to it can say how many pages it has. The preview makes it
+    // only when asked for (`on_request`).
+    let typeset = (selection.has(Output::BookPdf)
+        && Output::BookPdf
+            .declared()
+            .written(&site.config, &site.pages)
+        && !site.options.preview)
+        .then(|| binder::typeset(&shared));
+    let pdf_failure = match typeset {
+        Some(Ok(book)) => {
+            shared.pdf_sheets = Some(book.sheets);
+            sink(Job::whole(output_file(Output::BookPdf), book.pdf))
+                .err()
+                .map(|d| vec![d])
+        }
+        Some(Err(diags)) => Some(diags),
+        None => None,
+    };
+    let shared = shared;
     let selected: Vec<PageId> = selection
         .pages
         .iter()
@@ -1164,6 +1217,7 @@ pub fn render(
         .filter_map(Result::err)
         .chain(generated_results.into_iter().filter_map(|(_, r)| r.err()))
         .chain(book_failure)
+        .chain(pdf_failure.into_iter().flatten())
         .collect();
     if diags.is_empty() {
         Ok(count)
@@ -1296,8 +1350,13 @@ fn generated_tasks<'a>(
             Output::Sitemap | Output::Atom | Output::Robots | Output::Calendar => {
                 tasks.push((page, Box::new(move || feed(site, output).and_then(sink))));
             }
-            // Made from one source each, by `render_page` and the copying of files.
-            Output::Page | Output::Alias | Output::StaticFile | Output::ContentFile => {}
+            // Made from one source each, by `render_page` and the copying of files; the PDF
+            // before everything else, by `render`.
+            Output::Page
+            | Output::Alias
+            | Output::StaticFile
+            | Output::ContentFile
+            | Output::BookPdf => {}
         }
     }
     if !selection.has(Output::Book) && !selection.book_sections.is_empty() {

@@ -35,6 +35,11 @@ pub struct LoadOptions {
     pub portable: Option<bool>,
     /// A release build: everything marked above this level is left out of every output.
     pub max_marking: Option<String>,
+    /// Overrides the config's `pdf` (`--pdf`).
+    pub pdf: Option<bool>,
+    /// Loaded for the preview, which makes the outputs declared `on_request` (the PDF)
+    /// only when they are asked for.
+    pub preview: bool,
 }
 
 /// What a site is loaded for.
@@ -211,6 +216,9 @@ impl Site {
     ) -> Result<Site, Errors> {
         let mut diags = Vec::new();
         let (mut config, templates) = config_and_templates(root, &mut diags)?;
+        if let Some(pdf) = options.pdf {
+            config.pdf = pdf;
+        }
         if let Some(url) = &options.base_url {
             config.base_url = Some(url.clone());
         }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// Every module of `src/` is listed, so a new one must be given a place.
 const LAYERS: &[&[&str]] = &[
     // Leaves: no module of the crate below them.
-    &["diagnostic", "html", "paths"],
+    &["diagnostic", "glyphs", "html", "paths"],
     &["markdown"],
     &["text", "url"],
     // A table of front matter or configuration read against its schema, every key at once.
