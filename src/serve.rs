@@ -108,6 +108,8 @@ struct Live {
     rebuilding: Mutex<()>,
     /// Set on shutdown: no rebuild starts after it.
     stopping: AtomicBool,
+    /// The preview: rebuilt by the watcher, and asked for the PDF by a request for it.
+    session: Mutex<Session>,
 }
 
 /// Runs the preview until Ctrl-C, SIGTERM or SIGHUP. `report` prints each rebuild's line and diagnostics.
@@ -138,10 +140,10 @@ pub fn serve(
         .tempdir()
         .map_err(ServeError::Io)?;
     let out = scratch.path().join("site");
-    let (session, live) = first_build(root, &options, &url, &out, &report)?;
+    let live = first_build(root, &options, &url, &out, &report)?;
 
     // Watch before announcing the address, so no edit made after the announcement is missed.
-    watch(session, Arc::clone(&live), report)?;
+    watch(Arc::clone(&live), report)?;
     announce(&url, addr.port());
 
     let app = router(&out, Arc::clone(&live), options.interface);
@@ -150,7 +152,7 @@ pub fn serve(
     Ok(())
 }
 
-/// The preview's first build into `out`, reported, and the `Live` state it starts with.
+/// The preview's first build into `out`, reported, in the `Live` state it starts.
 /// Absolute URLs (feed, sitemap, the 404 page) point at the preview's `url`.
 fn first_build(
     root: &Path,
@@ -158,7 +160,7 @@ fn first_build(
     url: &str,
     out: &Path,
     report: &impl Fn(&Rebuild),
-) -> Result<(Session, Arc<Live>), ServeError> {
+) -> Result<Arc<Live>, ServeError> {
     let build_options = LoadOptions {
         drafts: options.drafts,
         base_url: Some(url.to_string()),
@@ -178,8 +180,9 @@ fn first_build(
         streams: Arc::new(Semaphore::new(MAX_LIVE_STREAMS)),
         rebuilding: Mutex::new(()),
         stopping: AtomicBool::new(false),
+        session: Mutex::new(session),
     });
-    Ok((session, live))
+    Ok(live)
 }
 
 /// Serves `app` until a stop signal, then leaves the runtime's tasks behind.
@@ -336,7 +339,9 @@ fn router(out: &Path, live: Arc<Live>, interface: IpAddr) -> Router {
     Router::new()
         .route(LIVE_RELOAD_PATH, get(live_reload_js))
         .route(EVENTS_PATH, get(events))
-        .fallback(move |request: Request| serve_file(files, not_found, request))
+        .fallback(move |State(live): State<Arc<Live>>, request: Request| {
+            serve_file(live, files, not_found, request)
+        })
         .layer(middleware::from_fn_with_state(Arc::clone(&live), inject))
         // Outermost: a request for a foreign host or with another method reaches nothing.
         .layer(middleware::from_fn(move |request: Request, next: Next| {
@@ -445,6 +450,7 @@ fn is_hidden(path: &str) -> bool {
 /// A file of the output. HTML is always read whole (for HEAD and Range requests too),
 /// since `inject` adds to it: the length and bytes sent are those of the page as served.
 async fn serve_file(
+    live: Arc<Live>,
     files: ServeDir<tower_http::set_status::SetStatus<ServeFile>>,
     not_found: ServeFile,
     request: Request,
@@ -455,6 +461,11 @@ async fn serve_file(
         *r.status_mut() = StatusCode::NOT_FOUND;
         return r.map(Body::new);
     }
+    if let Some(pdf) = pdf_path(parts.uri.path()) {
+        // Typeset now if an edit has made it stale (on a blocking thread: it takes a
+        // while); the file is then served like any other.
+        let _ = tokio::task::spawn_blocking(move || typeset_requested(&live, &pdf)).await;
+    }
     let response = fetch(files.clone(), &parts, parts.method.clone(), true).await;
     let ranged = parts.headers.contains_key(header::RANGE);
     if is_html(response.headers()) && (parts.method == Method::HEAD || ranged) {
@@ -463,6 +474,45 @@ async fn serve_file(
             .map(Body::new);
     }
     response.map(Body::new)
+}
+
+/// The PDF a request path names: `book.pdf`, or a language's `fr/book.pdf`.
+fn pdf_path(path: &str) -> Option<String> {
+    let path = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    let rel = path.strip_prefix('/')?;
+    let folder = rel.strip_suffix("book.pdf")?;
+    let is_language = folder.is_empty()
+        || folder.strip_suffix('/').is_some_and(|code| {
+            !code.is_empty() && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    is_language.then(|| rel.to_string())
+}
+
+/// Typesets the PDF at `path` for a request, after any rebuild under way. A failure shows
+/// the overlay on open pages (and the last good PDF is served); a success after one takes
+/// it away.
+fn typeset_requested(live: &Live, path: &str) {
+    let Ok(_writing) = live.rebuilding.lock() else {
+        return;
+    };
+    if live.stopping.load(Ordering::SeqCst) {
+        return;
+    }
+    let Ok(mut session) = live.session.lock() else {
+        return;
+    };
+    let shown = match session.book_pdf(path) {
+        Ok(_) => session.errors_shown(),
+        Err(errors) => errors,
+    };
+    if let Ok(mut errors) = live.errors.write() {
+        if *errors != shown {
+            *errors = shown;
+            let _ = live.events.send(LiveEvent::Reload);
+        }
+    }
 }
 
 /// The request again, as `method`, with or without its `Range` headers.
@@ -628,13 +678,12 @@ fn overlay(errors: &[Diagnostic]) -> String {
 }
 
 /// Starts the watcher; each debounced batch of changes is rebuilt on its own thread.
-fn watch(
-    mut session: Session,
-    live: Arc<Live>,
-    report: impl Fn(&Rebuild) + Send + 'static,
-) -> Result<(), ServeError> {
+fn watch(live: Arc<Live>, report: impl Fn(&Rebuild) + Send + 'static) -> Result<(), ServeError> {
     let (tx, rx) = std::sync::mpsc::channel();
-    let mut folders = Folders::watch(&session, tx)?;
+    let mut folders = match live.session.lock() {
+        Ok(session) => Folders::watch(&session, tx)?,
+        Err(_) => return Err(ServeError::Watch("the preview stopped".to_string())),
+    };
     std::thread::spawn(move || {
         // After the server's own trouble (say, out of file descriptors) the rebuild is
         // retried every second until it goes through, without waiting for another save.
@@ -677,6 +726,9 @@ fn watch(
                 Changes::Everything
             } else {
                 Changes::Paths(&paths)
+            };
+            let Ok(mut session) = live.session.lock() else {
+                return;
             };
             retry = rebuild(&mut session, &live, &report, changes, retry);
         }

@@ -76,6 +76,11 @@ pub struct Session {
     /// One thread for `finish`, so that writing the book and search index leaves the
     /// other cores to serve the reloaded page (none if the thread could not start).
     late_pool: Option<rayon::ThreadPool>,
+    /// The PDFs (`book.pdf`, `fr/book.pdf`) typeset since the last rebuild, made only
+    /// when asked for (`book_pdf`).
+    pdf_fresh: BTreeSet<String>,
+    /// Each PDF as last typeset without error: served again while typesetting fails.
+    pdf_good: BTreeMap<String, Vec<u8>>,
 }
 
 /// A body edit's slow outputs, the book's sections and the search index (tens of
@@ -263,6 +268,8 @@ impl Session {
                 .start_handler(|_| yield_to_other_work())
                 .build()
                 .ok(),
+            pdf_fresh: BTreeSet::new(),
+            pdf_good: BTreeMap::new(),
         };
         let mut undo = Undo::default();
         let report = session.rebuild(
@@ -284,6 +291,74 @@ impl Session {
 
     pub fn site(&self) -> Option<&Site> {
         self.site.as_ref()
+    }
+
+    /// Typesets the PDF at `path` (`book.pdf`, or a language's `fr/book.pdf`) into the
+    /// preview, unless it is as fresh as the pages: the preview makes it when it is asked
+    /// for, never on every save. When typesetting fails, the last good one is put back and
+    /// the errors returned. `Ok(false)` when the site writes no PDF there.
+    pub fn book_pdf(&mut self, path: &str) -> Result<bool, Vec<Diagnostic>> {
+        let Some(site) = &self.site else {
+            return Ok(false);
+        };
+        let Some(lang) = std::iter::once(site)
+            .chain(&site.translations)
+            .find(|l| format!("{}book.pdf", l.config.language_prefix()) == path)
+        else {
+            return Ok(false);
+        };
+        if !Output::BookPdf
+            .declared()
+            .written(&lang.config, &lang.pages)
+        {
+            return Ok(false);
+        }
+        if self.pdf_fresh.contains(path) && self.out.join(path).is_file() {
+            return Ok(true);
+        }
+        let selection = Selection {
+            outputs: [Output::BookPdf].into(),
+            on_request: true,
+            ..Selection::default()
+        };
+        let typeset = std::sync::Mutex::new(None);
+        let rendered = render::render(lang, &selection, None, &|job| {
+            if let Ok(mut t) = typeset.lock() {
+                *t = Some(job.bytes);
+            }
+            Ok(())
+        });
+        let typeset = typeset.into_inner().ok().flatten();
+        let (bytes, result) = match (rendered, typeset) {
+            (Ok(_), Some(pdf)) => {
+                self.pdf_good.insert(path.to_string(), pdf.clone());
+                self.pdf_fresh.insert(path.to_string());
+                (Some(pdf), Ok(true))
+            }
+            (Ok(_), None) => (None, Ok(false)),
+            (Err(d), _) => (self.pdf_good.get(path).cloned(), Err(d)),
+        };
+        if let Some(pdf) = bytes {
+            let written = Patch::begin(&self.out).and_then(|stage| {
+                match stage.put(path, &pdf, Part::Whole) {
+                    Ok(()) => stage.commit(),
+                    Err(_) => {
+                        let trouble = stage.trouble();
+                        stage.abort();
+                        Err(trouble.unwrap_or_else(|| format!("cannot write {path}")))
+                    }
+                }
+            });
+            if let Err(trouble) = written {
+                return Err(vec![Diagnostic::error(path, trouble)]);
+            }
+        }
+        result
+    }
+
+    /// The problems the last rebuild reported: what the preview shows while there are any.
+    pub fn errors_shown(&self) -> Vec<Diagnostic> {
+        self.errors_before.clone()
     }
 
     /// The folders and file a preview watches.
@@ -730,6 +805,8 @@ impl Session {
             report.warnings = self.site.as_ref().map(Site::warnings).unwrap_or_default();
         }
         report.millis = start.elapsed().as_millis();
+        // Whatever changed, the PDFs are typeset again when next asked for.
+        self.pdf_fresh.clear();
         self.errors_before = report.errors.clone();
         report
     }
@@ -920,7 +997,11 @@ fn stage_all(
     };
     // A generated file the site no longer writes (the calendar, once no stop is known to
     // the day) goes, unless a static file of that name replaces it.
-    for file in selection.outputs.iter().filter_map(|o| o.fixed_file()) {
+    let made = selection
+        .outputs
+        .iter()
+        .filter(|o| selection.on_request || !o.declared().on_request);
+    for file in made.filter_map(|o| o.fixed_file()) {
         if !stage.has(file) && !site.statics.contains(file) {
             stage.remove(file, Removal::File);
         }

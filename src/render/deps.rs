@@ -21,6 +21,9 @@ pub struct Selection {
     /// When not all of the book: the pages whose section of it changed (a body edit); the
     /// other sections are as the preview's `Memo` holds them.
     pub book_sections: BTreeSet<PageId>,
+    /// Whether the outputs declared `on_request` (the PDF) among `outputs` are made: by a
+    /// build always, by the preview only when one is asked for.
+    pub on_request: bool,
 }
 
 impl Selection {
@@ -28,6 +31,7 @@ impl Selection {
     pub fn all(site: &Site) -> Selection {
         Selection {
             pages: site.pages.ids().collect(),
+            on_request: !site.options.preview,
             ..Selection::generated(|_| true)
         }
     }
@@ -166,6 +170,7 @@ pub fn affected_by_template(site: &Site, name: &str) -> Option<Selection> {
             .collect(),
         outputs: crate::outputs::rendered_with(name).collect(),
         book_sections: BTreeSet::new(),
+        on_request: false,
     };
     (!sel.is_empty()).then_some(sel)
 }

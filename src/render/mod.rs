@@ -1156,11 +1156,11 @@ pub fn render(
     // First, so that the links to it can say how many pages it has. The preview makes it
     // only when asked for (`on_request`).
     let typeset = (selection.has(Output::BookPdf)
+        && selection.on_request
         && Output::BookPdf
             .declared()
-            .written(&site.config, &site.pages)
-        && !site.options.preview)
-        .then(|| binder::typeset(&shared));
+            .written(&site.config, &site.pages))
+    .then(|| binder::typeset(&shared));
     let pdf_failure = match typeset {
         Some(Ok(book)) => {
             shared.pdf_sheets = Some(book.sheets);

@@ -485,6 +485,40 @@ impl Site {
             .chain(no_home)
             .chain(markdown)
             .chain(stale)
+            .chain(self.glyph_warnings())
+            .collect()
+    }
+
+    /// With the PDF, one warning per page whose text has characters that no embedded font
+    /// can show (Chinese names, say), naming them: printed, they would be empty boxes.
+    fn glyph_warnings(&self) -> Vec<Diagnostic> {
+        if !self.config.pdf {
+            return Vec::new();
+        }
+        self.pages
+            .iter()
+            .filter_map(|p| {
+                let missing = crate::glyphs::missing(&p.text);
+                let &(_, first) = missing.first()?;
+                let named: Vec<String> = missing
+                    .iter()
+                    .map(|&(c, _)| format!("{c} (U+{:04X})", c as u32))
+                    .collect();
+                Some(
+                    Diagnostic::warning(
+                        &p.file,
+                        format!(
+                            "book.pdf has no font for {}: the PDF prints {} as an empty box; \
+                             write {} in Latin letters (pinyin, say), or leave {} to the web pages",
+                            named.join(", "),
+                            if missing.len() == 1 { "it" } else { "each" },
+                            if missing.len() == 1 { "it" } else { "them" },
+                            if missing.len() == 1 { "it" } else { "them" },
+                        ),
+                    )
+                    .at_offset(&p.text, first),
+                )
+            })
             .collect()
     }
 

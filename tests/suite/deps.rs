@@ -227,6 +227,7 @@ fn selections_extend_by_union() {
         outputs: [Atom].into(),
         pages: [two].into(),
         book_sections: [two].into(),
+        ..Selection::default()
     });
     assert_eq!(
         a,
@@ -234,6 +235,7 @@ fn selections_extend_by_union() {
             outputs: [Book, Atom].into(),
             pages: [one, two].into(),
             book_sections: [two].into(),
+            ..Selection::default()
         }
     );
     let body_only = Selection {

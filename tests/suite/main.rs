@@ -20,6 +20,7 @@ mod layers;
 mod markdown;
 mod markings;
 mod outputs;
+mod pdf;
 mod properties;
 mod readers;
 mod reference;

@@ -38,8 +38,6 @@ pub trait Resolve {
 /// note (`(kind: "footnote", children: (...))`).
 pub struct Body {
     pub blocks: Value,
-    /// Every character of its text, for the check of the fonts' coverage.
-    pub text: String,
 }
 
 /// A node being built: its kind, its fields, and its children so far.
@@ -86,13 +84,13 @@ fn leaf(kind: &str, fields: &[(&str, Value)]) -> Value {
     Value::Dict(d)
 }
 
-/// Walks `markdown` (a page's body) into the template's nodes.
-pub fn walk(markdown: &str, resolve: &impl Resolve) -> Body {
+/// Walks `markdown` (a page's body) into the template's nodes; `title_level` is the level
+/// of the page's title in the PDF, which the body's headings come below.
+pub fn walk(markdown: &str, title_level: i64, resolve: &impl Resolve) -> Body {
     let mut stack: Vec<Open> = vec![Open::new("root")];
     let mut footnotes = Dict::new();
     // Definitions are built on the stack like any block, then moved here.
     let mut footnote_labels: Vec<String> = Vec::new();
-    let mut text = String::new();
     let mut headings = 0;
     for (event, range) in Parser::new_ext(markdown, crate::markdown::options()).into_offset_iter() {
         match event {
@@ -103,8 +101,10 @@ pub fn walk(markdown: &str, resolve: &impl Resolve) -> Body {
                         let label = resolve.heading_label(headings);
                         headings += 1;
                         let mark = resolve.heading_mark(range.start);
+                        // `##` (the first level under a page's title) just below the title.
+                        let below = (heading_level(level) - 1).max(1);
                         Open::new("heading")
-                            .with("level", Value::Int(heading_level(level)))
+                            .with("level", Value::Int((title_level + below).min(6)))
                             .with("label", label.as_deref().map_or(Value::None, str))
                             .with("mark", mark.as_deref().map_or(Value::None, str))
                     }
@@ -186,21 +186,17 @@ pub fn walk(markdown: &str, resolve: &impl Resolve) -> Body {
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t)
                 if stack.last().is_some_and(|o| o.kind == "codeblock") =>
             {
-                text.push_str(&t);
                 push(&mut stack, leaf("text", &[("text", str(&t))]));
             }
             Event::Text(t) => {
-                text.push_str(&t);
                 push(&mut stack, leaf("text", &[("text", str(&t))]));
             }
             Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                text.push_str(&t);
                 push(&mut stack, leaf("code", &[("text", str(&t))]));
             }
             Event::Html(h) | Event::InlineHtml(h) => {
                 let t = without_tags(&h);
                 if !t.trim().is_empty() {
-                    text.push_str(&t);
                     push(&mut stack, leaf("text", &[("text", str(&t))]));
                 }
             }
@@ -236,7 +232,6 @@ pub fn walk(markdown: &str, resolve: &impl Resolve) -> Body {
         } else {
             with_footnotes(blocks, &footnotes, 0)
         },
-        text,
     }
 }
 

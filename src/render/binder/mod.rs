@@ -30,8 +30,6 @@ pub struct Typeset {
     pub pdf: Vec<u8>,
     /// Its sheets (the PDF's pages).
     pub sheets: usize,
-    /// Whether it claims PDF/UA-1 (tagged, and checked by Typst against PDF/UA-1's rules).
-    pub accessible: bool,
 }
 
 /// The images of the book, as the world serves them, and the problems found with them.
@@ -89,19 +87,12 @@ pub(super) fn typeset(shared: &Shared) -> Result<Typeset, Vec<Diagnostic>> {
     let accessible = typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::Ua_1])
         .ok()
         .and_then(|ua| typst_pdf::pdf(&document, &options(ua)).ok());
-    let (pdf, accessible) = match accessible {
-        Some(pdf) => (pdf, true),
-        None => (
-            typst_pdf::pdf(&document, &options(typst_pdf::PdfStandards::default()))
-                .map_err(|errors| diagnostics(&world, &template.file, errors.as_slice()))?,
-            false,
-        ),
+    let pdf = match accessible {
+        Some(pdf) => pdf,
+        None => typst_pdf::pdf(&document, &options(typst_pdf::PdfStandards::default()))
+            .map_err(|errors| diagnostics(&world, &template.file, errors.as_slice()))?,
     };
-    Ok(Typeset {
-        pdf,
-        sheets,
-        accessible,
-    })
+    Ok(Typeset { pdf, sheets })
 }
 
 /// The book's date: its newest `as_of` (the PDF's creation date, and what `datetime.today`
@@ -123,7 +114,8 @@ fn diagnostics(world: &BookWorld, file: &Path, errors: &[SourceDiagnostic]) -> V
         .filter(|e| e.severity == Severity::Error)
         .map(|e| {
             let mut message = format!("the PDF's template: {}", e.message);
-            for hint in &e.hints {
+            // The Typst command line's own advice (`--root`) is not briefing's.
+            for hint in e.hints.iter().filter(|h| !h.v.contains("--root")) {
                 message.push_str(&format!(" (hint: {})", hint.v));
             }
             let d = Diagnostic::error(file, message);
@@ -156,7 +148,10 @@ fn page_value(shared: &Shared, book: &Book, i: PageId, files: &RefCell<Files>) -
         toc: &site.pages.rendered(i).toc,
         files,
     };
-    let walked = body::walk(p.body(), &resolve);
+    // The page's title is a heading of level 1, or 2 under its section's; its parts and
+    // the body's headings come below it, without skipping a level (PDF/UA-1 asks that).
+    let level = if section.is_some() { 2 } else { 1 };
+    let walked = body::walk(p.body(), level, &resolve);
     let mut view =
         json(&serde_json::to_value(shared.page_view(i, String::new())).unwrap_or_default());
     if let Value::Dict(d) = &mut view {
@@ -166,6 +161,7 @@ fn page_value(shared: &Shared, book: &Book, i: PageId, files: &RefCell<Files>) -
     page.insert("anchor".into(), str(anchor));
     page.insert("label".into(), str(kind_label(shared, p)));
     page.insert("front".into(), Value::Bool(p.is_front_page()));
+    page.insert("level".into(), Value::Int(level));
     page.insert(
         "section".into(),
         section.map_or(Value::None, |s| str(&site.pages[s].title)),
