@@ -258,13 +258,16 @@ fn new_refuses_to_overwrite_and_a_bad_slug_is_said_to_come_from_the_command_line
 
 /// Every built-in file as the library declares it, with where a site's copy goes.
 fn builtin_set() -> Vec<(String, String, &'static [u8])> {
-    let templates = briefing::templates::BUILTIN.iter().map(|(name, text)| {
-        (
-            name.to_string(),
-            format!("templates/{name}"),
-            text.as_bytes(),
-        )
-    });
+    let templates = briefing::templates::BUILTIN
+        .iter()
+        .chain(briefing::templates::BUILTIN_TYPST)
+        .map(|(name, text)| {
+            (
+                name.to_string(),
+                format!("templates/{name}"),
+                text.as_bytes(),
+            )
+        });
     let statics = briefing::templates::BUILTIN_STATIC
         .iter()
         .map(|(name, bytes)| (name.to_string(), format!("static/{name}"), *bytes));

@@ -43,9 +43,9 @@ fn a_body_edit_shows_on_the_page_the_book_and_the_search_index_only() {
     let sel = render::affected_by_page(&site, PageEdit::Body(page(&site, "disputes/ev.md")));
     assert_eq!(pages_of(&site, &sel), ["disputes/ev.md"]);
     // Its own section of the book, not all of it; the index, not the search page (which
-    // lists titles).
+    // lists titles); the PDF, which shows every body.
     assert_eq!(sel.book_sections, sel.pages);
-    assert_eq!(outputs(&sel), [SearchIndex]);
+    assert_eq!(outputs(&sel), [SearchIndex, BookPdf]);
 }
 
 #[test]
@@ -79,6 +79,7 @@ fn a_front_matter_edit_shows_on_its_lists_and_on_the_pages_linking_to_it() {
             SearchPage,
             SearchIndex,
             Book,
+            BookPdf,
             Sitemap,
             Atom,
             Calendar

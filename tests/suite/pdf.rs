@@ -811,3 +811,91 @@ proptest! {
         prop_assert!(!printed.contains("root:x:0"), "nothing read from /etc/passwd");
     }
 }
+
+/// The preview typesets the PDF when it is asked for, never on a save: a broken
+/// `book.typ` neither fails the first build nor a later page edit, only the request for the
+/// PDF, which shows the overlay. Fixed, the PDF is served; broken again, the last good one is
+/// served, with the overlay on open pages, and an edit is in the PDF asked for after it.
+#[test]
+fn serve_typesets_the_pdf_on_request_and_keeps_the_last_good_one() {
+    use crate::common::server::Server;
+    let site = TestSite::empty();
+    site.write("briefing.toml", "title = \"Served\"\npdf = true\n");
+    site.write(
+        "content/_index.md",
+        "+++\ntitle = \"Front\"\n+++\nFirst words.\n",
+    );
+    site.write("templates/book.typ", "#let x = (\n");
+    let server = Server::start(&site.root, &[]);
+    assert!(
+        !server.get("/").body.contains("briefing-errors"),
+        "the first build does not typeset"
+    );
+    site.write(
+        "content/_index.md",
+        "+++\ntitle = \"Front\"\n+++\nSecond words.\n",
+    );
+    server.wait_for("/", "the edit", |r| r.body.contains("Second words."));
+    assert!(
+        !server.get("/").body.contains("briefing-errors"),
+        "a save does not typeset"
+    );
+    // Asked for, the broken template is an error: no PDF yet, the overlay says why.
+    let (status, body) = server.get_bytes("/book.pdf");
+    assert_eq!(status, 404);
+    assert!(String::from_utf8_lossy(&body).contains("templates/book.typ:1"));
+    assert!(server.get("/").body.contains("briefing-errors"));
+    // The built-in template again: the PDF, with the latest words; the overlay goes.
+    std::fs::remove_file(site.root.join("templates/book.typ")).expect("remove");
+    let good = until("the PDF once the template is fixed", || {
+        let (status, pdf) = server.get_bytes("/book.pdf");
+        (status == 200).then_some(pdf)
+    });
+    assert!(good.starts_with(b"%PDF-"));
+    let file = site.scratch().join("served.pdf");
+    std::fs::write(&file, &good).expect("write");
+    assert!(flat(&sheets(&file).join("\n")).contains("Second words."));
+    assert!(!server.get("/").body.contains("briefing-errors"));
+    // Broken again: the last good PDF is served, and pages show the overlay.
+    site.write("templates/book.typ", "#let x = (\n");
+    let again = until("the overlay for the broken template", || {
+        let (status, pdf) = server.get_bytes("/book.pdf");
+        assert_eq!(status, 200, "the last good PDF is served");
+        server
+            .get("/")
+            .body
+            .contains("briefing-errors")
+            .then_some(pdf)
+    });
+    assert!(again == good, "the last good PDF");
+    // Fixed, an edit made since is in the next PDF asked for.
+    std::fs::remove_file(site.root.join("templates/book.typ")).expect("remove");
+    site.write(
+        "content/_index.md",
+        "+++\ntitle = \"Front\"\n+++\nThird words.\n",
+    );
+    until("the PDF with the edit", || {
+        let (status, pdf) = server.get_bytes("/book.pdf");
+        assert_eq!(status, 200);
+        std::fs::write(&file, &pdf).expect("write");
+        flat(&sheets(&file).join("\n"))
+            .contains("Third words.")
+            .then_some(())
+    });
+    assert!(!server.get("/").body.contains("briefing-errors"));
+}
+
+/// What `f` gives once it gives something, within 30 seconds.
+fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited 30 s for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+}
