@@ -507,11 +507,11 @@ fn typeset_requested(live: &Live, path: &str) {
         Ok(_) => session.errors_shown(),
         Err(errors) => errors,
     };
-    if let Ok(mut errors) = live.errors.write() {
-        if *errors != shown {
-            *errors = shown;
-            let _ = live.events.send(LiveEvent::Reload);
-        }
+    if let Ok(mut errors) = live.errors.write()
+        && *errors != shown
+    {
+        *errors = shown;
+        let _ = live.events.send(LiveEvent::Reload);
     }
 }
 

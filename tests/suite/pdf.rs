@@ -141,10 +141,10 @@ impl Pdf {
         let node = self.resolve(node).as_dict().ok()?;
         if let Ok(Object::Array(pairs)) = node.get(b"Names").map(|o| self.resolve(o)) {
             for pair in pairs.chunks(2) {
-                if let [Object::String(k, _), v] = pair {
-                    if k.as_slice() == name {
-                        return Some(v);
-                    }
+                if let [Object::String(k, _), v] = pair
+                    && k.as_slice() == name
+                {
+                    return Some(v);
                 }
             }
         }
@@ -279,14 +279,13 @@ fn words_in(pdf: &Path, n: u32, rect: [f32; 4], height: f32) -> String {
         let (wx0, wy0, wx1, wy1) = (attr("xMin"), attr("yMin"), attr("xMax"), attr("yMax"));
         let cx = (wx0 + wx1) / 2.0;
         let cy = (wy0 + wy1) / 2.0;
-        if cx >= x0 - 1.0 && cx <= x1 + 1.0 && cy >= top - 1.0 && cy <= bottom + 1.0 {
-            if let Some(w) = line.split('>').nth(1).and_then(|r| r.split('<').next()) {
-                words.push(
-                    w.replace("&amp;", "&")
-                        .replace("&#39;", "'")
-                        .replace("&quot;", "\""),
-                );
-            }
+        let inside = cx >= x0 - 1.0 && cx <= x1 + 1.0 && cy >= top - 1.0 && cy <= bottom + 1.0;
+        if inside && let Some(w) = line.split('>').nth(1).and_then(|r| r.split('<').next()) {
+            words.push(
+                w.replace("&amp;", "&")
+                    .replace("&#39;", "'")
+                    .replace("&quot;", "\""),
+            );
         }
     }
     words.join(" ")
