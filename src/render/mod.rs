@@ -23,7 +23,27 @@ use crate::site::Site;
 use crate::strings::Words;
 use crate::url::{absolute_url, page_url, root_prefix};
 
+#[cfg(feature = "pdf")]
 mod binder;
+/// Built without the binder (`--no-default-features`, as the fuzz target is): asking for
+/// the PDF is an error that says so.
+#[cfg(not(feature = "pdf"))]
+mod binder {
+    pub(super) struct Typeset {
+        pub pdf: Vec<u8>,
+        pub sheets: usize,
+    }
+
+    pub(super) fn typeset(
+        _: &super::Shared,
+    ) -> Result<Typeset, Vec<crate::diagnostic::Diagnostic>> {
+        Err(vec![crate::diagnostic::Diagnostic::error(
+            "briefing.toml",
+            "this briefing was built without its `pdf` feature, so it cannot typeset book.pdf: \
+             build briefing with the default features, or leave out pdf = true",
+        )])
+    }
+}
 mod book;
 mod days;
 mod deps;
