@@ -91,10 +91,7 @@ pub(super) fn search_index(site: &Site, sink: Sink) -> Result<(), Diagnostic> {
         .and_then(|()| parts.write_all(b";\n"));
     match written {
         Ok(()) => parts.finish(),
-        Err(e) => Err(parts.failure(Diagnostic::error(
-            file,
-            format!("cannot write {file}: {e}"),
-        ))),
+        Err(e) => Err(parts.failure(Diagnostic::error(file, format!("cannot write {file}: {e}")))),
     }
 }
 

@@ -1452,7 +1452,10 @@ fn search_page(shared: &Shared, sink: Sink) -> Result<(), Diagnostic> {
         .collect();
     ctx.insert("groups", &shared.by_kind(&all));
     ctx.insert("breadcrumbs", &shared.generated_crumbs(false));
-    let file = (output_file(Output::SearchPage).to_string(), site.pages.len() * 200);
+    let file = (
+        output_file(Output::SearchPage).to_string(),
+        site.pages.len() * 200,
+    );
     render_file(site, template(Output::SearchPage), &ctx, None, file, sink)
 }
 
