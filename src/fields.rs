@@ -308,7 +308,7 @@ impl Reader {
                                 value: other,
                                 at: item.at,
                             };
-                            self.wrong(&item, &format!("each of {name}"), "text", example);
+                            self.wrong(&item, format!("each of {name}"), "text", example);
                         }
                     }
                 }
@@ -331,7 +331,7 @@ impl Reader {
                                 value: other,
                                 at: item.at,
                             };
-                            self.wrong(&item, &format!("each of {name}"), "a table", example);
+                            self.wrong(&item, format!("each of {name}"), "a table", example);
                         }
                     }
                 }

@@ -95,20 +95,41 @@ fn refused() -> io::Error {
     io::Error::other("the output refused the file")
 }
 
-impl io::Write for Parts<'_> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        if self.buf.len() + bytes.len() > PART_SIZE && !self.buf.is_empty() {
+impl Parts<'_> {
+    /// `bytes` that do not fit in the part being filled: that part goes on, and `bytes`
+    /// start the next, or go as a part of their own when they are a long piece (a page's
+    /// whole body in a template) rather than through the buffer.
+    #[cold]
+    fn spill(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if !self.buf.is_empty() {
             let full = std::mem::replace(&mut self.buf, Vec::with_capacity(PART_SIZE));
             self.hand_on(full)?;
         }
         if bytes.len() >= PART_SIZE {
-            // A long piece (a page's whole body in a template) goes on as a part of its
-            // own rather than through the buffer.
-            self.hand_on(bytes.to_vec())?;
+            self.hand_on(bytes.to_vec())
         } else {
             self.buf.extend_from_slice(bytes);
+            Ok(())
         }
-        Ok(bytes.len())
+    }
+}
+
+impl io::Write for Parts<'_> {
+    // Templates write in many small pieces: the common case, a piece that fits, is as
+    // cheap as writing into a `Vec`.
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if self.buf.len() + bytes.len() <= PART_SIZE {
+            self.buf.extend_from_slice(bytes);
+            Ok(())
+        } else {
+            self.spill(bytes)
+        }
+    }
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.write_all(bytes).map(|()| bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
