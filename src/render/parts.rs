@@ -183,7 +183,7 @@ mod tests {
     fn the_sinks_refusal_is_the_files_error() {
         let sink = |_: Job| Err(Diagnostic::error("x", "disk full"));
         let mut parts = Parts::new("x", 0, &sink);
-        let big = vec![0u8; PART_SIZE];
+        let big = vec![0u8; PART_SIZE + 1];
         assert!(parts.write_all(&big).is_err());
         let said = parts.failure(Diagnostic::error("x", "template"));
         assert_eq!(said.message, "disk full");
