@@ -163,14 +163,14 @@ fn read_as(root: Node, schema: &'static Schema, toml: bool, complete: bool) -> R
                     );
                 }
             }
-            for entry in entries {
-                let key = entry.key.clone();
+            for Entry { key, at, node } in entries {
                 let before = reader.problems.len();
-                if let Some(v) = reader.entry(entry, schema) {
-                    read.table.insert(key.clone(), v);
-                }
+                let value = reader.entry(&key, at, node, schema);
                 if reader.problems.len() > before {
-                    read.bad.push(key);
+                    read.bad.push(key.clone());
+                }
+                if let Some(v) = value {
+                    read.table.insert(key, v);
                 }
             }
         }
@@ -217,23 +217,24 @@ impl Reader {
     }
 
     /// A key of a table of `schema`: its value if well formed.
-    fn entry(&mut self, entry: Entry, schema: &'static Schema) -> Option<toml::Value> {
-        let Some(field) = schema.field(&entry.key) else {
-            let message = self.unknown(&entry.key, schema);
-            self.problem(entry.at, message);
+    fn entry(
+        &mut self,
+        key: &str,
+        at: Option<usize>,
+        node: Node,
+        schema: &'static Schema,
+    ) -> Option<toml::Value> {
+        let Some(field) = schema.field(key) else {
+            let message = self.unknown(key, schema);
+            self.problem(at, message);
             return None;
         };
-        let name = self.named(field.key, schema);
-        self.value(entry.node, field, &name)
-    }
-
-    /// `weight`, or `date in [[sources]]` below the root.
-    fn named(&self, key: &str, schema: &Schema) -> String {
-        if std::ptr::eq(schema, self.root) {
-            key.to_string()
+        let name = if std::ptr::eq(schema, self.root) {
+            Name::Key(field.key)
         } else {
-            format!("{key} in {}", schema.name)
-        }
+            Name::In(field.key, schema.name)
+        };
+        self.value(node, field, &name)
     }
 
     fn unknown(&self, key: &str, schema: &Schema) -> String {
@@ -258,7 +259,7 @@ impl Reader {
         )
     }
 
-    fn wrong(&mut self, node: &Node, name: &str, what: &str, example: &str) {
+    fn wrong(&mut self, node: &Node, name: impl std::fmt::Display, what: &str, example: &str) {
         let message = format!(
             "{name} must be {what}, like {example} (found {})",
             found(&node.value)
@@ -267,7 +268,7 @@ impl Reader {
     }
 
     /// The value of `field` if it has its shape; otherwise the problem is noted.
-    fn value(&mut self, node: Node, field: &Field, name: &str) -> Option<toml::Value> {
+    fn value(&mut self, node: Node, field: &Field, name: &Name) -> Option<toml::Value> {
         let example = field.example;
         match (field.shape, node.value) {
             (Shape::Text, Value::Leaf(v @ toml::Value::String(_))) => Some(v),
@@ -307,7 +308,7 @@ impl Reader {
                                 value: other,
                                 at: item.at,
                             };
-                            self.wrong(&item, &format!("each of {name}"), "text", example);
+                            self.wrong(&item, format!("each of {name}"), "text", example);
                         }
                     }
                 }
@@ -330,7 +331,7 @@ impl Reader {
                                 value: other,
                                 at: item.at,
                             };
-                            self.wrong(&item, &format!("each of {name}"), "a table", example);
+                            self.wrong(&item, format!("each of {name}"), "a table", example);
                         }
                     }
                 }
@@ -340,7 +341,7 @@ impl Reader {
                 let mut out = toml::Table::new();
                 for entry in entries {
                     let field = Field::new("", *shape, inner);
-                    let inner = format!("{name}.{}", entry.key);
+                    let inner = Name::Member(name, &entry.key);
                     if let Some(v) = self.value(entry.node, &field, &inner) {
                         out.insert(entry.key, v);
                     }
@@ -380,9 +381,8 @@ impl Reader {
                 self.problem(at, message);
             }
         }
-        for entry in entries {
-            let key = entry.key.clone();
-            match self.entry(entry, schema) {
+        for Entry { key, at, node } in entries {
+            match self.entry(&key, at, node, schema) {
                 Some(v) => {
                     out.insert(key, v);
                 }
@@ -393,6 +393,25 @@ impl Reader {
             }
         }
         complete.then_some(out)
+    }
+}
+
+/// How problems name a key: `weight`, `date in [[sources]]` below the root, `names.fr` in a
+/// map. Written out only when a problem is said: most keys have none, and a name made for
+/// every key read cost more than the rest of reading it.
+enum Name<'a> {
+    Key(&'a str),
+    In(&'a str, &'a str),
+    Member(&'a Name<'a>, &'a str),
+}
+
+impl std::fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Name::Key(key) => f.write_str(key),
+            Name::In(key, table) => write!(f, "{key} in {table}"),
+            Name::Member(map, key) => write!(f, "{map}.{key}"),
+        }
     }
 }
 

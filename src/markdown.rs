@@ -445,7 +445,12 @@ impl<'a> Walk<'a> {
         if self.events.keep {
             out.html.reserve(self.body.len() * 3 / 2);
             pulldown_cmark::html::push_html(&mut out.html, self.events.list.into_iter());
+            // Every page's HTML is kept for the whole build: the room reserved above and
+            // not used would be kept with it.
+            out.html.shrink_to_fit();
         }
+        // Only wanted while ids are given out, which ends here; the page keeps the rest.
+        out.next_suffix = Default::default();
         out
     }
 }

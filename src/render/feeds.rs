@@ -21,11 +21,9 @@ fn text<W: std::io::Write>(w: &mut Writer<W>, name: &str, value: &str) -> XmlRes
     Ok(())
 }
 
-/// The written document, ending with a newline, as the file `path`.
-fn finish(w: Writer<Vec<u8>>, path: &str) -> Job {
-    let mut bytes = w.into_inner();
-    bytes.push(b'\n');
-    Job::whole(path, bytes)
+/// Ends the written document with a newline.
+fn finish<W: std::io::Write>(w: Writer<W>) -> XmlResult {
+    w.into_inner().write_all(b"\n")
 }
 
 fn midnight_utc(d: NaiveDate) -> chrono::DateTime<Utc> {
@@ -36,8 +34,9 @@ fn rfc3339(d: NaiveDate) -> String {
     format!("{}T00:00:00Z", crate::dates::iso(d))
 }
 
-/// `sitemap.xml`: every page, with `lastmod` from its `as_of`.
-pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
+/// `sitemap.xml`: every page, with `lastmod` from its `as_of`, written to `out` (a part at
+/// a time: it lists every page).
+pub fn sitemap<W: std::io::Write>(site: &Site, base: &str, out: W) -> XmlResult {
     // Every page and theme page, by the path of its own language's site; a site in several
     // languages lists each version, with its versions in every language as alternates.
     let mut generated = Vec::new();
@@ -86,7 +85,7 @@ pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
         }
     }
     entries.sort();
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let mut w = Writer::new_with_indent(out, b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let mut set = w
         .create_element("urlset")
@@ -113,14 +112,14 @@ pub fn sitemap(site: &Site, base: &str) -> std::io::Result<Job> {
         }
         Ok(())
     })?;
-    Ok(finish(w, "sitemap.xml"))
+    finish(w)
 }
 
-/// `atom.xml`: one entry per note and dispute, newest `as_of` first.
-pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
+/// `atom.xml`: one entry per note and dispute, newest `as_of` first, written to `out`.
+pub fn atom<W: std::io::Write>(site: &Site, base: &str, out: W) -> XmlResult {
     let entries = feed_pages(site);
     let newest = site.newest_as_of();
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let mut w = Writer::new_with_indent(out, b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.create_element("feed")
         .with_attribute(("xmlns", "http://www.w3.org/2005/Atom"))
@@ -137,7 +136,7 @@ pub fn atom(site: &Site, base: &str) -> std::io::Result<Job> {
             }
             Ok(())
         })?;
-    Ok(finish(w, "atom.xml"))
+    finish(w)
 }
 
 /// The pages the feed lists: notes and disputes, newest `as_of` first, then by address.

@@ -3,7 +3,10 @@
 
 use serde::Serialize;
 
-use super::Shared;
+use std::io::Write as _;
+
+use super::parts::Parts;
+use super::{Shared, Sink};
 use crate::content::Page;
 use crate::diagnostic::Diagnostic;
 use crate::output::Job;
@@ -12,19 +15,26 @@ use crate::site::Site;
 use crate::url::{page_url, root_prefix};
 
 /// A file built from every page's front matter — sitemap, feed, robots.txt, calendar —
-/// for a site that writes it (see `Output::files`).
-pub(super) fn feed(site: &Site, output: Output) -> Result<Job, Diagnostic> {
+/// for a site that writes it (see `Output::files`), handed to `sink`: the sitemap and the
+/// feed, which list every page, a part at a time.
+pub(super) fn feed(site: &Site, output: Output, sink: Sink) -> Result<(), Diagnostic> {
     let file = output.fixed_file().unwrap_or_default();
     let xml_error =
         |e: std::io::Error| Diagnostic::error(file, format!("cannot write {file}: {e}"));
     let base = site.config.base_url.as_deref();
     let missing = || Diagnostic::error(file, format!("{file} is not written for this site"));
-    match (output, base) {
-        (Output::Sitemap, Some(base)) => super::feeds::sitemap(site, base).map_err(xml_error),
-        (Output::Atom, Some(base)) => super::feeds::atom(site, base).map_err(xml_error),
-        (Output::Robots, Some(base)) => Ok(super::feeds::robots(base)),
-        (Output::Calendar, _) => super::feeds::calendar(site).ok_or_else(missing),
-        _ => Err(missing()),
+    // About a line of XML for each page.
+    let mut parts = Parts::new(file, site.pages.len() * 128, sink);
+    let written = match (output, base) {
+        (Output::Sitemap, Some(base)) => super::feeds::sitemap(site, base, &mut parts),
+        (Output::Atom, Some(base)) => super::feeds::atom(site, base, &mut parts),
+        (Output::Robots, Some(base)) => return sink(super::feeds::robots(base)),
+        (Output::Calendar, _) => return sink(super::feeds::calendar(site).ok_or_else(missing)?),
+        _ => return Err(missing()),
+    };
+    match written {
+        Ok(()) => parts.finish(),
+        Err(e) => Err(parts.failure(xml_error(e))),
     }
 }
 
@@ -43,8 +53,9 @@ struct SearchEntry<'a> {
 }
 
 /// The search index, as a script rather than JSON: a page opened from the file system
-/// may load a script but not `fetch` a file.
-pub(super) fn search_index(site: &Site) -> Job {
+/// may load a script but not `fetch` a file. Handed to `sink` a part at a time: it holds
+/// the start of every page's text.
+pub(super) fn search_index(site: &Site, sink: Sink) -> Result<(), Diagnostic> {
     let portable = site.portable();
     let entries: Vec<SearchEntry> = site
         .pages
@@ -67,21 +78,21 @@ pub(super) fn search_index(site: &Site) -> Job {
                 .map(|(m, l)| m.name(l)),
         })
         .collect();
-    // Written straight into one buffer sized for it (9 MB at 10,000 pages), rather than
-    // grown by doubling and then copied into the script around it.
     const START: &[u8] = b"window.briefingSearchIndex = ";
+    let file = "search-index.js";
     let size: usize = entries
         .iter()
         .map(|e| e.t.len() + e.u.len() + e.s.len() + e.h.len() + e.x.len() + 32)
         .sum();
-    let mut js = Vec::with_capacity(START.len() + size + 3);
-    js.extend_from_slice(START);
-    if serde_json::to_writer(&mut js, &entries).is_err() {
-        js.truncate(START.len());
-        js.extend_from_slice(b"[]");
+    let mut parts = Parts::new(file, START.len() + size + 3, sink);
+    let written = parts
+        .write_all(START)
+        .and_then(|()| serde_json::to_writer(&mut parts, &entries).map_err(std::io::Error::from))
+        .and_then(|()| parts.write_all(b";\n"));
+    match written {
+        Ok(()) => parts.finish(),
+        Err(e) => Err(parts.failure(Diagnostic::error(file, format!("cannot write {file}: {e}")))),
     }
-    js.extend_from_slice(b";\n");
-    Job::whole("search-index.js", js)
 }
 
 /// A redirect page at an old address of a page.
@@ -90,7 +101,7 @@ pub(super) fn alias_job(
     page: &Page,
     alias: &str,
     shared: &Shared,
-    sink: &(dyn Fn(Job) -> Result<(), Diagnostic> + Sync),
+    sink: Sink,
 ) -> Result<(), Diagnostic> {
     // Loading refuses an alias that leaves the output; none reaches here.
     let Some(folder) = crate::url::alias_folder(alias) else {

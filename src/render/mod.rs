@@ -49,6 +49,7 @@ mod days;
 mod deps;
 mod feeds;
 mod listings;
+mod parts;
 
 pub use book::Memo;
 use book::{CheckedBook, book};
@@ -1269,6 +1270,33 @@ fn render_template(
     })
 }
 
+/// Renders template `name` into the output file `file`, handed to `sink` a part at a time
+/// (`parts`), with room for `size` bytes of content beside the template's own; `check`
+/// renders into nothing, since it only wants the errors, and hands on an empty file.
+fn render_file(
+    site: &Site,
+    name: &str,
+    ctx: &Context,
+    page: Option<&Page>,
+    (file, size): (String, usize),
+    sink: Sink,
+) -> Result<(), Diagnostic> {
+    let tera = &site.templates.tera;
+    let said = |e: tera::Error| {
+        site.templates
+            .diagnostic(&e, page.map(|p| p.file.as_path()))
+    };
+    if site.is_outline() {
+        tera.render_to(name, ctx, std::io::sink()).map_err(said)?;
+        return sink(Job::whole(file, Vec::new()));
+    }
+    let mut parts = parts::Parts::new(file, size + TEMPLATE_ROOM, sink);
+    match tera.render_to(name, ctx, &mut parts) {
+        Ok(()) => parts.finish(),
+        Err(e) => Err(parts.failure(said(e))),
+    }
+}
+
 /// What a built-in template adds around its content, about: a page's output grows once at
 /// most rather than doubling its way up.
 const TEMPLATE_ROOM: usize = 16 * 1024;
@@ -1309,8 +1337,8 @@ fn render_page(
     if role != Role::Home {
         shared.insert_marking(&mut ctx, marking);
     }
-    let html = render_template(site, template_of(p), &ctx, Some(p), size)?;
-    sink(Job::whole(p.output_file(), html))?;
+    let file = (String::from(p.output_file()), size);
+    render_file(site, template_of(p), &ctx, Some(p), file, sink)?;
     for alias in &p.aliases {
         alias_job(site, p, alias, shared, sink)?;
     }
@@ -1361,14 +1389,14 @@ fn generated_tasks<'a>(
             )),
             Output::SearchPage => tasks.push((page, Box::new(move || search_page(shared, sink)))),
             Output::SearchIndex => {
-                tasks.push((page, Box::new(move || sink(search_index(site)))));
+                tasks.push((page, Box::new(move || search_index(site, sink))));
             }
             Output::Book => match checked_book {
                 Some(book) => tasks.push((page, Box::new(move || book.frame(shared, sink)))),
                 None => tasks.push((page, Box::new(move || book(shared, None, memo, sink)))),
             },
             Output::Sitemap | Output::Atom | Output::Robots | Output::Calendar => {
-                tasks.push((page, Box::new(move || feed(site, output).and_then(sink))));
+                tasks.push((page, Box::new(move || feed(site, output, sink))));
             }
             // Made from one source each, by `render_page` and the copying of files; the PDF
             // before everything else, by `render`.
@@ -1487,8 +1515,7 @@ fn templated_context(
 
 fn render_templated(shared: &Shared, job: &Templated, sink: Sink) -> Result<(), Diagnostic> {
     let (file, template, ctx) = templated_context(shared, job)?;
-    let html = render_template(shared.site, template, &ctx, None, 0)?;
-    sink(Job::whole(file, html))
+    render_file(shared.site, template, &ctx, None, (file, 0), sink)
 }
 
 /// `search/index.html`, where the search form goes without JavaScript: every page, by kind
@@ -1504,9 +1531,11 @@ fn search_page(shared: &Shared, sink: Sink) -> Result<(), Diagnostic> {
         .collect();
     ctx.insert("groups", &shared.by_kind(&all));
     ctx.insert("breadcrumbs", &shared.generated_crumbs(false));
-    let size = site.pages.len() * 200;
-    let html = render_template(site, template(Output::SearchPage), &ctx, None, size)?;
-    sink(Job::whole(output_file(Output::SearchPage), html))
+    let file = (
+        output_file(Output::SearchPage).to_string(),
+        site.pages.len() * 200,
+    );
+    render_file(site, template(Output::SearchPage), &ctx, None, file, sink)
 }
 
 /// The template of a generated output, as declared.
