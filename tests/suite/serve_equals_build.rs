@@ -142,6 +142,11 @@ impl Preview {
         let mut problems = Vec::new();
         for rel in &built {
             let want = std::fs::read(self.fresh.join(rel)).expect("read fresh");
+            let want = if rel.ends_with(".html") {
+                without_pdf_page_count(&want)
+            } else {
+                want
+            };
             let (status, body) = self.server.get_bytes(&url_path(rel));
             let body = if rel.ends_with(".html") {
                 without_preview_additions(&body)
@@ -252,6 +257,29 @@ fn without_preview_additions(body: &[u8]) -> Vec<u8> {
         text.replace_range(start..start + len + "</div>\n".len(), "");
     }
     text.into_bytes()
+}
+
+/// A built page with its link to the PDF saying no page count, as the preview's do: the
+/// preview typesets the PDF only when it is asked for (its request, like every other file's,
+/// must give the build's bytes), so its pages cannot say how long it is.
+fn without_pdf_page_count(body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::with_capacity(text.len());
+    let mut rest: &str = &text;
+    while let Some(at) = rest.find("(PDF, ") {
+        let after = &rest[at + "(PDF, ".len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        out.push_str(&rest[..at]);
+        if digits > 0 && after[digits..].starts_with(" pages)") {
+            out.push_str("(PDF)");
+            rest = &after[digits + " pages)".len()..];
+        } else {
+            out.push_str("(PDF, ");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out.into_bytes()
 }
 
 /// Where two files first differ, with a little of each around it.
