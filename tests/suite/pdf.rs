@@ -898,3 +898,50 @@ fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
         std::thread::sleep(std::time::Duration::from_millis(150));
     }
 }
+
+/// Typesetting opens no file but the site's own: content that names `/etc/passwd` (as Typst
+/// code in a title, as an image's path out of the site) gets it read by nobody, shown by the
+/// system calls of the build itself (`strace`).
+#[test]
+fn typesetting_opens_no_file_outside_the_site() {
+    if Command::new("strace").arg("-V").output().is_err() {
+        crate::common::skipped("the PDF's file reads test", "strace is not installed");
+        return;
+    }
+    let site = TestSite::empty();
+    site.write("briefing.toml", "title = \"T\"\npdf = true\n");
+    site.write(
+        "content/_index.md",
+        "+++\ntitle = '#read(\"/etc/passwd\") #image(\"/etc/hostname\")'\n+++\nBody `#read(\"/etc/shadow\")`.\n",
+    );
+    let log = site.scratch().join("strace.log");
+    let out = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat,openat2", "-o"])
+        .arg(&log)
+        .arg(env!("CARGO_BIN_EXE_briefing"))
+        .args(["build", "--root"])
+        .arg(&site.root)
+        .output()
+        .expect("strace");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let opened = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        opened.contains("content/_index.md"),
+        "the trace saw the build's opens:\n{opened}"
+    );
+    for secret in ["/etc/passwd", "/etc/shadow", "/etc/hostname"] {
+        assert!(
+            !opened.contains(&format!("\"{secret}\"")),
+            "{secret} opened:\n{opened}"
+        );
+    }
+    let printed = flat(&sheets(&site.public().join("book.pdf")).join("\n"));
+    assert!(
+        printed.contains("#read(\"/etc/passwd\") #image(\"/etc/hostname\")"),
+        "{printed}"
+    );
+}
