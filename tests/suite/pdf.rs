@@ -292,7 +292,7 @@ fn words_in(pdf: &Path, n: u32, rect: [f32; 4], height: f32) -> String {
 }
 
 fn built_bundled() -> TestSite {
-    let site = TestSite::bundled();
+    let site = TestSite::bundled_with_pdf();
     site.build().ok();
     site
 }
@@ -882,6 +882,12 @@ fn serve_typesets_the_pdf_on_request_and_keeps_the_last_good_one() {
             .then_some(())
     });
     assert!(!server.get("/").body.contains("briefing-errors"));
+    // The preview's PDF is the build's, byte for byte (at the preview's address).
+    let (_, served) = server.get_bytes("/book.pdf");
+    site.run(&["build", "--base-url", &format!("http://{}/", server.addr)])
+        .ok();
+    let built = std::fs::read(site.public().join("book.pdf")).expect("built");
+    assert!(served == built, "the served PDF is not the built one");
 }
 
 /// What `f` gives once it gives something, within 30 seconds.

@@ -15,7 +15,7 @@ fn every_page_of_the_bundled_site_passes_the_nu_html_checker() {
     if support::skip_or_require("the Nu HTML Checker test", &[Tool::Java, Tool::Vnu]) {
         return;
     }
-    let site = TestSite::bundled();
+    let site = TestSite::bundled_with_pdf();
     site.run(&["build", "--base-url", "https://example.org/briefing/"])
         .ok();
     let public = site.public();

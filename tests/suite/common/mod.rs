@@ -135,7 +135,24 @@ impl TestSite {
     }
 
     /// A copy of the bundled briefing book (config, content; the built-in theme).
+    /// Without its PDF: only the tests of the PDF (`bundled_with_pdf`) pay for typesetting
+    /// it in a debug build.
     pub fn bundled() -> TestSite {
+        let site = TestSite::bundled_with_pdf();
+        let config = site.read("briefing.toml");
+        assert!(
+            config.contains("\npdf = true\n"),
+            "the bundled book asks for its PDF"
+        );
+        site.write(
+            "briefing.toml",
+            &config.replace("\npdf = true\n", "\npdf = false\n"),
+        );
+        site
+    }
+
+    /// A copy of the bundled briefing book as it ships, its PDF included.
+    pub fn bundled_with_pdf() -> TestSite {
         let site = TestSite::empty();
         std::fs::copy(
             repo().join("briefing.toml"),
