@@ -113,6 +113,14 @@ impl Pdf {
         }
     }
 
+    /// The document's language (`/Lang`).
+    fn lang(&self) -> Option<String> {
+        match self.resolve(self.catalog().get(b"Lang").ok()?) {
+            Object::String(s, _) => Some(pdf_text(s)),
+            _ => None,
+        }
+    }
+
     fn catalog(&self) -> &lopdf::Dictionary {
         self.doc.catalog().expect("a catalog")
     }
@@ -407,14 +415,7 @@ fn the_bundled_books_pdf_is_marked_numbered_and_its_contents_true() {
     );
     assert_eq!(info.get("Tagged").map(String::as_str), Some("yes"));
     assert_eq!(info.get("Pages"), Some(&total.to_string()));
-    let lang = doc
-        .catalog()
-        .get(b"Lang")
-        .ok()
-        .and_then(|l| match doc.resolve(l) {
-            Object::String(s, _) => Some(pdf_text(s)),
-            _ => None,
-        });
+    let lang = doc.lang();
     assert_eq!(lang.as_deref(), Some("en-CA"));
     assert!(
         doc.catalog().get(b"StructTreeRoot").is_ok(),
@@ -500,14 +501,7 @@ fn the_french_book_has_its_own_pdf_in_french() {
     }
     assert!(!all.contains("Page 1 of"), "no English foot");
     let doc = Pdf::load(&pdf);
-    let lang = doc
-        .catalog()
-        .get(b"Lang")
-        .ok()
-        .and_then(|l| match doc.resolve(l) {
-            Object::String(s, _) => Some(pdf_text(s)),
-            _ => None,
-        });
+    let lang = doc.lang();
     assert_eq!(lang.as_deref(), Some("fr-CA"));
     let book = site.html("fr/book/index.html");
     let link: Vec<String> = book
