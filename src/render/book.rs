@@ -82,6 +82,17 @@ impl Memo {
     }
 }
 
+/// What a page of the book is, as its eyebrow says: *Front page*, *Itinerary*, *Trade
+/// dispute* or *Note* (the HTML book and the PDF alike).
+pub(super) fn kind_label<'w>(words: &'w crate::strings::Words, p: &Page) -> &'w str {
+    words.get(match (p.is_section, p.kind) {
+        (true, _) => "front_page",
+        (false, Kind::Itinerary) => "itinerary",
+        (false, Kind::Dispute) => "trade_dispute",
+        (false, Kind::Note) => "note",
+    })
+}
+
 /// The book's reading order and each page's place in it.
 pub(super) struct Book {
     /// Pages in reading order: the front page, the itinerary, the disputes, then the notes,
@@ -252,15 +263,7 @@ impl Book {
         let p = &site.pages[i];
         let mut ctx = base.clone();
         ctx.insert("anchor", self.anchor(i).unwrap_or_default());
-        ctx.insert(
-            "label",
-            site.config.words.get(match (p.is_section, p.kind) {
-                (true, _) => "front_page",
-                (false, Kind::Itinerary) => "itinerary",
-                (false, Kind::Dispute) => "trade_dispute",
-                (false, Kind::Note) => "note",
-            }),
-        );
+        ctx.insert("label", kind_label(&site.config.words, p));
         ctx.insert_value("page", page);
         // The front page keeps its bottom-line box and the dispute tracker.
         let front = p.is_front_page();

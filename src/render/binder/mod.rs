@@ -17,7 +17,7 @@ use typst_layout::PagedDocument;
 
 use super::Shared;
 use super::book::Book;
-use crate::content::{Kind, Page};
+use crate::content::Page;
 use crate::diagnostic::Diagnostic;
 use crate::marking::Level;
 use crate::pages::PageId;
@@ -159,14 +159,17 @@ fn page_value(shared: &Shared, book: &Book, i: PageId, files: &RefCell<Files>) -
     }
     let mut page = Dict::new();
     page.insert("anchor".into(), str(anchor));
-    page.insert("label".into(), str(kind_label(shared, p)));
+    page.insert(
+        "label".into(),
+        str(super::book::kind_label(shared.words, p)),
+    );
     page.insert("front".into(), Value::Bool(p.is_front_page()));
     page.insert("level".into(), Value::Int(level));
     page.insert(
         "section".into(),
         section.map_or(Value::None, |s| str(&site.pages[s].title)),
     );
-    let level = sheet_marking(shared, book, i);
+    let level = sheet_marking(shared, i, section);
     page.insert("marking".into(), marking_name(shared, level));
     page.insert("page".into(), view);
     page.insert("blocks".into(), walked.blocks);
@@ -176,11 +179,11 @@ fn page_value(shared: &Shared, book: &Book, i: PageId, files: &RefCell<Files>) -
 /// The highest marking of what a sheet of page `i` shows: the page (its entries and
 /// sections), the section named in the running head and, for the front page, the tracker
 /// of every dispute's measures.
-fn sheet_marking(shared: &Shared, book: &Book, i: PageId) -> Option<Level> {
+fn sheet_marking(shared: &Shared, i: PageId, section: Option<PageId>) -> Option<Level> {
     let site = shared.site;
     let p = &site.pages[i];
     let mut level = p.shown_marking();
-    if let Some(s) = book.contents_section(shared, i) {
+    if let Some(s) = section {
         level = level.max(site.pages[s].marking);
     }
     if p.is_front_page() {
@@ -199,15 +202,6 @@ fn marking_name(shared: &Shared, level: Option<Level>) -> Value {
         Some(m) => str(m.name(level.unwrap_or(m.lowest()))),
         None => Value::None,
     }
-}
-
-fn kind_label<'w>(shared: &Shared<'w>, p: &Page) -> &'w str {
-    shared.words.get(match (p.is_section, p.kind) {
-        (true, _) => "front_page",
-        (false, Kind::Itinerary) => "itinerary",
-        (false, Kind::Dispute) => "trade_dispute",
-        (false, Kind::Note) => "note",
-    })
 }
 
 /// The book as a whole: its cover, contents, pages, the merged timeline and the words.
@@ -433,8 +427,7 @@ impl Resolve for PageLinks<'_, '_> {
             .map(|h| format!("{}--{}", self.anchor, h.id))
     }
 
-    fn heading_mark(&self, offset: usize) -> Option<String> {
-        let at = offset;
+    fn heading_mark(&self, at: usize) -> Option<String> {
         let markings = self.shared.site.config.markings.as_ref()?;
         self.page
             .sections

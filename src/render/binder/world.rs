@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime, Dict};
@@ -24,10 +23,6 @@ pub struct BookWorld {
     template: Source,
     /// The content files the book shows, by their path in the world (`/content/x.png`).
     files: HashMap<FileId, PathBuf>,
-    /// Every path the compiler asked for that is not in the world, in order.
-    pub refused: Mutex<Vec<String>>,
-    /// Every file the compiler read, besides the template.
-    pub read: Mutex<Vec<String>>,
     today: Option<Datetime>,
 }
 
@@ -56,8 +51,6 @@ impl BookWorld {
             main,
             template: Source::new(main, template),
             files,
-            refused: Mutex::new(Vec::new()),
-            read: Mutex::new(Vec::new()),
             today,
         })
     }
@@ -72,9 +65,6 @@ impl BookWorld {
             Some(p) => format!("{p}{}", rooted.vpath().get_with_slash()),
             None => rooted.vpath().get_with_slash().to_string(),
         };
-        if let Ok(mut r) = self.refused.lock() {
-            r.push(shown.clone());
-        }
         match package {
             Some(p) => FileError::Package(PackageError::Other(Some(
                 format!(
@@ -121,9 +111,6 @@ impl World for BookWorld {
         let Some(real) = self.files.get(&id) else {
             return Err(self.refuse(id));
         };
-        if let Ok(mut r) = self.read.lock() {
-            r.push(id.get().vpath().get_with_slash().to_string());
-        }
         std::fs::read(real)
             .map(Bytes::new)
             .map_err(|e| FileError::from_io(e, real))
