@@ -50,7 +50,12 @@ impl Outline {
         Ok(CheckSummary {
             pages: rendered.pages,
             html_files: rendered.html_files,
-            warnings: self.0.warnings(),
+            warnings: self
+                .0
+                .warnings()
+                .into_iter()
+                .chain(rendered.warnings)
+                .collect(),
             markings: self.0.marking_summary(),
             rendered_in: start.elapsed(),
         })
@@ -94,6 +99,8 @@ pub struct CheckSummary {
 struct Rendered {
     pages: usize,
     html_files: usize,
+    /// What rendering warned of (the typesetter, on `book.pdf`), every language's.
+    warnings: Vec<Diagnostic>,
 }
 
 impl Site {
@@ -123,7 +130,11 @@ impl Site {
             html_files: rendered.html_files,
             files,
             output: target,
-            warnings: self.warnings(),
+            warnings: self
+                .warnings()
+                .into_iter()
+                .chain(rendered.warnings)
+                .collect(),
             markings: self.marking_summary(),
             rendered_in,
             swapped_in: start.elapsed() - rendered_in,
@@ -147,7 +158,7 @@ impl Site {
         // Every language at once (each under its folder), so that one language's few large
         // files (the book, the search index) overlap another's pages; every language's
         // errors come together.
-        let results: Vec<Result<usize, Vec<Diagnostic>>> = std::iter::once((self, memo))
+        let results: Vec<Result<render::Made, Vec<Diagnostic>>> = std::iter::once((self, memo))
             .chain(self.translations.iter().map(|l| (l, None)))
             .collect::<Vec<_>>()
             .into_par_iter()
@@ -166,15 +177,19 @@ impl Site {
                 render::render_all(site, memo, &under)
             })
             .collect();
-        let diags: Vec<Diagnostic> = results
-            .into_iter()
-            .filter_map(Result::err)
-            .flatten()
-            .collect();
+        let mut diags = Vec::new();
+        let mut warnings = Vec::new();
+        for result in results {
+            match result {
+                Ok(made) => warnings.extend(made.warnings),
+                Err(d) => diags.extend(d),
+            }
+        }
         if !diags.is_empty() {
             return Err(diags);
         }
         Ok(Rendered {
+            warnings,
             pages: self.pages.len()
                 + self
                     .translations

@@ -84,21 +84,63 @@ pub fn options() -> Options {
 
 /// Renders `body`, a page's Markdown; `dir` is the page's folder relative to `content/`.
 pub fn render(body: &str, dir: &str) -> Rendered {
-    render_to(body, dir, true, &[])
+    render_to(body, dir, true, &[], &CalloutTitles::ENGLISH)
 }
 
 /// Everything `render` finds (headings, ids, links, problems, warnings) without writing
 /// the HTML or gathering the search index's text: what `check` needs of every page.
 pub fn outline(body: &str, dir: &str) -> Rendered {
-    render_to(body, dir, false, &[])
+    render_to(body, dir, false, &[], &CalloutTitles::ENGLISH)
 }
 
 /// Headings given a portion mark: where each starts in the body, and the mark (`SECRET`).
 pub type PortionMarks<'m> = &'m [(usize, &'m str)];
 
 /// `render` (with `html`) or `outline`, the headings at `marks` given their portion marks.
-pub fn render_marked(body: &str, dir: &str, html: bool, marks: PortionMarks) -> Rendered {
-    render_to(body, dir, html, marks)
+/// `callouts` are the titles its callouts print, in the page's language.
+pub fn render_marked(
+    body: &str,
+    dir: &str,
+    html: bool,
+    marks: PortionMarks,
+    callouts: &CalloutTitles,
+) -> Rendered {
+    render_to(body, dir, html, marks, callouts)
+}
+
+/// The titles a callout (`> [!NOTE]`) prints above its text, in one language (the strings
+/// `callout_note` and the rest; this layer is below the string tables, so they are handed
+/// in).
+#[derive(Debug, Clone, Copy)]
+pub struct CalloutTitles<'w> {
+    pub note: &'w str,
+    pub tip: &'w str,
+    pub important: &'w str,
+    pub warning: &'w str,
+    pub caution: &'w str,
+}
+
+impl CalloutTitles<'static> {
+    pub const ENGLISH: CalloutTitles<'static> = CalloutTitles {
+        note: "Note",
+        tip: "Tip",
+        important: "Important",
+        warning: "Warning",
+        caution: "Caution",
+    };
+}
+
+impl CalloutTitles<'_> {
+    /// A callout's title, as plain text.
+    pub fn of(&self, kind: BlockQuoteKind) -> &str {
+        match kind {
+            BlockQuoteKind::Note => self.note,
+            BlockQuoteKind::Tip => self.tip,
+            BlockQuoteKind::Important => self.important,
+            BlockQuoteKind::Warning => self.warning,
+            BlockQuoteKind::Caution => self.caution,
+        }
+    }
 }
 
 /// The events to write as HTML, or none when only the outline is wanted.
@@ -119,8 +161,14 @@ impl<'a> Events<'a> {
     }
 }
 
-fn render_to(body: &str, dir: &str, html: bool, marks: PortionMarks) -> Rendered {
-    let mut walk = Walk::new(body, dir, html);
+fn render_to(
+    body: &str,
+    dir: &str,
+    html: bool,
+    marks: PortionMarks,
+    callouts: &CalloutTitles,
+) -> Rendered {
+    let mut walk = Walk::new(body, dir, html, callouts);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let mark = match &event {
             Event::Start(Tag::Heading { .. }) => marks
@@ -142,6 +190,7 @@ fn render_to(body: &str, dir: &str, html: bool, marks: PortionMarks) -> Rendered
 struct Walk<'a> {
     body: &'a str,
     dir: &'a str,
+    callouts: &'a CalloutTitles<'a>,
     out: Rendered,
     events: Events<'a>,
     /// While inside a heading: index in `events` of its start, its text so far, its given
@@ -167,10 +216,11 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    fn new(body: &'a str, dir: &'a str, html: bool) -> Walk<'a> {
+    fn new(body: &'a str, dir: &'a str, html: bool, callouts: &'a CalloutTitles<'a>) -> Walk<'a> {
         Walk {
             body,
             dir,
+            callouts,
             out: Rendered::default(),
             events: Events {
                 list: Vec::with_capacity(if html { 256 } else { 0 }),
@@ -207,7 +257,8 @@ impl<'a> Walk<'a> {
                 }
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let (class, title) = callout(kind);
+                let class = callout_class(kind);
+                let title = crate::html::escape(self.callouts.of(kind));
                 self.events.push(Event::Html(CowStr::from(format!(
                     "<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{title}</p>\n"
                 ))));
@@ -461,14 +512,14 @@ fn defuse_mark(html: &str) -> CowStr<'static> {
         .into()
 }
 
-/// A GitHub alert's class and title.
-pub fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+/// A GitHub alert's class (its title is the language's: `CalloutTitles`).
+pub fn callout_class(kind: BlockQuoteKind) -> &'static str {
     match kind {
-        BlockQuoteKind::Note => ("note", "Note"),
-        BlockQuoteKind::Tip => ("tip", "Tip"),
-        BlockQuoteKind::Important => ("important", "Important"),
-        BlockQuoteKind::Warning => ("warning", "Warning"),
-        BlockQuoteKind::Caution => ("caution", "Caution"),
+        BlockQuoteKind::Note => "note",
+        BlockQuoteKind::Tip => "tip",
+        BlockQuoteKind::Important => "important",
+        BlockQuoteKind::Warning => "warning",
+        BlockQuoteKind::Caution => "caution",
     }
 }
 

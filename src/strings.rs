@@ -130,6 +130,17 @@ impl Words {
         self.table.get(key).map_or("", String::as_str)
     }
 
+    /// The titles of the callouts (`> [!NOTE]`) in this language.
+    pub fn callouts(&self) -> crate::markdown::CalloutTitles<'_> {
+        crate::markdown::CalloutTitles {
+            note: self.get("callout_note"),
+            tip: self.get("callout_tip"),
+            important: self.get("callout_important"),
+            warning: self.get("callout_warning"),
+            caution: self.get("callout_caution"),
+        }
+    }
+
     /// The word for `key` with each `{name}` replaced by its value.
     pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
         fill(self.get(key), values)

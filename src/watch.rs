@@ -986,6 +986,7 @@ fn stage_all(
                 .put(&job.path, &job.bytes, job.part)
                 .map_err(|r| said(site, r))
         })
+        .map(|made| made.pages)
         .map_err(|mut d| {
             // The machine's trouble hides behind the diagnostics it caused.
             if let Some(t) = stage.trouble() {

@@ -32,6 +32,7 @@ mod binder {
     pub(super) struct Typeset {
         pub pdf: Vec<u8>,
         pub sheets: usize,
+        pub warnings: Vec<crate::diagnostic::Diagnostic>,
     }
 
     pub(super) fn typeset(
@@ -1149,10 +1150,18 @@ pub fn template_of(p: &Page) -> &str {
     }
 }
 
+/// What a render made: how many pages, and what it warned of that loading could not know
+/// (the typesetter's words on `book.pdf`).
+#[derive(Debug, Default)]
+pub struct Made {
+    pub pages: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// Renders every page of the site, in parallel, handing each finished file to `sink`;
-/// `memo` (the preview's) is refilled with the book as rendered. Returns the number of
-/// pages, or every problem found.
-pub fn render_all(site: &Site, memo: Option<&Memo>, sink: Sink) -> Result<usize, Vec<Diagnostic>> {
+/// `memo` (the preview's) is refilled with the book as rendered. Returns what was made, or
+/// every problem found.
+pub fn render_all(site: &Site, memo: Option<&Memo>, sink: Sink) -> Result<Made, Vec<Diagnostic>> {
     let mut selection = Selection::all(site);
     if site.is_outline() {
         // Made by code from checked front matter: they cannot fail but by being written.
@@ -1165,14 +1174,14 @@ pub fn render_all(site: &Site, memo: Option<&Memo>, sink: Sink) -> Result<usize,
 pub type Sink<'s> = &'s (dyn Fn(Job) -> Result<(), Diagnostic> + Sync);
 
 /// Renders the selected outputs, in parallel, handing each finished file to `sink`;
-/// `memo` (the preview's) keeps what a later render can reuse. Returns the number of
-/// pages, or every problem found.
+/// `memo` (the preview's) keeps what a later render can reuse. Returns what was made, or
+/// every problem found.
 pub fn render(
     site: &Site,
     selection: &Selection,
     memo: Option<&Memo>,
     sink: Sink,
-) -> Result<usize, Vec<Diagnostic>> {
+) -> Result<Made, Vec<Diagnostic>> {
     let mut shared = Shared::new(site);
     // First, so that the links to it can say how many pages it has. The preview makes it
     // only when asked for (`on_request`).
@@ -1182,9 +1191,11 @@ pub fn render(
             .declared()
             .written(&site.config, &site.pages))
     .then(|| binder::typeset(&shared));
+    let mut warnings = Vec::new();
     let pdf_failure = match typeset {
         Some(Ok(book)) => {
             shared.pdf_sheets = Some(book.sheets);
+            warnings = book.warnings;
             sink(Job::whole(output_file(Output::BookPdf), book.pdf))
                 .err()
                 .map(|d| vec![d])
@@ -1241,7 +1252,10 @@ pub fn render(
         .chain(pdf_failure.into_iter().flatten())
         .collect();
     if diags.is_empty() {
-        Ok(count)
+        Ok(Made {
+            pages: count,
+            warnings,
+        })
     } else {
         Err(crate::templates::Templates::merge_repeats(diags))
     }

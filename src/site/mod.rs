@@ -992,7 +992,8 @@ fn render_body(page: &Page, config: &Config, html: bool) -> Rendered {
             .collect(),
         None => Vec::new(),
     };
-    markdown::render_marked(page.body(), page.dir(), html, &names)
+    let callouts = config.words.callouts();
+    markdown::render_marked(page.body(), page.dir(), html, &names, &callouts)
 }
 
 /// The `page_kind` of the nearest section above `rel`, or `note`.

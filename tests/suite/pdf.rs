@@ -515,6 +515,89 @@ fn the_french_book_has_its_own_pdf_in_french() {
     );
 }
 
+/// A callout's title is in its page's language, on the web page and in the PDF alike; a
+/// site's own string overrides the built-in word.
+#[test]
+fn callout_titles_are_in_the_pages_language_in_html_and_pdf() {
+    let site = TestSite::empty();
+    site.write(
+        "briefing.toml",
+        "title = \"Book\"\nlanguage = \"en-CA\"\npdf = true\n[strings]\ncallout_tip = \"Hint & tip\"\n\
+         [languages.fr]\nlanguage = \"fr-CA\"\ntitle = \"Cahier\"\n",
+    )
+    .write(
+        "content/_index.md",
+        "+++\ntitle = \"Home\"\n+++\n> [!WARNING]\n> Mind the date.\n\n> [!TIP]\n> A tip.\n",
+    )
+    .write(
+        "content/_index.fr.md",
+        "+++\ntitle = \"Accueil\"\n+++\n> [!WARNING]\n> Attention à la date.\n\n\
+         > [!CAUTION]\n> Prudence.\n",
+    );
+    site.build().ok();
+    let titles = |page: &str| -> Vec<String> {
+        site.html(page)
+            .select(&crate::common::sel("main .callout-title"))
+            .map(crate::common::text_of)
+            .collect()
+    };
+    assert_eq!(titles("index.html"), ["Warning", "Hint & tip"]);
+    assert_eq!(titles("fr/index.html"), ["Avertissement", "Mise en garde"]);
+    let english = flat(&sheets(&site.public().join("book.pdf")).join("\n"));
+    let french = flat(&sheets(&site.public().join("fr/book.pdf")).join("\n"));
+    assert!(
+        english.contains("Warning") && english.contains("Hint & tip"),
+        "{english}"
+    );
+    assert!(
+        french.contains("Avertissement") && french.contains("Mise en garde"),
+        "{french}"
+    );
+    assert!(
+        !french.contains("Warning") && !french.contains("Caution"),
+        "{french}"
+    );
+}
+
+/// Typst's own warnings reach the build's report at the template's line, and a book that
+/// does not meet PDF/UA-1 is still written, tagged, with a warning that says so.
+#[test]
+fn typesetting_warnings_and_an_unmet_pdf_ua_are_reported_not_dropped() {
+    let site = TestSite::empty();
+    site.write("briefing.toml", "title = \"T\"\npdf = true\n");
+    site.write("content/_index.md", "+++\ntitle = \"Front\"\n+++\nBody.\n");
+    // An unknown font is one of Typst's warnings; no document title fails PDF/UA-1.
+    site.write(
+        "templates/book.typ",
+        "#set text(font: \"No Such Font\")\n= Book\nText.\n",
+    );
+    for command in ["build", "check"] {
+        let run = site.run(&[command]).ok();
+        let warning = |says: &str| {
+            run.stderr
+                .lines()
+                .any(|l| l.contains("warning") && l.contains(says))
+        };
+        assert!(warning("no such font"), "{command}:\n{}", run.stderr);
+        assert!(
+            run.stderr.contains("templates/book.typ:1:"),
+            "{command}:\n{}",
+            run.stderr
+        );
+        assert!(
+            warning("does not meet PDF/UA-1"),
+            "{command}:\n{}",
+            run.stderr
+        );
+    }
+    let info = pdfinfo(&site.public().join("book.pdf"));
+    assert_eq!(
+        info.get("Tagged").map(String::as_str),
+        Some("yes"),
+        "{info:?}"
+    );
+}
+
 /// A small site with what the Markdown can hold: a table long enough to run over sheets,
 /// an image, a footnote, a callout, code, a link to another page's heading; with an author.
 fn rich_site() -> TestSite {

@@ -86,7 +86,12 @@ fn leaf(kind: &str, fields: &[(&str, Value)]) -> Value {
 
 /// Walks `markdown` (a page's body) into the template's nodes; `title_level` is the level
 /// of the page's title in the PDF, which the body's headings come below.
-pub fn walk(markdown: &str, title_level: i64, resolve: &impl Resolve) -> Body {
+pub fn walk(
+    markdown: &str,
+    title_level: i64,
+    callouts: &crate::markdown::CalloutTitles,
+    resolve: &impl Resolve,
+) -> Body {
     let mut stack: Vec<Open> = vec![Open::new("root")];
     let mut footnotes = Dict::new();
     // Definitions are built on the stack like any block, then moved here.
@@ -109,12 +114,9 @@ pub fn walk(markdown: &str, title_level: i64, resolve: &impl Resolve) -> Body {
                             .with("mark", mark.as_deref().map_or(Value::None, str))
                     }
                     Tag::BlockQuote(None) => Open::new("quote"),
-                    Tag::BlockQuote(Some(kind)) => {
-                        let (class, title) = crate::markdown::callout(kind);
-                        Open::new("callout")
-                            .with("class", str(class))
-                            .with("title", str(title))
-                    }
+                    Tag::BlockQuote(Some(kind)) => Open::new("callout")
+                        .with("class", str(crate::markdown::callout_class(kind)))
+                        .with("title", str(callouts.of(kind))),
                     Tag::CodeBlock(kind) => Open::new("codeblock").with(
                         "lang",
                         match kind {

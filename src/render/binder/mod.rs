@@ -30,6 +30,8 @@ pub struct Typeset {
     pub pdf: Vec<u8>,
     /// Its sheets (the PDF's pages).
     pub sheets: usize,
+    /// What Typst warned of, and a PDF/UA-1 not met.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The images of the book, as the world serves them, and the problems found with them.
@@ -68,9 +70,8 @@ pub(super) fn typeset(shared: &Shared) -> Result<Typeset, Vec<Diagnostic>> {
         )]);
     };
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
-    let _ = warnings;
-    let document =
-        output.map_err(|errors| diagnostics(&world, &template.file, errors.as_slice()))?;
+    let document = output.map_err(|errors| said(&world, &template.file, errors.as_slice()))?;
+    let mut warnings = said(&world, &template.file, warnings.as_slice());
     let sheets = document.pages().len();
     let options = |standards| typst_pdf::PdfOptions {
         // Stable between builds: the PDF's identifier does not come from the clock.
@@ -83,16 +84,34 @@ pub(super) fn typeset(shared: &Shared) -> Result<Typeset, Vec<Diagnostic>> {
         pretty: false,
     };
     // PDF/UA-1 where the book meets it; where it does not (a template without alternative
-    // text, say), still a tagged PDF.
+    // text, say), still a tagged PDF, and a warning that says why the claim is left out.
     let accessible = typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::Ua_1])
-        .ok()
-        .and_then(|ua| typst_pdf::pdf(&document, &options(ua)).ok());
+        .map_err(|e| e.message().to_string())
+        .and_then(|ua| {
+            typst_pdf::pdf(&document, &options(ua)).map_err(|unmet| {
+                let reasons: Vec<String> = unmet.iter().map(|e| e.message.to_string()).collect();
+                reasons.join("; ")
+            })
+        });
     let pdf = match accessible {
-        Some(pdf) => pdf,
-        None => typst_pdf::pdf(&document, &options(typst_pdf::PdfStandards::default()))
-            .map_err(|errors| diagnostics(&world, &template.file, errors.as_slice()))?,
+        Ok(pdf) => pdf,
+        Err(reasons) => {
+            warnings.push(Diagnostic::warning(
+                &template.file,
+                format!(
+                    "book.pdf does not meet PDF/UA-1, so it is written as a tagged PDF that does \
+                     not claim it: {reasons}"
+                ),
+            ));
+            typst_pdf::pdf(&document, &options(typst_pdf::PdfStandards::default()))
+                .map_err(|errors| said(&world, &template.file, errors.as_slice()))?
+        }
     };
-    Ok(Typeset { pdf, sheets })
+    Ok(Typeset {
+        pdf,
+        sheets,
+        warnings,
+    })
 }
 
 /// The book's date: its newest `as_of` (the PDF's creation date, and what `datetime.today`
@@ -107,18 +126,21 @@ fn today(shared: &Shared) -> Option<Datetime> {
     )
 }
 
-/// Typst's errors as briefing's: the template's file, line and column, and its hints.
-fn diagnostics(world: &BookWorld, file: &Path, errors: &[SourceDiagnostic]) -> Vec<Diagnostic> {
-    errors
+/// Typst's errors and warnings as briefing's: the template's file, line and column, and
+/// its hints.
+fn said(world: &BookWorld, file: &Path, diagnostics: &[SourceDiagnostic]) -> Vec<Diagnostic> {
+    diagnostics
         .iter()
-        .filter(|e| e.severity == Severity::Error)
         .map(|e| {
             let mut message = format!("the PDF's template: {}", e.message);
             // The Typst command line's own advice (`--root`) is not briefing's.
             for hint in e.hints.iter().filter(|h| !h.v.contains("--root")) {
                 message.push_str(&format!(" (hint: {})", hint.v));
             }
-            let d = Diagnostic::error(file, message);
+            let d = match e.severity {
+                Severity::Error => Diagnostic::error(file, message),
+                Severity::Warning => Diagnostic::warning(file, message),
+            };
             let in_template = e.span.id() == Some(world.main());
             match world.range(e.span) {
                 Some(range) if in_template => {
@@ -151,7 +173,7 @@ fn page_value(shared: &Shared, book: &Book, i: PageId, files: &RefCell<Files>) -
     // The page's title is a heading of level 1, or 2 under its section's; its parts and
     // the body's headings come below it, without skipping a level (PDF/UA-1 asks that).
     let level = if section.is_some() { 2 } else { 1 };
-    let walked = body::walk(p.body(), level, &resolve);
+    let walked = body::walk(p.body(), level, &shared.words.callouts(), &resolve);
     let mut view =
         json(&serde_json::to_value(shared.page_view(i, String::new())).unwrap_or_default());
     if let Value::Dict(d) = &mut view {
