@@ -22,7 +22,18 @@ pub struct Words {
     /// Whether its dates read as the English built-in's (`14 January 2026`), which
     /// `dates` writes by a faster path.
     pub(crate) plain_dates: bool,
+    /// The callouts' titles (`callout_note` … `callout_caution`), looked up once: every
+    /// page's body asks for them.
+    callouts: [String; 5],
 }
+
+const CALLOUT_KEYS: [&str; 5] = [
+    "callout_note",
+    "callout_tip",
+    "callout_important",
+    "callout_warning",
+    "callout_caution",
+];
 
 impl Default for Words {
     fn default() -> Words {
@@ -105,12 +116,14 @@ impl Words {
         let plain_dates = ["months", "first_of_month"]
             .iter()
             .all(|k| table.get(*k) == english.get(*k));
+        let callouts = CALLOUT_KEYS.map(|k| table.get(k).cloned().unwrap_or_default());
         Ok(Words {
             table,
             months,
             months_short,
             weekdays,
             plain_dates,
+            callouts,
         })
     }
 
@@ -122,6 +135,7 @@ impl Words {
             months_short: Vec::new(),
             weekdays: Vec::new(),
             plain_dates: true,
+            callouts: Default::default(),
         })
     }
 
@@ -132,12 +146,13 @@ impl Words {
 
     /// The titles of the callouts (`> [!NOTE]`) in this language.
     pub fn callouts(&self) -> crate::markdown::CalloutTitles<'_> {
+        let [note, tip, important, warning, caution] = &self.callouts;
         crate::markdown::CalloutTitles {
-            note: self.get("callout_note"),
-            tip: self.get("callout_tip"),
-            important: self.get("callout_important"),
-            warning: self.get("callout_warning"),
-            caution: self.get("callout_caution"),
+            note,
+            tip,
+            important,
+            warning,
+            caution,
         }
     }
 
