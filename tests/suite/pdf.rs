@@ -810,7 +810,32 @@ fn template_errors_packages_and_reads_outside_are_errors_at_the_template() {
     }
 }
 
-/// An image the PDF cannot show is an error at the page's line.
+/// An image the PDF cannot show, or one that is not there, is an error at the page's line,
+/// and nothing is written.
+#[test]
+fn a_missing_image_is_an_error_at_its_line() {
+    let site = TestSite::empty();
+    site.write("briefing.toml", "title = \"T\"\npdf = true\n");
+    site.write(
+        "content/_index.md",
+        "+++\ntitle = \"Front\"\n+++\nBody.\n\n![Map](missing.png)\n",
+    );
+    for command in ["build", "check"] {
+        let run = site.run(&[command]).fails();
+        assert!(
+            run.stderr.contains("content/_index.md:6:1"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("there is no file content/missing.png"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!site.public().exists(), "nothing written");
+}
+
 #[test]
 fn an_image_that_is_not_one_is_an_error_at_its_line() {
     let site = TestSite::empty();
