@@ -84,13 +84,13 @@ pub fn options() -> Options {
 
 /// Renders `body`, a page's Markdown; `dir` is the page's folder relative to `content/`.
 pub fn render(body: &str, dir: &str) -> Rendered {
-    render_to(body, dir, true, &[], &CalloutTitles::ENGLISH)
+    render_marked(body, dir, true, &[], &CalloutTitles::ENGLISH)
 }
 
 /// Everything `render` finds (headings, ids, links, problems, warnings) without writing
 /// the HTML or gathering the search index's text: what `check` needs of every page.
 pub fn outline(body: &str, dir: &str) -> Rendered {
-    render_to(body, dir, false, &[], &CalloutTitles::ENGLISH)
+    render_marked(body, dir, false, &[], &CalloutTitles::ENGLISH)
 }
 
 /// Headings given a portion mark: where each starts in the body, and the mark (`SECRET`).
@@ -105,7 +105,21 @@ pub fn render_marked(
     marks: PortionMarks,
     callouts: &CalloutTitles,
 ) -> Rendered {
-    render_to(body, dir, html, marks, callouts)
+    let mut walk = Walk::new(body, dir, html, callouts);
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let mark = match &event {
+            Event::Start(Tag::Heading { .. }) => marks
+                .iter()
+                .find(|(at, _)| *at == range.start)
+                .map(|(_, m)| *m),
+            _ => None,
+        };
+        walk.event(event, range);
+        if let Some(m) = mark {
+            walk.portion_mark(m);
+        }
+    }
+    walk.finish()
 }
 
 /// The titles a callout (`> [!NOTE]`) prints above its text, in one language (the strings
@@ -159,30 +173,6 @@ impl<'a> Events<'a> {
     fn len(&self) -> usize {
         self.list.len()
     }
-}
-
-fn render_to(
-    body: &str,
-    dir: &str,
-    html: bool,
-    marks: PortionMarks,
-    callouts: &CalloutTitles,
-) -> Rendered {
-    let mut walk = Walk::new(body, dir, html, callouts);
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        let mark = match &event {
-            Event::Start(Tag::Heading { .. }) => marks
-                .iter()
-                .find(|(at, _)| *at == range.start)
-                .map(|(_, m)| *m),
-            _ => None,
-        };
-        walk.event(event, range);
-        if let Some(m) = mark {
-            walk.portion_mark(m);
-        }
-    }
-    walk.finish()
 }
 
 /// One walk over a body's events: what is written (`events`), what is found (`out`), and
