@@ -161,7 +161,7 @@ fn serve_open_without_a_browser_says_so_and_serves() {
         &["--open"],
         &[("PATH", &path), ("BROWSER", ""), ("DISPLAY", "")],
     );
-    server.wait_for_line("that no browser opened", |l| {
+    server.said("that no browser opened", |l| {
         l.starts_with("warning: could not open a browser") && l.contains("yourself")
     });
     assert_eq!(server.get("/").status, 200);
@@ -179,10 +179,7 @@ fn serve_says_which_port_it_moved_to_and_names_its_folder() {
         "port {port} is taken: serving on port {} instead",
         server.addr.port()
     );
-    // Said on stderr before the start line on stdout; the two pipes are read apart.
-    if !server.startup.contains(&said) {
-        server.wait_for_line(&said, |l| l == said);
-    }
+    server.said(&said, |l| l == said);
     drop(taken);
     let folder = std::fs::canonicalize(&site.root).expect("canonical");
     assert!(

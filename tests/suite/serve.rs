@@ -973,9 +973,10 @@ fn serve_says_warnings_errors_and_fixes_as_they_change() {
     let config = site.read("briefing.toml");
     site.write("briefing.toml", &format!("stale_after_days = 30\n{config}"));
     let server = Server::start(&site.root, &[]);
-    let startup = server.startup.join("\n");
-    assert!(startup.contains("this page is stale"), "{startup}");
-    assert!(startup.contains("content/notes/old.md"), "{startup}");
+    server.said("that a page is stale", |l| l.contains("this page is stale"));
+    server.said("where the stale page is", |l| {
+        l.contains("content/notes/old.md")
+    });
     let good = site.read("content/notes/old.md");
     site.write("content/notes/old.md", "+++\ntitle = \n+++\n");
     server.wait_for_line("the error", |l| {
@@ -994,12 +995,10 @@ fn serve_says_warnings_errors_and_fixes_as_they_change() {
     let broken = TestSite::fixture("basic_site");
     broken.write("content/notes/bad.md", "+++\ntitle = \n+++\n");
     let server = Server::start(&broken.root, &[]);
-    let startup = server.startup.join("\n");
-    assert!(
-        startup.contains("nothing to serve until it is fixed"),
-        "{startup}"
-    );
-    assert!(!startup.contains("last good build"), "{startup}");
+    let said = server.said("that nothing is served", |l| {
+        l.contains("nothing to serve until it is fixed")
+    });
+    assert!(!said.contains("last good build"), "{said}");
 }
 
 /// What a fresh build would serve after front-matter edits that reach other outputs: a

@@ -125,6 +125,16 @@ impl Server {
         panic!("no line saying {what}; printed:\n{}", seen.join("\n"));
     }
 
+    /// A line `pred` accepts, printed before the start line or after it. Stdout and stderr
+    /// are read apart, so a warning printed just before or after the start line may come
+    /// through on either side of it.
+    pub fn said(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        match self.startup.iter().find(|l| pred(l)) {
+            Some(line) => line.clone(),
+            None => self.wait_for_line(what, pred),
+        }
+    }
+
     /// Sends a raw GET (or another method) for `path`, exactly as given.
     pub fn request(&self, method: &str, path: &str) -> Response {
         self.request_with(method, path, &["Host: localhost"])
