@@ -716,7 +716,9 @@ struct ServeLog {
 impl ServeLog {
     fn report(&mut self, ui: &Ui, r: &briefing::watch::Rebuild) {
         let plural = |n: usize| if n == 1 { "" } else { "s" };
-        if let Some(trouble) = &r.trouble {
+        if r.typeset {
+            self.typeset(ui, r);
+        } else if let Some(trouble) = &r.trouble {
             // Not the site's fault: no content error to fix, and it is tried again.
             err!(
                 "{}: could not update the preview: {trouble}; {}, retrying",
@@ -758,6 +760,43 @@ impl ServeLog {
                 self.still()
             );
             self.broken = true;
+        }
+    }
+
+    /// A PDF typeset on request: said apart from the rebuilds, which it neither fixes nor
+    /// breaks.
+    fn typeset(&mut self, ui: &Ui, r: &briefing::watch::Rebuild) {
+        if let Some(trouble) = &r.trouble {
+            // Not the site's fault; asked for again, it is typeset again.
+            err!("{}: could not be written to the preview: {trouble}", r.what);
+        } else if r.ok() {
+            let warnings: Vec<String> = r.warnings.iter().map(ToString::to_string).collect();
+            if warnings != self.warnings {
+                ui.diagnostics(&r.warnings);
+                self.warnings = warnings;
+            }
+            if !ui.quiet {
+                out!(
+                    "{}: typeset, {} page{}, in {} ms",
+                    r.what,
+                    r.pages_written,
+                    if r.pages_written == 1 { "" } else { "s" },
+                    r.millis
+                );
+            }
+        } else {
+            ui.diagnostics(&r.errors);
+            let n = r.errors.len();
+            let served = if r.files_written > 0 {
+                "still serving the last good one"
+            } else {
+                "no PDF to serve until it is fixed"
+            };
+            err!(
+                "{}: cannot be typeset, {n} error{}; {served}",
+                r.what,
+                if n == 1 { "" } else { "s" }
+            );
         }
     }
 

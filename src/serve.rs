@@ -110,13 +110,16 @@ struct Live {
     stopping: AtomicBool,
     /// The preview: rebuilt by the watcher, and asked for the PDF by a request for it.
     session: Mutex<Session>,
+    /// Prints what each rebuild, and each PDF typeset on request, did.
+    report: Box<dyn Fn(&Rebuild) + Send + Sync>,
 }
 
-/// Runs the preview until Ctrl-C, SIGTERM or SIGHUP. `report` prints each rebuild's line and diagnostics.
+/// Runs the preview until Ctrl-C, SIGTERM or SIGHUP. `report` prints each rebuild's line and
+/// diagnostics, and those of each PDF typeset on request.
 pub fn serve(
     root: &Path,
     options: ServeOptions,
-    report: impl Fn(&Rebuild) + Send + 'static,
+    report: impl Fn(&Rebuild) + Send + Sync + 'static,
     announce: impl FnOnce(&str, u16),
 ) -> Result<(), ServeError> {
     // Watcher events carry absolute paths; compare them with an absolute root.
@@ -140,10 +143,10 @@ pub fn serve(
         .tempdir()
         .map_err(ServeError::Io)?;
     let out = scratch.path().join("site");
-    let live = first_build(root, &options, &url, &out, &report)?;
+    let live = first_build(root, &options, &url, &out, Box::new(report))?;
 
     // Watch before announcing the address, so no edit made after the announcement is missed.
-    watch(Arc::clone(&live), report)?;
+    watch(Arc::clone(&live))?;
     announce(&url, addr.port());
 
     let app = router(&out, Arc::clone(&live), options.interface);
@@ -159,7 +162,7 @@ fn first_build(
     options: &ServeOptions,
     url: &str,
     out: &Path,
-    report: &impl Fn(&Rebuild),
+    report: Box<dyn Fn(&Rebuild) + Send + Sync>,
 ) -> Result<Arc<Live>, ServeError> {
     let build_options = LoadOptions {
         drafts: options.drafts,
@@ -181,6 +184,7 @@ fn first_build(
         rebuilding: Mutex::new(()),
         stopping: AtomicBool::new(false),
         session: Mutex::new(session),
+        report,
     });
     Ok(live)
 }
@@ -490,9 +494,9 @@ fn pdf_path(path: &str) -> Option<String> {
     is_language.then(|| rel.to_string())
 }
 
-/// Typesets the PDF at `path` for a request, after any rebuild under way. A failure shows
-/// the overlay on open pages (and the last good PDF is served); a success after one takes
-/// it away.
+/// Typesets the PDF at `path` for a request, after any rebuild under way, and says so as a
+/// rebuild is said (with the typesetter's warnings). A failure shows the overlay on open
+/// pages (and the last good PDF is served); a success after one takes it away.
 fn typeset_requested(live: &Live, path: &str) {
     let Ok(_writing) = live.rebuilding.lock() else {
         return;
@@ -503,9 +507,18 @@ fn typeset_requested(live: &Live, path: &str) {
     let Ok(mut session) = live.session.lock() else {
         return;
     };
-    let shown = match session.book_pdf(path) {
-        Ok(_) => session.errors_shown(),
-        Err(errors) => errors,
+    let Some(typeset) = session.book_pdf(path) else {
+        return;
+    };
+    (live.report)(&typeset);
+    if typeset.trouble.is_some() {
+        // The overlay is for the site's mistakes.
+        return;
+    }
+    let shown = if typeset.ok() {
+        session.errors_shown()
+    } else {
+        typeset.errors
     };
     if let Ok(mut errors) = live.errors.write()
         && *errors != shown
@@ -678,7 +691,7 @@ fn overlay(errors: &[Diagnostic]) -> String {
 }
 
 /// Starts the watcher; each debounced batch of changes is rebuilt on its own thread.
-fn watch(live: Arc<Live>, report: impl Fn(&Rebuild) + Send + 'static) -> Result<(), ServeError> {
+fn watch(live: Arc<Live>) -> Result<(), ServeError> {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut folders = match live.session.lock() {
         Ok(session) => Folders::watch(&session, tx)?,
@@ -730,7 +743,7 @@ fn watch(live: Arc<Live>, report: impl Fn(&Rebuild) + Send + 'static) -> Result<
             let Ok(mut session) = live.session.lock() else {
                 return;
             };
-            retry = rebuild(&mut session, &live, &report, changes, retry);
+            retry = rebuild(&mut session, &live, changes, retry);
         }
     });
     Ok(())
@@ -892,22 +905,16 @@ fn next_batch(rx: &Events, retry: bool) -> Option<Batch> {
 
 /// Rebuilds for one batch, tells the browsers, and then writes what the rebuild deferred;
 /// whether to retry in a second (the server's own trouble).
-fn rebuild(
-    session: &mut Session,
-    live: &Live,
-    report: &impl Fn(&Rebuild),
-    changes: Changes,
-    retry: bool,
-) -> bool {
+fn rebuild(session: &mut Session, live: &Live, changes: Changes, retry: bool) -> bool {
     let (applied, named) = match changes {
         Changes::Paths(paths) => (session.apply(paths), !paths.is_empty()),
         Changes::Everything => (session.rescan(), true),
     };
     let Some(rebuild) = applied else {
         // Nothing was left to retry, but a deferred write that failed may be.
-        return (retry && named) | finish(session, live, report);
+        return (retry && named) | finish(session, live);
     };
-    report(&rebuild);
+    (live.report)(&rebuild);
     if rebuild.trouble.is_some() {
         // The overlay is for the site's mistakes; the pages served are unchanged.
         return true;
@@ -920,12 +927,12 @@ fn rebuild(
     } else {
         LiveEvent::Reload
     });
-    finish(session, live, report)
+    finish(session, live)
 }
 
 /// The book and search index a body edit deferred, once its page is served: said only
 /// when it fails; the book's own tab reloads when it is written. Whether to retry.
-fn finish(session: &mut Session, live: &Live, report: &impl Fn(&Rebuild)) -> bool {
+fn finish(session: &mut Session, live: &Live) -> bool {
     let Some(late) = session.finish() else {
         return false;
     };
@@ -933,7 +940,7 @@ fn finish(session: &mut Session, live: &Live, report: &impl Fn(&Rebuild)) -> boo
         let _ = live.events.send(LiveEvent::Book);
         return false;
     }
-    report(&late);
+    (live.report)(&late);
     if let Ok(mut errors) = live.errors.write() {
         *errors = late.errors.clone();
     }

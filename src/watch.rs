@@ -39,6 +39,10 @@ pub struct Rebuild {
     pub trouble: Option<String>,
     /// The site's warnings (stale pages, no base_url) after a good rebuild.
     pub warnings: Vec<Diagnostic>,
+    /// A PDF typeset on request rather than a rebuild: it neither breaks nor fixes the
+    /// pages, `pages_written` counts its sheets, and after a failure `files_written` is 1
+    /// when the last good one is served again.
+    pub typeset: bool,
 }
 
 impl Rebuild {
@@ -76,11 +80,14 @@ pub struct Session {
     /// One thread for `finish`, so that writing the book and search index leaves the
     /// other cores to serve the reloaded page (none if the thread could not start).
     late_pool: Option<rayon::ThreadPool>,
-    /// The PDFs (`book.pdf`, `fr/book.pdf`) typeset since the last rebuild, made only
-    /// when asked for (`book_pdf`).
+    /// The PDFs (`book.pdf`, `fr/book.pdf`) typeset, or found not to typeset, since the
+    /// last rebuild: made only when asked for (`book_pdf`).
     pdf_fresh: BTreeSet<String>,
     /// Each PDF as last typeset without error: served again while typesetting fails.
     pdf_good: BTreeMap<String, Vec<u8>>,
+    /// The typesetter's warnings for each PDF as last typeset: warnings of what is served,
+    /// so they stay among the site's until that PDF is typeset again.
+    pdf_warnings: BTreeMap<String, Vec<Diagnostic>>,
 }
 
 /// A body edit's slow outputs, the book's sections and the search index (tens of
@@ -270,6 +277,7 @@ impl Session {
                 .ok(),
             pdf_fresh: BTreeSet::new(),
             pdf_good: BTreeMap::new(),
+            pdf_warnings: BTreeMap::new(),
         };
         let mut undo = Undo::default();
         let report = session.rebuild(
@@ -295,26 +303,24 @@ impl Session {
 
     /// Typesets the PDF at `path` (`book.pdf`, or a language's `fr/book.pdf`) into the
     /// preview, unless it is as fresh as the pages: the preview makes it when it is asked
-    /// for, never on every save. When typesetting fails, the last good one is put back and
-    /// the errors returned. `Ok(false)` when the site writes no PDF there.
-    pub fn book_pdf(&mut self, path: &str) -> Result<bool, Vec<Diagnostic>> {
-        let Some(site) = &self.site else {
-            return Ok(false);
-        };
-        let Some(lang) = std::iter::once(site)
+    /// for, never on every save. When typesetting fails, the last good one is put back.
+    /// What was done, for the terminal, or `None` when nothing was: the site writes no PDF
+    /// there, or the one there is fresh.
+    pub fn book_pdf(&mut self, path: &str) -> Option<Rebuild> {
+        let start = Instant::now();
+        let site = self.site.as_ref()?;
+        let lang = std::iter::once(site)
             .chain(&site.translations)
-            .find(|l| format!("{}book.pdf", l.config.language_prefix()) == path)
-        else {
-            return Ok(false);
-        };
+            .find(|l| format!("{}book.pdf", l.config.language_prefix()) == path)?;
         if !Output::BookPdf
             .declared()
             .written(&lang.config, &lang.pages)
         {
-            return Ok(false);
+            return None;
         }
-        if self.pdf_fresh.contains(path) && self.out.join(path).is_file() {
-            return Ok(true);
+        let in_place = self.out.join(path).is_file() || !self.pdf_good.contains_key(path);
+        if self.pdf_fresh.contains(path) && in_place {
+            return None;
         }
         let selection = Selection {
             outputs: [Output::BookPdf].into(),
@@ -329,14 +335,29 @@ impl Session {
             Ok(())
         });
         let typeset = typeset.into_inner().ok().flatten();
-        let (bytes, result) = match (rendered, typeset) {
-            (Ok(_), Some(pdf)) => {
+        let mut report = Rebuild {
+            what: path.to_string(),
+            pages_written: 0,
+            files_written: 0,
+            millis: 0,
+            css_only: false,
+            errors: Vec::new(),
+            trouble: None,
+            warnings: Vec::new(),
+            typeset: true,
+        };
+        let bytes = match (rendered, typeset) {
+            (Ok(made), Some(pdf)) => {
                 self.pdf_good.insert(path.to_string(), pdf.clone());
-                self.pdf_fresh.insert(path.to_string());
-                (Some(pdf), Ok(true))
+                self.pdf_warnings.insert(path.to_string(), made.warnings);
+                report.pages_written = made.sheets.unwrap_or_default();
+                Some(pdf)
             }
-            (Ok(_), None) => (None, Ok(false)),
-            (Err(d), _) => (self.pdf_good.get(path).cloned(), Err(d)),
+            (Ok(_), None) => return None,
+            (Err(d), _) => {
+                report.errors = d;
+                self.pdf_good.get(path).cloned()
+            }
         };
         if let Some(pdf) = bytes {
             let written = Patch::begin(&self.out).and_then(|stage| {
@@ -349,11 +370,28 @@ impl Session {
                     }
                 }
             });
-            if let Err(trouble) = written {
-                return Err(vec![Diagnostic::error(path, trouble)]);
+            match written {
+                Ok(()) => report.files_written = 1,
+                Err(trouble) => report.trouble = Some(trouble),
             }
         }
-        result
+        // Typeset, or failed to be, for the pages as they are: asked for again before the
+        // next edit, it is served (or refused) as it is, not typeset again.
+        if report.trouble.is_none() {
+            self.pdf_fresh.insert(path.to_string());
+        }
+        if report.ok() {
+            report.warnings = self.warnings();
+        }
+        report.millis = start.elapsed().as_millis();
+        Some(report)
+    }
+
+    /// The warnings of what is served: the site's, and the typesetter's for each PDF as
+    /// last typeset.
+    fn warnings(&self) -> Vec<Diagnostic> {
+        let site = self.site.as_ref().map(Site::warnings).unwrap_or_default();
+        with_typesetting(site, &self.pdf_warnings)
     }
 
     /// The problems the last rebuild reported: what the preview shows while there are any.
@@ -763,6 +801,7 @@ impl Session {
             errors: Vec::new(),
             trouble: None,
             warnings: Vec::new(),
+            typeset: false,
         };
         if self.dirty.full {
             self.cross_page = None;
@@ -802,7 +841,7 @@ impl Session {
             }
         }
         if report.ok() {
-            report.warnings = self.site.as_ref().map(Site::warnings).unwrap_or_default();
+            report.warnings = self.warnings();
         }
         report.millis = start.elapsed().as_millis();
         // Whatever changed, the PDFs are typeset again when next asked for.
@@ -928,12 +967,13 @@ impl Session {
             errors: Vec::new(),
             trouble: None,
             warnings: Vec::new(),
+            typeset: false,
         };
         match written {
             Ok((pages, files)) => {
                 report.pages_written = pages;
                 report.files_written = files;
-                report.warnings = site.warnings();
+                report.warnings = with_typesetting(site.warnings(), &self.pdf_warnings);
             }
             Err(e) => {
                 self.memo.clear();
@@ -1102,6 +1142,17 @@ fn reload_saved(
         (page, site.unbuilt.get(rel).copied())
     });
     site.reload_page(rel)
+}
+
+/// The site's warnings and the typesetter's, in the order the reporter prints them.
+fn with_typesetting(
+    mut warnings: Vec<Diagnostic>,
+    typeset: &BTreeMap<String, Vec<Diagnostic>>,
+) -> Vec<Diagnostic> {
+    warnings.extend(typeset.values().flatten().cloned());
+    diagnostic::sort(&mut warnings);
+    warnings.dedup();
+    warnings
 }
 
 #[cfg(test)]

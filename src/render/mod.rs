@@ -1155,6 +1155,8 @@ pub fn template_of(p: &Page) -> &str {
 #[derive(Debug, Default)]
 pub struct Made {
     pub pages: usize,
+    /// The PDF's sheets, when it was typeset.
+    pub sheets: Option<usize>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -1204,6 +1206,7 @@ pub fn render(
         None => None,
     };
     let shared = shared;
+    let sheets = shared.pdf_sheets;
     let selected: Vec<PageId> = selection
         .pages
         .iter()
@@ -1254,6 +1257,7 @@ pub fn render(
     if diags.is_empty() {
         Ok(Made {
             pages: count,
+            sheets,
             warnings,
         })
     } else {

@@ -1001,6 +1001,63 @@ fn serve_typesets_the_pdf_on_request_and_keeps_the_last_good_one() {
     assert!(served == built, "the served PDF is not the built one");
 }
 
+/// The preview says on the terminal what typesetting on request did, as `build` would:
+/// the template's error at its line and that no PDF is served, Typst's warnings and the
+/// sheets typeset, and that the last good PDF is served when typesetting fails again.
+#[test]
+fn serve_says_what_typesetting_the_pdf_did() {
+    use crate::common::server::Server;
+    let site = TestSite::empty();
+    site.write("briefing.toml", "title = \"Served\"\npdf = true\n");
+    site.write("content/_index.md", "+++\ntitle = \"Front\"\n+++\nWords.\n");
+    site.write("templates/book.typ", "#let x = (\n");
+    let server = Server::start(&site.root, &[]);
+    assert_eq!(server.get_bytes("/book.pdf").0, 404);
+    server.wait_for_lines(
+        "the template's error",
+        &[
+            &|l| l == "error: the PDF's template: unclosed delimiter",
+            &|l| l.contains("--> templates/book.typ:1:10"),
+            &|l| l == "book.pdf: cannot be typeset, 1 error; no PDF to serve until it is fixed",
+        ],
+    );
+
+    // An unknown font is one of Typst's warnings.
+    site.write(
+        "templates/book.typ",
+        "#set text(font: \"No Such Font\")\n#set document(title: \"T\")\n= Book\n#pagebreak()\nText.\n",
+    );
+    until("the PDF once the template is fixed", || {
+        (server.get_bytes("/book.pdf").0 == 200).then_some(())
+    });
+    let said = server.wait_for_lines(
+        "the typesetter's warning and the sheets typeset",
+        &[
+            &|l| l.starts_with("warning") && l.contains("no such font"),
+            &|l| l.contains("--> templates/book.typ:1:"),
+            &|l| l.starts_with("book.pdf: typeset, "),
+        ],
+    );
+    assert!(
+        said[2].starts_with("book.pdf: typeset, 2 pages, in "),
+        "{}",
+        said[2]
+    );
+
+    site.write("templates/book.typ", "#let x = (\n");
+    until("the overlay for the broken template", || {
+        assert_eq!(server.get_bytes("/book.pdf").0, 200, "the last good PDF");
+        server
+            .get("/")
+            .body
+            .contains("briefing-errors")
+            .then_some(())
+    });
+    server.wait_for_line("that the last good PDF is served", |l| {
+        l == "book.pdf: cannot be typeset, 1 error; still serving the last good one"
+    });
+}
+
 /// What `f` gives once it gives something, within 30 seconds.
 fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);

@@ -125,6 +125,29 @@ impl Server {
         panic!("no line saying {what}; printed:\n{}", seen.join("\n"));
     }
 
+    /// One line for each of `preds`, in whatever order they come (stdout and stderr are
+    /// read apart); the lines, in the order of `preds`.
+    pub fn wait_for_lines(&self, what: &str, preds: &[&dyn Fn(&str) -> bool]) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut found: Vec<Option<String>> = vec![None; preds.len()];
+        let mut seen = Vec::new();
+        while found.iter().any(Option::is_none) {
+            let Ok(line) = self
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            else {
+                panic!("no lines saying {what}; printed:\n{}", seen.join("\n"));
+            };
+            for (pred, found) in preds.iter().zip(found.iter_mut()) {
+                if found.is_none() && pred(&line) {
+                    *found = Some(line.clone());
+                }
+            }
+            seen.push(line);
+        }
+        found.into_iter().flatten().collect()
+    }
+
     /// A line `pred` accepts, printed before the start line or after it. Stdout and stderr
     /// are read apart, so a warning printed just before or after the start line may come
     /// through on either side of it.
