@@ -46,6 +46,21 @@ pub struct Rebuild {
 }
 
 impl Rebuild {
+    /// The report of `what` before anything is done: nothing written, no problem yet.
+    fn of(what: String, css_only: bool, typeset: bool) -> Rebuild {
+        Rebuild {
+            what,
+            pages_written: 0,
+            files_written: 0,
+            millis: 0,
+            css_only,
+            errors: Vec::new(),
+            trouble: None,
+            warnings: Vec::new(),
+            typeset,
+        }
+    }
+
     pub fn ok(&self) -> bool {
         self.errors.is_empty() && self.trouble.is_none()
     }
@@ -335,17 +350,7 @@ impl Session {
             Ok(())
         });
         let typeset = typeset.into_inner().ok().flatten();
-        let mut report = Rebuild {
-            what: path.to_string(),
-            pages_written: 0,
-            files_written: 0,
-            millis: 0,
-            css_only: false,
-            errors: Vec::new(),
-            trouble: None,
-            warnings: Vec::new(),
-            typeset: true,
-        };
+        let mut report = Rebuild::of(path.to_string(), false, true);
         let bytes = match (rendered, typeset) {
             (Ok(made), Some(pdf)) => {
                 self.pdf_good.insert(path.to_string(), pdf.clone());
@@ -792,17 +797,7 @@ impl Session {
         css_only: bool,
         undo: &mut Undo,
     ) -> Rebuild {
-        let mut report = Rebuild {
-            what,
-            pages_written: 0,
-            files_written: 0,
-            millis: 0,
-            css_only,
-            errors: Vec::new(),
-            trouble: None,
-            warnings: Vec::new(),
-            typeset: false,
-        };
+        let mut report = Rebuild::of(what, css_only, false);
         if self.dirty.full {
             self.cross_page = None;
             // A full load reads every file again: its errors are all there are, and one
@@ -958,17 +953,7 @@ impl Session {
             Some(pool) => pool.install(write),
             None => write(),
         };
-        let mut report = Rebuild {
-            what: "the book and search index".to_string(),
-            pages_written: 0,
-            files_written: 0,
-            millis: 0,
-            css_only: false,
-            errors: Vec::new(),
-            trouble: None,
-            warnings: Vec::new(),
-            typeset: false,
-        };
+        let mut report = Rebuild::of("the book and search index".to_string(), false, false);
         match written {
             Ok((pages, files)) => {
                 report.pages_written = pages;
