@@ -18,11 +18,18 @@ need() {
 # Sets DIR to BENCH_DIR (or the default given) and makes it a fresh, empty folder,
 # refusing the few places that must never be emptied.
 scratch_dir() {
+  kept_dir "$1"
+  rm -rf "$DIR"
+  mkdir -p "$DIR"
+}
+
+# The same folder, refused likewise, but kept as it is (instructions.sh keeps each commit's
+# binary there between runs).
+kept_dir() {
   DIR=${BENCH_DIR:-$1}
   case "$DIR" in
     "" | / | "$HOME" | "$PWD") echo "refusing BENCH_DIR=$DIR" >&2; exit 2 ;;
   esac
-  rm -rf "$DIR"
   mkdir -p "$DIR"
 }
 

@@ -17,11 +17,7 @@ cd "$(dirname "$0")/.."
 . bench/common.sh
 need valgrind=valgrind
 
-DIR=${BENCH_DIR:-/dev/shm/briefing-instructions}
-case "$DIR" in
-  "" | / | "$HOME" | "$PWD") echo "refusing BENCH_DIR=$DIR" >&2; exit 2 ;;
-esac
-mkdir -p "$DIR"
+kept_dir /dev/shm/briefing-instructions
 SIZES=${BENCH_PAGES:-1000}
 
 # The generator from the working tree; each commit's binary from a detached worktree of it,

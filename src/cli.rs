@@ -485,10 +485,7 @@ impl Ui {
     fn failed(&self, e: &Errors) -> i32 {
         self.diagnostics(&e.0);
         let n = e.0.iter().filter(|d| d.is_error()).count();
-        err!(
-            "{n} error{} found; nothing was written",
-            if n == 1 { "" } else { "s" }
-        );
+        err!("{} found; nothing was written", count(n, "error"));
         1
     }
 }
@@ -715,7 +712,6 @@ struct ServeLog {
 
 impl ServeLog {
     fn report(&mut self, ui: &Ui, r: &briefing::watch::Rebuild) {
-        let plural = |n: usize| if n == 1 { "" } else { "s" };
         if r.typeset {
             self.typeset(ui, r);
         } else if let Some(trouble) = &r.trouble {
@@ -726,25 +722,19 @@ impl ServeLog {
                 self.still()
             );
         } else if r.ok() {
-            let warnings: Vec<String> = r.warnings.iter().map(ToString::to_string).collect();
-            if warnings != self.warnings {
-                ui.diagnostics(&r.warnings);
-                self.warnings = warnings;
-            }
+            self.warnings_if_changed(ui, &r.warnings);
             if self.broken {
                 err!(
-                    "fixed: {} — {} page{} written in {} ms",
+                    "fixed: {} — {} written in {} ms",
                     r.what,
-                    r.pages_written,
-                    plural(r.pages_written),
+                    count(r.pages_written, "page"),
                     r.millis
                 );
             } else if !ui.quiet {
                 out!(
-                    "{}: {} page{} written in {} ms",
+                    "{}: {} written in {} ms",
                     r.what,
-                    r.pages_written,
-                    plural(r.pages_written),
+                    count(r.pages_written, "page"),
                     r.millis
                 );
             }
@@ -753,10 +743,9 @@ impl ServeLog {
         } else {
             ui.diagnostics(&r.errors);
             err!(
-                "{}: {} error{}; {}",
+                "{}: {}; {}",
                 r.what,
-                r.errors.len(),
-                plural(r.errors.len()),
+                count(r.errors.len(), "error"),
                 self.still()
             );
             self.broken = true;
@@ -770,33 +759,36 @@ impl ServeLog {
             // Not the site's fault; asked for again, it is typeset again.
             err!("{}: could not be written to the preview: {trouble}", r.what);
         } else if r.ok() {
-            let warnings: Vec<String> = r.warnings.iter().map(ToString::to_string).collect();
-            if warnings != self.warnings {
-                ui.diagnostics(&r.warnings);
-                self.warnings = warnings;
-            }
+            self.warnings_if_changed(ui, &r.warnings);
             if !ui.quiet {
                 out!(
-                    "{}: typeset, {} page{}, in {} ms",
+                    "{}: typeset, {}, in {} ms",
                     r.what,
-                    r.pages_written,
-                    if r.pages_written == 1 { "" } else { "s" },
+                    count(r.pages_written, "page"),
                     r.millis
                 );
             }
         } else {
             ui.diagnostics(&r.errors);
-            let n = r.errors.len();
             let served = if r.files_written > 0 {
                 "still serving the last good one"
             } else {
                 "no PDF to serve until it is fixed"
             };
             err!(
-                "{}: cannot be typeset, {n} error{}; {served}",
+                "{}: cannot be typeset, {}; {served}",
                 r.what,
-                if n == 1 { "" } else { "s" }
+                count(r.errors.len(), "error")
             );
+        }
+    }
+
+    /// The warnings, printed only when they differ from those printed last.
+    fn warnings_if_changed(&mut self, ui: &Ui, warnings: &[Diagnostic]) {
+        let said: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        if said != self.warnings {
+            ui.diagnostics(warnings);
+            self.warnings = said;
         }
     }
 

@@ -911,7 +911,7 @@ proptest! {
         let said = site
             .html("p/index.html")
             .select(&crate::common::sel("main p"))
-            .map(|p| p.text().collect::<String>())
+            .map(crate::common::text_of)
             .find(|p| p.starts_with("Say "));
         prop_assert!(said.is_some(), "the sentence on the page");
         let text = said.unwrap_or_default();
